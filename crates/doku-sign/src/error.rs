@@ -1,0 +1,71 @@
+//! The crate's one error type.
+
+use core::fmt;
+
+/// Why a signature could not be produced or was refused.
+///
+/// Each malformed-input case has its own variant so a verifier can tell "the header is broken" from "the
+/// signature is well-formed but wrong" (the latter is the one that suggests tampering or a wrong key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The header value has no `ALGORITHM=` prefix (e.g. bare base64).
+    MissingPrefix,
+    /// The header names an algorithm other than the one expected (prefixes are case-sensitive).
+    UnsupportedAlgorithm {
+        /// The algorithm label found before `=` (at most 32 characters are kept).
+        found: alloc::string::String,
+    },
+    /// The signature is not valid standard base64 with padding.
+    InvalidBase64,
+    /// The decoded signature has the wrong number of bytes for the algorithm.
+    InvalidLength {
+        /// Bytes the algorithm produces.
+        expected: usize,
+        /// Bytes found after decoding (or a lower bound when the input was far too long).
+        found: usize,
+    },
+    /// The signature is well-formed but does not match the message: wrong key, or the message was altered.
+    Mismatch,
+    /// A timestamp could not be parsed as ISO 8601 (`YYYY-MM-DDTHH:MM:SS` with `Z` or `±HH:MM`).
+    InvalidTimestamp,
+    /// The timestamp is further from `now` than the allowed tolerance (a replay or a skewed clock).
+    Stale {
+        /// Signed distance `timestamp - now` in seconds.
+        skew_seconds: i64,
+    },
+    /// A PEM key could not be read (wrong format, bad passphrase, unsupported encryption).
+    InvalidKey {
+        /// What was wrong, without key material.
+        reason: &'static str,
+    },
+    /// The RSA operation failed.
+    Rsa,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::MissingPrefix => f.write_str("signature header has no algorithm prefix"),
+            Error::UnsupportedAlgorithm { found } => {
+                write!(f, "signature header names unsupported algorithm `{found}`")
+            }
+            Error::InvalidBase64 => f.write_str("signature is not valid base64"),
+            Error::InvalidLength { expected, found } => {
+                write!(f, "signature decodes to {found} bytes, expected {expected}")
+            }
+            Error::Mismatch => f.write_str("signature does not match the message"),
+            Error::InvalidTimestamp => f.write_str("timestamp is not ISO 8601"),
+            Error::Stale { skew_seconds } => {
+                write!(
+                    f,
+                    "timestamp is {skew_seconds} s away from now, outside the tolerance"
+                )
+            }
+            Error::InvalidKey { reason } => write!(f, "invalid key: {reason}"),
+            Error::Rsa => f.write_str("RSA operation failed"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,48 @@
+//! `cargo xtask` — repository chores, in Rust so they run wherever cargo does.
+//!
+//! - `cargo xtask vectors` regenerates `vectors/generated/*.json` from the inputs in `cases.rs`.
+//! - `cargo xtask vectors --check` fails when a generated file is missing, stale or unexpected.
+
+mod cases;
+mod vectors;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the repository root")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["vectors"] => vectors::write(&repo_root()),
+        ["vectors", "--check"] => vectors::check(&repo_root()),
+        _ => Err("usage: cargo xtask vectors [--check]".to_owned()),
+    };
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `cargo test` enforces that the committed vectors match their inputs.
+    #[test]
+    fn generated_vectors_are_fresh() {
+        if let Err(message) = super::vectors::check(&super::repo_root()) {
+            panic!("{message}");
+        }
+    }
+}
