@@ -1,0 +1,215 @@
+//! `doku sign` and `doku verify`, run as the built binary.
+
+use std::process::{Command, Output};
+
+fn doku(args: &[&str], secret: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doku"));
+    command.args(args).env_remove("DOKU_CLIENT_ID");
+    match secret {
+        Some(secret) => command.env("DOKU_SECRET_KEY", secret),
+        None => command.env_remove("DOKU_SECRET_KEY"),
+    };
+    command.output().expect("run doku")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The spec's worked example; the expected value was computed independently with
+/// `printf '%s' "<string to sign>" | openssl dgst -sha256 -hmac SK-EXAMPLE-ONLY -binary | base64`.
+#[test]
+fn sign_reproduces_the_openssl_value_for_the_spec_example() {
+    let output = doku(
+        &[
+            "sign",
+            "--method",
+            "GET",
+            "--target",
+            "/orders/v1/status/INV-123123-12313",
+            "--client-id",
+            "MCH-0001-10791114622547",
+            "--request-id",
+            "d895fb53-479c-4f77-a76a-ab81b40d77cb",
+            "--timestamp",
+            "2020-08-11T08:45:42Z",
+            "--explain",
+        ],
+        Some("SK-EXAMPLE-ONLY"),
+    );
+    assert!(output.status.success(), "{output:?}");
+    let out = stdout(&output);
+    assert!(
+        out.contains("Signature: HMACSHA256=KSgh3PzuvO1Ayq0cJVGJ4ScZIcfqUtrXSpuy/We5C24=\n"),
+        "{out}"
+    );
+    assert!(out.contains("Request-Timestamp: 2020-08-11T08:45:42Z\n"));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("Request-Target:/orders/v1/status/INV-123123-12313"),
+        "{err}"
+    );
+    assert!(err.contains("No body: no Digest line."), "{err}");
+    assert!(!out.contains("SK-EXAMPLE-ONLY") && !err.contains("SK-EXAMPLE-ONLY"));
+}
+
+#[test]
+fn sign_without_a_secret_fails_clearly() {
+    let output = doku(&["sign", "--target", "/x", "--client-id", "C"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("DOKU_SECRET_KEY"));
+}
+
+#[test]
+fn sign_refuses_a_get_with_a_body_and_a_url_target() {
+    let dir = std::env::temp_dir().join(format!("doku-cli-sign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = dir.join("body.json");
+    std::fs::write(&body, "{}").unwrap();
+    let body = body.to_str().unwrap();
+    let get = doku(
+        &[
+            "sign",
+            "--method",
+            "GET",
+            "--target",
+            "/x",
+            "--client-id",
+            "C",
+            "--body",
+            body,
+        ],
+        Some("k"),
+    );
+    assert_eq!(get.status.code(), Some(2));
+    let url = doku(
+        &[
+            "sign",
+            "--target",
+            "https://api.doku.com/x",
+            "--client-id",
+            "C",
+        ],
+        Some("k"),
+    );
+    assert_eq!(url.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&url.stderr).contains("must be a path"));
+}
+
+#[test]
+fn verify_accepts_a_signed_notification_and_refuses_a_tampered_one() {
+    let dir = std::env::temp_dir().join(format!("doku-cli-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body_path = dir.join("notification.json");
+    let body = br#"{"order":{"invoice_number":"INV-1","amount":10000.00}}"#;
+    std::fs::write(&body_path, body).unwrap();
+    let body_arg = body_path.to_str().unwrap();
+
+    // Sign with the CLI itself, then verify the printed headers.
+    let signed = doku(
+        &[
+            "sign",
+            "--target",
+            "/payments/notifications",
+            "--client-id",
+            "MCH-1",
+            "--request-id",
+            "n-1",
+            "--body",
+            body_arg,
+        ],
+        Some("SK-notify"),
+    );
+    assert!(signed.status.success(), "{signed:?}");
+    let headers: Vec<String> = stdout(&signed).lines().map(str::to_owned).collect();
+    let mut args = vec![
+        "verify",
+        "--target",
+        "/payments/notifications",
+        "--body",
+        body_arg,
+    ];
+    for header in &headers {
+        args.push("-H");
+        args.push(header);
+    }
+    let valid = doku(&args, Some("SK-notify"));
+    assert_eq!(valid.status.code(), Some(0), "{valid:?}");
+    assert_eq!(stdout(&valid), "valid\n");
+
+    let mut fresh = args.clone();
+    fresh.extend(["--max-age", "300"]);
+    assert_eq!(doku(&fresh, Some("SK-notify")).status.code(), Some(0));
+
+    let wrong_key = doku(&args, Some("SK-other"));
+    assert_eq!(wrong_key.status.code(), Some(1));
+    assert!(stdout(&wrong_key).contains("does not match"));
+
+    std::fs::write(
+        &body_path,
+        br#"{"order":{"invoice_number":"INV-1","amount":10000.01}}"#,
+    )
+    .unwrap();
+    let tampered = doku(&args, Some("SK-notify"));
+    assert_eq!(tampered.status.code(), Some(1));
+}
+
+#[test]
+fn verify_refuses_a_stale_notification_and_names_missing_headers() {
+    let dir = std::env::temp_dir().join(format!("doku-cli-stale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body_path = dir.join("n.json");
+    std::fs::write(&body_path, b"{}").unwrap();
+    let body_arg = body_path.to_str().unwrap();
+    let signed = doku(
+        &[
+            "sign",
+            "--target",
+            "/n",
+            "--client-id",
+            "M",
+            "--request-id",
+            "r",
+            "--timestamp",
+            "2020-01-01T00:00:00Z",
+            "--body",
+            body_arg,
+        ],
+        Some("k"),
+    );
+    let headers: Vec<String> = stdout(&signed).lines().map(str::to_owned).collect();
+    let mut args = vec![
+        "verify",
+        "--target",
+        "/n",
+        "--body",
+        body_arg,
+        "--max-age",
+        "60",
+    ];
+    for header in &headers {
+        args.push("-H");
+        args.push(header);
+    }
+    let stale = doku(&args, Some("k"));
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        stdout(&stale).contains("outside the tolerance"),
+        "{stale:?}"
+    );
+
+    let missing = doku(
+        &[
+            "verify",
+            "--target",
+            "/n",
+            "--body",
+            body_arg,
+            "-H",
+            "Client-Id: M",
+        ],
+        Some("k"),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("Request-Id"));
+}
