@@ -1,0 +1,57 @@
+//! Signing allocates nothing beyond its output: counted with a counting global allocator.
+//!
+//! (stats_alloc provides the instrumented allocator, so this test needs no `unsafe` of its own.)
+
+use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::{snap_symmetric, SecretKey};
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+use std::alloc::System;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+#[test]
+fn non_snap_sign_and_verify_do_not_allocate() {
+    let key = SecretKey::from("SK-alloc");
+    let body = vec![b'x'; 64 * 1024];
+    let message = Message {
+        client_id: "BRN-0001-10791114622547",
+        request_id: "8c3f0e2a-4b7d-4e51-9a6c-2f1d3b5e7a90",
+        timestamp: "2026-11-29T01:51:00Z",
+        target: "/adv-core-api/partner/v1.0/business",
+        body: Some(&body),
+    };
+    let header = non_snap::sign(&key, Kind::Request, &message).to_string();
+
+    let region = Region::new(GLOBAL);
+    let signature = non_snap::sign(&key, Kind::Request, &message);
+    let signing = region.change();
+    assert_eq!(signing.allocations, 0, "sign allocated: {signing:?}");
+
+    let region = Region::new(GLOBAL);
+    let verified = non_snap::verify(&key, Kind::Request, &message, &header);
+    let verifying = region.change();
+    assert!(verified.is_ok());
+    assert_eq!(verifying.allocations, 0, "verify allocated: {verifying:?}");
+
+    // The output itself: formatting the header value is the one allowed allocation.
+    let region = Region::new(GLOBAL);
+    let text = signature.to_string();
+    assert!(region.change().allocations <= 1);
+    assert_eq!(text, header);
+}
+
+#[test]
+fn snap_symmetric_sign_does_not_allocate() {
+    let key = SecretKey::from("snap");
+    let message = snap_symmetric::Message {
+        method: "POST",
+        path: "/snap/v1.0/x",
+        access_token: "t",
+        body: b"{}",
+        timestamp: "2024-03-19T14:39:01+07:00",
+    };
+    let region = Region::new(GLOBAL);
+    let _signature = snap_symmetric::sign(&key, &message);
+    assert_eq!(region.change().allocations, 0);
+}
