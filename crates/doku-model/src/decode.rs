@@ -1,0 +1,123 @@
+//! JSON decoding whose errors name the JSON path that failed.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+/// What kind of decoding failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The bytes are not JSON.
+    Syntax,
+    /// The JSON is valid but does not have the expected shape (missing field, wrong type…).
+    Data,
+    /// The body ended early.
+    Eof,
+}
+
+/// A JSON decoding failure, naming the path (`business.brands[0].name`) where it happened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct DecodeError {
+    /// The JSON path of the failure; `.` means the document root.
+    pub path: String,
+    /// serde's description of the problem.
+    pub message: String,
+    /// Syntax, data or end-of-input.
+    pub kind: DecodeErrorKind,
+    /// 1-based line of the failure in the input.
+    pub line: usize,
+    /// 1-based column of the failure in the input.
+    pub column: usize,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            DecodeErrorKind::Syntax => "malformed JSON",
+            DecodeErrorKind::Data => "unexpected JSON",
+            DecodeErrorKind::Eof => "truncated JSON",
+        };
+        write!(f, "{what} at `{}`: {}", self.path, self.message)
+    }
+}
+
+/// Decodes `bytes` as JSON into `T`; on failure, the error names the JSON path.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(from_path_error)?;
+    de.end().map_err(|e| from_json_error(".".to_owned(), &e))?;
+    Ok(value)
+}
+
+fn from_path_error(err: serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
+    let path = err.path().to_string();
+    from_json_error(path, err.inner())
+}
+
+fn from_json_error(path: String, err: &serde_json::Error) -> DecodeError {
+    use serde_json::error::Category;
+    let kind = match err.classify() {
+        Category::Syntax | Category::Io => DecodeErrorKind::Syntax,
+        Category::Data => DecodeErrorKind::Data,
+        Category::Eof => DecodeErrorKind::Eof,
+    };
+    // serde_json appends " at line L column C"; we report those separately.
+    let full = err.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_owned(),
+        None => full,
+    };
+    DecodeError {
+        path,
+        message,
+        kind,
+        line: err.line(),
+        column: err.column(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Outer {
+        #[allow(dead_code)]
+        inner: Vec<Inner>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        n: u32,
+    }
+
+    #[test]
+    fn names_the_path() {
+        let err = decode::<Outer>(br#"{"inner":[{"n":1},{"n":"x"}]}"#).unwrap_err();
+        assert_eq!(err.path, "inner[1].n");
+        assert_eq!(err.kind, DecodeErrorKind::Data);
+        assert!(err.to_string().contains("inner[1].n"), "{err}");
+    }
+
+    #[test]
+    fn missing_field_path() {
+        let err = decode::<Outer>(br#"{"inner":[{}]}"#).unwrap_err();
+        assert_eq!(err.path, "inner[0]");
+        assert!(err.message.contains("missing field `n`"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_and_eof() {
+        assert_eq!(
+            decode::<Outer>(b"not json").unwrap_err().kind,
+            DecodeErrorKind::Syntax
+        );
+        assert_eq!(
+            decode::<Outer>(b"{\"inner\":[").unwrap_err().kind,
+            DecodeErrorKind::Eof
+        );
+        assert!(decode::<Outer>(br#"{"inner":[]} trailing"#).is_err());
+    }
+}

@@ -1,0 +1,338 @@
+//! Check Requirements (`GET /file?businessType=…`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::{BusinessLine, BusinessType, LegalEntity};
+use crate::error::Error;
+use crate::query::{parse_query, percent_encode_into};
+use crate::validate::{Validate, ValidationErrors};
+
+/// Query parameters of Check Requirements.
+///
+/// DOKU's pages disagree on which parameters are mandatory: every version marks
+/// `businessType` and `businessContactNationality` mandatory; the newer one also lists
+/// `businessLegalEntity` and `brandBusinessLine` as mandatory. We require the first two and
+/// send the other two when set (see `docs/doku-api-notes.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementsQuery {
+    /// `businessType`, e.g. `PERSONAL`, `CORPORATE`.
+    pub business_type: BusinessType,
+    /// `businessLegalEntity`, e.g. `PERSEORANGAN`, `PT`.
+    pub business_legal_entity: Option<LegalEntity>,
+    /// `brandBusinessLine`, e.g. `RETAIL`.
+    pub brand_business_line: Option<BusinessLine>,
+    /// `businessContactNationality`: ISO 3166-1 alpha-2, e.g. `ID`.
+    pub business_contact_nationality: String,
+}
+
+/// Query parameter names, in the order [`RequirementsQuery::to_query_string`] writes them.
+pub const QUERY_PARAMS: [&str; 4] = [
+    "businessType",
+    "businessLegalEntity",
+    "brandBusinessLine",
+    "businessContactNationality",
+];
+
+impl RequirementsQuery {
+    /// A query with the two always-mandatory parameters.
+    pub fn new(business_type: BusinessType, nationality: impl Into<String>) -> Self {
+        Self {
+            business_type,
+            business_legal_entity: None,
+            brand_business_line: None,
+            business_contact_nationality: nationality.into(),
+        }
+    }
+
+    /// Sets `businessLegalEntity`.
+    pub fn legal_entity(mut self, value: LegalEntity) -> Self {
+        self.business_legal_entity = Some(value);
+        self
+    }
+
+    /// Sets `brandBusinessLine`.
+    pub fn business_line(mut self, value: BusinessLine) -> Self {
+        self.brand_business_line = Some(value);
+        self
+    }
+
+    /// The query string without the leading `?`, deterministic: parameters in the order of
+    /// [`QUERY_PARAMS`], absent ones left out, values percent-encoded (RFC 3986 unreserved
+    /// characters kept).
+    pub fn to_query_string(&self) -> String {
+        let mut out = String::new();
+        let mut push = |name: &str, value: &str| {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str(name);
+            out.push('=');
+            percent_encode_into(&mut out, value);
+        };
+        push(QUERY_PARAMS[0], self.business_type.as_str());
+        if let Some(v) = &self.business_legal_entity {
+            push(QUERY_PARAMS[1], v.as_str());
+        }
+        if let Some(v) = &self.brand_business_line {
+            push(QUERY_PARAMS[2], v.as_str());
+        }
+        push(QUERY_PARAMS[3], &self.business_contact_nationality);
+        out
+    }
+
+    /// Parses a query string (without `?`). Missing mandatory parameters and repeated or
+    /// unknown parameters are refused, each named in the error.
+    pub fn from_query_string(query: &str) -> Result<Self, Error> {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (name, value) in parse_query(query)? {
+            if !QUERY_PARAMS.contains(&name.as_str()) {
+                return Err(Error::Query(format!("unknown parameter `{name}`")));
+            }
+            if seen.insert(name.clone(), value).is_some() {
+                return Err(Error::Query(format!("parameter `{name}` given twice")));
+            }
+        }
+        let mut missing = Vec::new();
+        let business_type = seen.remove(QUERY_PARAMS[0]).filter(|v| !v.is_empty());
+        let nationality = seen.remove(QUERY_PARAMS[3]).filter(|v| !v.is_empty());
+        if business_type.is_none() {
+            missing.push(QUERY_PARAMS[0]);
+        }
+        if nationality.is_none() {
+            missing.push(QUERY_PARAMS[3]);
+        }
+        match (business_type, nationality) {
+            (Some(t), Some(n)) => Ok(Self {
+                business_type: BusinessType::from(t),
+                business_legal_entity: seen.remove(QUERY_PARAMS[1]).map(LegalEntity::from),
+                brand_business_line: seen.remove(QUERY_PARAMS[2]).map(BusinessLine::from),
+                business_contact_nationality: n,
+            }),
+            _ => Err(Error::Query(format!(
+                "missing mandatory parameter(s): {}",
+                missing.join(", ")
+            ))),
+        }
+    }
+}
+
+impl Validate for RequirementsQuery {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        e.non_empty("businessType", self.business_type.as_str());
+        e.country(
+            "businessContactNationality",
+            &self.business_contact_nationality,
+        );
+        if let Some(v) = &self.business_legal_entity {
+            e.non_empty("businessLegalEntity", v.as_str());
+        }
+        if let Some(v) = &self.brand_business_line {
+            e.non_empty("brandBusinessLine", v.as_str());
+        }
+        e.into_result()
+    }
+}
+
+/// One required document, as listed by Check Requirements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRequirement {
+    /// Document code. It matches Upload File's `category` (e.g. `PHOTO_PROOF`) or, for
+    /// `category=DOCUMENT`, Upload File's `code` (e.g. `KTP`).
+    pub code: String,
+    /// Human label, e.g. `Brand Photo Proof`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Accepted file extensions, e.g. `["PNG","JPG","JPEG"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
+    /// Maximum size as DOKU states it (the sample says `15`; unit unstated, we read MB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<u64>,
+    /// Whether the document is mandatory. DOKU's sample omits the flag; absent means
+    /// mandatory (our documented reading), see [`DocumentRequirement::mandatory`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mandatory: Option<bool>,
+    /// Fields this crate does not model.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl DocumentRequirement {
+    /// Whether the document must be uploaded before Business Registration.
+    pub fn mandatory(&self) -> bool {
+        self.is_mandatory.unwrap_or(true)
+    }
+}
+
+/// A node of the Check Requirements answer: DOKU groups requirements by subject
+/// (`business.brand.photo_proof`, …), so the answer is a tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RequirementNode {
+    /// A single requirement (an object with a string `code`).
+    Document(DocumentRequirement),
+    /// A list of requirements.
+    List(Vec<RequirementNode>),
+    /// A named group of nodes.
+    Group(BTreeMap<String, RequirementNode>),
+    /// Anything else, kept verbatim.
+    Other(serde_json::Value),
+}
+
+/// Answer of Check Requirements: `{"business": {"brand": {"photo_proof": {…}}, …}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementsResponse {
+    /// The requirement tree under `business`.
+    pub business: BTreeMap<String, RequirementNode>,
+    /// Top-level fields this crate does not model.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A requirement together with the dotted path where it was found (e.g.
+/// `business.brand.photo_proof`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedRequirement<'a> {
+    /// Where in the answer the requirement sits.
+    pub path: String,
+    /// The requirement.
+    pub requirement: &'a DocumentRequirement,
+}
+
+impl RequirementsResponse {
+    /// Every requirement in the tree, depth first in key order, with its path.
+    pub fn documents(&self) -> Vec<LocatedRequirement<'_>> {
+        let mut out = Vec::new();
+        for (key, node) in &self.business {
+            walk(&format!("business.{key}"), node, &mut out);
+        }
+        out
+    }
+
+    /// Codes of the mandatory documents, deduplicated, in tree order.
+    pub fn mandatory_codes(&self) -> Vec<&str> {
+        let mut codes: Vec<&str> = Vec::new();
+        for located in self.documents() {
+            let code = located.requirement.code.as_str();
+            if located.requirement.mandatory() && !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        codes
+    }
+}
+
+fn walk<'a>(path: &str, node: &'a RequirementNode, out: &mut Vec<LocatedRequirement<'a>>) {
+    match node {
+        RequirementNode::Document(d) => out.push(LocatedRequirement {
+            path: path.to_owned(),
+            requirement: d,
+        }),
+        RequirementNode::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(&format!("{path}[{i}]"), item, out);
+            }
+        }
+        RequirementNode::Group(map) => {
+            for (k, v) in map {
+                walk(&format!("{path}.{k}"), v, out);
+            }
+        }
+        RequirementNode::Other(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::decode::decode;
+
+    #[test]
+    fn query_string_is_deterministic() {
+        let q = RequirementsQuery::new(BusinessType::Personal, "ID")
+            .business_line(BusinessLine::Retail)
+            .legal_entity(LegalEntity::Perseorangan);
+        assert_eq!(
+            q.to_query_string(),
+            "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID"
+        );
+        let minimal = RequirementsQuery::new(BusinessType::Corporate, "ID");
+        assert_eq!(
+            minimal.to_query_string(),
+            "businessType=CORPORATE&businessContactNationality=ID"
+        );
+        assert_eq!(
+            RequirementsQuery::from_query_string(&q.to_query_string()).unwrap(),
+            q
+        );
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        let q = RequirementsQuery::new(BusinessType::Unknown("A B&C".into()), "ID");
+        assert_eq!(
+            q.to_query_string(),
+            "businessType=A%20B%26C&businessContactNationality=ID"
+        );
+        assert_eq!(
+            RequirementsQuery::from_query_string(&q.to_query_string()).unwrap(),
+            q
+        );
+    }
+
+    #[test]
+    fn parse_refuses_bad_queries() {
+        let err = RequirementsQuery::from_query_string("brandBusinessLine=RETAIL").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("businessType") && text.contains("businessContactNationality"),
+            "{text}"
+        );
+        assert!(RequirementsQuery::from_query_string(
+            "businessType=A&businessType=B&businessContactNationality=ID"
+        )
+        .is_err());
+        assert!(RequirementsQuery::from_query_string(
+            "foo=1&businessType=A&businessContactNationality=ID"
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn validate_nationality() {
+        let err = RequirementsQuery::new(BusinessType::Personal, "Indonesia")
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.paths(), vec!["businessContactNationality"]);
+    }
+
+    #[test]
+    fn spec_sample_response_round_trips() {
+        let body = br#"{"business":{"brand":{"photo_proof":{"code":"PHOTO_PROOF","name":"Brand Photo Proof","extensions":["PNG","JPG","JPEG"],"max_size":15}}}}"#;
+        let r: RequirementsResponse = decode(body).unwrap();
+        let docs = r.documents();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].path, "business.brand.photo_proof");
+        assert!(docs[0].requirement.mandatory());
+        assert_eq!(r.mandatory_codes(), vec!["PHOTO_PROOF"]);
+        let again: serde_json::Value = serde_json::to_value(&r).unwrap();
+        let orig: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(again, orig);
+    }
+
+    #[test]
+    fn lists_optional_flags_and_unknown_shapes() {
+        let body = br#"{"business":{"owner":{"documents":[{"code":"KTP","is_mandatory":true},{"code":"NPWP","is_mandatory":false}]},"note":"x","brand":{"logo":{"code":"LOGO","is_mandatory":false,"new_field":1}}}}"#;
+        let r: RequirementsResponse = decode(body).unwrap();
+        assert_eq!(r.mandatory_codes(), vec!["KTP"]);
+        assert_eq!(r.documents().len(), 3);
+        assert!(matches!(
+            r.business.get("note"),
+            Some(RequirementNode::Other(_))
+        ));
+    }
+}
