@@ -1,0 +1,43 @@
+//! `doku-sim`: run the Partner API simulator until Ctrl-C.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use doku_sim::{cli::SimArgs, Sim};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match SimArgs::parse().into_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("doku-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let sim = match Sim::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("doku-sim: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "listening on {}", sim.base_url())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::FAILURE;
+    }
+    drop(stdout);
+    let _ = tokio::signal::ctrl_c().await;
+    sim.shutdown().await;
+    ExitCode::SUCCESS
+}

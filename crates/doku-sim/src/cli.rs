@@ -1,0 +1,161 @@
+//! Command-line arguments, shared by the `doku-sim` binary and `doku sim`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use doku_sign::SecretKey;
+
+use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES};
+use crate::error::SimError;
+
+/// Arguments of the simulator. Use it as a whole command (`SimArgs::parse()`) or flatten it
+/// into another command with `#[command(flatten)]`.
+///
+/// Credentials pair up in order: the n-th `--client-id` takes the n-th secret, where secrets
+/// are every `--secret-key` followed by every `--secret-key-file`. `--credential ID=KEY`
+/// gives a pair in one flag. Prefer the environment or a file to a key on the command line
+/// (other users can read process arguments).
+#[derive(clap::Parser, Clone)]
+#[command(
+    name = "doku-sim",
+    about = "A local simulator of DOKU's Partner API",
+    version
+)]
+pub struct SimArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "DOKU_SIM_LISTEN", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// A client id (Brand ID) to accept; repeatable.
+    #[arg(long = "client-id", env = "DOKU_CLIENT_ID", value_name = "ID")]
+    pub client_ids: Vec<String>,
+    /// The secret key of the client id in the same position; repeatable.
+    #[arg(
+        long = "secret-key",
+        env = "DOKU_SECRET_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub secret_keys: Vec<String>,
+    /// A file holding a secret key (surrounding whitespace is ignored); repeatable.
+    #[arg(long = "secret-key-file", value_name = "PATH")]
+    pub secret_key_files: Vec<PathBuf>,
+    /// A client id and its key in one flag, `ID=KEY`; repeatable.
+    #[arg(long = "credential", value_name = "ID=KEY")]
+    pub credentials: Vec<String>,
+    /// Allowed distance between Request-Timestamp and the simulator's clock, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub timestamp_window: u64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
+    pub max_body_bytes: usize,
+    /// Token lifetime when the token request has no valid_time, in minutes.
+    #[arg(long, default_value_t = doku_model::token::DEFAULT_VALID_TIME_MINUTES, value_name = "MINUTES")]
+    pub token_valid_minutes: u32,
+    /// Include `?query` in the signed Request-Target (default: path only).
+    #[arg(long)]
+    pub target_includes_query: bool,
+}
+
+impl std::fmt::Debug for SimArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimArgs")
+            .field("listen", &self.listen)
+            .field("client_ids", &self.client_ids)
+            .field(
+                "secret_keys",
+                &format_args!("[{} redacted]", self.secret_keys.len()),
+            )
+            .field("secret_key_files", &self.secret_key_files)
+            .field(
+                "credentials",
+                &format_args!("[{} redacted]", self.credentials.len()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimArgs {
+    /// Turns the arguments into a configuration (reads key files).
+    pub fn into_config(self) -> Result<SimConfig, SimError> {
+        let mut secrets: Vec<String> = self.secret_keys;
+        for path in &self.secret_key_files {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                SimError::Config(format!(
+                    "cannot read secret key file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            secrets.push(text.trim().to_owned());
+        }
+        if secrets.len() != self.client_ids.len() {
+            return Err(SimError::Config(format!(
+                "{} --client-id but {} secret key(s) (--secret-key / --secret-key-file): give one key per client id",
+                self.client_ids.len(),
+                secrets.len()
+            )));
+        }
+        let mut builder = SimConfig::builder()
+            .listen(self.listen)
+            .timestamp_window(Duration::from_secs(self.timestamp_window))
+            .max_body_bytes(self.max_body_bytes)
+            .token_valid_minutes(self.token_valid_minutes)
+            .target_includes_query(self.target_includes_query);
+        for (id, key) in self.client_ids.into_iter().zip(secrets) {
+            builder = builder.credential(id, SecretKey::new(key));
+        }
+        for pair in self.credentials {
+            let (id, key) = pair
+                .split_once('=')
+                .ok_or_else(|| SimError::Config("--credential must be ID=KEY".to_owned()))?;
+            builder = builder.credential(id, SecretKey::new(key));
+        }
+        builder.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn pairs_and_credentials() {
+        let args = SimArgs::try_parse_from([
+            "doku-sim",
+            "--client-id",
+            "A",
+            "--secret-key",
+            "ka",
+            "--client-id",
+            "B",
+            "--secret-key",
+            "kb",
+            "--credential",
+            "C=k=c",
+        ])
+        .unwrap();
+        let config = args.into_config().unwrap();
+        assert_eq!(config.client_ids().collect::<Vec<_>>(), ["A", "B", "C"]);
+        assert_eq!(config.secret_for("C").unwrap().expose_bytes(), b"k=c");
+    }
+
+    #[test]
+    fn mismatched_pairs_are_refused() {
+        let args = SimArgs::try_parse_from(["doku-sim", "--client-id", "A"]).unwrap();
+        assert!(args.into_config().is_err());
+        let none = SimArgs::try_parse_from(["doku-sim"]).unwrap();
+        assert!(none
+            .into_config()
+            .unwrap_err()
+            .to_string()
+            .contains("no credentials"));
+    }
+
+    #[test]
+    fn debug_hides_keys() {
+        let args = SimArgs::try_parse_from(["doku-sim", "--credential", "A=topsecret"]).unwrap();
+        assert!(!format!("{args:?}").contains("topsecret"));
+    }
+}

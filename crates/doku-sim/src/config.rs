@@ -1,0 +1,161 @@
+//! Simulator configuration and its builder.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use doku_sign::SecretKey;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::SimError;
+
+/// Default request-body cap: 12 MiB (room for a 10 MiB upload plus multipart overhead).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+
+/// Everything the simulator needs to run. Build it with [`SimConfig::builder`].
+#[derive(Clone)]
+pub struct SimConfig {
+    pub(crate) listen: SocketAddr,
+    pub(crate) credentials: BTreeMap<String, SecretKey>,
+    pub(crate) timestamp_window: Duration,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) token_valid_minutes: u32,
+    pub(crate) target_includes_query: bool,
+    pub(crate) body_read_timeout: Duration,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("listen", &self.listen)
+            .field("client_ids", &self.credentials.keys().collect::<Vec<_>>())
+            .field("timestamp_window", &self.timestamp_window)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("token_valid_minutes", &self.token_valid_minutes)
+            .field("target_includes_query", &self.target_includes_query)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimConfig {
+    /// A builder with the defaults: listen on `127.0.0.1:0`, ±5 minute timestamp window,
+    /// 12 MiB body cap, 60 minute tokens, Request-Target without query, system clock.
+    pub fn builder() -> SimConfigBuilder {
+        SimConfigBuilder {
+            config: SimConfig {
+                listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+                credentials: BTreeMap::new(),
+                timestamp_window: Duration::from_secs(300),
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                token_valid_minutes: doku_model::token::DEFAULT_VALID_TIME_MINUTES,
+                target_includes_query: false,
+                body_read_timeout: Duration::from_secs(30),
+                clock: Arc::new(SystemClock::default()),
+            },
+        }
+    }
+
+    /// The address to listen on.
+    pub fn listen(&self) -> SocketAddr {
+        self.listen
+    }
+
+    /// The configured client ids.
+    pub fn client_ids(&self) -> impl Iterator<Item = &str> {
+        self.credentials.keys().map(String::as_str)
+    }
+
+    /// The secret key of `client_id`, if configured.
+    pub(crate) fn secret_for(&self, client_id: &str) -> Option<&SecretKey> {
+        self.credentials.get(client_id)
+    }
+}
+
+/// Builder of [`SimConfig`].
+pub struct SimConfigBuilder {
+    config: SimConfig,
+}
+
+impl SimConfigBuilder {
+    /// Listen address; port 0 picks a free port.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.config.listen = addr;
+        self
+    }
+
+    /// Adds a client id and its secret key (repeat for several clients).
+    pub fn credential(mut self, client_id: impl Into<String>, secret_key: SecretKey) -> Self {
+        self.config.credentials.insert(client_id.into(), secret_key);
+        self
+    }
+
+    /// How far `Request-Timestamp` may be from the simulator's clock, either way.
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.config.timestamp_window = window;
+        self
+    }
+
+    /// Largest accepted request body; larger ones get 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_body_bytes = bytes;
+        self
+    }
+
+    /// Token lifetime when the request has no `valid_time`.
+    pub fn token_valid_minutes(mut self, minutes: u32) -> Self {
+        self.config.token_valid_minutes = minutes;
+        self
+    }
+
+    /// Whether `Request-Target` includes `?query` (default `false`: path only).
+    pub fn target_includes_query(mut self, include: bool) -> Self {
+        self.config.target_includes_query = include;
+        self
+    }
+
+    /// How long a client may take to send its body before getting 408.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.body_read_timeout = timeout;
+        self
+    }
+
+    /// The clock (use [`crate::ManualClock`] in tests).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.config.clock = clock;
+        self
+    }
+
+    /// Runs the system clock shifted by `offset` (simulates a skewed server).
+    pub fn clock_offset(mut self, offset: jiff::SignedDuration) -> Self {
+        self.config.clock = Arc::new(SystemClock { offset });
+        self
+    }
+
+    /// Checks and returns the configuration: at least one credential, no empty key.
+    pub fn build(self) -> Result<SimConfig, SimError> {
+        if self.config.credentials.is_empty() {
+            return Err(SimError::Config(
+                "no credentials: give at least one client id and secret key".to_owned(),
+            ));
+        }
+        for (id, key) in &self.config.credentials {
+            if id.is_empty() || doku_model::ClientId::new(id.as_str()).is_err() {
+                return Err(SimError::Config(format!(
+                    "client id {id:?} is not visible ASCII"
+                )));
+            }
+            if key.is_empty() {
+                return Err(SimError::Config(format!("the secret key of {id} is empty")));
+            }
+        }
+        if self.config.token_valid_minutes == 0 {
+            return Err(SimError::Config(
+                "token lifetime must be at least one minute".to_owned(),
+            ));
+        }
+        Ok(self.config)
+    }
+}

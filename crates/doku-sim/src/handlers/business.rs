@@ -1,0 +1,133 @@
+//! `POST /business`: full Business Registration.
+
+use doku_model::{
+    BusinessCreatedResponse, BusinessData, BusinessDataBrand, BusinessRegistrationRequest,
+    CodeName, CreatedBrand, CreatedBusiness, ErrorBody,
+};
+use http::StatusCode;
+
+use super::requirements::{requirements_for, unknown_type};
+use super::{decode_json, require_json, try_reply, validate, Req};
+use crate::response::Reply;
+use crate::state::{App, StoredBusiness};
+
+pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
+    try_reply!(require_json(req));
+    let body: BusinessRegistrationRequest = try_reply!(decode_json(req.body));
+    try_reply!(validate(&body));
+    let b = &body.business;
+    let nationality = b.contacts.first().map_or("ID", |c| c.nationality.as_str());
+    let Some(required) = requirements_for(&b.business_type, nationality) else {
+        return unknown_type(&b.business_type);
+    };
+
+    let mut store = app.store();
+    let mut unknown = Vec::new();
+    let mut provided = Vec::new();
+    for id in body.file_ids() {
+        match store.files.get(id.as_str()) {
+            Some(f) if f.owner == req.client_id => provided.push(f.requirement_code.clone()),
+            _ => unknown.push(id.as_str().to_owned()),
+        }
+    }
+    if !unknown.is_empty() {
+        drop(store);
+        let err = ErrorBody::new(
+            "unknown_file_id",
+            format!(
+                "file id(s) not uploaded by this client: {}",
+                unknown.join(", ")
+            ),
+        )
+        .with_detail("file_ids", unknown.into());
+        return Reply::error_body(StatusCode::BAD_REQUEST, err);
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|r| r.mandatory && !provided.iter().any(|p| p == r.code))
+        .map(|r| r.code)
+        .collect();
+    if !missing.is_empty() {
+        drop(store);
+        let err = ErrorBody::new(
+            "missing_documents",
+            format!(
+                "mandatory document(s) for {} not provided: {}",
+                b.business_type.as_str(),
+                missing.join(", ")
+            ),
+        )
+        .with_detail("missing", missing.into());
+        return Reply::error_body(StatusCode::BAD_REQUEST, err);
+    }
+
+    let business_id = app.new_id("BSN");
+    let mut brands = Vec::new();
+    let mut data_brands = Vec::new();
+    for brand in &b.brands {
+        let brand_id = app.new_id("BRN");
+        brands.push(CreatedBrand {
+            id: brand_id.clone(),
+            extra: Default::default(),
+        });
+        let mut data: BusinessDataBrand = match serde_json::from_value(serde_json::json!({
+            "id": brand_id, "name": brand.name, "category": brand.category,
+        })) {
+            Ok(d) => d,
+            Err(e) => {
+                return Reply::error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    e.to_string(),
+                )
+            }
+        };
+        data.finance_status = Some("PROBATION".to_owned());
+        data.risk_engine_status = Some("ON_PROCESS".to_owned());
+        data_brands.push(data);
+    }
+    let data = BusinessData {
+        id: business_id.clone(),
+        name: b.name.clone(),
+        description: b.description.clone(),
+        email: Some(b.email.clone()),
+        phone_calling_code: Some(b.phone_calling_code.clone()),
+        phone_number: Some(b.phone_number.clone()),
+        partner: Some(req.client_id.to_owned()),
+        platform: Some("api".to_owned()),
+        business_type: b.business_type.clone(),
+        website_readiness: b.website_readiness.as_ref().map(|r| code(r.as_str())),
+        mobile_app_readiness: b.mobile_app_readiness.as_ref().map(|r| code(r.as_str())),
+        legal_entity: Some(code(b.legal_entity.as_str())),
+        brands: data_brands,
+        extra: Default::default(),
+    };
+    for brand in &brands {
+        store.businesses.insert(
+            brand.id.clone(),
+            StoredBusiness {
+                owner: req.client_id.to_owned(),
+                data: data.clone(),
+            },
+        );
+    }
+    drop(store);
+    app.stats().registrations += 1;
+    let response = BusinessCreatedResponse {
+        business: CreatedBusiness {
+            id: business_id,
+            partner_ref_id: None,
+            extra: Default::default(),
+        },
+        brands,
+        extra: Default::default(),
+    };
+    Reply::json(StatusCode::OK, &response)
+}
+
+fn code(value: &str) -> CodeName {
+    CodeName {
+        code: value.to_owned(),
+        name: None,
+    }
+}

@@ -1,0 +1,96 @@
+//! One handler per endpoint; each turns an authenticated request into a [`Reply`].
+
+pub(crate) mod business;
+pub(crate) mod business_data;
+pub(crate) mod business_lite;
+pub(crate) mod requirements;
+pub(crate) mod token;
+pub(crate) mod upload;
+
+use doku_model::{decode, DecodeErrorKind, ErrorBody, Validate};
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::faults::Endpoint;
+use crate::response::Reply;
+use crate::state::App;
+
+/// An authenticated request, as handlers see it.
+pub(crate) struct Req<'a> {
+    pub(crate) client_id: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) query: Option<&'a str>,
+    pub(crate) content_type: Option<&'a str>,
+    pub(crate) body: &'a [u8],
+}
+
+/// Runs the handler of `endpoint`.
+pub(crate) fn dispatch(app: &App, endpoint: Endpoint, req: &Req<'_>) -> Reply {
+    match endpoint {
+        Endpoint::Token => token::handle(app, req),
+        Endpoint::CheckRequirements => requirements::handle(app, req),
+        Endpoint::UploadFile => upload::handle(app, req),
+        Endpoint::BusinessRegistration => business::handle(app, req),
+        Endpoint::BusinessLite => business_lite::handle(app, req),
+        Endpoint::GetBusinessData => business_data::handle(app, req),
+        Endpoint::Any => Reply::error(StatusCode::NOT_FOUND, "not_found", "no such endpoint"),
+    }
+}
+
+/// Requires `Content-Type: application/json` (parameters such as `charset` allowed).
+pub(crate) fn require_json(req: &Req<'_>) -> Result<(), Reply> {
+    let media = req
+        .content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(str::trim)
+        .unwrap_or("");
+    if media.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(Reply::error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_content_type",
+            format!(
+                "Content-Type must be application/json, got {:?}",
+                req.content_type.unwrap_or("")
+            ),
+        ))
+    }
+}
+
+/// Decodes a JSON body; the error names the JSON path.
+pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
+    decode::<T>(body).map_err(|e| {
+        let code = match e.kind {
+            DecodeErrorKind::Data => "invalid_field",
+            _ => "invalid_json",
+        };
+        let err = ErrorBody::new(code, e.to_string()).with_detail("path", e.path.clone().into());
+        Reply::error_body(StatusCode::BAD_REQUEST, err)
+    })
+}
+
+/// Runs `validate()`; every violation is listed in `error.violations`.
+pub(crate) fn validate<T: Validate>(value: &T) -> Result<(), Reply> {
+    value.validate().map_err(|errors| {
+        let list: Vec<serde_json::Value> = errors
+            .violations()
+            .iter()
+            .map(|v| serde_json::json!({"path": v.path, "message": v.message}))
+            .collect();
+        let err = ErrorBody::new("validation_failed", errors.to_string())
+            .with_detail("violations", list.into());
+        Reply::error_body(StatusCode::BAD_REQUEST, err)
+    })
+}
+
+/// Unwraps the two `Result<_, Reply>` layers handlers use.
+macro_rules! try_reply {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(reply) => return reply,
+        }
+    };
+}
+pub(crate) use try_reply;

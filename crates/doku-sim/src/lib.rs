@@ -1,0 +1,48 @@
+//! A local simulator of DOKU's Partner API, for tests and demos. Never a production server.
+//!
+//! It checks every request the way DOKU does (headers, Client-Id, timestamp window,
+//! Non-SNAP signature via `doku-sign`, bearer tokens, Request-Id idempotency), keeps files and
+//! businesses in memory, signs its responses, and can inject faults per endpoint (latency,
+//! status codes, dropped connections, truncated or non-JSON bodies, wrong signatures, early
+//! token expiry). See `docs/simulator.md`.
+//!
+//! ```no_run
+//! use doku_sim::{Sim, SimConfig, Endpoint, Fault, FaultKind};
+//! use doku_sign::SecretKey;
+//!
+//! # async fn run() -> Result<(), doku_sim::SimError> {
+//! let config = SimConfig::builder()
+//!     .credential("BRN-0001-10791114622547", SecretKey::new("SK-EXAMPLE-ONLY"))
+//!     .build()?;
+//! let sim = Sim::start(config).await?;
+//! println!("{}", sim.base_url()); // http://127.0.0.1:PORT
+//! sim.set_fault(Endpoint::Token, Fault::once(FaultKind::Status(503)));
+//! // … point a client at sim.base_url() …
+//! assert_eq!(sim.stats().tokens_for("BRN-0001-10791114622547"), 0);
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod cli;
+mod clock;
+mod config;
+mod error;
+mod faults;
+mod handlers;
+mod idempotency;
+mod pipeline;
+mod response;
+mod server;
+mod signature_check;
+mod state;
+mod stats;
+mod tokens;
+
+pub use clock::{format_timestamp, parse_timestamp, Clock, ManualClock, SystemClock};
+pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
+pub use error::SimError;
+pub use faults::{Endpoint, Fault, FaultKind, Times};
+pub use server::{Sim, SimHandle};
+pub use stats::Stats;

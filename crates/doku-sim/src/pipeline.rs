@@ -1,0 +1,355 @@
+//! The life of one request: route, read the body (capped), pre-processing faults, signature,
+//! idempotency, bearer token, handler, post-processing faults, signed response, log line.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use doku_model::paths;
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use crate::clock::format_timestamp;
+use crate::faults::{Endpoint, FaultKind};
+use crate::handlers::{dispatch, Req};
+use crate::idempotency::{Begin, Fingerprint, Stored};
+use crate::response::{finish, Delivery, Reply, SignWith, SimBody};
+use crate::signature_check::{self, header};
+use crate::state::App;
+use crate::tokens::TokenError;
+
+/// Returned to hyper to close the connection without a response.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+enum Flow {
+    Respond(Reply, Delivery, &'static str),
+    Drop(&'static str),
+}
+
+fn respond(reply: Reply, outcome: &'static str) -> Flow {
+    Flow::Respond(reply, Delivery::default(), outcome)
+}
+
+/// Maps method + path to an endpoint, or a 404/405 reply.
+fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
+    let endpoint = match (method, path) {
+        (&Method::POST, paths::TOKEN) => Endpoint::Token,
+        (&Method::GET, paths::FILE) => Endpoint::CheckRequirements,
+        (&Method::POST, paths::FILE) => Endpoint::UploadFile,
+        (&Method::POST, paths::BUSINESS) => Endpoint::BusinessRegistration,
+        (&Method::POST, paths::BUSINESS_LITE_REGISTRATION) => Endpoint::BusinessLite,
+        (&Method::GET, p) if paths::parse_business(p).is_some() => Endpoint::GetBusinessData,
+        (_, p)
+            if [
+                paths::TOKEN,
+                paths::FILE,
+                paths::BUSINESS,
+                paths::BUSINESS_LITE_REGISTRATION,
+            ]
+            .contains(&p)
+                || paths::parse_business(p).is_some() =>
+        {
+            return Err(Reply::error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{method} is not allowed on {p}"),
+            ))
+        }
+        _ => {
+            return Err(Reply::error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no endpoint at {path}"),
+            ));
+        }
+    };
+    Ok(endpoint)
+}
+
+/// Handles one request. `Err` makes hyper close the connection without answering.
+pub(crate) async fn handle(
+    app: Arc<App>,
+    req: Request<Incoming>,
+) -> Result<Response<SimBody>, DropConnection> {
+    let started = Instant::now();
+    app.stats().total_requests += 1;
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let target = signature_check::request_target(&app.config, &path, query.as_deref());
+    let routed = route(&parts.method, &path);
+    let endpoint_name = routed.as_ref().map_or("unknown", |e| e.name());
+
+    let flow = process(
+        &app,
+        routed,
+        &parts.method,
+        &parts.headers,
+        &path,
+        query.as_deref(),
+        &target,
+        body,
+    )
+    .await;
+
+    let latency_ms = started.elapsed().as_millis();
+    match flow {
+        Flow::Drop(outcome) => {
+            tracing::info!(method = %parts.method, path = %path, endpoint = endpoint_name, outcome, latency_ms, "request");
+            Err(DropConnection)
+        }
+        Flow::Respond(reply, delivery, outcome) => {
+            let status = reply.status;
+            if status.is_client_error() && status != StatusCode::CONFLICT {
+                app.stats().rejected += 1;
+            }
+            let client_id = header(&parts.headers, "Client-Id");
+            let request_id = header(&parts.headers, "Request-Id")
+                .filter(|r| doku_model::RequestId::new(*r).is_ok());
+            let sign = match (client_id, request_id) {
+                (Some(c), Some(r)) => app.config.secret_for(c).map(|key| SignWith {
+                    key,
+                    client_id: c,
+                    request_id: r,
+                    target: &target,
+                }),
+                _ => None,
+            };
+            let timestamp = format_timestamp(app.config.clock.now());
+            tracing::info!(
+                method = %parts.method, path = %path, endpoint = endpoint_name, status = status.as_u16(),
+                outcome, latency_ms, "request"
+            );
+            Ok(finish(reply, sign, &timestamp, delivery))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn process(
+    app: &App,
+    routed: Result<Endpoint, Reply>,
+    method: &Method,
+    headers: &HeaderMap,
+    path: &str,
+    query: Option<&str>,
+    target: &str,
+    body: Incoming,
+) -> Flow {
+    let endpoint = match routed {
+        Ok(e) => e,
+        Err(reply) => return respond(reply, "no_route"),
+    };
+    let bytes = match read_body(app, headers, body).await {
+        Ok(b) => b,
+        Err(reply) => return respond(reply, "bad_body"),
+    };
+
+    // Faults that act before processing.
+    let mut expire_token = false;
+    let mut post_fault = None;
+    let armed = app.faults().take(endpoint);
+    if let Some(kind) = armed {
+        app.stats().faults_applied += 1;
+        match kind {
+            FaultKind::Latency(d) => tokio::time::sleep(d).await,
+            FaultKind::Status(code) => {
+                let status =
+                    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let reply = Reply::error(
+                    status,
+                    "simulated_fault",
+                    format!("simulated HTTP {code} (fault injection)"),
+                );
+                return respond(reply, "fault_status");
+            }
+            FaultKind::DropConnection => return Flow::Drop("fault_drop"),
+            FaultKind::NonJsonBody => {
+                let reply = Reply {
+                    status: StatusCode::OK,
+                    body: Bytes::from_static(b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+                    content_type: "text/html",
+                    retry_after: false,
+                };
+                return respond(reply, "fault_non_json");
+            }
+            FaultKind::ExpireToken => expire_token = true,
+            post => post_fault = Some(post),
+        }
+    }
+
+    let now = app.config.clock.now();
+    let signed_body = (method != Method::GET && method != Method::HEAD).then_some(&bytes[..]);
+    if let Err(reply) = signature_check::check(&app.config, headers, target, signed_body, now) {
+        return respond(reply, "bad_signature_headers");
+    }
+    let client_id = header(headers, "Client-Id").unwrap_or_default();
+    let request_id = header(headers, "Request-Id").unwrap_or_default();
+
+    let fingerprint = Fingerprint::of(method.as_str(), path, query, &bytes);
+    let begin = app.idempotency().begin(client_id, request_id, fingerprint);
+    let (reply, outcome) = match begin {
+        Begin::Replay(stored) => {
+            app.stats().replays += 1;
+            (Reply::replay(stored.body), "replay")
+        }
+        Begin::Conflict => {
+            let reply = Reply::error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request_id_reused",
+                format!("Request-Id {request_id:?} was already used for a different request"),
+            );
+            return respond(reply, "request_id_reused");
+        }
+        Begin::InFlight => {
+            let reply = Reply::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "request_in_progress",
+                format!("a request with Request-Id {request_id:?} is still being processed"),
+            );
+            return respond(reply, "in_flight");
+        }
+        Begin::Fresh => {
+            let reply = match check_bearer(app, endpoint, headers, client_id, expire_token) {
+                Err(reply) => reply,
+                Ok(()) => {
+                    let req = Req {
+                        client_id,
+                        path,
+                        query,
+                        content_type: header(headers, "Content-Type"),
+                        body: &bytes,
+                    };
+                    dispatch(app, endpoint, &req)
+                }
+            };
+            let stored = reply.status.is_success().then(|| Stored {
+                body: reply.body.clone(),
+            });
+            app.idempotency()
+                .finish(client_id, request_id, fingerprint, stored);
+            let outcome = if reply.status.is_success() {
+                "ok"
+            } else {
+                "refused"
+            };
+            (reply, outcome)
+        }
+    };
+
+    match post_fault {
+        Some(FaultKind::ProcessThenDrop) => Flow::Drop("fault_process_then_drop"),
+        Some(FaultKind::TruncatedBody) => Flow::Respond(
+            reply,
+            Delivery {
+                truncate: true,
+                ..Delivery::default()
+            },
+            "fault_truncated",
+        ),
+        Some(FaultKind::WrongSignature) => Flow::Respond(
+            reply,
+            Delivery {
+                wrong_signature: true,
+                ..Delivery::default()
+            },
+            "fault_wrong_signature",
+        ),
+        _ => Flow::Respond(reply, Delivery::default(), outcome),
+    }
+}
+
+/// Reads the body under the size cap and the read timeout.
+async fn read_body(app: &App, headers: &HeaderMap, body: Incoming) -> Result<Bytes, Reply> {
+    let max = app.config.max_body_bytes;
+    let too_large = || {
+        Reply::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("request body exceeds the {max}-byte limit"),
+        )
+    };
+    let declared = header(headers, "Content-Length").and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let collected = tokio::time::timeout(
+        app.config.body_read_timeout,
+        Limited::new(body, max).collect(),
+    )
+    .await;
+    match collected {
+        Err(_) => Err(Reply::error(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            "the request body did not arrive in time",
+        )),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(e)) => Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            "body_read_error",
+            format!("cannot read the request body: {e}"),
+        )),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+    }
+}
+
+/// Checks `Authorization: Bearer` where the endpoint needs it (optional on Check Requirements,
+/// but checked when present).
+fn check_bearer(
+    app: &App,
+    endpoint: Endpoint,
+    headers: &HeaderMap,
+    client_id: &str,
+    expire: bool,
+) -> Result<(), Reply> {
+    let auth = header(headers, "Authorization");
+    if auth.is_none() && !endpoint.needs_token() {
+        return Ok(());
+    }
+    if endpoint == Endpoint::Token {
+        return Ok(());
+    }
+    let unauthorized =
+        |code: &str, msg: &str| Reply::error(StatusCode::UNAUTHORIZED, code, msg.to_owned());
+    let Some(auth) = auth else {
+        return Err(unauthorized(
+            "missing_token",
+            "missing header Authorization: Bearer <token>",
+        ));
+    };
+    let Some(token) = auth
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return Err(unauthorized(
+            "invalid_token",
+            "Authorization must be `Bearer <token>`",
+        ));
+    };
+    if expire {
+        return Err(unauthorized("expired_token", TokenError::Expired.message()));
+    }
+    match app.tokens.check(token, client_id, app.config.clock.now()) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let code = if e == TokenError::Expired {
+                "expired_token"
+            } else {
+                "invalid_token"
+            };
+            Err(unauthorized(code, e.message()))
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! In-memory state: uploaded files, registered businesses, invitations, and the shared
+//! application context.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use doku_model::BusinessData;
+
+use crate::config::SimConfig;
+use crate::faults::FaultTable;
+use crate::idempotency::IdempotencyStore;
+use crate::stats::Stats;
+use crate::tokens::TokenIssuer;
+
+/// An uploaded file (content is not kept, only what registration needs).
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFile {
+    pub(crate) owner: String,
+    pub(crate) requirement_code: String,
+}
+
+/// A registered business and who registered it.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredBusiness {
+    pub(crate) owner: String,
+    pub(crate) data: BusinessData,
+}
+
+/// A Create Business Lite invitation.
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub(crate) struct Invitation {
+    pub(crate) owner: String,
+    pub(crate) partner_ref_id: String,
+    pub(crate) invited_email: String,
+    pub(crate) brand_id: String,
+}
+
+/// Business data of the simulator.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub(crate) files: HashMap<String, StoredFile>,
+    pub(crate) businesses: HashMap<String, StoredBusiness>,
+    pub(crate) invitations: Vec<Invitation>,
+}
+
+/// Everything a request handler can reach.
+pub(crate) struct App {
+    pub(crate) config: SimConfig,
+    pub(crate) tokens: TokenIssuer,
+    pub(crate) base_url: String,
+    store: Mutex<Store>,
+    stats: Mutex<Stats>,
+    faults: Mutex<FaultTable>,
+    idempotency: Mutex<IdempotencyStore>,
+    next_id: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock must not take the whole simulator down.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl App {
+    pub(crate) fn new(config: SimConfig, base_url: String) -> Self {
+        let start = u64::try_from(config.clock.now().as_millisecond()).unwrap_or(1_700_000_000_000);
+        Self {
+            config,
+            tokens: TokenIssuer::new(),
+            base_url,
+            store: Mutex::default(),
+            stats: Mutex::default(),
+            faults: Mutex::default(),
+            idempotency: Mutex::default(),
+            next_id: AtomicU64::new(start),
+        }
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
+        lock(&self.stats)
+    }
+
+    pub(crate) fn faults(&self) -> MutexGuard<'_, FaultTable> {
+        lock(&self.faults)
+    }
+
+    pub(crate) fn idempotency(&self) -> MutexGuard<'_, IdempotencyStore> {
+        lock(&self.idempotency)
+    }
+
+    /// A fresh DOKU-looking id, e.g. `DCM-0131-1700000000001`.
+    pub(crate) fn new_id(&self, prefix: &str) -> String {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        format!("{prefix}-0131-{n}")
+    }
+}

@@ -1,0 +1,36 @@
+//! Counters the tests can inspect.
+
+use std::collections::BTreeMap;
+
+/// A snapshot of what the simulator has seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Every request received (including refused ones and faulted ones).
+    pub total_requests: u64,
+    /// Tokens issued, per Client-Id.
+    pub tokens_issued: BTreeMap<String, u64>,
+    /// Check Requirements answered.
+    pub requirement_checks: u64,
+    /// Files stored.
+    pub uploads: u64,
+    /// Businesses registered (full registration).
+    pub registrations: u64,
+    /// Invitations recorded (Create Business Lite).
+    pub lite_registrations: u64,
+    /// Get Business Data answered with 200.
+    pub business_data_reads: u64,
+    /// Idempotent replays answered with 409.
+    pub replays: u64,
+    /// Requests refused with a 4xx by the simulator's own checks.
+    pub rejected: u64,
+    /// Faults applied.
+    pub faults_applied: u64,
+}
+
+impl Stats {
+    /// Tokens issued to `client_id`.
+    pub fn tokens_for(&self, client_id: &str) -> u64 {
+        self.tokens_issued.get(client_id).copied().unwrap_or(0)
+    }
+}

@@ -1,0 +1,153 @@
+//! JWT-shaped bearer tokens: `base64url(header).base64url(payload).base64url(HMAC-SHA256)`,
+//! signed with a random key private to this simulator instance.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use doku_model::{TokenClaims, TokenUser};
+use hmac::{Hmac, Mac};
+use jiff::Timestamp;
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Why a bearer token was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokenError {
+    Malformed,
+    BadSignature,
+    Expired,
+    WrongClient,
+}
+
+impl TokenError {
+    pub(crate) fn message(&self) -> &'static str {
+        match self {
+            Self::Malformed => "the bearer token is not a token issued by this server",
+            Self::BadSignature => "the bearer token's signature does not verify (unknown token)",
+            Self::Expired => "the bearer token has expired; request a new one",
+            Self::WrongClient => "the bearer token was issued to another Client-Id",
+        }
+    }
+}
+
+/// Issues and checks tokens.
+pub(crate) struct TokenIssuer {
+    key: Vec<u8>,
+}
+
+impl TokenIssuer {
+    pub(crate) fn new() -> Self {
+        let mut key = Vec::with_capacity(32);
+        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        Self { key }
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        // HMAC accepts any key length.
+        #[allow(clippy::expect_used)]
+        HmacSha256::new_from_slice(&self.key).expect("any key length")
+    }
+
+    /// A token for `client_id`, valid `minutes` from `now`.
+    pub(crate) fn issue(
+        &self,
+        client_id: &str,
+        now: Timestamp,
+        minutes: u32,
+    ) -> (String, TokenClaims) {
+        let iat = now.as_second();
+        let mut extra = serde_json::Map::new();
+        extra.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        let claims = TokenClaims {
+            sub: client_id.to_owned(),
+            iat,
+            exp: iat + i64::from(minutes) * 60,
+            user: TokenUser {
+                business_service_client_id: client_id.to_owned(),
+                extra: serde_json::Map::new(),
+            },
+            extra,
+        };
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
+        let signing_input = format!("{header}.{payload}");
+        let mut mac = self.mac();
+        mac.update(signing_input.as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        (format!("{signing_input}.{sig}"), claims)
+    }
+
+    /// Checks signature, expiry and owner.
+    pub(crate) fn check(
+        &self,
+        token: &str,
+        client_id: &str,
+        now: Timestamp,
+    ) -> Result<TokenClaims, TokenError> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(sig), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenError::Malformed);
+        };
+        let sig = URL_SAFE_NO_PAD
+            .decode(sig)
+            .map_err(|_| TokenError::Malformed)?;
+        let mut mac = self.mac();
+        mac.update(header.as_bytes());
+        mac.update(b".");
+        mac.update(payload.as_bytes());
+        mac.verify_slice(&sig)
+            .map_err(|_| TokenError::BadSignature)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| TokenError::Malformed)?;
+        let claims: TokenClaims =
+            serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+        if claims.exp <= now.as_second() {
+            return Err(TokenError::Expired);
+        }
+        if claims.user.business_service_client_id != client_id {
+            return Err(TokenError::WrongClient);
+        }
+        Ok(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn issue_and_check() {
+        let issuer = TokenIssuer::new();
+        let now: Timestamp = "2024-01-01T00:00:00Z".parse().unwrap();
+        let (token, claims) = issuer.issue("BRN-1", now, 60);
+        assert_eq!(claims.exp - claims.iat, 3600);
+        assert!(issuer.check(&token, "BRN-1", now).is_ok());
+        let later = now
+            .checked_add(jiff::SignedDuration::from_secs(3600))
+            .unwrap();
+        assert_eq!(
+            issuer.check(&token, "BRN-1", later),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            issuer.check(&token, "BRN-2", now),
+            Err(TokenError::WrongClient)
+        );
+        assert_eq!(
+            TokenIssuer::new().check(&token, "BRN-1", now),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            issuer.check("abc", "BRN-1", now),
+            Err(TokenError::Malformed)
+        );
+        let mut tampered = token.clone();
+        tampered.insert(token.find('.').unwrap() + 3, 'x');
+        assert!(issuer.check(&tampered, "BRN-1", now).is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! Test helpers: a raw HTTP/1.1 client over a tokio `TcpStream` and request signing.
+#![allow(dead_code, clippy::unwrap_used, unreachable_pub)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::SecretKey;
+use doku_sim::{format_timestamp, parse_timestamp, ManualClock, Sim, SimConfig, SimHandle};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+pub const CLIENT_ID: &str = "BRN-0001-10791114622547";
+pub const SECRET: &str = "SK-EXAMPLE-ONLY";
+pub const OTHER_CLIENT: &str = "BRN-0002-00000000000002";
+pub const OTHER_SECRET: &str = "SK-OTHER";
+pub const START: &str = "2020-08-11T08:45:42Z";
+pub const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
+pub const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
+pub const BUSINESS_PATH: &str = "/adv-core-api/partner/v1.0/business";
+pub const LITE_PATH: &str = "/adv-core-api/partner/v1.0/business/lite/registration";
+pub const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+
+/// A parsed response, or what arrived of it.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Whether the body has the length `Content-Length` announced.
+    pub complete: bool,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Sends one request on a fresh connection (`Connection: close`) and reads until EOF.
+/// `None` means the server closed the connection without answering.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Option<RawResponse> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if method != "GET" || !body.is_empty() {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    // The server may answer (413) before reading everything: ignore write errors.
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body).await;
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(15), async {
+        let mut chunk = [0u8; 8192];
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(
+        read.is_ok(),
+        "the simulator did not close the connection in time"
+    );
+    parse(&buf)
+}
+
+fn parse(buf: &[u8]) -> Option<RawResponse> {
+    if buf.is_empty() {
+        return None;
+    }
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = std::str::from_utf8(&buf[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.trim().to_owned(), v.trim().to_owned())
+        })
+        .collect();
+    let body = buf[split + 4..].to_vec();
+    let declared = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.parse::<usize>().unwrap());
+    let complete = declared.is_none_or(|n| n == body.len());
+    Some(RawResponse {
+        status,
+        headers,
+        body,
+        complete,
+    })
+}
+
+/// A started simulator with a manual clock at [`START`] and two clients.
+pub struct Fixture {
+    pub sim: SimHandle,
+    pub clock: ManualClock,
+}
+
+pub async fn start() -> Fixture {
+    start_with(|b| b).await
+}
+
+pub async fn start_with(
+    tune: impl FnOnce(doku_sim::SimConfigBuilder) -> doku_sim::SimConfigBuilder,
+) -> Fixture {
+    let clock = ManualClock::new(parse_timestamp(START).unwrap());
+    let builder = SimConfig::builder()
+        .credential(CLIENT_ID, SecretKey::new(SECRET))
+        .credential(OTHER_CLIENT, SecretKey::new(OTHER_SECRET))
+        .clock(Arc::new(clock.clone()));
+    let sim = Sim::start(tune(builder).build().unwrap()).await.unwrap();
+    Fixture { sim, clock }
+}
+
+/// How one request is built.
+#[derive(Clone)]
+pub struct Call<'a> {
+    pub client_id: &'a str,
+    pub secret: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub body: &'a [u8],
+    pub content_type: Option<&'a str>,
+    pub token: Option<&'a str>,
+    pub request_id: String,
+    pub timestamp: String,
+    /// Whether the signed Request-Target includes the query.
+    pub sign_query: bool,
+}
+
+impl Fixture {
+    pub fn now(&self) -> String {
+        use doku_sim::Clock as _;
+        format_timestamp(self.clock.now())
+    }
+
+    pub fn call<'a>(&self, method: &'a str, path: &'a str, body: &'a [u8]) -> Call<'a> {
+        Call {
+            client_id: CLIENT_ID,
+            secret: SECRET,
+            method,
+            path,
+            query: None,
+            body,
+            content_type: (method != "GET").then_some("application/json"),
+            token: None,
+            request_id: uuid::Uuid::new_v4().to_string(),
+            timestamp: self.now(),
+            sign_query: false,
+        }
+    }
+
+    pub async fn send(&self, call: &Call<'_>) -> Option<RawResponse> {
+        let target = match call.query {
+            Some(q) => format!("{}?{q}", call.path),
+            None => call.path.to_owned(),
+        };
+        let signed_target = if call.sign_query {
+            target.clone()
+        } else {
+            call.path.to_owned()
+        };
+        let body = (call.method != "GET").then_some(call.body);
+        let message = Message {
+            client_id: call.client_id,
+            request_id: &call.request_id,
+            timestamp: &call.timestamp,
+            target: &signed_target,
+            body,
+        };
+        let signature =
+            non_snap::sign(&SecretKey::new(call.secret), Kind::Request, &message).to_string();
+        let mut headers = vec![
+            ("Client-Id".to_owned(), call.client_id.to_owned()),
+            ("Request-Id".to_owned(), call.request_id.clone()),
+            ("Request-Timestamp".to_owned(), call.timestamp.clone()),
+            ("Signature".to_owned(), signature),
+        ];
+        if let Some(ct) = call.content_type {
+            headers.push(("Content-Type".to_owned(), ct.to_owned()));
+        }
+        if let Some(t) = call.token {
+            headers.push(("Authorization".to_owned(), format!("Bearer {t}")));
+        }
+        send(self.sim.addr(), call.method, &target, &headers, call.body).await
+    }
+
+    pub async fn token_for(&self, client_id: &str, secret: &str) -> String {
+        let mut call = self.call("POST", TOKEN_PATH, TOKEN_BODY);
+        call.client_id = client_id;
+        call.secret = secret;
+        let resp = self.send(&call).await.unwrap();
+        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+        resp.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn token(&self) -> String {
+        self.token_for(CLIENT_ID, SECRET).await
+    }
+}
+
+/// Checks the response signature headers with `doku-sign` (Kind::Response).
+pub fn verify_response(
+    resp: &RawResponse,
+    client_id: &str,
+    secret: &str,
+    request_id: &str,
+    target: &str,
+) -> Result<(), doku_sign::Error> {
+    assert_eq!(resp.header("Client-Id"), Some(client_id));
+    assert_eq!(resp.header("Request-Id"), Some(request_id));
+    let ts = resp
+        .header("Response-Timestamp")
+        .expect("Response-Timestamp");
+    assert!(parse_timestamp(ts).is_some(), "{ts}");
+    let message = Message {
+        client_id,
+        request_id,
+        timestamp: ts,
+        target,
+        body: Some(&resp.body),
+    };
+    non_snap::verify(
+        &SecretKey::new(secret),
+        Kind::Response,
+        &message,
+        resp.header("Signature").expect("Signature"),
+    )
+}

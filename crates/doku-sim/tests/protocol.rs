@@ -1,0 +1,440 @@
+//! Headers, signatures, timestamps, tokens, idempotency and bad input, over real HTTP.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use doku_sign::SecretKey;
+use jiff::SignedDuration;
+
+/// Computed with an independent tool, not with doku-sign:
+/// ```sh
+/// BODY='{"grant_type":"client_credentials"}'
+/// DIGEST=$(printf '%s' "$BODY" | openssl dgst -sha256 -binary | base64)   # RjM9wA/SMBFp+cRqk76AHm1QEId4d7CiBwZZZYDfifk=
+/// printf 'Client-Id:BRN-0001-10791114622547\nRequest-Id:d895fb53-479c-4f77-a76a-ab81b40d77cb\nRequest-Timestamp:2020-08-11T08:45:42Z\nRequest-Target:/adv-core-api/partner/v1.0/token\nDigest:%s' "$DIGEST" \
+///   | openssl dgst -sha256 -hmac SK-EXAMPLE-ONLY -binary | base64
+/// ```
+/// (python3's hmac/hashlib gives the same value.)
+const OPENSSL_SIGNATURE: &str = "HMACSHA256=0DodudwVE5yE9MxGf7bXHJzst7JmoxiBSAYFocE6pIs=";
+
+fn fixed_headers(signature: &str) -> Vec<(String, String)> {
+    vec![
+        ("Client-Id".into(), CLIENT_ID.into()),
+        (
+            "Request-Id".into(),
+            "d895fb53-479c-4f77-a76a-ab81b40d77cb".into(),
+        ),
+        ("Request-Timestamp".into(), START.into()),
+        ("Signature".into(), signature.into()),
+        ("Content-Type".into(), "application/json".into()),
+    ]
+}
+
+#[tokio::test]
+async fn independently_computed_signature_is_accepted_and_response_is_signed() {
+    let f = start().await;
+    let resp = send(
+        f.sim.addr(),
+        "POST",
+        TOKEN_PATH,
+        &fixed_headers(OPENSSL_SIGNATURE),
+        TOKEN_BODY,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    let token = resp.json()["token"].as_str().unwrap().to_owned();
+    assert_eq!(token.split('.').count(), 3);
+    verify_response(
+        &resp,
+        CLIENT_ID,
+        SECRET,
+        "d895fb53-479c-4f77-a76a-ab81b40d77cb",
+        TOKEN_PATH,
+    )
+    .unwrap();
+    assert_eq!(resp.header("Response-Timestamp"), Some(START));
+    assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 1);
+
+    // The JWT payload carries sub, iat, exp (60 min default) and the client id.
+    use base64::Engine as _;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.split('.').nth(1).unwrap())
+        .unwrap();
+    let claims: doku_model::TokenClaims = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(claims.exp - claims.iat, 3600);
+    assert_eq!(claims.user.business_service_client_id, CLIENT_ID);
+}
+
+#[tokio::test]
+async fn one_changed_body_byte_is_refused() {
+    let f = start().await;
+    let tampered = br#"{"grant_type":"client_credentialz"}"#;
+    let resp = send(
+        f.sim.addr(),
+        "POST",
+        TOKEN_PATH,
+        &fixed_headers(OPENSSL_SIGNATURE),
+        tampered,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status, 401);
+    assert_eq!(resp.error_code(), "invalid_signature");
+    assert!(resp.json()["error"]["string_to_sign"]
+        .as_str()
+        .unwrap()
+        .contains("Digest:"));
+    assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 0);
+}
+
+#[tokio::test]
+async fn missing_headers_are_all_named() {
+    let f = start().await;
+    let headers = vec![("Client-Id".to_owned(), CLIENT_ID.to_owned())];
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, TOKEN_BODY)
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 400);
+    assert_eq!(resp.error_code(), "missing_header");
+    let msg = resp.json()["error"]["message"].as_str().unwrap().to_owned();
+    for name in ["Request-Id", "Request-Timestamp", "Signature"] {
+        assert!(msg.contains(name), "{msg}");
+    }
+    assert!(
+        resp.header("Signature").is_none(),
+        "no signed answer without a Request-Id"
+    );
+}
+
+#[tokio::test]
+async fn unknown_client_and_wrong_key_are_refused() {
+    let f = start().await;
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.client_id = "BRN-9999-UNKNOWN";
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_client_id")
+    );
+
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.secret = "wrong";
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_signature")
+    );
+    // Errors to an identified client are signed too.
+    verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH).unwrap();
+
+    let headers = {
+        let mut h = fixed_headers("HMACSHA256=not-base64!");
+        h.retain(|(n, _)| n != "Signature");
+        h.push((
+            "Signature".into(),
+            "hmacsha256=0DodudwVE5yE9MxGf7bXHJzst7JmoxiBSAYFocE6pIs=".into(),
+        ));
+        h
+    };
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, TOKEN_BODY)
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 401, "the algorithm prefix is case-sensitive");
+}
+
+#[tokio::test]
+async fn timestamps_must_be_strict_and_fresh() {
+    let f = start().await;
+    for bad in [
+        "2020-08-11T08:45:42+00:00",
+        "2020-08-11 08:45:42Z",
+        "yesterday",
+    ] {
+        let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+        call.timestamp = bad.to_owned();
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(
+            (resp.status, resp.error_code().as_str()),
+            (400, "invalid_timestamp"),
+            "{bad}"
+        );
+    }
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.timestamp = "2020-08-11T08:50:43Z".to_owned(); // 301 s ahead
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_timestamp")
+    );
+    call.timestamp = "2020-08-11T08:40:42Z".to_owned(); // exactly 300 s behind: allowed
+    call.request_id = uuid::Uuid::new_v4().to_string();
+    assert_eq!(f.send(&call).await.unwrap().status, 200);
+}
+
+#[tokio::test]
+async fn request_id_is_constrained() {
+    let f = start().await;
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.request_id = "x".repeat(129);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (400, "invalid_request_id")
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_required_checked_and_expire() {
+    let f = start().await;
+    let upload = |token: Option<&'static str>| {
+        let mut c = f.call("POST", FILE_PATH, b"");
+        c.content_type = Some("multipart/form-data; boundary=x");
+        c.token = token;
+        c
+    };
+    let resp = f.send(&upload(None)).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "missing_token")
+    );
+    let resp = f.send(&upload(Some("not.a.token"))).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_token")
+    );
+
+    let other = f.token_for(OTHER_CLIENT, OTHER_SECRET).await;
+    let other: &'static str = Box::leak(other.into_boxed_str());
+    let resp = f.send(&upload(Some(other))).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_token")
+    );
+    assert!(resp.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("another Client-Id"));
+
+    // valid_time "1": expired two minutes later.
+    let mut call = f.call(
+        "POST",
+        TOKEN_PATH,
+        br#"{"grant_type":"client_credentials","valid_time":"1"}"#,
+    );
+    call.request_id = uuid::Uuid::new_v4().to_string();
+    let short = f.send(&call).await.unwrap().json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let short: &'static str = Box::leak(short.into_boxed_str());
+    let resp = f.send(&upload(Some(short))).await.unwrap();
+    assert_eq!(
+        resp.status,
+        400,
+        "token accepted, empty form refused: {}",
+        String::from_utf8_lossy(&resp.body)
+    );
+    f.clock.advance(SignedDuration::from_secs(120));
+    let resp = f.send(&upload(Some(short))).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "expired_token")
+    );
+
+    // Default lifetime: 60 minutes.
+    let long = f.token().await;
+    let long: &'static str = Box::leak(long.into_boxed_str());
+    f.clock.advance(SignedDuration::from_secs(59 * 60));
+    assert_eq!(f.send(&upload(Some(long))).await.unwrap().status, 400);
+    f.clock.advance(SignedDuration::from_secs(61));
+    assert_eq!(
+        f.send(&upload(Some(long))).await.unwrap().error_code(),
+        "expired_token"
+    );
+}
+
+#[tokio::test]
+async fn idempotent_replay_and_conflict() {
+    let f = start().await;
+    let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    let first = f.send(&call).await.unwrap();
+    assert_eq!(first.status, 200);
+    // Same Request-Id and body, re-signed with a later timestamp.
+    f.clock.advance(SignedDuration::from_secs(30));
+    let mut again = call.clone();
+    again.timestamp = f.now();
+    let replay = f.send(&again).await.unwrap();
+    assert_eq!(replay.status, 409);
+    assert_eq!(replay.body, first.body, "the original body is replayed");
+    verify_response(&replay, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH).unwrap();
+    assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 1);
+    assert_eq!(f.sim.stats().replays, 1);
+
+    let mut different = again.clone();
+    different.body = br#"{"grant_type":"client_credentials","valid_time":"5"}"#;
+    let resp = f.send(&different).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (422, "request_id_reused")
+    );
+
+    // The same Request-Id from another client is a different key.
+    let mut other = call.clone();
+    other.client_id = OTHER_CLIENT;
+    other.secret = OTHER_SECRET;
+    assert_eq!(f.send(&other).await.unwrap().status, 200);
+}
+
+#[tokio::test]
+async fn refused_requests_are_not_recorded_for_replay() {
+    let f = start().await;
+    let mut call = f.call("POST", TOKEN_PATH, br#"{"grant_type":"password"}"#);
+    assert_eq!(f.send(&call).await.unwrap().status, 400);
+    call.body = TOKEN_BODY;
+    assert_eq!(
+        f.send(&call).await.unwrap().status,
+        200,
+        "a corrected request may reuse the Request-Id"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_clear_errors() {
+    let f = start().await;
+    let resp = f
+        .send(&f.call("POST", TOKEN_PATH, b"{not json"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (400, "invalid_json")
+    );
+
+    let resp = f
+        .send(&f.call("POST", TOKEN_PATH, br#"{"valid_time":"5"}"#))
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (400, "invalid_field")
+    );
+    assert!(resp.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("grant_type"));
+
+    let resp = f
+        .send(&f.call("POST", TOKEN_PATH, br#"{"grant_type":7}"#))
+        .await
+        .unwrap();
+    assert_eq!(resp.json()["error"]["path"], "grant_type");
+
+    let resp = f
+        .send(&f.call(
+            "POST",
+            TOKEN_PATH,
+            br#"{"grant_type":"password","valid_time":"x"}"#,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (400, "validation_failed")
+    );
+    let paths: Vec<&str> = resp.json()["error"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["path"].as_str().unwrap().to_owned())
+        .map(|s| &*Box::leak(s.into_boxed_str()))
+        .collect();
+    assert_eq!(paths, ["grant_type", "valid_time"]);
+
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.content_type = Some("text/plain");
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (415, "unsupported_content_type")
+    );
+
+    let resp = send(f.sim.addr(), "GET", "/nope", &[], b"").await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (404, "not_found")
+    );
+    let resp = send(f.sim.addr(), "DELETE", TOKEN_PATH, &[], b"")
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 405);
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413() {
+    let f = start_with(|b| b.max_body_bytes(1024)).await;
+    let big = vec![b' '; 4096];
+    let resp = f.send(&f.call("POST", TOKEN_PATH, &big)).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (413, "payload_too_large")
+    );
+    assert_eq!(f.sim.stats().rejected, 1);
+}
+
+#[tokio::test]
+async fn get_signatures_have_no_digest_and_no_query_by_default() {
+    let f = start().await;
+    let query = "businessType=PERSONAL&businessContactNationality=ID";
+    let mut call = f.call("GET", FILE_PATH, b"");
+    call.query = Some(query);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, FILE_PATH).unwrap();
+
+    call.sign_query = true;
+    call.request_id = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        f.send(&call).await.unwrap().status,
+        401,
+        "query is not part of the target by default"
+    );
+
+    let g = start_with(|b| b.target_includes_query(true)).await;
+    let mut call = g.call("GET", FILE_PATH, b"");
+    call.query = Some(query);
+    call.sign_query = true;
+    let resp = g.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200);
+    let target = format!("{FILE_PATH}?{query}");
+    verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, &target).unwrap();
+}
+
+#[tokio::test]
+async fn check_requirements_validates_its_query() {
+    let f = start().await;
+    let mut call = f.call("GET", FILE_PATH, b"");
+    call.query = Some("businessType=PERSONAL");
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (400, "invalid_query")
+    );
+    assert!(resp.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("businessContactNationality"));
+
+    let mut call = f.call("GET", FILE_PATH, b"");
+    call.query = Some("businessType=ALIEN&businessContactNationality=ID");
+    assert_eq!(
+        f.send(&call).await.unwrap().error_code(),
+        "invalid_business_type"
+    );
+}
+
+#[test]
+fn secret_key_type_is_the_one_from_doku_sign() {
+    // Guard: the simulator's API takes doku-sign's SecretKey.
+    let _ = doku_sim::SimConfig::builder().credential("A", SecretKey::new("k"));
+}
