@@ -21,6 +21,8 @@ pub(crate) enum Command {
     Sign(SignArgs),
     /// Verify an inbound DOKU notification: exit 0 if valid, 1 if not (with the reason).
     Verify(VerifyArgs),
+    /// Run the local DOKU Partner API simulator (same flags as `doku-sim`) until Ctrl-C.
+    Sim(doku_sim::cli::SimArgs),
 }
 
 /// Where the secret key comes from (never a flag value: it would show up in `ps`).

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches and turns errors into exit codes.
 
 mod sign;
+mod sim;
 mod verify;
 
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Sign(args) => sign::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Sim(args) => with_runtime(sim::run(args)),
     };
     match result {
         Ok(code) => code,
@@ -25,4 +27,15 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
 /// The current time as Unix seconds (the CLI is where the clock is read; doku-sign never does).
 pub(crate) fn now_unix_seconds() -> i64 {
     jiff::Timestamp::now().as_second()
+}
+
+/// Runs an async command on a fresh multi-threaded Tokio runtime.
+pub(crate) fn with_runtime(
+    command: impl std::future::Future<Output = Result<ExitCode, String>>,
+) -> Result<ExitCode, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .block_on(command)
 }
