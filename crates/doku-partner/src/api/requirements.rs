@@ -1,0 +1,45 @@
+//! Check Requirements (`GET /file?…`).
+
+use doku_model::{paths, RequirementsQuery, RequirementsResponse};
+
+use super::validated;
+use crate::client::Client;
+use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
+use crate::error::Error;
+
+impl Client {
+    /// Check Requirements: which documents a kind of business must upload.
+    ///
+    /// Sent with the bearer token (DOKU's overview flow). The query string is not part of the
+    /// signed Request-Target.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] before any network call; otherwise see [`Client::execute`].
+    pub async fn check_requirements(
+        &self,
+        query: &RequirementsQuery,
+    ) -> Result<RequirementsResponse, Error> {
+        self.check_requirements_with(query, CallOptions::default())
+            .await
+    }
+
+    /// [`Client::check_requirements`] with per-call options.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::check_requirements`].
+    pub async fn check_requirements_with(
+        &self,
+        query: &RequirementsQuery,
+        options: CallOptions,
+    ) -> Result<RequirementsResponse, Error> {
+        validated(query)?;
+        let request = ApiRequest::get(
+            EndpointName::CheckRequirements,
+            paths::FILE,
+            Some(query.to_query_string()),
+        );
+        self.execute(&request, options).await
+    }
+}

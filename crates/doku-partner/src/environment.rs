@@ -1,0 +1,87 @@
+//! Which DOKU host to talk to.
+
+use std::fmt;
+
+/// The DOKU environment (base URL) the client sends to.
+#[derive(Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Environment {
+    /// Partner API test mode: `https://api-uat.doku.com` (not the general sandbox host).
+    #[default]
+    Uat,
+    /// Production: `https://api.doku.com`.
+    Production,
+    /// Any other base URL, e.g. a local simulator (`http://127.0.0.1:PORT`). Scheme and host
+    /// (and port), without a trailing slash or path.
+    Custom(String),
+}
+
+impl Environment {
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Self::Uat => doku_model::paths::UAT_BASE_URL,
+            Self::Production => doku_model::paths::PRODUCTION_BASE_URL,
+            Self::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+
+    /// Checks the base URL: absolute `http(s)://host[:port]` with nothing after the authority.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let url = self.base_url();
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|e| format!("base URL {url:?} is not a URI: {e}"))?;
+        match uri.scheme_str() {
+            Some("https" | "http") => {}
+            _ => {
+                return Err(format!(
+                    "base URL {url:?} must start with https:// or http://"
+                ))
+            }
+        }
+        if uri.host().is_none_or(str::is_empty) {
+            return Err(format!("base URL {url:?} has no host"));
+        }
+        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+            return Err(format!(
+                "base URL {url:?} must have no path or query (endpoint paths are added by the client)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Uat => f.write_str("Uat"),
+            Self::Production => f.write_str("Production"),
+            Self::Custom(url) => f.debug_tuple("Custom").field(url).finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(Environment::Uat.base_url(), "https://api-uat.doku.com");
+        assert_eq!(Environment::Production.base_url(), "https://api.doku.com");
+        let custom = Environment::Custom("http://127.0.0.1:8080/".into());
+        assert_eq!(custom.base_url(), "http://127.0.0.1:8080");
+        assert!(custom.check().is_ok());
+        assert!(Environment::Uat.check().is_ok());
+        for bad in [
+            "127.0.0.1:80",
+            "ftp://x",
+            "http://h/path",
+            "not a url",
+            "http://h?q=1",
+        ] {
+            assert!(Environment::Custom(bad.into()).check().is_err(), "{bad}");
+        }
+    }
+}

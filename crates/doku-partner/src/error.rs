@@ -1,0 +1,217 @@
+//! The crate's single error type.
+
+use std::fmt;
+
+use doku_model::{ErrorBody, ValidationErrors};
+use doku_transport::TransportError;
+use http::StatusCode;
+
+/// At most this many bytes of an error body are kept in [`Error::Api`] (lossy UTF-8).
+pub const MAX_ERROR_BODY_BYTES: usize = 4 * 1024;
+
+/// Everything a call to DOKU can fail with.
+///
+/// Sources are kept (see [`std::error::Error::source`]); transport errors are never flattened
+/// into strings. No variant contains the secret key or a bearer token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request failed client-side validation; nothing was sent. Every violation is listed.
+    #[error("invalid request: {0}")]
+    Validation(#[source] ValidationErrors),
+
+    /// DOKU answered with an error status (or a 409 whose body is not the expected answer).
+    #[error("DOKU answered HTTP {status}{}{} (Request-Id {request_id})",
+        code.as_deref().map(|c| format!(", code {c}")).unwrap_or_default(),
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// DOKU's machine code (`error.code`, `responseCode`, …), when the body had one.
+        code: Option<String>,
+        /// DOKU's human message, when the body had one.
+        message: Option<String>,
+        /// The raw body, lossy UTF-8, at most [`MAX_ERROR_BODY_BYTES`] bytes (cut on a char
+        /// boundary, with `…` appended when cut).
+        body: String,
+        /// The Request-Id of the call (the idempotency key to reuse when retrying it later).
+        request_id: String,
+    },
+
+    /// The response signature is missing (in [`ResponseSignatureMode::Require`] mode), malformed,
+    /// does not verify, or its headers do not echo the request. Not retried: the answer did
+    /// not demonstrably come from DOKU.
+    ///
+    /// [`ResponseSignatureMode::Require`]: crate::ResponseSignatureMode::Require
+    #[error("response signature check failed ({problem}) for Request-Id {request_id}")]
+    Signature {
+        /// What was wrong.
+        problem: SignatureProblem,
+        /// The HTTP status of the rejected response.
+        status: StatusCode,
+        /// The Request-Id of the call.
+        request_id: String,
+        /// The verification error from `doku-sign`, when verification itself failed.
+        #[source]
+        source: Option<doku_sign::Error>,
+    },
+
+    /// The request could not be completed at the HTTP level, after all retries.
+    #[error("transport failure after {attempts} attempt(s) (Request-Id {request_id}; may have reached DOKU: {may_have_reached_doku})")]
+    Transport {
+        /// The last attempt's error.
+        #[source]
+        source: TransportError,
+        /// Whether DOKU may have received (and acted on) the request. When `true`, retry later
+        /// with the **same** Request-Id (see `CallOptions::request_id`) so DOKU deduplicates it.
+        may_have_reached_doku: bool,
+        /// Attempts made.
+        attempts: u32,
+        /// The Request-Id of the call.
+        request_id: String,
+    },
+
+    /// A success response (2xx, or a 409 replay) whose body is not the expected JSON.
+    #[error("cannot decode DOKU's HTTP {status} answer at `{path}`: {message}")]
+    Decode {
+        /// JSON path where decoding failed (`.` = the root).
+        path: String,
+        /// What went wrong.
+        message: String,
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// The decoder's error.
+        #[source]
+        source: doku_model::DecodeError,
+    },
+
+    /// The client configuration is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// The transport could not be built from the configuration.
+    #[error("cannot build the HTTP transport")]
+    TransportSetup(#[source] TransportError),
+
+    /// Reading a file to upload failed.
+    #[error("cannot read {path}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The HTTP status DOKU answered, for [`Error::Api`], [`Error::Decode`] and [`Error::Signature`].
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. }
+            | Self::Decode { status, .. }
+            | Self::Signature { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The Request-Id of the failed call, when one was sent (or about to be).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { request_id, .. }
+            | Self::Signature { request_id, .. }
+            | Self::Transport { request_id, .. } => Some(request_id),
+            _ => None,
+        }
+    }
+
+    /// Builds [`Error::Api`] from a response, reading DOKU's error body if it has one.
+    pub(crate) fn api(status: StatusCode, body: &[u8], request_id: &str) -> Self {
+        let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+        let code = parsed.as_ref().and_then(|b| b.code().map(str::to_owned));
+        let message = parsed.as_ref().and_then(ErrorBody::message);
+        Self::Api {
+            status,
+            code,
+            message,
+            body: capped_lossy(body, MAX_ERROR_BODY_BYTES),
+            request_id: request_id.to_owned(),
+        }
+    }
+}
+
+/// What was wrong with a response signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureProblem {
+    /// No `Signature` header, and the mode requires one.
+    Missing,
+    /// A header needed to verify (`Response-Timestamp`, `Client-Id`, `Request-Id`) is absent or
+    /// not text.
+    MissingHeader(&'static str),
+    /// `Client-Id` or `Request-Id` in the response is not the one sent.
+    Mismatch(&'static str),
+    /// The signature is malformed or does not verify.
+    Invalid,
+}
+
+impl fmt::Display for SignatureProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => f.write_str("no Signature header"),
+            Self::MissingHeader(h) => write!(f, "header {h} missing"),
+            Self::Mismatch(h) => write!(f, "header {h} does not echo the request"),
+            Self::Invalid => f.write_str("signature does not verify"),
+        }
+    }
+}
+
+/// Lossy UTF-8 of at most `max` bytes of `body`, cut on a character boundary.
+pub(crate) fn capped_lossy(body: &[u8], max: usize) -> String {
+    if body.len() <= max {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut text = String::from_utf8_lossy(&body[..max]).into_owned();
+    // A multi-byte character cut at `max` became U+FFFD; that is acceptable for a diagnostic.
+    text.push('…');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_reads_doku_body_and_caps_raw_text() {
+        let body = br#"{"error":{"code":"invalid_token","message":"expired","type":"invalid_request_error"}}"#;
+        let e = Error::api(StatusCode::UNAUTHORIZED, body, "rid-1");
+        let Error::Api {
+            code,
+            message,
+            body: raw,
+            ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(code.as_deref(), Some("invalid_token"));
+        assert_eq!(message.as_deref(), Some("expired"));
+        assert!(raw.contains("invalid_token"));
+        assert_eq!(
+            e.to_string(),
+            "DOKU answered HTTP 401 Unauthorized, code invalid_token: expired (Request-Id rid-1)"
+        );
+
+        let big = vec![b'x'; 10_000];
+        let Error::Api { body, code, .. } = Error::api(StatusCode::BAD_GATEWAY, &big, "r") else {
+            unreachable!()
+        };
+        assert_eq!(code, None);
+        assert_eq!(body.len(), MAX_ERROR_BODY_BYTES + '…'.len_utf8());
+        let Error::Api { body, .. } = Error::api(StatusCode::BAD_GATEWAY, b"\xff\xfe<html>", "r")
+        else {
+            unreachable!()
+        };
+        assert!(body.ends_with("<html>"));
+    }
+}

@@ -1,0 +1,90 @@
+//! Async client for DOKU's Partner API — the crate a partner platform adds to its
+//! `Cargo.toml` to onboard businesses onto DOKU.
+//!
+//! | step | method | endpoint |
+//! |---|---|---|
+//! | 0 | [`Client::token`] (optional: tokens are fetched and cached automatically) | `POST /token` |
+//! | 1 | [`Client::check_requirements`] | `GET /file?…` |
+//! | 2 | [`Client::upload_file`], [`Client::upload_file_from_path`] | `POST /file` |
+//! | 3a | [`Client::register_business`] | `POST /business` |
+//! | 3b | [`Client::create_business_lite`] | `POST /business/lite/registration` |
+//! | 4 | [`Client::get_business`] | `GET /business/{client id}` |
+//!
+//! Each method has a `*_with(…, CallOptions)` variant taking a caller-supplied Request-Id.
+//!
+//! What the client does for you:
+//!
+//! - **Validation first.** Every request is checked with [`doku_model::Validate`] (and
+//!   uploads with [`check_upload`]) before anything is sent; [`Error::Validation`] lists every
+//!   violation.
+//! - **Signing.** Non-SNAP `Signature` over the exact bytes sent ([`signer`]); a fresh
+//!   `Request-Timestamp` from the injected [`Clock`] on every attempt. `Request-Target` is the
+//!   path without the query string.
+//! - **Tokens.** Cached until [`ConfigBuilder::refresh_margin`] before expiry (from the JWT
+//!   `exp` claim, else `valid_time`); concurrent callers share one refresh; a 401 on an
+//!   authenticated call refreshes the token and repeats the call once.
+//! - **Retries.** Connection failures, timeouts, dropped connections and 429/502/503/504
+//!   (500 for GET only) are retried with backoff and jitter, `Retry-After` honoured, bounded
+//!   by attempts and a deadline ([`retry`]). The **same Request-Id** is used on every attempt,
+//!   and DOKU's `409` replay of an already processed request is returned as the success it
+//!   was — so a retry never registers a business twice.
+//! - **Response signatures** are verified when present ([`ResponseSignatureMode`]).
+//! - **Logs** go through `tracing` (span `doku_partner.call` with `endpoint`, `request_id`,
+//!   `attempt`, `status`, `latency_ms`); the secret, tokens and bodies are never logged.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use doku_model::{BusinessType, DocumentCode, FileCategory, RequirementsQuery};
+//! use doku_partner::{Client, Config, Environment};
+//! use doku_sign::SecretKey;
+//!
+//! # async fn run() -> Result<(), doku_partner::Error> {
+//! let config = Config::builder("BRN-0001-10791114622547", SecretKey::new("SK-…"))
+//!     .environment(Environment::Uat)
+//!     .build()?;
+//! let client = Client::new(config)?;
+//!
+//! let query = RequirementsQuery::new(BusinessType::Personal, "ID");
+//! let requirements = client.check_requirements(&query).await?;
+//! println!("mandatory: {:?}", requirements.mandatory_codes());
+//!
+//! let ktp = client
+//!     .upload_file_from_path(FileCategory::Document, Some(DocumentCode::Ktp), "ktp.png")
+//!     .await?;
+//! println!("uploaded {}", ktp.id);
+//! # Ok(()) }
+//! ```
+//!
+//! `examples/onboarding.rs` runs the whole flow against an in-process simulator.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
+
+mod api;
+mod client;
+pub mod clock;
+mod config;
+pub mod endpoint;
+mod environment;
+mod error;
+pub mod request_id;
+mod response_check;
+pub mod retry;
+pub mod signer;
+pub mod token_cache;
+
+pub use api::upload::{check_upload, content_type_for};
+pub use client::Client;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_MARGIN};
+pub use endpoint::{ApiRequest, CallOptions, EndpointName};
+pub use environment::Environment;
+pub use error::{Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use request_id::{RequestIdGenerator, UuidV4};
+pub use retry::{decide, Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy};
+pub use token_cache::{jwt_expiry, TokenLifetime};
+
+/// The model crate, re-exported so callers need one dependency for the request types.
+pub use doku_model as model;
+/// The signing crate, re-exported for [`doku_sign::SecretKey`].
+pub use doku_sign as sign;

@@ -1,0 +1,265 @@
+//! What a complete response means: its signature, then its status and body.
+
+use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::SecretKey;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::config::ResponseSignatureMode;
+use crate::error::{Error, SignatureProblem};
+use crate::signer::headers;
+
+/// Who the response must have been signed for.
+#[derive(Clone, Copy)]
+pub(crate) struct Expected<'a> {
+    pub(crate) key: &'a SecretKey,
+    pub(crate) client_id: &'a str,
+    pub(crate) request_id: &'a str,
+    /// The request path (the Request-Target signed).
+    pub(crate) target: &'a str,
+}
+
+/// Checks the response signature under `mode`: when a `Signature` header is present (and the
+/// mode is not `Off`) it must verify with `Kind::Response` over the exact body, the
+/// `Response-Timestamp` header and the request path, and `Client-Id`/`Request-Id` must echo
+/// the request. `Require` also fails when the header is absent.
+pub(crate) fn verify_signature(
+    mode: ResponseSignatureMode,
+    expected: &Expected<'_>,
+    status: StatusCode,
+    response_headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Error> {
+    let fail = |problem, source| Error::Signature {
+        problem,
+        status,
+        request_id: expected.request_id.to_owned(),
+        source,
+    };
+    if mode == ResponseSignatureMode::Off {
+        return Ok(());
+    }
+    let get = |name: &http::HeaderName| response_headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(signature) = get(&headers::SIGNATURE) else {
+        return match mode {
+            ResponseSignatureMode::Require => Err(fail(SignatureProblem::Missing, None)),
+            _ => Ok(()),
+        };
+    };
+    let timestamp = get(&headers::RESPONSE_TIMESTAMP)
+        .ok_or_else(|| fail(SignatureProblem::MissingHeader("Response-Timestamp"), None))?;
+    let client_id = get(&headers::CLIENT_ID)
+        .ok_or_else(|| fail(SignatureProblem::MissingHeader("Client-Id"), None))?;
+    let request_id = get(&headers::REQUEST_ID)
+        .ok_or_else(|| fail(SignatureProblem::MissingHeader("Request-Id"), None))?;
+    if client_id != expected.client_id {
+        return Err(fail(SignatureProblem::Mismatch("Client-Id"), None));
+    }
+    if request_id != expected.request_id {
+        return Err(fail(SignatureProblem::Mismatch("Request-Id"), None));
+    }
+    let message = Message {
+        client_id,
+        request_id,
+        timestamp,
+        target: expected.target,
+        body: Some(body),
+    };
+    non_snap::verify(expected.key, Kind::Response, &message, signature)
+        .map_err(|e| fail(SignatureProblem::Invalid, Some(e)))
+}
+
+/// The answer of a complete (signature-checked) response: `T` for 2xx, and for a 409 whose
+/// body is `T` (DOKU's replay of an already processed Request-Id); otherwise [`Error::Api`].
+/// The `bool` is `true` for a replay.
+pub(crate) fn interpret<T: DeserializeOwned>(
+    status: StatusCode,
+    body: &[u8],
+    request_id: &str,
+) -> Result<(T, bool), Error> {
+    if status.is_success() {
+        return doku_model::decode::<T>(body)
+            .map(|v| (v, false))
+            .map_err(|e| decode_error(status, e));
+    }
+    if status == StatusCode::CONFLICT {
+        let is_error_body = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.contains_key("error")))
+            .unwrap_or(false);
+        if !is_error_body {
+            if let Ok(value) = doku_model::decode::<T>(body) {
+                return Ok((value, true));
+            }
+        }
+    }
+    Err(Error::api(status, body, request_id))
+}
+
+fn decode_error(status: StatusCode, e: doku_model::DecodeError) -> Error {
+    Error::Decode {
+        path: e.path.clone(),
+        message: e.to_string(),
+        status,
+        source: e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doku_model::TokenResponse;
+
+    const KEY: &str = "SK-EXAMPLE-ONLY";
+
+    fn signed(body: &[u8], target: &str, request_id: &str) -> HeaderMap {
+        let key = SecretKey::new(KEY);
+        let sig = non_snap::sign(
+            &key,
+            Kind::Response,
+            &Message {
+                client_id: "BRN-1",
+                request_id,
+                timestamp: "2024-01-01T00:00:00Z",
+                target,
+                body: Some(body),
+            },
+        );
+        let mut h = HeaderMap::new();
+        h.insert("client-id", "BRN-1".parse().unwrap());
+        h.insert("request-id", request_id.parse().unwrap());
+        h.insert(
+            "response-timestamp",
+            "2024-01-01T00:00:00Z".parse().unwrap(),
+        );
+        h.insert("signature", sig.to_string().parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn signature_modes() {
+        let key = SecretKey::new(KEY);
+        let exp = Expected {
+            key: &key,
+            client_id: "BRN-1",
+            request_id: "rid",
+            target: "/t",
+        };
+        let ok = StatusCode::OK;
+        let body = br#"{"token":"x"}"#;
+        let h = signed(body, "/t", "rid");
+        for mode in [
+            ResponseSignatureMode::Require,
+            ResponseSignatureMode::VerifyIfPresent,
+        ] {
+            assert!(verify_signature(mode, &exp, ok, &h, body).is_ok());
+            let tampered = verify_signature(mode, &exp, ok, &h, br#"{"token":"y"}"#).unwrap_err();
+            assert!(matches!(
+                tampered,
+                Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    source: Some(_),
+                    ..
+                }
+            ));
+        }
+        let empty = HeaderMap::new();
+        assert!(verify_signature(
+            ResponseSignatureMode::VerifyIfPresent,
+            &exp,
+            ok,
+            &empty,
+            body
+        )
+        .is_ok());
+        assert!(matches!(
+            verify_signature(ResponseSignatureMode::Require, &exp, ok, &empty, body),
+            Err(Error::Signature {
+                problem: SignatureProblem::Missing,
+                ..
+            })
+        ));
+        let wrong = signed(body, "/other", "rid");
+        assert!(verify_signature(ResponseSignatureMode::Off, &exp, ok, &wrong, body).is_ok());
+        assert!(verify_signature(
+            ResponseSignatureMode::VerifyIfPresent,
+            &exp,
+            ok,
+            &wrong,
+            body
+        )
+        .is_err());
+        // Signed for another request id: an echo mismatch.
+        let other = signed(body, "/t", "other-rid");
+        assert!(matches!(
+            verify_signature(
+                ResponseSignatureMode::VerifyIfPresent,
+                &exp,
+                ok,
+                &other,
+                body
+            ),
+            Err(Error::Signature {
+                problem: SignatureProblem::Mismatch("Request-Id"),
+                ..
+            })
+        ));
+        let mut no_ts = h.clone();
+        no_ts.remove("response-timestamp");
+        assert!(matches!(
+            verify_signature(
+                ResponseSignatureMode::VerifyIfPresent,
+                &exp,
+                ok,
+                &no_ts,
+                body
+            ),
+            Err(Error::Signature {
+                problem: SignatureProblem::MissingHeader("Response-Timestamp"),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn interpret_statuses() {
+        let (t, replay) =
+            interpret::<TokenResponse>(StatusCode::OK, br#"{"token":"a"}"#, "r").unwrap();
+        assert_eq!((t.token.as_str(), replay), ("a", false));
+        let (t, replay) =
+            interpret::<TokenResponse>(StatusCode::CONFLICT, br#"{"token":"a"}"#, "r").unwrap();
+        assert_eq!((t.token.as_str(), replay), ("a", true));
+        let err = interpret::<TokenResponse>(
+            StatusCode::CONFLICT,
+            br#"{"error":{"code":"duplicate","message":"dup"},"token":"a"}"#,
+            "r",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::Api { status: StatusCode::CONFLICT, ref code, .. } if code.as_deref() == Some("duplicate"))
+        );
+        // Truncated JSON on a 200: a Decode error naming the problem.
+        let err = interpret::<TokenResponse>(StatusCode::OK, br#"{"token":"ab"#, "r").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Decode {
+                    status: StatusCode::OK,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("truncated"), "{err}");
+        // HTML on a 200.
+        let err = interpret::<TokenResponse>(StatusCode::OK, b"<html></html>", "r").unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }));
+        // Non-JSON error page: Api with the raw body.
+        let err =
+            interpret::<TokenResponse>(StatusCode::BAD_GATEWAY, b"<html>bad gateway</html>", "r")
+                .unwrap_err();
+        assert!(
+            matches!(err, Error::Api { code: None, ref body, .. } if body.contains("bad gateway"))
+        );
+    }
+}

@@ -1,0 +1,339 @@
+//! The bearer-token cache: one token per client, refreshed `refresh_margin` before it
+//! expires, with single-flight refresh (concurrent callers wait for one Generate Token call).
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use crate::error::Error;
+
+/// Longest token whose payload is decoded (DOKU's are well under 2 KiB).
+const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// The `exp` claim (seconds since the Unix epoch) of a JWT, read **without** verifying it.
+///
+/// DOKU publishes no key to verify its RS256 tokens; the expiry is only used to refresh in
+/// time. Returns `None` — never panics — for anything that is not three dot-separated parts
+/// with a base64url JSON object in the middle holding a numeric `exp`.
+pub fn jwt_expiry(token: &str) -> Option<i64> {
+    if token.len() > MAX_TOKEN_LEN {
+        return None;
+    }
+    let mut parts = token.split('.');
+    let (Some(_header), Some(payload), Some(_sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = claims.as_object()?.get("exp")?;
+    match exp.as_i64() {
+        Some(v) => Some(v),
+        // A float expiry (allowed by RFC 7519's NumericDate): whole seconds, if in range.
+        None => exp
+            .as_f64()
+            .filter(|f| f.is_finite() && f.abs() < 1e15)
+            .map(|f| f.floor() as i64),
+    }
+}
+
+/// When a token fetched at `fetched_at` must be refreshed, and when it expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime {
+    /// Unix seconds from which the cached token is no longer handed out.
+    pub refresh_at: i64,
+    /// Unix seconds at which the token expires.
+    pub expires_at: i64,
+}
+
+impl TokenLifetime {
+    /// Expiry from the JWT `exp` claim when it is present and later than `fetched_at`,
+    /// else `fetched_at + valid_minutes`. Refresh `margin` before expiry — but never earlier
+    /// than half-way through the lifetime, so a token shorter than twice the margin is still
+    /// reused (instead of being refreshed on every call).
+    pub fn compute(token: &str, fetched_at: i64, valid_minutes: u32, margin: Duration) -> Self {
+        let fallback = fetched_at.saturating_add(i64::from(valid_minutes) * 60);
+        let expires_at = jwt_expiry(token)
+            .filter(|exp| *exp > fetched_at)
+            .unwrap_or(fallback);
+        let lifetime = expires_at - fetched_at;
+        let margin = i64::try_from(margin.as_secs()).unwrap_or(i64::MAX);
+        let refresh_at = expires_at
+            .saturating_sub(margin)
+            .max(fetched_at + lifetime / 2);
+        Self {
+            refresh_at,
+            expires_at,
+        }
+    }
+
+    /// Whether the token may still be handed out at `now`.
+    pub fn is_fresh(&self, now: i64) -> bool {
+        now < self.refresh_at
+    }
+}
+
+/// A bearer token. `Debug` never shows it.
+#[derive(Clone)]
+pub(crate) struct AccessToken {
+    value: Arc<str>,
+    /// Which fetch produced it (to invalidate only this one after a 401).
+    pub(crate) generation: u64,
+}
+
+impl AccessToken {
+    pub(crate) fn expose(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AccessToken(***, generation {})", self.generation)
+    }
+}
+
+struct Cached {
+    token: AccessToken,
+    lifetime: TokenLifetime,
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<Cached>,
+    generation: u64,
+}
+
+/// The cache. Reads take a short synchronous lock; refreshes are serialised by an async lock,
+/// and whoever gets it re-checks the cache first (double-checked), so N concurrent callers on
+/// an empty cache cause one Generate Token call.
+pub(crate) struct TokenCache {
+    state: Mutex<State>,
+    refresh: tokio::sync::Mutex<()>,
+    valid_minutes: u32,
+    margin: Duration,
+}
+
+impl TokenCache {
+    pub(crate) fn new(valid_minutes: u32, margin: Duration) -> Self {
+        Self {
+            state: Mutex::new(State::default()),
+            refresh: tokio::sync::Mutex::new(()),
+            valid_minutes,
+            margin,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The cached token, if it may be used at `now`.
+    pub(crate) fn fresh(&self, now: i64) -> Option<AccessToken> {
+        let state = self.lock();
+        state
+            .current
+            .as_ref()
+            .filter(|c| c.lifetime.is_fresh(now))
+            .map(|c| c.token.clone())
+    }
+
+    /// The lifetime of the cached token, if any.
+    pub(crate) fn lifetime(&self) -> Option<TokenLifetime> {
+        self.lock().current.as_ref().map(|c| c.lifetime)
+    }
+
+    /// Caches a token fetched at `fetched_at` and returns it.
+    pub(crate) fn store(&self, token: &str, fetched_at: i64) -> AccessToken {
+        let lifetime = TokenLifetime::compute(token, fetched_at, self.valid_minutes, self.margin);
+        let mut state = self.lock();
+        state.generation += 1;
+        let token = AccessToken {
+            value: Arc::from(token),
+            generation: state.generation,
+        };
+        state.current = Some(Cached {
+            token: token.clone(),
+            lifetime,
+        });
+        token
+    }
+
+    /// Drops the cached token if it is still the one of `generation` (a newer one is kept).
+    pub(crate) fn invalidate(&self, generation: u64) {
+        let mut state = self.lock();
+        if state
+            .current
+            .as_ref()
+            .is_some_and(|c| c.token.generation == generation)
+        {
+            state.current = None;
+        }
+    }
+
+    /// The cached token, or a new one from `fetch` (which returns the token and the Unix
+    /// second at which the fetch started). Single-flight: concurrent callers wait for one
+    /// fetch. If that fetch fails, the next waiter tries again with its own fetch.
+    pub(crate) async fn get_or_refresh<F, Fut>(
+        &self,
+        now: impl Fn() -> i64,
+        fetch: F,
+    ) -> Result<AccessToken, Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(String, i64), Error>>,
+    {
+        if let Some(token) = self.fresh(now()) {
+            return Ok(token);
+        }
+        let _guard = self.refresh.lock().await;
+        if let Some(token) = self.fresh(now()) {
+            return Ok(token);
+        }
+        let (token, fetched_at) = fetch().await?;
+        Ok(self.store(&token, fetched_at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn jwt(payload: &str) -> String {
+        format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#),
+            URL_SAFE_NO_PAD.encode(payload)
+        )
+    }
+
+    #[test]
+    fn reads_exp_from_doku_sample_shape() {
+        let t = jwt(
+            r#"{"sub":"payload","exp":1695185744,"user":{"businessServiceClientId":"BRN-0241-1695008401899"},"iat":1695185444}"#,
+        );
+        assert_eq!(jwt_expiry(&t), Some(1_695_185_744));
+        assert_eq!(
+            jwt_expiry(&jwt(r#"{"exp":1695185744.9}"#)),
+            Some(1_695_185_744)
+        );
+        // Padded base64url is accepted too.
+        let padded = format!("a.{}=.c", URL_SAFE_NO_PAD.encode(br#"{"exp":12}"#));
+        assert_eq!(jwt_expiry(&padded), Some(12));
+    }
+
+    #[test]
+    fn garbage_never_panics_and_gives_none() {
+        let long = "a.".repeat(20_000);
+        let cases = [
+            String::new(),
+            ".".into(),
+            "..".into(),
+            "a.b".into(),
+            "a.b.c.d".into(),
+            "a.!!!.c".into(),
+            "a.\u{e9}\u{e9}.c".into(),
+            jwt("not json"),
+            jwt("[1,2]"),
+            jwt(r#"{"exp":"1695185744"}"#),
+            jwt(r#"{"exp":null}"#),
+            jwt(r#"{"exp":1e300}"#),
+            jwt(r#"{"exp":NaN}"#),
+            jwt(r#"{"iat":1}"#),
+            long,
+        ];
+        for c in cases {
+            assert_eq!(jwt_expiry(&c), None, "{c:.40}");
+        }
+    }
+
+    #[test]
+    fn lifetime_from_exp_or_valid_time_with_margin() {
+        let margin = Duration::from_secs(60);
+        // exp present: 1 hour after fetch → refresh 60 s before.
+        let t = jwt(r#"{"exp":4600}"#);
+        assert_eq!(
+            TokenLifetime::compute(&t, 1000, 360, margin),
+            TokenLifetime {
+                refresh_at: 4540,
+                expires_at: 4600
+            }
+        );
+        // No exp → valid_time minutes.
+        assert_eq!(
+            TokenLifetime::compute("opaque", 1000, 5, margin),
+            TokenLifetime {
+                refresh_at: 1240,
+                expires_at: 1300
+            }
+        );
+        // exp in the past by our clock (skew) → valid_time.
+        let stale = jwt(r#"{"exp":10}"#);
+        assert_eq!(
+            TokenLifetime::compute(&stale, 1000, 1, margin).expires_at,
+            1060
+        );
+        // Lifetime shorter than twice the margin → refresh at half-life, not immediately.
+        let short = TokenLifetime::compute("opaque", 1000, 1, margin);
+        assert_eq!(
+            short,
+            TokenLifetime {
+                refresh_at: 1030,
+                expires_at: 1060
+            }
+        );
+        assert!(short.is_fresh(1029));
+        assert!(!short.is_fresh(1030));
+    }
+
+    #[test]
+    fn cache_expiry_with_fake_clock() {
+        let cache = TokenCache::new(60, Duration::from_secs(60));
+        assert!(cache.fresh(0).is_none());
+        let t = cache.store(&jwt(r#"{"exp":3600}"#), 0);
+        assert_eq!(t.expose(), jwt(r#"{"exp":3600}"#));
+        assert!(cache.fresh(3539).is_some());
+        assert!(cache.fresh(3540).is_none(), "refresh margin reached");
+        // Invalidation only drops the generation it names.
+        let t2 = cache.store("opaque", 0);
+        cache.invalidate(t.generation);
+        assert!(cache.fresh(10).is_some());
+        cache.invalidate(t2.generation);
+        assert!(cache.fresh(10).is_none());
+        assert!(!format!("{t2:?}").contains("opaque"));
+    }
+
+    #[tokio::test]
+    async fn concurrent_first_calls_fetch_once() {
+        let cache = Arc::new(TokenCache::new(60, Duration::from_secs(60)));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let cache = cache.clone();
+            let fetches = fetches.clone();
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get_or_refresh(
+                        || 100,
+                        || async move {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok(("opaque".to_owned(), 100))
+                        },
+                    )
+                    .await
+                    .map(|t| t.generation)
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap(), 1);
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+}

@@ -1,0 +1,122 @@
+//! Shared helpers: an in-process-over-loopback doku-sim and a client pointed at it.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use doku_model::{
+    BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, DocumentCode, FileCategory,
+    FileId, RequestId, RequirementsQuery, UploadFile,
+};
+use doku_partner::{Client, Config, ConfigBuilder, Environment, FixedJitter, RetryPolicy};
+use doku_sign::SecretKey;
+use doku_sim::{Sim, SimConfig, SimHandle};
+
+pub const CLIENT_ID: &str = "BRN-0001-10791114622547";
+pub const SECRET: &str = "SK-EXAMPLE-ONLY-do-not-log-me";
+
+/// A simulator on loopback with our credential.
+pub async fn sim() -> SimHandle {
+    sim_with(SimConfig::builder()).await
+}
+
+/// A simulator from a builder (the credential is added here).
+pub async fn sim_with(builder: doku_sim::SimConfigBuilder) -> SimHandle {
+    let config = builder
+        .credential(CLIENT_ID, SecretKey::new(SECRET))
+        .build()
+        .unwrap();
+    Sim::start(config).await.unwrap()
+}
+
+/// Fast retries (10 ms doubling, no randomness) so fault tests are quick.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(100),
+        jitter: Arc::new(FixedJitter(1.0)),
+        ..RetryPolicy::default()
+    }
+}
+
+/// A config builder pointed at `sim`.
+pub fn config(sim: &SimHandle) -> ConfigBuilder {
+    Config::builder(CLIENT_ID, SecretKey::new(SECRET))
+        .environment(Environment::Custom(sim.base_url()))
+        .retry_policy(fast_retries())
+        .attempt_timeout(Duration::from_secs(5))
+}
+
+/// A client pointed at `sim`.
+pub fn client(sim: &SimHandle) -> Client {
+    Client::new(config(sim).build().unwrap()).unwrap()
+}
+
+/// A Request-Id generator that counts how many ids it made.
+pub fn counting_ids() -> (
+    Arc<AtomicUsize>,
+    impl Fn() -> RequestId + Send + Sync + 'static,
+) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    (count, move || {
+        c.fetch_add(1, Ordering::SeqCst);
+        RequestId::random()
+    })
+}
+
+pub fn personal_query() -> RequirementsQuery {
+    RequirementsQuery::new(BusinessType::Personal, "ID")
+}
+
+pub fn png(category: FileCategory) -> UploadFile {
+    UploadFile::file(
+        category,
+        "doc.png",
+        "image/png",
+        b"\x89PNG\r\n\x1a\n fake image".to_vec(),
+    )
+}
+
+/// Uploads the three documents a PERSONAL business of an Indonesian owner needs.
+pub async fn upload_mandatory(client: &Client) -> Vec<FileId> {
+    let mut ids = Vec::new();
+    for upload in [
+        png(FileCategory::Document).with_code(DocumentCode::Ktp),
+        png(FileCategory::OwnerLiveness),
+        png(FileCategory::PhotoProof),
+    ] {
+        ids.push(client.upload_file(upload).await.unwrap().id);
+    }
+    ids
+}
+
+/// A PERSONAL business registration referencing `file_ids` as the contact's documents.
+pub fn registration(name: &str, file_ids: &[FileId]) -> BusinessRegistrationRequest {
+    let docs: Vec<serde_json::Value> = file_ids
+        .iter()
+        .map(|id| serde_json::json!({ "id": id }))
+        .collect();
+    serde_json::from_value(serde_json::json!({"business": {
+        "type": "PERSONAL", "legal_entity": "PERSEORANGAN", "name": name,
+        "email": "owner@example.com", "phone_calling_code": "62", "phone_number": "81234567890",
+        "brands": [{"name": name, "description": "Groceries", "category": "RETAIL"}],
+        "addresses": [{"area": "17133 - Kali Baru - Medan Satria - Bekasi - Jawa Barat", "country": "ID",
+                       "name": "Jl. Gatot Subroto 20", "is_primary": true}],
+        "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62",
+                      "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
+    }}))
+    .unwrap()
+}
+
+/// A Create Business Lite request.
+pub fn lite(name: &str) -> BusinessLiteRequest {
+    serde_json::from_value(serde_json::json!({
+        "business": {"partner_ref_id": "3f1c0b6e-8a6e-4d3a-9f55-1b2a3c4d5e6f", "name": name,
+            "contact": {"name": "Siti", "email": "siti@example.com", "phone_calling_code": "62",
+                        "phone_number": "81298765432"}},
+        "invited_user": {"email": "siti@example.com"}
+    }))
+    .unwrap()
+}

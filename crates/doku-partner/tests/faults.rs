@@ -1,0 +1,393 @@
+//! Every fault doku-sim can inject, and what the client makes of it.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use common::*;
+use doku_model::{ClientId, FileCategory};
+use doku_partner::{Client, Error, SignatureProblem};
+use doku_sim::{Endpoint, Fault, FaultKind};
+
+/// A client, a warm token, and the mandatory files uploaded.
+async fn ready(sim: &doku_sim::SimHandle) -> (Client, Vec<doku_model::FileId>) {
+    let client = client(sim);
+    let ids = upload_mandatory(&client).await;
+    (client, ids)
+}
+
+#[tokio::test]
+async fn latency_beyond_attempt_timeout_once_is_retried_to_success() {
+    let sim = sim().await;
+    let client = Client::new(
+        config(&sim)
+            .attempt_timeout(Duration::from_millis(300))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    client.token().await.unwrap();
+    sim.set_fault(
+        Endpoint::UploadFile,
+        Fault::once(FaultKind::Latency(Duration::from_millis(1500))),
+    );
+    let started = Instant::now();
+    client.upload_file(png(FileCategory::Logo)).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    // Let the delayed first attempt finish on the server: it must be a replay, not a 2nd file.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(sim.stats().uploads, 1, "exactly one side effect");
+}
+
+#[tokio::test]
+async fn latency_beyond_attempt_timeout_always_is_a_timeout_error() {
+    let sim = sim().await;
+    let client = Client::new(
+        config(&sim)
+            .attempt_timeout(Duration::from_millis(200))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    client.token().await.unwrap();
+    sim.set_fault(
+        Endpoint::CheckRequirements,
+        Fault::always(FaultKind::Latency(Duration::from_millis(1000))),
+    );
+    let err = client
+        .check_requirements(&personal_query())
+        .await
+        .unwrap_err();
+    let Error::Transport {
+        source,
+        attempts,
+        may_have_reached_doku,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(source.is_timeout(), "{source:?}");
+    assert_eq!(*attempts, 3);
+    assert!(*may_have_reached_doku);
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the transport error is kept as the source"
+    );
+}
+
+#[tokio::test]
+async fn status_503_once_is_retried_with_the_same_request_id_and_one_side_effect() {
+    let sim = sim().await;
+    let (_, ids) = ready(&sim).await;
+    let (generated, ids_fn) = counting_ids();
+    let client = Client::new(config(&sim).request_ids(ids_fn).build().unwrap()).unwrap();
+    client.token().await.unwrap();
+    let before = generated.load(Ordering::SeqCst);
+    // Files belong to the client id, not to the client object: reuse them.
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::once(FaultKind::Status(503)),
+    );
+    let started = Instant::now();
+    client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 honoured"
+    );
+    assert_eq!(
+        generated.load(Ordering::SeqCst) - before,
+        1,
+        "one Request-Id for both attempts"
+    );
+    let stats = sim.stats();
+    assert_eq!(
+        (stats.registrations, stats.replays, stats.faults_applied),
+        (1, 0, 1)
+    );
+}
+
+#[tokio::test]
+async fn status_429_once_honours_retry_after() {
+    let sim = sim().await;
+    let client = client(&sim);
+    client.token().await.unwrap();
+    sim.set_fault(Endpoint::UploadFile, Fault::once(FaultKind::Status(429)));
+    let started = Instant::now();
+    client.upload_file(png(FileCategory::Logo)).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(sim.stats().uploads, 1);
+}
+
+#[tokio::test]
+async fn status_503_always_gives_up_with_the_api_error() {
+    let sim = sim().await;
+    let mut policy = fast_retries();
+    policy.max_retry_after = Duration::from_millis(20);
+    let client = Client::new(config(&sim).retry_policy(policy).build().unwrap()).unwrap();
+    sim.set_fault(Endpoint::Token, Fault::always(FaultKind::Status(503)));
+    let err = client.token().await.unwrap_err();
+    let Error::Api { status, code, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (status.as_u16(), code.as_deref()),
+        (503, Some("simulated_fault"))
+    );
+    assert_eq!(sim.stats().faults_applied, 3, "max_attempts");
+}
+
+#[tokio::test]
+async fn status_500_is_not_retried_on_post_but_is_on_get() {
+    let sim = sim().await;
+    let (client, ids) = ready(&sim).await;
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::once(FaultKind::Status(500)),
+    );
+    let err = client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(sim.stats().registrations, 0);
+
+    let created = client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap();
+    sim.set_fault(
+        Endpoint::GetBusinessData,
+        Fault::once(FaultKind::Status(500)),
+    );
+    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    assert_eq!(client.get_business(&brand).await.unwrap().name, "Toko");
+}
+
+#[tokio::test]
+async fn dropped_connection_before_processing_is_retried() {
+    let sim = sim().await;
+    let (client, ids) = ready(&sim).await;
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::once(FaultKind::DropConnection),
+    );
+    client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap();
+    let stats = sim.stats();
+    assert_eq!((stats.registrations, stats.replays), (1, 0));
+}
+
+#[tokio::test]
+async fn dropped_connection_after_processing_gets_the_409_replay_as_success() {
+    let sim = sim().await;
+    let (client, ids) = ready(&sim).await;
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::once(FaultKind::ProcessThenDrop),
+    );
+    let created = client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap();
+    let stats = sim.stats();
+    assert_eq!(
+        (stats.registrations, stats.replays),
+        (1, 1),
+        "exactly one registration"
+    );
+    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    assert_eq!(
+        client.get_business(&brand).await.unwrap().id,
+        created.business.id
+    );
+}
+
+#[tokio::test]
+async fn dropped_connection_always_reports_may_have_reached_doku() {
+    let sim = sim().await;
+    let (client, ids) = ready(&sim).await;
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::always(FaultKind::ProcessThenDrop),
+    );
+    let err = client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap_err();
+    let Error::Transport {
+        may_have_reached_doku,
+        attempts,
+        ..
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(may_have_reached_doku);
+    assert_eq!(attempts, 3);
+    assert_eq!(sim.stats().registrations, 1);
+}
+
+/// The sim announces the full `Content-Length` and cuts the body: the transport reports the
+/// cut (a body error, after DOKU processed the request), which is retried; the retry gets the
+/// 409 replay. (A cut that still yields bytes — no `Content-Length` — is a `Decode` error;
+/// see the `response_check` unit tests.)
+#[tokio::test]
+async fn truncated_body_once_is_retried_and_replayed() {
+    let sim = sim().await;
+    let (client, ids) = ready(&sim).await;
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::once(FaultKind::TruncatedBody),
+    );
+    client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap();
+    let stats = sim.stats();
+    assert_eq!((stats.registrations, stats.replays), (1, 1));
+}
+
+#[tokio::test]
+async fn truncated_body_always_is_a_transport_error() {
+    let sim = sim().await;
+    let (client, _) = ready(&sim).await;
+    sim.set_fault(
+        Endpoint::UploadFile,
+        Fault::always(FaultKind::TruncatedBody),
+    );
+    let err = client
+        .upload_file(png(FileCategory::Logo))
+        .await
+        .unwrap_err();
+    let Error::Transport {
+        source,
+        may_have_reached_doku: true,
+        attempts: 3,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(source, doku_transport::TransportError::Body { .. }),
+        "{source:?}"
+    );
+    assert_eq!(
+        sim.stats().uploads,
+        4,
+        "3 from ready() + 1, the retries were replays"
+    );
+}
+
+#[tokio::test]
+async fn non_json_body_is_a_decode_error_and_not_retried() {
+    let sim = sim().await;
+    let client = client(&sim);
+    client.token().await.unwrap();
+    let before = sim.stats().total_requests;
+    sim.set_fault(
+        Endpoint::CheckRequirements,
+        Fault::always(FaultKind::NonJsonBody),
+    );
+    let err = client
+        .check_requirements(&personal_query())
+        .await
+        .unwrap_err();
+    let Error::Decode { status, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.as_u16(), 200);
+    assert_eq!(sim.stats().total_requests - before, 1);
+}
+
+#[tokio::test]
+async fn wrong_response_signature_is_a_signature_error_and_not_retried() {
+    let sim = sim().await;
+    let (client, ids) = ready(&sim).await;
+    let before = sim.stats().total_requests;
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::once(FaultKind::WrongSignature),
+    );
+    let err = client
+        .register_business(&registration("Toko", &ids))
+        .await
+        .unwrap_err();
+    let Error::Signature {
+        problem, source, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*problem, SignatureProblem::Invalid);
+    assert!(source.is_some());
+    assert_eq!(sim.stats().total_requests - before, 1);
+}
+
+#[tokio::test]
+async fn expired_token_is_refreshed_and_the_call_repeated_once() {
+    let sim = sim().await;
+    let client = client(&sim);
+    client.token().await.unwrap();
+    sim.set_fault(Endpoint::UploadFile, Fault::once(FaultKind::ExpireToken));
+    client.upload_file(png(FileCategory::Logo)).await.unwrap();
+    let stats = sim.stats();
+    assert_eq!(stats.tokens_for(CLIENT_ID), 2);
+    assert_eq!(stats.uploads, 1);
+
+    // A token refused every time: one refresh, then the 401 is reported.
+    sim.set_fault(Endpoint::UploadFile, Fault::always(FaultKind::ExpireToken));
+    let err = client
+        .upload_file(png(FileCategory::Logo))
+        .await
+        .unwrap_err();
+    let Error::Api { status, code, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (status.as_u16(), code.as_deref()),
+        (401, Some("expired_token"))
+    );
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 3);
+}
+
+#[tokio::test]
+async fn connect_failure_is_retried_then_reported_as_not_sent() {
+    // Bind and drop a listener to get a port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::new(
+        doku_partner::Config::builder(CLIENT_ID, doku_sign::SecretKey::new(SECRET))
+            .environment(doku_partner::Environment::Custom(format!(
+                "http://127.0.0.1:{port}"
+            )))
+            .retry_policy(fast_retries())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let err = client.token().await.unwrap_err();
+    let Error::Transport {
+        source,
+        may_have_reached_doku,
+        attempts,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(source.is_connect());
+    assert!(!may_have_reached_doku);
+    assert_eq!(*attempts, 3);
+}

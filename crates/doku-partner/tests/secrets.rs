@@ -1,0 +1,143 @@
+//! Logs never contain the secret key, the bearer token or request/response bodies.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use doku_model::{ClientId, FileCategory, UploadFile};
+use doku_sim::{Endpoint, Fault, FaultKind};
+use tracing_subscriber::fmt::MakeWriter;
+
+/// A `MakeWriter` appending everything to one shared buffer.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for CaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = CaptureWriter;
+    fn make_writer(&'a self) -> Self::Writer {
+        CaptureWriter(self.0.clone())
+    }
+}
+
+impl Capture {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn secret_token_and_bodies_never_reach_the_logs() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    // The test runtime is single-threaded: the guard covers the client, the sim and hyper.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sim = sim().await;
+    let client = client(&sim);
+    let token = client.token().await.unwrap().token;
+    client.check_requirements(&personal_query()).await.unwrap();
+    let file_bytes = "PIXELDATA-4d1e0f-unique".as_bytes().to_vec();
+    let mut ids = vec![
+        client
+            .upload_file(
+                UploadFile::file(FileCategory::Document, "ktp.png", "image/png", file_bytes)
+                    .with_code(doku_model::DocumentCode::Ktp),
+            )
+            .await
+            .unwrap()
+            .id,
+    ];
+    ids.push(
+        client
+            .upload_file(png(FileCategory::OwnerLiveness))
+            .await
+            .unwrap()
+            .id,
+    );
+    ids.push(
+        client
+            .upload_file(png(FileCategory::PhotoProof))
+            .await
+            .unwrap()
+            .id,
+    );
+    // Faults so retry, replay and error paths log too.
+    sim.set_fault(
+        Endpoint::BusinessRegistration,
+        Fault::once(FaultKind::ProcessThenDrop),
+    );
+    let created = client
+        .register_business(&registration("Toko Rahasia Zebra", &ids))
+        .await
+        .unwrap();
+    sim.set_fault(
+        Endpoint::GetBusinessData,
+        Fault::once(FaultKind::ExpireToken),
+    );
+    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    client.get_business(&brand).await.unwrap();
+    let mut bad_lite = lite("Toko Undangan Kuda");
+    bad_lite.referral = Some(doku_model::Referral {
+        code: "ABC123".into(),
+    });
+    sim.set_fault(
+        Endpoint::BusinessLite,
+        Fault::once(FaultKind::WrongSignature),
+    );
+    assert!(client.create_business_lite(&bad_lite).await.is_err());
+    let _ = client
+        .register_business(&registration(
+            "Toko Gagal Singa",
+            &[doku_model::FileId::new("DCM-0-404").unwrap()],
+        ))
+        .await
+        .unwrap_err();
+
+    let logs = capture.text();
+    if std::env::var_os("DOKU_DUMP_LOGS").is_some() {
+        eprintln!("{logs}");
+    }
+    assert!(
+        logs.contains("doku_partner.call"),
+        "spans are recorded:\n{logs}"
+    );
+    assert!(logs.contains("request_id="), "{logs}");
+    assert!(logs.contains("retrying"), "{logs}");
+    let new_token = client.token().await.unwrap().token;
+    for (what, needle) in [
+        ("secret", SECRET),
+        ("token", token.as_str()),
+        ("token payload", token.split('.').nth(1).unwrap()),
+        ("refreshed token", new_token.as_str()),
+        ("file bytes", "PIXELDATA-4d1e0f-unique"),
+        ("business name", "Toko Rahasia Zebra"),
+        ("lite name", "Toko Undangan Kuda"),
+        ("failed body", "Toko Gagal Singa"),
+        ("email", "owner@example.com"),
+        ("phone", "81234567890"),
+    ] {
+        assert!(
+            !logs.contains(needle),
+            "the {what} appears in the logs:\n{logs}"
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Token caching, expiry, refresh and single-flight against doku-sim.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use doku_partner::Client;
+use jiff::{SignedDuration, Timestamp};
+
+/// One manual clock for both the simulator and the client.
+#[derive(Clone)]
+struct SharedClock(doku_sim::ManualClock);
+
+impl doku_partner::Clock for SharedClock {
+    fn now(&self) -> Timestamp {
+        doku_sim::Clock::now(&self.0)
+    }
+}
+
+/// A fixed instant far from the real time: if the client signed with the system clock instead
+/// of the injected one, the simulator (on the same manual clock) would refuse every
+/// `Request-Timestamp` as outside its 5-minute window.
+fn start() -> Timestamp {
+    "2020-08-11T08:45:42Z".parse().unwrap()
+}
+
+#[tokio::test]
+async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
+    let clock = doku_sim::ManualClock::new(start());
+    let sim = sim_with(
+        doku_sim::SimConfig::builder()
+            .clock(Arc::new(clock.clone()))
+            .token_valid_minutes(60),
+    )
+    .await;
+    let client = Client::new(
+        config(&sim)
+            .clock(SharedClock(clock.clone()))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+
+    client.check_requirements(&personal_query()).await.unwrap();
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
+    let lifetime = client.cached_token_lifetime().unwrap();
+    assert_eq!(
+        lifetime.expires_at - lifetime.refresh_at,
+        60,
+        "default margin"
+    );
+
+    clock.advance(SignedDuration::from_mins(30));
+    client.check_requirements(&personal_query()).await.unwrap();
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1, "still fresh");
+
+    // 58m59s: one second before the refresh point.
+    clock.advance(SignedDuration::from_secs(28 * 60 + 59));
+    client.check_requirements(&personal_query()).await.unwrap();
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
+
+    // 59m00s: inside the 60 s margin, so a new token is fetched before DOKU would refuse it.
+    clock.advance(SignedDuration::from_secs(1));
+    client.check_requirements(&personal_query()).await.unwrap();
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 2);
+    assert_eq!(
+        sim.stats().rejected,
+        0,
+        "no call was refused for an expired token"
+    );
+}
+
+#[tokio::test]
+async fn requested_valid_time_is_sent_and_used() {
+    let clock = doku_sim::ManualClock::new(start());
+    let sim = sim_with(doku_sim::SimConfig::builder().clock(Arc::new(clock.clone()))).await;
+    let client = Client::new(
+        config(&sim)
+            .clock(SharedClock(clock.clone()))
+            .token_valid_minutes(5)
+            .refresh_margin(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    client.token().await.unwrap();
+    let lifetime = client.cached_token_lifetime().unwrap();
+    let now = clock_now(&clock);
+    assert_eq!(
+        lifetime.expires_at - now,
+        300,
+        "the sim honoured valid_time=5 and exp was read"
+    );
+    assert_eq!(lifetime.refresh_at - now, 270);
+    clock.advance(SignedDuration::from_secs(271));
+    client.check_requirements(&personal_query()).await.unwrap();
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 2);
+}
+
+fn clock_now(clock: &doku_sim::ManualClock) -> i64 {
+    doku_sim::Clock::now(clock).as_second()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_first_calls_make_one_token_request() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..1000 {
+        let client = client.clone();
+        tasks.spawn(async move { client.check_requirements(&personal_query()).await });
+    }
+    let mut ok = 0;
+    while let Some(result) = tasks.join_next().await {
+        result.unwrap().unwrap();
+        ok += 1;
+    }
+    assert_eq!(ok, 1000);
+    let stats = sim.stats();
+    assert_eq!(stats.tokens_for(CLIENT_ID), 1, "single-flight refresh");
+    assert_eq!(stats.requirement_checks, 1000);
+}
