@@ -10,9 +10,10 @@ use serde::de::DeserializeOwned;
 use tracing::field::Empty;
 use tracing::Instrument as _;
 
-use crate::config::Config;
+use crate::config::{Config, ResponseSignatureMode};
 use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
 use crate::error::Error;
+use crate::observer::Exchange;
 use crate::response_check::{self, Expected};
 use crate::retry::{self, decide, Decision, Outcome};
 use crate::signer::{self, SigningInput};
@@ -262,9 +263,24 @@ impl Client {
                 }
             };
             tracing::debug!(attempt, latency_ms, ?outcome, "attempt finished");
+            let latency = sent_at.elapsed();
+            let status = result.as_ref().ok().map(|r| r.status);
+            let observe = |signature_verified: bool| {
+                if let Some(observer) = &config.observer {
+                    observer.observe(&Exchange {
+                        endpoint: request.endpoint,
+                        request_id: request_id.to_string(),
+                        attempt,
+                        status,
+                        latency,
+                        signature_verified,
+                    });
+                }
+            };
             if let Decision::Retry { after } =
                 decide(&config.retry, attempt, &outcome, started.elapsed())
             {
+                observe(false);
                 tracing::info!(
                     attempt,
                     wait_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
@@ -277,12 +293,13 @@ impl Client {
             let response = match result {
                 Ok(response) => response,
                 Err(source) => {
+                    observe(false);
                     return Err(Error::Transport {
                         may_have_reached_doku: may_have_reached || source.may_have_reached_server(),
                         source,
                         attempts: attempt,
                         request_id: request_id.to_string(),
-                    })
+                    });
                 }
             };
             let expected = Expected {
@@ -291,13 +308,19 @@ impl Client {
                 request_id: request_id.as_str(),
                 target: &request.path,
             };
-            response_check::verify_signature(
+            let checked = response_check::verify_signature(
                 config.response_signatures,
                 &expected,
                 response.status,
                 &response.headers,
                 &response.body,
-            )?;
+            );
+            observe(
+                checked.is_ok()
+                    && config.response_signatures != ResponseSignatureMode::Off
+                    && response.headers.contains_key("signature"),
+            );
+            checked?;
             let (value, replay) = response_check::interpret::<T>(
                 response.status,
                 &response.body,

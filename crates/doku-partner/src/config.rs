@@ -11,6 +11,7 @@ use doku_transport::TransportConfig;
 use crate::clock::{Clock, SystemClock};
 use crate::environment::Environment;
 use crate::error::Error;
+use crate::observer::Observer;
 use crate::request_id::{RequestIdGenerator, UuidV4};
 use crate::retry::RetryPolicy;
 
@@ -47,6 +48,7 @@ pub struct Config {
     pub(crate) response_signatures: ResponseSignatureMode,
     pub(crate) refresh_margin: Duration,
     pub(crate) token_valid_minutes: Option<u32>,
+    pub(crate) observer: Option<Arc<dyn Observer>>,
 }
 
 impl Config {
@@ -68,6 +70,7 @@ impl Config {
             response_signatures: ResponseSignatureMode::default(),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             token_valid_minutes: None,
+            observer: None,
         }
     }
 
@@ -118,6 +121,7 @@ impl fmt::Debug for Config {
             .field("response_signatures", &self.response_signatures)
             .field("refresh_margin", &self.refresh_margin)
             .field("token_valid_minutes", &self.token_valid_minutes)
+            .field("observer", &self.observer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -136,6 +140,7 @@ pub struct ConfigBuilder {
     response_signatures: ResponseSignatureMode,
     refresh_margin: Duration,
     token_valid_minutes: Option<u32>,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -211,6 +216,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Receives an [`Exchange`](crate::Exchange) after every HTTP attempt (status, latency, whether the
+    /// response signature verified), e.g. for metrics or progress output.
+    pub fn observer(mut self, observer: impl Observer) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
     /// Checks and returns the configuration.
     ///
     /// # Errors
@@ -254,6 +266,7 @@ impl ConfigBuilder {
             response_signatures: self.response_signatures,
             refresh_margin: self.refresh_margin,
             token_valid_minutes: self.token_valid_minutes,
+            observer: self.observer,
         })
     }
 }

@@ -67,6 +67,7 @@ mod config;
 pub mod endpoint;
 mod environment;
 mod error;
+mod observer;
 pub mod request_id;
 mod response_check;
 pub mod retry;
@@ -80,6 +81,7 @@ pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_M
 pub use endpoint::{ApiRequest, CallOptions, EndpointName};
 pub use environment::Environment;
 pub use error::{Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use observer::{Exchange, Observer};
 pub use request_id::{RequestIdGenerator, UuidV4};
 pub use retry::{decide, Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy};
 pub use token_cache::{jwt_expiry, TokenLifetime};
