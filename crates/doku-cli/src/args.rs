@@ -17,6 +17,20 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Run the whole partner onboarding flow (against the embedded simulator unless --env is given).
+    Demo(DemoArgs),
+    /// Generate Token: print DOKU's token response.
+    Token(TokenArgs),
+    /// Check Requirements: which documents a kind of business must upload.
+    Requirements(RequirementsArgs),
+    /// Upload File: upload one business document and print its id.
+    Upload(UploadArgs),
+    /// Business Registration from a JSON file.
+    Register(JsonBodyArgs),
+    /// Create Business Lite (invite the business to finish in DOKU's dashboard) from a JSON file.
+    RegisterLite(JsonBodyArgs),
+    /// Get Business Data of a business under the partner.
+    Business(BusinessArgs),
     /// Print the signed headers of a Non-SNAP request (and, with --explain, the exact string to sign).
     Sign(SignArgs),
     /// Verify an inbound DOKU notification: exit 0 if valid, 1 if not (with the reason).
@@ -85,4 +99,109 @@ pub(crate) struct VerifyArgs {
     /// Secret key source.
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
+}
+
+/// Which DOKU host a command talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum EnvChoice {
+    /// Partner API test mode, https://api-uat.doku.com.
+    Uat,
+    /// Production, https://api.doku.com.
+    Production,
+}
+
+/// Target and credentials shared by the per-endpoint commands.
+#[derive(Debug, Args)]
+pub(crate) struct ApiArgs {
+    /// DOKU environment; without it, DOKU_BASE_URL must name a base URL (e.g. a `doku sim`).
+    #[arg(long, value_enum)]
+    pub(crate) env: Option<EnvChoice>,
+    /// Base URL of a custom target such as a local simulator (used when --env is absent).
+    #[arg(long, env = "DOKU_BASE_URL", value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Client-Id (default: DOKU_CLIENT_ID).
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+    /// Request-Id to use (e.g. to retry an earlier call idempotently); default: a fresh UUID v4.
+    #[arg(long, value_name = "ID")]
+    pub(crate) request_id: Option<String>,
+    /// Secret key source.
+    #[command(flatten)]
+    pub(crate) secret: SecretArgs,
+}
+
+/// `doku demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Run against DOKU instead of the embedded simulator (needs DOKU_CLIENT_ID and DOKU_SECRET_KEY).
+    #[arg(long, value_enum)]
+    pub(crate) env: Option<EnvChoice>,
+    /// Secret key source (only with --env).
+    #[command(flatten)]
+    pub(crate) secret: SecretArgs,
+}
+
+/// `doku requirements`.
+#[derive(Debug, Args)]
+pub(crate) struct RequirementsArgs {
+    /// businessType, e.g. PERSONAL or CORPORATE.
+    #[arg(long, default_value = "PERSONAL")]
+    pub(crate) business_type: String,
+    /// businessContactNationality (ISO 3166-1 alpha-2).
+    #[arg(long, default_value = "ID")]
+    pub(crate) nationality: String,
+    /// businessLegalEntity, e.g. PERSEORANGAN or PT.
+    #[arg(long)]
+    pub(crate) legal_entity: Option<String>,
+    /// brandBusinessLine, e.g. RETAIL.
+    #[arg(long)]
+    pub(crate) business_line: Option<String>,
+    /// Target and credentials.
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+/// `doku upload`.
+#[derive(Debug, Args)]
+pub(crate) struct UploadArgs {
+    /// The document (.png, .jpg, .jpeg or .pdf, at most 10 MiB).
+    pub(crate) file: PathBuf,
+    /// Upload category, e.g. DOCUMENT, OWNER_LIVENESS, PHOTO_PROOF, LOGO.
+    #[arg(long)]
+    pub(crate) category: String,
+    /// Document code when the category is DOCUMENT, e.g. KTP.
+    #[arg(long)]
+    pub(crate) code: Option<String>,
+    /// Target and credentials.
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+/// `doku register` and `doku register-lite`.
+#[derive(Debug, Args)]
+pub(crate) struct JsonBodyArgs {
+    /// JSON file with the request body (validated before sending).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) json: PathBuf,
+    /// Target and credentials.
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+/// `doku business`.
+#[derive(Debug, Args)]
+pub(crate) struct BusinessArgs {
+    /// Client id of the business under the partner (e.g. the brand id registration returned).
+    pub(crate) business_client_id: String,
+    /// Target and credentials.
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+/// `doku token`.
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    /// Target and credentials.
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }

@@ -1,5 +1,8 @@
 //! One module per subcommand; `run` dispatches and turns errors into exit codes.
 
+mod api;
+mod client;
+mod demo;
 mod sign;
 mod sim;
 mod verify;
@@ -11,6 +14,13 @@ use crate::args::{Cli, Command};
 /// Runs the parsed command line and returns the process exit code.
 pub(crate) fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
+        Command::Demo(args) => with_runtime(demo::run(args)),
+        Command::Token(args) => with_runtime(api::token(args)),
+        Command::Requirements(args) => with_runtime(api::requirements(args)),
+        Command::Upload(args) => with_runtime(api::upload(args)),
+        Command::Register(args) => with_runtime(api::register(args)),
+        Command::RegisterLite(args) => with_runtime(api::register_lite(args)),
+        Command::Business(args) => with_runtime(api::business(args)),
         Command::Sign(args) => sign::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Sim(args) => with_runtime(sim::run(args)),

@@ -1,0 +1,59 @@
+//! `doku demo`, the README's main command, as a user runs it.
+
+use std::process::Command;
+
+#[test]
+fn demo_completes_every_step_with_verified_signatures() {
+    let output = Command::new(env!("CARGO_BIN_EXE_doku"))
+        .arg("demo")
+        .env_remove("DOKU_CLIENT_ID")
+        .env_remove("DOKU_SECRET_KEY")
+        .env_remove("DOKU_BASE_URL")
+        .output()
+        .expect("run doku demo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    for step in [
+        "Generate Token",
+        "Check Requirements",
+        "Upload File KTP",
+        "Business Registration",
+        "Get Business Data",
+        "Create Business Lite",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(step))
+            .unwrap_or_else(|| panic!("no progress line for {step}:\n{stdout}"));
+        assert!(
+            line.contains(" ok ") && line.contains("status 200") && line.contains("request-id "),
+            "{line}"
+        );
+    }
+    assert!(stdout.contains("summary: all 8 steps ok"), "{stdout}");
+    assert!(
+        stdout.contains("response signatures verified: 8/8"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("SK-demo") && !stderr.contains("SK-demo"),
+        "the demo secret is never printed"
+    );
+    assert!(!stdout.contains("eyJ"), "no token is printed");
+}
+
+#[test]
+fn demo_against_uat_without_credentials_fails_before_any_network_call() {
+    let output = Command::new(env!("CARGO_BIN_EXE_doku"))
+        .args(["demo", "--env", "uat"])
+        .env_remove("DOKU_CLIENT_ID")
+        .env_remove("DOKU_SECRET_KEY")
+        .output()
+        .expect("run doku demo");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("DOKU_CLIENT_ID"));
+}
