@@ -132,7 +132,10 @@ mod asymmetric {
     use proptest::prelude::*;
 
     fn key() -> PrivateKey {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/keys/merchant-pkcs8.pem");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../vectors/keys/merchant-pkcs8.pem"
+        );
         PrivateKey::from_pem(&std::fs::read_to_string(path).expect("test key")).expect("parses")
     }
 
