@@ -32,6 +32,7 @@ mod error;
 mod faults;
 mod handlers;
 mod idempotency;
+mod in_process;
 mod pipeline;
 mod response;
 mod server;
@@ -44,5 +45,6 @@ pub use clock::{format_timestamp, parse_timestamp, Clock, ManualClock, SystemClo
 pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::SimError;
 pub use faults::{Endpoint, Fault, FaultKind, Times};
+pub use in_process::{Delivered, InProcessSim, IN_PROCESS_BASE_URL};
 pub use server::{Sim, SimHandle};
 pub use stats::Stats;

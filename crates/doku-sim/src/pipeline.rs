@@ -8,9 +8,8 @@ use bytes::Bytes;
 use doku_model::paths;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 
-use crate::clock::format_timestamp;
 use crate::faults::{Endpoint, FaultKind};
 use crate::handlers::{dispatch, Req};
 use crate::idempotency::{Begin, Fingerprint, Stored};
@@ -76,27 +75,58 @@ fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
     Ok(endpoint)
 }
 
-/// Handles one request. `Err` makes hyper close the connection without answering.
+/// What the pipeline decided for one request, before it is turned into a hyper body.
+pub(crate) enum Outcome {
+    /// Answer with this response; `truncate` cuts the body after half (TruncatedBody fault).
+    Respond {
+        response: Response<Bytes>,
+        truncate: bool,
+    },
+    /// Close the connection without answering.
+    Drop,
+}
+
+/// Handles one request from a socket. `Err` makes hyper close the connection without
+/// answering.
 pub(crate) async fn handle(
     app: Arc<App>,
     req: Request<Incoming>,
 ) -> Result<Response<SimBody>, DropConnection> {
+    match run(&app, req).await {
+        Outcome::Drop => Err(DropConnection),
+        Outcome::Respond { response, truncate } => Ok(response.map(|body| {
+            if truncate {
+                SimBody::truncated(body)
+            } else {
+                SimBody::full(body)
+            }
+        })),
+    }
+}
+
+/// The whole pipeline for one request, with any body type (hyper's `Incoming` from a socket,
+/// `Full<Bytes>` in process).
+pub(crate) async fn run<B>(app: &App, req: Request<B>) -> Outcome
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let started = Instant::now();
-    app.stats().total_requests += 1;
+    app.count_request();
     let (parts, body) = req.into_parts();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().map(str::to_owned);
-    let target = signature_check::request_target(&app.config, &path, query.as_deref());
-    let routed = route(&parts.method, &path);
+    let path = parts.uri.path();
+    let query = parts.uri.query();
+    let target = signature_check::request_target(&app.config, path, query);
+    let routed = route(&parts.method, path);
     let endpoint_name = routed.as_ref().map_or("unknown", |e| e.name());
 
     let flow = process(
-        &app,
+        app,
         routed,
         &parts.method,
         &parts.headers,
-        &path,
-        query.as_deref(),
+        path,
+        query,
         &target,
         body,
     )
@@ -106,7 +136,7 @@ pub(crate) async fn handle(
     match flow {
         Flow::Drop(outcome) => {
             tracing::info!(method = %parts.method, path = %path, endpoint = endpoint_name, outcome, latency_ms, "request");
-            Err(DropConnection)
+            Outcome::Drop
         }
         Flow::Respond(reply, delivery, outcome) => {
             let status = reply.status;
@@ -125,18 +155,21 @@ pub(crate) async fn handle(
                 }),
                 _ => None,
             };
-            let timestamp = format_timestamp(app.config.clock.now());
+            let timestamp = app.response_timestamp();
             tracing::info!(
                 method = %parts.method, path = %path, endpoint = endpoint_name, status = status.as_u16(),
                 outcome, latency_ms, "request"
             );
-            Ok(finish(reply, sign, &timestamp, delivery))
+            Outcome::Respond {
+                response: finish(reply, sign, &timestamp, delivery),
+                truncate: delivery.truncate,
+            }
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn process(
+async fn process<B>(
     app: &App,
     routed: Result<Endpoint, Reply>,
     method: &Method,
@@ -144,8 +177,12 @@ async fn process(
     path: &str,
     query: Option<&str>,
     target: &str,
-    body: Incoming,
-) -> Flow {
+    body: B,
+) -> Flow
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let endpoint = match routed {
         Ok(e) => e,
         Err(reply) => return respond(reply, "no_route"),
@@ -270,7 +307,11 @@ async fn process(
 }
 
 /// Reads the body under the size cap and the read timeout.
-async fn read_body(app: &App, headers: &HeaderMap, body: Incoming) -> Result<Bytes, Reply> {
+async fn read_body<B>(app: &App, headers: &HeaderMap, body: B) -> Result<Bytes, Reply>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let max = app.config.max_body_bytes;
     let too_large = || {
         Reply::error(

@@ -35,6 +35,16 @@ impl Reply {
         }
     }
 
+    /// A JSON answer already serialised.
+    pub(crate) fn json_bytes(status: StatusCode, body: Bytes) -> Self {
+        Self {
+            status,
+            body,
+            content_type: "application/json",
+            retry_after: false,
+        }
+    }
+
     /// A DOKU-shaped error: `{"error":{"code":…,"message":…,"type":…}}`.
     pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self::error_body(status, ErrorBody::new(code, message))
@@ -75,14 +85,14 @@ pub(crate) struct Delivery {
     pub(crate) truncate: bool,
 }
 
-/// Adds `Content-Type`, the signature headers (when the caller is identified) and builds the
-/// body.
+/// Adds `Content-Type`, the signature headers (when the caller is identified) and the body.
+/// (`delivery.truncate` is applied by the caller, which owns the transport.)
 pub(crate) fn finish(
     reply: Reply,
     sign: Option<SignWith<'_>>,
     timestamp: &str,
     delivery: Delivery,
-) -> Response<SimBody> {
+) -> Response<Bytes> {
     let mut builder = Response::builder()
         .status(reply.status)
         .header(CONTENT_TYPE, reply.content_type)
@@ -119,14 +129,9 @@ pub(crate) fn finish(
             }
         }
     }
-    let body = if delivery.truncate {
-        SimBody::truncated(reply.body)
-    } else {
-        SimBody::full(reply.body)
-    };
     builder
-        .body(body)
-        .unwrap_or_else(|_| Response::new(SimBody::full(Bytes::new())))
+        .body(reply.body)
+        .unwrap_or_else(|_| Response::new(Bytes::new()))
 }
 
 /// The response body: complete, or cut after its first half (then the connection fails).
@@ -145,7 +150,7 @@ impl SimBody {
         }
     }
 
-    fn truncated(bytes: Bytes) -> Self {
+    pub(crate) fn truncated(bytes: Bytes) -> Self {
         let full_len = bytes.len() as u64;
         let half = bytes.slice(..bytes.len() / 2);
         Self {

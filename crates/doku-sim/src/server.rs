@@ -76,7 +76,7 @@ impl SimHandle {
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        self.app.stats().clone()
+        self.app.stats_snapshot()
     }
 
     /// Arms a fault on `endpoint` (replacing any fault armed there). `Endpoint::Any` applies
@@ -92,12 +92,7 @@ impl SimHandle {
 
     /// Number of Create Business Lite invitations recorded for `client_id`.
     pub fn invitations_for(&self, client_id: &str) -> usize {
-        self.app
-            .store()
-            .invitations
-            .iter()
-            .filter(|i| i.owner == client_id)
-            .count()
+        self.app.invitations_for(client_id)
     }
 
     /// Stops accepting, closes open connections and waits for the server task to end.
@@ -122,6 +117,8 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut shutdown: watch::
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
+                    // One write per response; do not let Nagle hold it back.
+                    let _ = stream.set_nodelay(true);
                     let app = Arc::clone(&app);
                     connections.spawn(serve_connection(app, stream));
                 }

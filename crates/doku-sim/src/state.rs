@@ -93,6 +93,30 @@ impl App {
         lock(&self.idempotency)
     }
 
+    /// A snapshot of the counters.
+    pub(crate) fn stats_snapshot(&self) -> Stats {
+        self.stats().clone()
+    }
+
+    /// Number of Create Business Lite invitations recorded for `client_id`.
+    pub(crate) fn invitations_for(&self, client_id: &str) -> usize {
+        self.store()
+            .invitations
+            .iter()
+            .filter(|i| i.owner == client_id)
+            .count()
+    }
+
+    /// Counts one received request.
+    pub(crate) fn count_request(&self) {
+        self.stats().total_requests += 1;
+    }
+
+    /// The simulator's clock as a `Response-Timestamp` value.
+    pub(crate) fn response_timestamp(&self) -> String {
+        crate::clock::format_timestamp(self.config.clock.now())
+    }
+
     /// A fresh DOKU-looking id, e.g. `DCM-0131-1700000000001`.
     pub(crate) fn new_id(&self, prefix: &str) -> String {
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);

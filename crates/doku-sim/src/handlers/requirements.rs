@@ -1,5 +1,8 @@
 //! `GET /file?…`: which documents a business type needs, and the table registration checks.
 
+use std::sync::OnceLock;
+
+use bytes::Bytes;
 use doku_model::{BusinessType, RequirementsQuery};
 use http::StatusCode;
 use serde_json::{json, Map, Value};
@@ -120,12 +123,42 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
                 .map_err(|e| Reply::error(StatusCode::BAD_REQUEST, "invalid_query", e.to_string()))
         );
     try_reply!(validate(&query));
-    let Some(list) = requirements_for(&query.business_type, &query.business_contact_nationality)
-    else {
+    if !matches!(
+        query.business_type,
+        BusinessType::Personal | BusinessType::Corporate
+    ) {
         return unknown_type(&query.business_type);
+    }
+    app.stats().requirement_checks += 1;
+    let indonesian = query.business_contact_nationality == "ID";
+    Reply::json_bytes(StatusCode::OK, body_for(&query.business_type, indonesian))
+}
+
+/// The answer for a business type the table knows (`PERSONAL`, else `CORPORATE`). The table is constant, so the four possible
+/// bodies (two types × Indonesian or not) are rendered once per process and shared.
+fn body_for(business_type: &BusinessType, indonesian: bool) -> Bytes {
+    static BODIES: OnceLock<[Bytes; 4]> = OnceLock::new();
+    let bodies = BODIES.get_or_init(|| {
+        [
+            (BusinessType::Personal, "ID"),
+            (BusinessType::Personal, "other"),
+            (BusinessType::Corporate, "ID"),
+            (BusinessType::Corporate, "other"),
+        ]
+        .map(|(t, n)| render(&requirements_for(&t, n).unwrap_or_default()))
+    });
+    let row = if *business_type == BusinessType::Corporate {
+        2
+    } else {
+        0
     };
+    bodies[row + usize::from(!indonesian)].clone()
+}
+
+/// `{"business":{"<group>":{"<key>":{code, name, extensions, max_size, is_mandatory}}}}`.
+fn render(list: &[Requirement]) -> Bytes {
     let mut business: Map<String, Value> = Map::new();
-    for item in &list {
+    for item in list {
         let group = business
             .entry(item.group)
             .or_insert_with(|| Value::Object(Map::new()));
@@ -142,6 +175,5 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
             );
         }
     }
-    app.stats().requirement_checks += 1;
-    Reply::json(StatusCode::OK, &json!({ "business": business }))
+    Bytes::from(serde_json::to_vec(&json!({ "business": business })).unwrap_or_default())
 }

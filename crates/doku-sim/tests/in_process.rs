@@ -1,0 +1,219 @@
+//! `Sim::in_process`: the same pipeline as over HTTP, without a socket.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::SecretKey;
+use doku_sim::{
+    parse_timestamp, Delivered, Endpoint, Fault, FaultKind, InProcessSim, ManualClock, Sim,
+    SimConfig,
+};
+
+const CLIENT_ID: &str = "BRN-0001-10791114622547";
+const SECRET: &str = "SK-EXAMPLE-ONLY";
+const NOW: &str = "2020-08-11T08:45:42Z";
+const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
+const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
+const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+const QUERY: &str = "businessType=PERSONAL&businessContactNationality=ID";
+
+fn sim() -> InProcessSim {
+    let clock = ManualClock::new(parse_timestamp(NOW).unwrap());
+    Sim::in_process(
+        SimConfig::builder()
+            .credential(CLIENT_ID, SecretKey::new(SECRET))
+            .clock(Arc::new(clock))
+            .max_body_bytes(1024)
+            .build()
+            .unwrap(),
+    )
+}
+
+fn signed(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    request_id: &str,
+    token: Option<&str>,
+    body: &[u8],
+) -> http::Request<Bytes> {
+    let signed_body = (method != "GET").then_some(body);
+    let message = Message {
+        client_id: CLIENT_ID,
+        request_id,
+        timestamp: NOW,
+        target: path,
+        body: signed_body,
+    };
+    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
+    let uri = match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("Client-Id", CLIENT_ID)
+        .header("Request-Id", request_id)
+        .header("Request-Timestamp", NOW)
+        .header("Signature", signature)
+        .header("Content-Type", "application/json");
+    if let Some(t) = token {
+        builder = builder.header("Authorization", format!("Bearer {t}"));
+    }
+    builder.body(Bytes::copy_from_slice(body)).unwrap()
+}
+
+fn json(response: &http::Response<Bytes>) -> serde_json::Value {
+    serde_json::from_slice(response.body()).unwrap()
+}
+
+fn verify(response: &http::Response<Bytes>, request_id: &str, target: &str) {
+    let h = |n: &str| response.headers().get(n).unwrap().to_str().unwrap();
+    assert_eq!(h("Client-Id"), CLIENT_ID);
+    assert_eq!(h("Request-Id"), request_id);
+    let message = Message {
+        client_id: CLIENT_ID,
+        request_id,
+        timestamp: h("Response-Timestamp"),
+        target,
+        body: Some(response.body()),
+    };
+    non_snap::verify(
+        &SecretKey::new(SECRET),
+        Kind::Response,
+        &message,
+        h("Signature"),
+    )
+    .unwrap();
+}
+
+async fn token(sim: &InProcessSim) -> String {
+    let response = sim
+        .handle(signed("POST", TOKEN_PATH, None, "t-1", None, TOKEN_BODY))
+        .await
+        .into_response()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    verify(&response, "t-1", TOKEN_PATH);
+    json(&response)["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn token_then_check_requirements_then_replay() {
+    let sim = sim();
+    let token = token(&sim).await;
+    let request = || signed("GET", FILE_PATH, Some(QUERY), "r-1", Some(&token), b"");
+    let first = sim.handle(request()).await.into_response().unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "application/json");
+    verify(&first, "r-1", FILE_PATH);
+    assert_eq!(
+        json(&first)["business"]["owner"]["identity_card"]["code"],
+        "KTP"
+    );
+    let replay = sim.handle(request()).await.into_response().unwrap();
+    assert_eq!(replay.status(), 409);
+    assert_eq!(replay.body(), first.body());
+    let stats = sim.stats();
+    assert_eq!(stats.total_requests, 3);
+    assert_eq!(stats.requirement_checks, 1);
+    assert_eq!(stats.replays, 1);
+    assert_eq!(stats.tokens_for(CLIENT_ID), 1);
+}
+
+#[tokio::test]
+async fn refusals_match_the_http_server() {
+    let sim = sim();
+    // Unknown path: 404, unsigned (no headers to sign with).
+    let r = sim
+        .handle(http::Request::get("/nope").body(Bytes::new()).unwrap())
+        .await
+        .into_response()
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(json(&r)["error"]["code"], "not_found");
+    // Wrong method on a known path: 405.
+    let r = sim
+        .handle(signed("DELETE", TOKEN_PATH, None, "x", None, b""))
+        .await
+        .into_response()
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    // Bad signature: 401 with the string to sign, and the refusal is itself signed.
+    let mut bad = signed("POST", TOKEN_PATH, None, "bad-sig", None, TOKEN_BODY);
+    *bad.body_mut() = Bytes::from_static(b"{}");
+    let r = sim.handle(bad).await.into_response().unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(json(&r)["error"]["code"], "invalid_signature");
+    verify(&r, "bad-sig", TOKEN_PATH);
+    // Body above the cap: 413, from the declared length and from the bytes themselves.
+    let big = vec![b'x'; 2048];
+    let mut declared = signed("POST", TOKEN_PATH, None, "big-1", None, &big);
+    declared
+        .headers_mut()
+        .insert("Content-Length", http::HeaderValue::from(2048));
+    assert_eq!(
+        sim.handle(declared).await.into_response().unwrap().status(),
+        413
+    );
+    let r = sim
+        .handle(signed("POST", TOKEN_PATH, None, "big-2", None, &big))
+        .await
+        .into_response()
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    // Check Requirements without the query parameters.
+    let r = sim
+        .handle(signed("GET", FILE_PATH, None, "q-1", None, b""))
+        .await
+        .into_response()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(json(&r)["error"]["code"], "invalid_query");
+}
+
+#[tokio::test]
+async fn connection_faults_are_reported_as_deliveries() {
+    let sim = sim();
+    sim.set_fault(Endpoint::Token, Fault::once(FaultKind::DropConnection));
+    let d = sim
+        .handle(signed("POST", TOKEN_PATH, None, "d-1", None, TOKEN_BODY))
+        .await;
+    assert!(matches!(d, Delivered::Dropped), "{d:?}");
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 0);
+
+    // Processed, then dropped: the retry with the same Request-Id is a 409 replay.
+    sim.set_fault(Endpoint::Token, Fault::once(FaultKind::ProcessThenDrop));
+    let request = || signed("POST", TOKEN_PATH, None, "d-2", None, TOKEN_BODY);
+    assert!(matches!(sim.handle(request()).await, Delivered::Dropped));
+    assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
+    let retry = sim.handle(request()).await.into_response().unwrap();
+    assert_eq!(retry.status(), 409);
+
+    sim.set_fault(Endpoint::Any, Fault::once(FaultKind::TruncatedBody));
+    let Delivered::Truncated(cut) = sim
+        .handle(signed("POST", TOKEN_PATH, None, "d-3", None, TOKEN_BODY))
+        .await
+    else {
+        panic!("expected a truncated body");
+    };
+    let announced: usize = cut.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(cut.body().len(), announced / 2);
+    assert!(serde_json::from_slice::<serde_json::Value>(cut.body()).is_err());
+
+    sim.set_fault(Endpoint::Any, Fault::once(FaultKind::NonJsonBody));
+    let html = sim
+        .handle(signed("POST", TOKEN_PATH, None, "d-4", None, TOKEN_BODY))
+        .await
+        .into_response()
+        .unwrap();
+    assert_eq!(html.status(), 200);
+    assert_eq!(html.headers()["content-type"], "text/html");
+}
