@@ -2,7 +2,10 @@
 //!
 //! - `cargo xtask vectors` regenerates `vectors/generated/*.json` from the inputs in `cases.rs`.
 //! - `cargo xtask vectors --check` fails when a generated file is missing, stale or unexpected.
+//! - `cargo xtask bench [SIM ARGS…]` runs the benchmarks (release) and prints one line per claim
+//!   (extra arguments go to the doku-sim throughput bench, e.g. `--measure 3`).
 
+mod bench;
 mod cases;
 mod vectors;
 
@@ -22,7 +25,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["vectors"] => vectors::write(&repo_root()),
         ["vectors", "--check"] => vectors::check(&repo_root()),
-        _ => Err("usage: cargo xtask vectors [--check]".to_owned()),
+        ["bench", sim_args @ ..] => bench::run(&repo_root(), sim_args),
+        _ => Err("usage: cargo xtask vectors [--check] | cargo xtask bench [SIM ARGS…]".to_owned()),
     };
     match result {
         Ok(message) => {

@@ -1,0 +1,223 @@
+//! `cargo xtask bench`: runs the project's benchmarks (release builds, through cargo) and prints
+//! one line per claim. Every benchmark compares against a baseline measured in the same run;
+//! record results with their commands in docs/performance.md.
+//!
+//! 1. doku-sign: `cargo bench -p doku-sign --bench sign` (criterion), `sign / raw` at 1 KiB and
+//!    1 MiB, read from criterion's text output.
+//! 2. doku-sim: `cargo bench -p doku-sim --bench throughput`, its summary line.
+//! 3. doku-partner client vs bare hyper: `cargo run --release -p doku-partner --example
+//!    bench_client` when that example exists, its last line.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The criterion invocation of the doku-sign bench.
+const SIGN_ARGS: &[&str] = &[
+    "bench",
+    "-p",
+    "doku-sign",
+    "--bench",
+    "sign",
+    "--",
+    "--warm-up-time",
+    "1",
+    "--measurement-time",
+    "3",
+];
+const SIM_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "throughput"];
+const CLIENT_ARGS: &[&str] = &[
+    "run",
+    "--release",
+    "-p",
+    "doku-partner",
+    "--example",
+    "bench_client",
+];
+/// (size label, target for sign/raw).
+const SIGN_TARGETS: &[(&str, f64)] = &[("1KiB", 1.2), ("1MiB", 1.1)];
+
+/// Runs all three; `Err` if a benchmark failed to run or a number could not be read.
+pub(crate) fn run(root: &Path, extra_sim_args: &[&str]) -> Result<String, String> {
+    let mut failures = Vec::new();
+
+    match cargo(root, SIGN_ARGS) {
+        Ok(out) => {
+            for line in sign_lines(&out) {
+                match line {
+                    Ok(l) => println!("{l}"),
+                    Err(e) => failures.push(e),
+                }
+            }
+        }
+        Err(e) => failures.push(e),
+    }
+
+    let mut sim_args = SIM_ARGS.to_vec();
+    if !extra_sim_args.is_empty() {
+        sim_args.push("--");
+        sim_args.extend_from_slice(extra_sim_args);
+    }
+    match cargo(root, &sim_args) {
+        Ok(out) => match out.lines().rev().find(|l| l.starts_with("sim:")) {
+            Some(l) => println!("{l}"),
+            None => failures.push("doku-sim throughput: no `sim:` summary line".to_owned()),
+        },
+        Err(e) => failures.push(e),
+    }
+
+    if root
+        .join("crates/doku-partner/examples/bench_client.rs")
+        .is_file()
+    {
+        match cargo(root, CLIENT_ARGS) {
+            Ok(out) => match out.lines().rev().find(|l| !l.trim().is_empty()) {
+                Some(l) => println!("{l}"),
+                None => failures.push("bench_client printed nothing".to_owned()),
+            },
+            Err(e) => failures.push(e),
+        }
+    } else {
+        println!("client: skipped (crates/doku-partner/examples/bench_client.rs not present)");
+    }
+
+    if failures.is_empty() {
+        Ok("bench: done (record the numbers and commands in docs/performance.md)".to_owned())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// Runs `cargo ARGS` in `root`; stderr (build progress, notes) passes through, stdout is
+/// returned.
+fn cargo(root: &Path, args: &[&str]) -> Result<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("$ cargo {}", args.join(" "));
+    let out = Command::new(cargo)
+        .args(args)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!(
+            "`cargo {}` failed ({}); its output:\n{stdout}",
+            args.join(" "),
+            out.status
+        ))
+    }
+}
+
+/// One line per size in [`SIGN_TARGETS`]: `doku-sign: sign/raw 1KiB = 0.97 (target <= 1.2)`.
+fn sign_lines(criterion_output: &str) -> Vec<Result<String, String>> {
+    SIGN_TARGETS
+        .iter()
+        .map(|(size, target)| {
+            let raw = median(criterion_output, &format!("non_snap_{size}/raw/{size}"));
+            let sign = median(criterion_output, &format!("non_snap_{size}/sign/{size}"));
+            match (raw, sign) {
+                (Some(raw), Some(sign)) => {
+                    let ratio = sign / raw;
+                    let verdict = if ratio <= *target { "ok" } else { "MISSED" };
+                    Ok(format!(
+                        "doku-sign: sign/raw {size} = {ratio:.2} (target <= {target}) {verdict}; raw {}, sign {}",
+                        human(raw),
+                        human(sign)
+                    ))
+                }
+                _ => Err(format!(
+                    "doku-sign: cannot find raw and sign times for {size} in criterion's output"
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The middle estimate of `time: [low mid high]` reported for benchmark `id`, in nanoseconds.
+///
+/// Criterion prints the id then `time:` on the same line, or, when the id is long, the id alone
+/// and `time:` on the next line.
+fn median(output: &str, id: &str) -> Option<f64> {
+    let mut lines = output.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix(id) else {
+            continue;
+        };
+        if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+            continue; // a longer id sharing this prefix
+        }
+        let time_line = if rest.contains("time:") {
+            rest
+        } else {
+            lines.next()?
+        };
+        let inside = time_line
+            .split_once("time:")?
+            .1
+            .trim()
+            .strip_prefix('[')?
+            .split(']')
+            .next()?;
+        let words: Vec<&str> = inside.split_whitespace().collect();
+        // [low unit mid unit high unit]
+        let (value, unit) = (words.get(2)?, words.get(3)?);
+        let scale = match *unit {
+            "ps" => 1e-3,
+            "ns" => 1.0,
+            "µs" | "us" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            _ => return None,
+        };
+        return value.parse::<f64>().ok().map(|v| v * scale);
+    }
+    None
+}
+
+fn human(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.1} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "\
+non_snap_1KiB/raw/1KiB  time:   [950.10 ns 976.00 ns 1.0420 µs]
+                        thrpt:  [937.19 MiB/s 1000.6 MiB/s 1.0279 GiB/s]
+non_snap_1KiB/sign/1KiB time:   [890.00 ns 900.00 ns 910.00 ns]
+non_snap_1MiB/raw/1MiB
+                        time:   [515.00 µs 517.70 µs 520.00 µs]
+non_snap_1MiB/sign/1MiB
+                        time:   [516.00 µs 518.40 µs 521.00 µs]
+                        change: [-1.0% +0.1% +1.2%] (p = 0.80 > 0.05)
+";
+
+    #[test]
+    fn reads_criterion_medians() {
+        assert_eq!(median(SAMPLE, "non_snap_1KiB/raw/1KiB"), Some(976.0));
+        assert_eq!(median(SAMPLE, "non_snap_1MiB/sign/1MiB"), Some(518_400.0));
+        assert_eq!(median(SAMPLE, "non_snap_64KiB/raw/64KiB"), None);
+        let lines: Vec<String> = sign_lines(SAMPLE).into_iter().map(Result::unwrap).collect();
+        assert!(
+            lines[0].starts_with("doku-sign: sign/raw 1KiB = 0.92 (target <= 1.2) ok"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("doku-sign: sign/raw 1MiB = 1.00 (target <= 1.1) ok"),
+            "{}",
+            lines[1]
+        );
+    }
+}
