@@ -21,7 +21,8 @@ pub enum DecodeErrorKind {
 pub struct DecodeError {
     /// The JSON path of the failure; `.` means the document root.
     pub path: String,
-    /// serde's description of the problem.
+    /// serde's description of the problem, with quoted input values replaced by `"…"`: a value that failed to
+    /// decode may be a token or a key, and error messages end up in logs.
     pub message: String,
     /// Syntax, data or end-of-input.
     pub kind: DecodeErrorKind,
@@ -70,17 +71,55 @@ fn from_json_error(path: String, err: &serde_json::Error) -> DecodeError {
     };
     DecodeError {
         path,
-        message,
+        message: redact_quoted(&message),
         kind,
         line: err.line(),
         column: err.column(),
     }
 }
 
+/// Replaces the contents of every double-quoted segment with `…` (serde quotes the offending input value, e.g.
+/// `invalid type: string "eyJ…", expected u64`). Field names in backticks are kept: they come from our types.
+fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for ch in message.chars() {
+        if ch == '"' {
+            if inside {
+                out.push('…');
+            }
+            inside = !inside;
+            out.push(ch);
+        } else if !inside {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn quoted_input_values_are_redacted_from_messages() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Claims {
+            #[allow(dead_code)]
+            exp: u64,
+        }
+        let err = decode::<Claims>(br#"{"exp":"eyJhbGciOiJSUzI1NiJ9.secret-token"}"#).unwrap_err();
+        assert_eq!(err.path, "exp");
+        assert!(!err.to_string().contains("secret-token"), "{err}");
+        assert!(!format!("{err:?}").contains("secret-token"), "{err:?}");
+        assert!(
+            err.message.contains("invalid type: string \"…\""),
+            "{}",
+            err.message
+        );
+        assert_eq!(redact_quoted(r#"a "x" b "y"#), r#"a "…" b ""#);
+    }
 
     #[derive(Debug, serde::Deserialize)]
     struct Outer {
