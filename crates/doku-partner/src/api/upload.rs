@@ -71,15 +71,19 @@ pub fn check_upload(upload: &UploadFile) -> Result<(), ValidationErrors> {
     errors.into_result()
 }
 
-fn random_boundary() -> String {
-    format!("doku-rs-{}", uuid::Uuid::new_v4().simple())
+/// A multipart boundary that is a pure function of the Request-Id (and a candidate number), so the
+/// same call always has the same bytes. SHA-256 keeps it to safe characters whatever the id holds.
+fn boundary_for(request_id: &doku_model::RequestId, candidate: u32) -> String {
+    let seed = format!("{}#{candidate}", request_id.as_str());
+    let hash = doku_sign::snap_symmetric::body_hash(seed.as_bytes());
+    format!("doku-rs-{}", &hash[..32])
 }
 
 impl Client {
     /// Upload File: sends one document and answers its id (for Business Registration).
     ///
     /// Checked before sending with [`check_upload`] (size ≤ [`MAX_UPLOAD_BYTES`], extension
-    /// and content type). The multipart body is built once, with a random boundary, and those
+    /// and content type). The multipart body is built once, with a boundary derived from the Request-Id, and those
     /// exact bytes are digested, signed and sent — on every attempt.
     ///
     /// # Errors
@@ -100,13 +104,21 @@ impl Client {
         options: CallOptions,
     ) -> Result<UploadResponse, Error> {
         check_upload(&upload).map_err(Error::Validation)?;
-        let mut encoded = upload.to_multipart(&random_boundary());
-        // A random boundary occurring in the content is practically impossible; try another.
-        for _ in 0..3 {
+        // The boundary is derived from the Request-Id, so repeating the call with the same Request-Id
+        // (the documented way to retry after `may_have_reached_doku`) sends byte-identical bytes and
+        // DOKU replays the original answer instead of refusing a reused id with a different body.
+        let request_id = options
+            .request_id
+            .clone()
+            .unwrap_or_else(|| self.config().request_ids.generate());
+        let mut encoded = upload.to_multipart(&boundary_for(&request_id, 0));
+        // A boundary occurring in the content is practically impossible; the next candidates are
+        // still a pure function of the Request-Id.
+        for attempt in 1..4 {
             if encoded.is_ok() {
                 break;
             }
-            encoded = upload.to_multipart(&random_boundary());
+            encoded = upload.to_multipart(&boundary_for(&request_id, attempt));
         }
         let body = encoded.map_err(|e| {
             let mut v = ValidationErrors::new();
@@ -125,7 +137,8 @@ impl Client {
             content_type: Some(body.content_type),
             needs_token: true,
         };
-        self.execute(&request, options).await
+        self.execute(&request, CallOptions::with_request_id(request_id))
+            .await
     }
 
     /// Reads `path` with `tokio::fs` and uploads it under `category` (and `code`, for
@@ -213,7 +226,11 @@ mod tests {
     }
 
     #[test]
-    fn boundaries_are_random() {
-        assert_ne!(random_boundary(), random_boundary());
+    fn boundaries_follow_the_request_id() {
+        let a = doku_model::RequestId::new("req-a").unwrap();
+        let b = doku_model::RequestId::new("req-b").unwrap();
+        assert_eq!(boundary_for(&a, 0), boundary_for(&a, 0));
+        assert_ne!(boundary_for(&a, 0), boundary_for(&b, 0));
+        assert_ne!(boundary_for(&a, 0), boundary_for(&a, 1));
     }
 }
