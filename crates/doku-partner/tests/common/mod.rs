@@ -1,6 +1,8 @@
 //! Shared helpers: an in-process-over-loopback doku-sim and a client pointed at it.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
+pub mod needles;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -119,4 +121,61 @@ pub fn lite(name: &str) -> BusinessLiteRequest {
         "invited_user": {"email": "siti@example.com"}
     }))
     .unwrap()
+}
+
+/// An Upload File request built once with a fixed multipart boundary, for `Client::execute`.
+///
+/// `Client::upload_file_with` draws a random boundary on every call, so two calls with the same
+/// Request-Id send different bytes and the second is refused (422 `request_id_reused`) instead of
+/// replayed. Tests that must repeat an upload with the same Request-Id (after an error with
+/// `may_have_reached_doku`) send these fixed bytes instead.
+pub fn upload_request(upload: &UploadFile, boundary: &str) -> doku_partner::ApiRequest {
+    let encoded = upload.to_multipart(boundary).unwrap();
+    doku_partner::ApiRequest {
+        endpoint: doku_partner::EndpointName::UploadFile,
+        method: http::Method::POST,
+        path: doku_model::paths::FILE.to_owned(),
+        query: None,
+        body: Some(bytes::Bytes::from(encoded.body)),
+        content_type: Some(encoded.content_type),
+        needs_token: true,
+    }
+}
+
+/// This process's resident set size in KiB (`VmRSS` in `/proc/self/status`), where available.
+pub fn vm_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A `tracing_subscriber` `MakeWriter` appending every log line to one shared buffer.
+#[derive(Clone, Default)]
+pub struct LogCapture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+/// The writer handed out by [`LogCapture`].
+pub struct LogCaptureWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogCaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
+    type Writer = LogCaptureWriter;
+    fn make_writer(&'a self) -> Self::Writer {
+        LogCaptureWriter(self.0.clone())
+    }
+}
+
+impl LogCapture {
+    /// Everything captured so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
 }

@@ -1,0 +1,388 @@
+//! `{:?}` and `{}` of every public type that can hold the secret key or a bearer token never
+//! print them (the TRACE-logged `doku demo` flow is in `demo_trace_secrets.rs`, alone in its
+//! binary so no concurrent test can race tracing's callsite-interest cache).
+//!
+//! `secrets.rs` covers the client's own log lines (secret, token and bodies); this file covers
+//! what a caller sees when it formats our values: configs, clients, every `Error` variant (each
+//! triggered against doku-sim), model, sign, sim and transport types.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::needles::Needles;
+use common::*;
+use doku_model::{BusinessData, FileCategory, RequestId, SharedKey, TokenClaims, TokenResponse};
+use doku_partner::{
+    ApiRequest, CallOptions, Client, EndpointName, Environment, Error, Exchange,
+    ResponseSignatureMode,
+};
+use doku_sign::SecretKey;
+use doku_sim::{Endpoint, Fault, FaultKind, SimConfig};
+
+fn variant(e: &Error) -> &'static str {
+    match e {
+        Error::Validation(_) => "Validation",
+        Error::Api { .. } => "Api",
+        Error::Signature { .. } => "Signature",
+        Error::Transport { .. } => "Transport",
+        Error::Decode { .. } => "Decode",
+        Error::Config(_) => "Config",
+        Error::TransportSetup(_) => "TransportSetup",
+        Error::Io { .. } => "Io",
+        _ => "unknown",
+    }
+}
+
+/// A client with a short attempt timeout and fast retries.
+fn quick_client(sim: &doku_sim::SimHandle) -> Client {
+    Client::new(
+        config(sim)
+            .attempt_timeout(Duration::from_millis(500))
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn config_builder_and_client_debug_hide_the_secret_and_the_token() {
+    let sim = sim().await;
+    let mut needles = Needles::new(&[SECRET]);
+    let builder = config(&sim)
+        .observer(|_: &Exchange| {})
+        .token_valid_minutes(30)
+        .response_signatures(ResponseSignatureMode::Require)
+        .request_ids(RequestId::random);
+    needles.check_debug("ConfigBuilder", &builder);
+    let config = builder.build().unwrap();
+    needles.check_debug("Config", &config);
+    let client = Client::new(config.clone()).unwrap();
+    needles.check_debug("Client", &client);
+
+    let token = client.token().await.unwrap();
+    needles.token(&token.token);
+    needles.check_debug("TokenResponse", &token);
+    needles.check_debug("Client with a cached token", &client);
+    needles.check_debug("Client clone", &client.clone());
+    needles.check_debug("Client::config", client.config());
+    needles.check_debug("TokenLifetime", &client.cached_token_lifetime().unwrap());
+    needles.check_debug("TransportConfig", client.config().transport());
+    needles.check_debug("Config", &config);
+}
+
+#[tokio::test]
+async fn every_error_variant_hides_the_secret_and_the_tokens() {
+    let sim = sim().await;
+    let wrong_secret = "SK-wrong-secret-zebra-7781";
+    let mut needles = Needles::new(&[SECRET, wrong_secret]);
+    let client = quick_client(&sim);
+    let first = client.token().await.unwrap().token;
+    needles.token(&first);
+    let mut errors: Vec<(&str, Error)> = Vec::new();
+
+    // Validation: nothing sent.
+    let mut invalid = registration("", &[]);
+    invalid.business.email = String::new();
+    errors.push((
+        "validation",
+        client.register_business(&invalid).await.unwrap_err(),
+    ));
+
+    // Api: the bearer token refused twice (the client refreshes once).
+    sim.set_fault(Endpoint::UploadFile, Fault::always(FaultKind::ExpireToken));
+    errors.push((
+        "api 401 expired_token",
+        client
+            .upload_file(png(FileCategory::Logo))
+            .await
+            .unwrap_err(),
+    ));
+    sim.clear_faults();
+    let refreshed = client.token().await.unwrap().token;
+    needles.token(&refreshed);
+
+    // Api: signed with the wrong secret (the simulator echoes the string it expected signed).
+    let wrong = Client::new(
+        doku_partner::Config::builder(CLIENT_ID, SecretKey::new(wrong_secret))
+            .environment(Environment::Custom(sim.base_url()))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    errors.push((
+        "api 401 invalid_signature",
+        wrong.token().await.unwrap_err(),
+    ));
+
+    // Signature: a token was issued, but the answer's signature is wrong. The replay of the
+    // same Request-Id then hands us that token, to look for it in the error.
+    sim.set_fault(Endpoint::Token, Fault::once(FaultKind::WrongSignature));
+    let rid = RequestId::random();
+    let err = client
+        .token_with(CallOptions::with_request_id(rid.clone()))
+        .await
+        .unwrap_err();
+    let replayed = client
+        .token_with(CallOptions::with_request_id(rid))
+        .await
+        .unwrap()
+        .token;
+    needles.token(&replayed);
+    errors.push(("signature", err));
+
+    // Transport: the token answer cut in half, every attempt; the replay gives the token.
+    sim.set_fault(Endpoint::Token, Fault::always(FaultKind::TruncatedBody));
+    let rid = RequestId::random();
+    let err = client
+        .token_with(CallOptions::with_request_id(rid.clone()))
+        .await
+        .unwrap_err();
+    sim.clear_faults();
+    let replayed = client
+        .token_with(CallOptions::with_request_id(rid))
+        .await
+        .unwrap()
+        .token;
+    needles.token(&replayed);
+    errors.push(("transport (body cut)", err));
+
+    // Transport: the connection closed after processing.
+    sim.set_fault(
+        Endpoint::BusinessLite,
+        Fault::always(FaultKind::ProcessThenDrop),
+    );
+    errors.push((
+        "transport (dropped)",
+        client
+            .create_business_lite(&lite("Toko"))
+            .await
+            .unwrap_err(),
+    ));
+    sim.clear_faults();
+
+    // Transport: nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nowhere = Client::new(
+        doku_partner::Config::builder(CLIENT_ID, SecretKey::new(SECRET))
+            .environment(Environment::Custom(format!("http://127.0.0.1:{port}")))
+            .retry_policy(fast_retries())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    errors.push(("transport (connect)", nowhere.token().await.unwrap_err()));
+
+    // Decode: a 200 that is not JSON.
+    sim.set_fault(
+        Endpoint::CheckRequirements,
+        Fault::once(FaultKind::NonJsonBody),
+    );
+    errors.push((
+        "decode",
+        client
+            .check_requirements(&personal_query())
+            .await
+            .unwrap_err(),
+    ));
+
+    // Config, TransportSetup, Io: no network.
+    errors.push((
+        "config",
+        doku_partner::Config::builder("BRN with spaces", SecretKey::new(SECRET))
+            .build()
+            .unwrap_err(),
+    ));
+    errors.push((
+        "transport setup",
+        Client::new(
+            doku_partner::Config::builder(CLIENT_ID, SecretKey::new(SECRET))
+                .environment(Environment::Custom("http://192.0.2.1:8080".to_owned()))
+                .build()
+                .unwrap(),
+        )
+        .unwrap_err(),
+    ));
+    errors.push((
+        "io",
+        client
+            .upload_file_from_path(FileCategory::Logo, None, "/nonexistent/doku-rs/logo.png")
+            .await
+            .unwrap_err(),
+    ));
+
+    let seen: BTreeSet<&str> = errors.iter().map(|(_, e)| variant(e)).collect();
+    assert_eq!(
+        seen,
+        BTreeSet::from([
+            "Api",
+            "Config",
+            "Decode",
+            "Io",
+            "Signature",
+            "Transport",
+            "TransportSetup",
+            "Validation"
+        ]),
+        "every variant constructed"
+    );
+    for (what, err) in &errors {
+        needles.check_error(what, err);
+    }
+}
+
+/// Regression test (fixed: `doku_model::decode` now redacts quoted input values). It was a bug:
+/// `Error::Decode`'s
+/// `message` is serde's text, which quotes the offending JSON value ("invalid type: string
+/// \"eyJ…\", expected u64"). When the value is a token or a shared key, `{}` and `{:?}` of the
+/// error print it, contrary to `Error`'s documented "No variant contains the secret key or a
+/// bearer token". Reachable through the public `Client::execute` with a response type that does
+/// not match the answer (or DOKU changing a field's type). A fix: keep serde's message out of
+/// `Display`/`Debug` when it quotes input (or redact quoted scalars), keeping the path.
+#[tokio::test]
+async fn decode_error_of_a_token_answer_does_not_quote_the_token() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Mismatched {
+        token: u64,
+    }
+    let sim = sim().await;
+    let client = quick_client(&sim);
+    let body = serde_json::to_vec(&doku_model::TokenRequest::client_credentials()).unwrap();
+    let request = ApiRequest::post_json(EndpointName::Token, doku_model::paths::TOKEN, body)
+        .with_token(false);
+    let rid = RequestId::random();
+    let err = client
+        .execute::<Mismatched>(&request, CallOptions::with_request_id(rid.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(variant(&err), "Decode");
+    // The 409 replay of the same Request-Id is the same answer: the token issued.
+    let replayed: TokenResponse = client
+        .execute(&request, CallOptions::with_request_id(rid))
+        .await
+        .unwrap();
+    let mut needles = Needles::new(&[SECRET]);
+    needles.token(&replayed.token);
+    needles.check_error("Error::Decode of a token answer", &err);
+}
+
+#[tokio::test]
+async fn model_sign_sim_and_transport_types_hide_secrets() {
+    let sim = sim().await;
+    let mut needles = Needles::new(&[SECRET, "SK-args-secret-1", "SK-args-secret-2"]);
+    let client = quick_client(&sim);
+    let token = client.token().await.unwrap();
+    needles.token(&token.token);
+
+    // doku-sign
+    let key = SecretKey::new(SECRET);
+    assert_eq!(format!("{key:?}"), "SecretKey(***)");
+    needles.check_debug("SecretKey", &key);
+
+    // doku-model: the token answer, its claims, shared keys.
+    needles.check_debug("TokenResponse", &token);
+    let payload = token.token.split('.').nth(1).unwrap();
+    let claims: TokenClaims = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims.user.business_service_client_id, CLIENT_ID);
+    needles.check_debug("TokenClaims", &claims);
+    let shared = "SHK-shared-key-very-secret-0042";
+    let shared_needles = Needles::new(&[shared]);
+    shared_needles.check_debug("SharedKey", &SharedKey::new(shared));
+    let data: BusinessData = serde_json::from_value(serde_json::json!({
+        "id": "BSN-1", "name": "Toko", "type": "PERSONAL",
+        "brands": [{"id": "BRN-1", "name": "Toko", "shared_key": shared}]
+    }))
+    .unwrap();
+    assert_eq!(data.brands[0].shared_key.as_ref().unwrap().expose(), shared);
+    shared_needles.check_debug("BusinessData", &data);
+    shared_needles.check_debug("BusinessDataBrand", &data.brands[0]);
+
+    // doku-partner: what is signed, and the signed request itself.
+    let request = ApiRequest::get(
+        EndpointName::CheckRequirements,
+        doku_model::paths::FILE,
+        Some(personal_query().to_query_string()),
+    );
+    let input = doku_partner::signer::SigningInput {
+        base_url: &sim.base_url(),
+        client_id: CLIENT_ID,
+        secret_key: &key,
+        request_id: "rid-debug-1",
+        timestamp: "2026-01-01T00:00:00Z",
+        token: Some(&token.token),
+    };
+    needles.check_debug("SigningInput", &input);
+    needles.check_debug("ApiRequest", &request);
+    let signed = doku_partner::signer::build(&request, &input).unwrap();
+    needles.check_debug("signed http::Request", &signed);
+    needles.check_debug("signed request headers", signed.headers());
+
+    // doku-sim: config, CLI arguments (and their errors), handle, stats.
+    let args = doku_sim::cli::SimArgs {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        client_ids: vec!["BRN-ARGS-1".to_owned()],
+        secret_keys: vec!["SK-args-secret-1".to_owned()],
+        secret_key_files: vec![],
+        credentials: vec!["BRN-ARGS-2=SK-args-secret-2".to_owned()],
+        timestamp_window: 300,
+        max_body_bytes: 1024,
+        token_valid_minutes: 60,
+        target_includes_query: false,
+    };
+    needles.check_debug("SimArgs", &args);
+    let sim_config = args.clone().into_config().unwrap();
+    needles.check_debug("SimConfig from SimArgs", &sim_config);
+    let mut unpaired = args.clone();
+    unpaired.client_ids.push("BRN-ARGS-3".to_owned());
+    needles.check_error("SimError (unpaired)", &unpaired.into_config().unwrap_err());
+    let mut missing_file = args;
+    missing_file.client_ids.push("BRN-ARGS-3".to_owned());
+    missing_file
+        .secret_key_files
+        .push("/nonexistent/doku-rs/key".into());
+    needles.check_error(
+        "SimError (key file)",
+        &missing_file.into_config().unwrap_err(),
+    );
+    let built = SimConfig::builder()
+        .credential(CLIENT_ID, SecretKey::new(SECRET))
+        .build()
+        .unwrap();
+    needles.check_debug("SimConfig", &built);
+    let empty_key = SimConfig::builder()
+        .credential(CLIENT_ID, SecretKey::new(""))
+        .build()
+        .unwrap_err();
+    needles.check_error("SimError (empty key)", &empty_key);
+    needles.check_debug("SimHandle", &sim);
+    needles.check_debug("Stats", &sim.stats());
+
+    // doku-transport: configuration and a request error.
+    needles.check_debug("TransportConfig", client.config().transport());
+    let transport = doku_transport::Transport::new(client.config().transport().clone()).unwrap();
+    let refused = transport
+        .send(
+            http::Request::get("ftp://127.0.0.1/x")
+                .body(bytes::Bytes::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    needles.check_error("TransportError", &refused);
+}
+
+// ---- the `doku demo` flow, logged at TRACE ----------------------------------------------

@@ -1,0 +1,169 @@
+//! TRACE logs of the whole `doku demo` flow, with every step's result also logged with `{:?}`,
+//! never contain the secret key or a token.
+//!
+//! Alone in its test binary: it installs a thread-scoped subscriber, and a concurrent test
+//! touching the same callsites could leave tracing's interest cache saying "never" for them.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::needles::Needles;
+use common::*;
+use doku_model::{
+    BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, ClientId, DocumentCode,
+    FileCategory, FileRef, RequestId, RequirementsQuery, UploadFile,
+};
+use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
+use doku_sign::SecretKey;
+use doku_sim::{Endpoint, Fault, FaultKind, Sim, SimConfig};
+
+const SAMPLE_PNG: &[u8] = include_bytes!("../../doku-cli/samples/document.png");
+const SAMPLE_BUSINESS: &str = include_str!("../../doku-cli/samples/business.json");
+const SAMPLE_BUSINESS_LITE: &str = include_str!("../../doku-cli/samples/business-lite.json");
+
+/// As `doku demo`: a category (`PHOTO_PROOF`) or a document code under `DOCUMENT` (`KTP`).
+fn upload_for(code: &str) -> UploadFile {
+    let category = FileCategory::from(code);
+    let filename = format!("{}.png", code.to_ascii_lowercase());
+    if category.is_unknown() {
+        UploadFile::file(
+            FileCategory::Document,
+            filename,
+            "image/png",
+            SAMPLE_PNG.to_vec(),
+        )
+        .with_code(DocumentCode::from(code))
+    } else {
+        UploadFile::file(category, filename, "image/png", SAMPLE_PNG.to_vec())
+    }
+}
+
+/// As `doku demo`: where an uploaded document goes in the registration body.
+fn place(body: &mut BusinessRegistrationRequest, category: &FileCategory, id: doku_model::FileId) {
+    let file = FileRef { id };
+    let business = &mut body.business;
+    match category {
+        FileCategory::PhotoProof => business.brands[0].photo_proofs.push(file),
+        FileCategory::Logo => business.brands[0].logo = Some(file),
+        FileCategory::OwnerLiveness | FileCategory::Document => {
+            business.contacts[0].documents.push(file);
+        }
+        _ => business.documents.push(file),
+    }
+}
+
+/// `doku demo`'s steps (fresh demo credentials, embedded simulator, response signatures
+/// required, an observer), each result logged with `{:?}` as a caller might, all at TRACE.
+#[tokio::test]
+async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
+    let capture = LogCapture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    // Single-threaded test runtime: the guard covers the client, the simulator and hyper.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let client_id = "BRN-0001-DEMO";
+    let secret = format!("SK-demo-{}", uuid::Uuid::new_v4());
+    let mut needles = Needles::new(&[&secret]);
+    let sim_config = SimConfig::builder()
+        .credential(client_id, SecretKey::new(secret.as_str()))
+        .build()
+        .unwrap();
+    tracing::debug!(?sim_config, "starting the simulator");
+    let sim = Sim::start(sim_config).await.unwrap();
+    let exchanges = Arc::new(Mutex::new(Vec::<Exchange>::new()));
+    let sink = exchanges.clone();
+    let config = Config::builder(client_id, SecretKey::new(secret.as_str()))
+        .environment(Environment::Custom(sim.base_url()))
+        .response_signatures(ResponseSignatureMode::Require)
+        .observer(move |e: &Exchange| sink.lock().unwrap().push(e.clone()))
+        .build()
+        .unwrap();
+    tracing::debug!(?config, "client configuration");
+    let client = Client::new(config).unwrap();
+    tracing::debug!(?client, "client");
+
+    let step = || CallOptions::with_request_id(RequestId::random());
+    let token = client.token_with(step()).await.unwrap();
+    needles.token(&token.token);
+    tracing::info!(?token, "Generate Token");
+    tracing::debug!(lifetime = ?client.cached_token_lifetime(), ?client, "token cached");
+
+    let query = RequirementsQuery::new(BusinessType::Personal, "ID");
+    let requirements = client.check_requirements_with(&query, step()).await;
+    tracing::info!(?requirements, "Check Requirements");
+    let mandatory: Vec<String> = requirements
+        .unwrap()
+        .mandatory_codes()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+
+    let mut registration: BusinessRegistrationRequest =
+        serde_json::from_str(SAMPLE_BUSINESS).unwrap();
+    for code in &mandatory {
+        let upload = upload_for(code);
+        let category = upload.category.clone();
+        let uploaded = client.upload_file_with(upload, step()).await;
+        tracing::info!(?uploaded, code, "Upload File");
+        place(&mut registration, &category, uploaded.unwrap().id);
+    }
+    let created = client.register_business_with(&registration, step()).await;
+    tracing::info!(?created, "Business Registration");
+    let created = created.unwrap();
+    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    let data = client.get_business_with(&brand, step()).await;
+    tracing::info!(?data, "Get Business Data");
+    assert_eq!(data.unwrap().name, registration.business.name);
+    let mut lite: BusinessLiteRequest = serde_json::from_str(SAMPLE_BUSINESS_LITE).unwrap();
+    lite.business.partner_ref_id = uuid::Uuid::new_v4().to_string();
+    let invited = client.create_business_lite_with(&lite, step()).await;
+    tracing::info!(?invited, "Create Business Lite");
+    invited.unwrap();
+
+    // A failing step too, as the demo reports failures: the token refused twice.
+    sim.set_fault(
+        Endpoint::GetBusinessData,
+        Fault::always(FaultKind::ExpireToken),
+    );
+    let refused = client.get_business_with(&brand, step()).await;
+    tracing::warn!(?refused, "Get Business Data with the token refused");
+    if let Err(e) = &refused {
+        tracing::warn!(error = %e, "step failed");
+    }
+    sim.clear_faults();
+    // The token the client fetched when the first one was refused.
+    let latest = client.token().await.unwrap();
+    needles.token(&latest.token);
+
+    let exchanges = exchanges.lock().unwrap().clone();
+    tracing::debug!(?exchanges, stats = ?sim.stats(), ?sim, "run summary");
+    assert!(
+        exchanges
+            .iter()
+            .filter(|e| e.status.is_some())
+            .all(|e| { e.signature_verified || e.status.is_some_and(|s| s.as_u16() == 401) }),
+        "every answer verified (Require mode): {exchanges:#?}"
+    );
+    sim.shutdown().await;
+
+    let logs = capture.text();
+    if std::env::var_os("DOKU_DUMP_LOGS").is_some() {
+        eprintln!("{logs}");
+    }
+    assert!(
+        logs.contains("doku_partner.call"),
+        "spans recorded:\n{logs}"
+    );
+    assert!(
+        logs.contains("TokenResponse"),
+        "the Debug lines are captured"
+    );
+    assert!(logs.contains("SecretKey(***)") || logs.contains("secret_key: \"***\""));
+    needles.check("the TRACE logs of the demo flow", &logs);
+}
