@@ -101,7 +101,8 @@ pub(crate) struct VerifyArgs {
     pub(crate) secret: SecretArgs,
 }
 
-/// Which DOKU host a command talks to.
+/// Which DOKU host a command talks to. (Doc comments double as `--help` text, so URLs stay bare.)
+#[allow(rustdoc::bare_urls)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum EnvChoice {
     /// Partner API test mode, https://api-uat.doku.com.

@@ -1,7 +1,7 @@
 //! Receiving DOKU notifications with axum, verified with `doku-sign` alone.
 //!
 //! DOKU signs a notification like a request, where `Request-Target` is the path of *your* notification URL and
-//! the Digest is over the raw bytes it sent. So the handler takes the body as [`Bytes`](axum::body::Bytes) —
+//! the Digest is over the raw bytes it sent. So the handler takes the body as [`Bytes`] —
 //! never as an already-parsed `Json<T>`, whose re-serialisation would not match — verifies, and only then
 //! parses. It answers 200 quickly (DOKU retries failed notifications) and 401 when the signature is wrong.
 
