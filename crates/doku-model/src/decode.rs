@@ -44,11 +44,25 @@ impl fmt::Display for DecodeError {
 }
 
 /// Decodes `bytes` as JSON into `T`; on failure, the error names the JSON path.
+///
+/// The common case (valid input) is a plain `serde_json` decode; only when it fails is the input decoded again
+/// with path tracking to name where, which keeps path bookkeeping off the hot path.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(plain) => {
+            Err(locate::<T>(bytes).unwrap_or_else(|| from_json_error(".".to_owned(), &plain)))
+        }
+    }
+}
+
+/// Decodes again with path tracking and returns the located error (`None` if, unexpectedly, it succeeds).
+fn locate<T: DeserializeOwned>(bytes: &[u8]) -> Option<DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(from_path_error)?;
-    de.end().map_err(|e| from_json_error(".".to_owned(), &e))?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => Some(from_path_error(e)),
+        Ok(_) => de.end().err().map(|e| from_json_error(".".to_owned(), &e)),
+    }
 }
 
 fn from_path_error(err: serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
