@@ -395,5 +395,6 @@ fn error_kind(e: &Error) -> &'static str {
         Error::Config(_) => "config",
         Error::TransportSetup(_) => "transport_setup",
         Error::Io { .. } => "io",
+        Error::TokenUnavailable { .. } => "token_unavailable",
     }
 }

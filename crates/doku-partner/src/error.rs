@@ -85,6 +85,19 @@ pub enum Error {
         source: doku_model::DecodeError,
     },
 
+    /// This call waited for a token that another, concurrent call was fetching, and that fetch
+    /// failed. Shared instead of repeated, so an outage does not turn N waiting calls into N more
+    /// Generate Token requests. The next call (not already waiting) fetches afresh.
+    #[error("no bearer token: the concurrent Generate Token call (Request-Id {request_id}) failed: {reason}")]
+    TokenUnavailable {
+        /// The HTTP status of the failed token call, if DOKU answered.
+        status: Option<StatusCode>,
+        /// The Request-Id of the failed token call.
+        request_id: String,
+        /// The failed call's error, as text (its `Display`, which holds no secret or token).
+        reason: String,
+    },
+
     /// The client configuration is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -111,6 +124,7 @@ impl Error {
             Self::Api { status, .. }
             | Self::Decode { status, .. }
             | Self::Signature { status, .. } => Some(*status),
+            Self::TokenUnavailable { status, .. } => *status,
             _ => None,
         }
     }
@@ -120,7 +134,8 @@ impl Error {
         match self {
             Self::Api { request_id, .. }
             | Self::Signature { request_id, .. }
-            | Self::Transport { request_id, .. } => Some(request_id),
+            | Self::Transport { request_id, .. }
+            | Self::TokenUnavailable { request_id, .. } => Some(request_id),
             _ => None,
         }
     }

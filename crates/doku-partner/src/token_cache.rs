@@ -107,6 +107,36 @@ struct Cached {
 struct State {
     current: Option<Cached>,
     generation: u64,
+    /// Completed fetches (successful or not), so a waiter can tell that one finished meanwhile.
+    fetches: u64,
+    /// The last failed fetch: its sequence number in `fetches` and what to tell its waiters.
+    last_failure: Option<(u64, SharedFailure)>,
+}
+
+/// What the waiters of a failed fetch are told (the leader gets the original error).
+#[derive(Clone)]
+struct SharedFailure {
+    status: Option<http::StatusCode>,
+    request_id: String,
+    reason: String,
+}
+
+impl SharedFailure {
+    fn of(error: &Error) -> Self {
+        Self {
+            status: error.status(),
+            request_id: error.request_id().unwrap_or("-").to_owned(),
+            reason: error.to_string(),
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        Error::TokenUnavailable {
+            status: self.status,
+            request_id: self.request_id.clone(),
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 /// The cache. Reads take a short synchronous lock; refreshes are serialised by an async lock,
@@ -178,7 +208,8 @@ impl TokenCache {
 
     /// The cached token, or a new one from `fetch` (which returns the token and the Unix
     /// second at which the fetch started). Single-flight: concurrent callers wait for one
-    /// fetch. If that fetch fails, the next waiter tries again with its own fetch.
+    /// fetch. If that fetch fails, its caller gets the error and the callers that were already
+    /// waiting get [`Error::TokenUnavailable`] (no fetch of their own); later callers fetch afresh.
     pub(crate) async fn get_or_refresh<F, Fut>(
         &self,
         now: impl Fn() -> i64,
@@ -191,12 +222,34 @@ impl TokenCache {
         if let Some(token) = self.fresh(now()) {
             return Ok(token);
         }
+        let seen = self.lock().fetches;
         let _guard = self.refresh.lock().await;
         if let Some(token) = self.fresh(now()) {
             return Ok(token);
         }
-        let (token, fetched_at) = fetch().await?;
-        Ok(self.store(&token, fetched_at))
+        {
+            // A fetch finished while we waited and it failed: share its outcome.
+            let state = self.lock();
+            if let Some((seq, failure)) = &state.last_failure {
+                if *seq > seen {
+                    return Err(failure.to_error());
+                }
+            }
+        }
+        let result = fetch().await;
+        let mut state = self.lock();
+        state.fetches += 1;
+        match result {
+            Ok((token, fetched_at)) => {
+                state.last_failure = None;
+                drop(state);
+                Ok(self.store(&token, fetched_at))
+            }
+            Err(error) => {
+                state.last_failure = Some((state.fetches, SharedFailure::of(&error)));
+                Err(error)
+            }
+        }
     }
 }
 
@@ -334,6 +387,54 @@ mod tests {
         for t in tasks {
             assert_eq!(t.await.unwrap().unwrap(), 1);
         }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_shared_with_waiters_and_the_next_caller_retries() {
+        let cache = Arc::new(TokenCache::new(60, Duration::from_secs(60)));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..100 {
+            let cache = cache.clone();
+            let fetches = fetches.clone();
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get_or_refresh(
+                        || 100,
+                        || async move {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Err(Error::Config("token endpoint down".to_owned()))
+                        },
+                    )
+                    .await
+            }));
+        }
+        let mut shared = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Err(Error::Config(_)) => {}
+                Err(Error::TokenUnavailable { reason, .. }) => {
+                    assert!(reason.contains("token endpoint down"), "{reason}");
+                    shared += 1;
+                }
+                other => panic!("unexpected {:?}", other.map(|t| t.generation)),
+            }
+        }
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "one fetch for 100 callers"
+        );
+        assert_eq!(shared, 99);
+
+        // A caller arriving after the failure fetches afresh.
+        let token = cache
+            .get_or_refresh(|| 100, || async { Ok(("opaque".to_owned(), 100)) })
+            .await
+            .unwrap();
+        assert_eq!(token.generation, 1);
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
 }

@@ -122,3 +122,53 @@ async fn a_thousand_concurrent_first_calls_make_one_token_request() {
     assert_eq!(stats.tokens_for(CLIENT_ID), 1, "single-flight refresh");
     assert_eq!(stats.requirement_checks, 1000);
 }
+
+/// During a token outage, concurrent calls share the one failed Generate Token call instead of each
+/// sending their own: 50 waiting calls cost DOKU the attempts of one token call, not fifty.
+#[tokio::test]
+async fn a_token_outage_is_shared_by_concurrent_calls() {
+    use doku_partner::Error;
+    use doku_sim::{Endpoint, Fault, FaultKind};
+
+    let sim = sim().await;
+    sim.set_fault(Endpoint::Token, Fault::always(FaultKind::Status(503)));
+    let client = client(&sim);
+    let calls = (0..50).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.check_requirements(&personal_query()).await })
+    });
+    let results: Vec<_> = futures_join(calls).await;
+    let mut leader = 0;
+    let mut shared = 0;
+    for result in results {
+        match result {
+            Err(Error::Api { status, .. }) if status.as_u16() == 503 => leader += 1,
+            Err(Error::TokenUnavailable { status, .. }) => {
+                assert_eq!(status.map(|s| s.as_u16()), Some(503));
+                shared += 1;
+            }
+            other => panic!("unexpected outcome: {:?}", other.map(|_| ())),
+        }
+    }
+    assert_eq!((leader, shared), (1, 49));
+    let stats = sim.stats();
+    assert_eq!(
+        stats.faults_applied, 3,
+        "one token call's 3 attempts, for 50 callers"
+    );
+    assert_eq!(stats.requirement_checks, 0);
+
+    // After the outage the next call fetches a token and succeeds.
+    sim.clear_faults();
+    client.check_requirements(&personal_query()).await.unwrap();
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        out.push(handle.await.expect("task"));
+    }
+    out
+}
