@@ -58,14 +58,7 @@ fn place(body: &mut BusinessRegistrationRequest, category: &FileCategory, id: do
 /// required, an observer), each result logged with `{:?}` as a caller might, all at TRACE.
 #[tokio::test]
 async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
-    let capture = LogCapture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    // Single-threaded test runtime: the guard covers the client, the simulator and hyper.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = LogCapture::install_trace();
 
     let client_id = "BRN-0001-DEMO";
     let secret = format!("SK-demo-{}", uuid::Uuid::new_v4());

@@ -174,6 +174,19 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
 }
 
 impl LogCapture {
+    /// Captures every event and span at TRACE level on this thread until the guard is dropped.
+    /// (Tests using it run on the single-threaded test runtime, so the guard covers the client,
+    /// the simulator and hyper.)
+    pub fn install_trace() -> (Self, tracing::subscriber::DefaultGuard) {
+        let capture = Self::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(capture.clone())
+            .with_ansi(false)
+            .finish();
+        (capture, tracing::subscriber::set_default(subscriber))
+    }
+
     /// Everything captured so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
