@@ -151,12 +151,12 @@ pub(crate) struct RequirementsArgs {
     /// businessContactNationality (ISO 3166-1 alpha-2).
     #[arg(long, default_value = "ID")]
     pub(crate) nationality: String,
-    /// businessLegalEntity, e.g. PERSEORANGAN or PT.
-    #[arg(long)]
-    pub(crate) legal_entity: Option<String>,
-    /// brandBusinessLine, e.g. RETAIL.
-    #[arg(long)]
-    pub(crate) business_line: Option<String>,
+    /// businessLegalEntity: PERSEORANGAN for PERSONAL; PT, CV, UD, … for CORPORATE.
+    #[arg(long, default_value = "PERSEORANGAN")]
+    pub(crate) legal_entity: String,
+    /// brandBusinessLine: RETAIL for PERSONAL; e.g. MINING, EDUCATION for CORPORATE.
+    #[arg(long, default_value = "RETAIL")]
+    pub(crate) business_line: String,
     /// Target and credentials.
     #[command(flatten)]
     pub(crate) api: ApiArgs,

@@ -11,18 +11,17 @@ use crate::validate::{Validate, ValidationErrors};
 
 /// Query parameters of Check Requirements.
 ///
-/// DOKU's pages disagree on which parameters are mandatory: every version marks
-/// `businessType` and `businessContactNationality` mandatory; the newer one also lists
-/// `businessLegalEntity` and `brandBusinessLine` as mandatory. We require the first two and
-/// send the other two when set (see `docs/doku-api-notes.md`).
+/// DOKU's check-requirements-api page marks all four parameters *Mandatory*, so all four are
+/// fields here (an empty value is reported by [`Validate`]). For a personal business DOKU's only
+/// possible values are `PERSEORANGAN` and `RETAIL`: [`RequirementsQuery::personal`] fills them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequirementsQuery {
     /// `businessType`, e.g. `PERSONAL`, `CORPORATE`.
     pub business_type: BusinessType,
-    /// `businessLegalEntity`, e.g. `PERSEORANGAN`, `PT`.
-    pub business_legal_entity: Option<LegalEntity>,
-    /// `brandBusinessLine`, e.g. `RETAIL`.
-    pub brand_business_line: Option<BusinessLine>,
+    /// `businessLegalEntity`, e.g. `PERSEORANGAN` (PERSONAL) or `PT` (CORPORATE).
+    pub business_legal_entity: LegalEntity,
+    /// `brandBusinessLine`, e.g. `RETAIL` (PERSONAL) or `MINING` (CORPORATE).
+    pub brand_business_line: BusinessLine,
     /// `businessContactNationality`: ISO 3166-1 alpha-2, e.g. `ID`.
     pub business_contact_nationality: String,
 }
@@ -36,54 +35,55 @@ pub const QUERY_PARAMS: [&str; 4] = [
 ];
 
 impl RequirementsQuery {
-    /// A query with the two always-mandatory parameters.
-    pub fn new(business_type: BusinessType, nationality: impl Into<String>) -> Self {
+    /// A query with DOKU's four mandatory parameters.
+    pub fn new(
+        business_type: BusinessType,
+        legal_entity: LegalEntity,
+        business_line: BusinessLine,
+        nationality: impl Into<String>,
+    ) -> Self {
         Self {
             business_type,
-            business_legal_entity: None,
-            brand_business_line: None,
+            business_legal_entity: legal_entity,
+            brand_business_line: business_line,
             business_contact_nationality: nationality.into(),
         }
     }
 
-    /// Sets `businessLegalEntity`.
-    pub fn legal_entity(mut self, value: LegalEntity) -> Self {
-        self.business_legal_entity = Some(value);
-        self
-    }
-
-    /// Sets `brandBusinessLine`.
-    pub fn business_line(mut self, value: BusinessLine) -> Self {
-        self.brand_business_line = Some(value);
-        self
+    /// A personal business: `PERSONAL`, `PERSEORANGAN`, `RETAIL` (DOKU's only possible values
+    /// for PERSONAL) and the contact's nationality.
+    pub fn personal(nationality: impl Into<String>) -> Self {
+        Self::new(
+            BusinessType::Personal,
+            LegalEntity::Perseorangan,
+            BusinessLine::Retail,
+            nationality,
+        )
     }
 
     /// The query string without the leading `?`, deterministic: parameters in the order of
-    /// [`QUERY_PARAMS`], absent ones left out, values percent-encoded (RFC 3986 unreserved
-    /// characters kept).
+    /// [`QUERY_PARAMS`], values percent-encoded (RFC 3986 unreserved characters kept).
     pub fn to_query_string(&self) -> String {
         let mut out = String::new();
-        let mut push = |name: &str, value: &str| {
+        let values = [
+            self.business_type.as_str(),
+            self.business_legal_entity.as_str(),
+            self.brand_business_line.as_str(),
+            self.business_contact_nationality.as_str(),
+        ];
+        for (name, value) in QUERY_PARAMS.iter().zip(values) {
             if !out.is_empty() {
                 out.push('&');
             }
             out.push_str(name);
             out.push('=');
             percent_encode_into(&mut out, value);
-        };
-        push(QUERY_PARAMS[0], self.business_type.as_str());
-        if let Some(v) = &self.business_legal_entity {
-            push(QUERY_PARAMS[1], v.as_str());
         }
-        if let Some(v) = &self.brand_business_line {
-            push(QUERY_PARAMS[2], v.as_str());
-        }
-        push(QUERY_PARAMS[3], &self.business_contact_nationality);
         out
     }
 
-    /// Parses a query string (without `?`). Missing mandatory parameters and repeated or
-    /// unknown parameters are refused, each named in the error.
+    /// Parses a query string (without `?`). Every missing (or empty) mandatory parameter is
+    /// named in one error; repeated or unknown parameters are refused.
     pub fn from_query_string(query: &str) -> Result<Self, Error> {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for (name, value) in parse_query(query)? {
@@ -94,26 +94,28 @@ impl RequirementsQuery {
                 return Err(Error::Query(format!("parameter `{name}` given twice")));
             }
         }
-        let mut missing = Vec::new();
-        let business_type = seen.remove(QUERY_PARAMS[0]).filter(|v| !v.is_empty());
-        let nationality = seen.remove(QUERY_PARAMS[3]).filter(|v| !v.is_empty());
-        if business_type.is_none() {
-            missing.push(QUERY_PARAMS[0]);
-        }
-        if nationality.is_none() {
-            missing.push(QUERY_PARAMS[3]);
-        }
-        match (business_type, nationality) {
-            (Some(t), Some(n)) => Ok(Self {
-                business_type: BusinessType::from(t),
-                business_legal_entity: seen.remove(QUERY_PARAMS[1]).map(LegalEntity::from),
-                brand_business_line: seen.remove(QUERY_PARAMS[2]).map(BusinessLine::from),
-                business_contact_nationality: n,
-            }),
-            _ => Err(Error::Query(format!(
-                "missing mandatory parameter(s): {}",
-                missing.join(", ")
-            ))),
+        let mut take = |name: &str| seen.remove(name).filter(|v| !v.is_empty());
+        let [t, l, b, n] = QUERY_PARAMS.map(&mut take);
+        match (t, l, b, n) {
+            (Some(t), Some(l), Some(b), Some(n)) => Ok(Self::new(
+                BusinessType::from(t),
+                LegalEntity::from(l),
+                BusinessLine::from(b),
+                n,
+            )),
+            (t, l, b, n) => {
+                let present = [t.is_some(), l.is_some(), b.is_some(), n.is_some()];
+                let missing: Vec<&str> = QUERY_PARAMS
+                    .iter()
+                    .zip(present)
+                    .filter(|(_, p)| !p)
+                    .map(|(name, _)| *name)
+                    .collect();
+                Err(Error::Query(format!(
+                    "missing mandatory parameter(s): {}",
+                    missing.join(", ")
+                )))
+            }
         }
     }
 }
@@ -121,17 +123,10 @@ impl RequirementsQuery {
 impl Validate for RequirementsQuery {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        e.non_empty("businessType", self.business_type.as_str());
-        e.country(
-            "businessContactNationality",
-            &self.business_contact_nationality,
-        );
-        if let Some(v) = &self.business_legal_entity {
-            e.non_empty("businessLegalEntity", v.as_str());
-        }
-        if let Some(v) = &self.brand_business_line {
-            e.non_empty("brandBusinessLine", v.as_str());
-        }
+        e.non_empty(QUERY_PARAMS[0], self.business_type.as_str());
+        e.non_empty(QUERY_PARAMS[1], self.business_legal_entity.as_str());
+        e.non_empty(QUERY_PARAMS[2], self.brand_business_line.as_str());
+        e.country(QUERY_PARAMS[3], &self.business_contact_nationality);
         e.into_result()
     }
 }
@@ -293,30 +288,34 @@ mod tests {
 
     #[test]
     fn query_string_is_deterministic() {
-        let q = RequirementsQuery::new(BusinessType::Personal, "ID")
-            .business_line(BusinessLine::Retail)
-            .legal_entity(LegalEntity::Perseorangan);
+        let q = RequirementsQuery::personal("ID");
         assert_eq!(
             q.to_query_string(),
             "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID"
         );
-        let minimal = RequirementsQuery::new(BusinessType::Corporate, "ID");
-        assert_eq!(
-            minimal.to_query_string(),
-            "businessType=CORPORATE&businessContactNationality=ID"
-        );
         assert_eq!(
             RequirementsQuery::from_query_string(&q.to_query_string()).unwrap(),
             q
+        );
+        let corporate = RequirementsQuery::new(
+            BusinessType::Corporate,
+            LegalEntity::Pt,
+            BusinessLine::Mining,
+            "ID",
+        );
+        assert_eq!(
+            corporate.to_query_string(),
+            "businessType=CORPORATE&businessLegalEntity=PT&brandBusinessLine=MINING&businessContactNationality=ID"
         );
     }
 
     #[test]
     fn query_values_are_encoded() {
-        let q = RequirementsQuery::new(BusinessType::Unknown("A B&C".into()), "ID");
+        let mut q = RequirementsQuery::personal("ID");
+        q.business_type = BusinessType::Unknown("A B&C".into());
         assert_eq!(
             q.to_query_string(),
-            "businessType=A%20B%26C&businessContactNationality=ID"
+            "businessType=A%20B%26C&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID"
         );
         assert_eq!(
             RequirementsQuery::from_query_string(&q.to_query_string()).unwrap(),
@@ -324,13 +323,29 @@ mod tests {
         );
     }
 
+    /// DOKU marks all four parameters Mandatory: the parser names every missing one.
     #[test]
-    fn parse_refuses_bad_queries() {
-        let err = RequirementsQuery::from_query_string("brandBusinessLine=RETAIL").unwrap_err();
-        let text = err.to_string();
+    fn parse_names_each_missing_parameter() {
+        let text = RequirementsQuery::from_query_string("brandBusinessLine=RETAIL")
+            .unwrap_err()
+            .to_string();
+        for name in [
+            "businessType",
+            "businessLegalEntity",
+            "businessContactNationality",
+        ] {
+            assert!(text.contains(name), "{name} not named in {text}");
+        }
+        assert!(!text.contains("brandBusinessLine"), "{text}");
+        // The two parameters the old reading treated as optional are now required.
+        let two = RequirementsQuery::from_query_string(
+            "businessType=PERSONAL&businessContactNationality=ID",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
-            text.contains("businessType") && text.contains("businessContactNationality"),
-            "{text}"
+            two.contains("businessLegalEntity") && two.contains("brandBusinessLine"),
+            "{two}"
         );
         assert!(RequirementsQuery::from_query_string(
             "businessType=A&businessType=B&businessContactNationality=ID"
@@ -343,11 +358,23 @@ mod tests {
     }
 
     #[test]
-    fn validate_nationality() {
-        let err = RequirementsQuery::new(BusinessType::Personal, "Indonesia")
-            .validate()
-            .unwrap_err();
-        assert_eq!(err.paths(), vec!["businessContactNationality"]);
+    fn validate_lists_every_missing_parameter() {
+        let q = RequirementsQuery::new(
+            BusinessType::Unknown(String::new()),
+            LegalEntity::Unknown(String::new()),
+            BusinessLine::Unknown(String::new()),
+            "Indonesia",
+        );
+        assert_eq!(
+            q.validate().unwrap_err().paths(),
+            vec![
+                "businessType",
+                "businessLegalEntity",
+                "brandBusinessLine",
+                "businessContactNationality"
+            ]
+        );
+        RequirementsQuery::personal("ID").validate().unwrap();
     }
 
     #[test]

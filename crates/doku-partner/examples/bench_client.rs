@@ -52,7 +52,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use doku_model::{BusinessType, RequestId, RequirementsQuery, RequirementsResponse, Validate};
+use doku_model::{RequestId, RequirementsQuery, RequirementsResponse, Validate};
 use doku_partner::signer::{self, SigningInput};
 use doku_partner::{
     ApiRequest, Client, Clock, Config, EndpointName, Environment, ResponseSignatureMode,
@@ -1001,7 +1001,7 @@ fn main() {
 
 /// All phases; returns the main (sdk, bare) phases.
 async fn run(opts: &Opts, base_url: &str) -> (Vec<Phase>, Vec<Phase>) {
-    let query = Arc::new(RequirementsQuery::new(BusinessType::Personal, "ID"));
+    let query = Arc::new(RequirementsQuery::personal("ID"));
     let query_string = query.to_query_string();
     let sdk = sdk_client(base_url, ResponseSignatureMode::Require, None);
     // The bare client's token, fetched once (this also fills the SDK's cache).

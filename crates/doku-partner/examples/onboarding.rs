@@ -10,8 +10,8 @@
 //! Client-Id and secret key (read from the environment, never hard-coded).
 
 use doku_model::{
-    BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, ClientId, DocumentCode,
-    FileCategory, FileId, RequirementsQuery, UploadFile,
+    BusinessLiteRequest, BusinessRegistrationRequest, ClientId, DocumentCode, FileCategory, FileId,
+    RequirementsQuery, UploadFile,
 };
 use doku_partner::{Client, Config, Environment, ResponseSignatureMode};
 use doku_sign::SecretKey;
@@ -59,7 +59,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // 1. What does a personal business of an Indonesian owner need?
     let requirements = client
-        .check_requirements(&RequirementsQuery::new(BusinessType::Personal, "ID"))
+        .check_requirements(&RequirementsQuery::personal("ID"))
         .await?;
     let mandatory = requirements.mandatory_codes();
     println!("1. mandatory documents: {mandatory:?}");

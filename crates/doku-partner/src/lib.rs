@@ -45,7 +45,7 @@
 //!     .build()?;
 //! let client = Client::new(config)?;
 //!
-//! let query = RequirementsQuery::new(BusinessType::Personal, "ID");
+//! let query = RequirementsQuery::personal("ID");
 //! let requirements = client.check_requirements(&query).await?;
 //! println!("mandatory: {:?}", requirements.mandatory_codes());
 //!

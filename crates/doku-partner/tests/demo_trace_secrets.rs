@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use common::needles::Needles;
 use common::*;
 use doku_model::{
-    BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, ClientId, DocumentCode,
-    FileCategory, FileRef, RequestId, RequirementsQuery, UploadFile,
+    BusinessLiteRequest, BusinessRegistrationRequest, ClientId, DocumentCode, FileCategory,
+    FileRef, RequestId, RequirementsQuery, UploadFile,
 };
 use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
@@ -87,7 +87,7 @@ async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
     tracing::info!(?token, "Generate Token");
     tracing::debug!(lifetime = ?client.cached_token_lifetime(), ?client, "token cached");
 
-    let query = RequirementsQuery::new(BusinessType::Personal, "ID");
+    let query = RequirementsQuery::personal("ID");
     let requirements = client.check_requirements_with(&query, step()).await;
     tracing::info!(?requirements, "Check Requirements");
     let mandatory: Vec<String> = requirements

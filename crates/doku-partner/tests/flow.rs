@@ -4,9 +4,7 @@
 mod common;
 
 use common::*;
-use doku_model::{
-    BusinessType, ClientId, DocumentCode, FileCategory, RequestId, RequirementsQuery, UploadFile,
-};
+use doku_model::{ClientId, DocumentCode, FileCategory, RequestId, RequirementsQuery, UploadFile};
 use doku_partner::{CallOptions, Client, Error, ResponseSignatureMode};
 
 #[tokio::test]
@@ -113,7 +111,7 @@ async fn validation_errors_prevent_any_network_call() {
         "{errors}"
     );
 
-    let query = RequirementsQuery::new(BusinessType::Personal, "");
+    let query = RequirementsQuery::personal("");
     assert!(matches!(
         client.check_requirements(&query).await,
         Err(Error::Validation(_))

@@ -27,16 +27,12 @@ pub(crate) async fn token(args: TokenArgs) -> Result<ExitCode, String> {
 
 pub(crate) async fn requirements(args: RequirementsArgs) -> Result<ExitCode, String> {
     let client = from_args(&args.api)?;
-    let mut query = RequirementsQuery::new(
+    let query = RequirementsQuery::new(
         BusinessType::from(args.business_type.as_str()),
+        LegalEntity::from(args.legal_entity.as_str()),
+        BusinessLine::from(args.business_line.as_str()),
         args.nationality.as_str(),
     );
-    if let Some(entity) = &args.legal_entity {
-        query = query.legal_entity(LegalEntity::from(entity.as_str()));
-    }
-    if let Some(line) = &args.business_line {
-        query = query.business_line(BusinessLine::from(line.as_str()));
-    }
     finish(
         client
             .check_requirements_with(&query, call_options(&args.api)?)

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use doku_model::{
-    BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, ClientId, DocumentCode,
-    FileCategory, FileId, FileRef, RequestId, RequirementsQuery, UploadFile,
+    BusinessLiteRequest, BusinessRegistrationRequest, ClientId, DocumentCode, FileCategory, FileId,
+    FileRef, RequestId, RequirementsQuery, UploadFile,
 };
 use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
@@ -258,7 +258,7 @@ async fn flow(run: &mut Run) -> Result<Vec<String>, ExitCode> {
     )
     .await?;
 
-    let query = RequirementsQuery::new(BusinessType::Personal, "ID");
+    let query = RequirementsQuery::personal("ID");
     let requirements = run
         .step("Check Requirements", |c, o| async move {
             c.check_requirements_with(&query, o).await

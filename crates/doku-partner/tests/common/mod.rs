@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use doku_model::{
-    BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, DocumentCode, FileCategory,
-    FileId, RequestId, RequirementsQuery, UploadFile,
+    BusinessLiteRequest, BusinessRegistrationRequest, DocumentCode, FileCategory, FileId,
+    RequestId, RequirementsQuery, UploadFile,
 };
 use doku_partner::{Client, Config, ConfigBuilder, Environment, FixedJitter, RetryPolicy};
 use doku_sign::SecretKey;
@@ -69,7 +69,7 @@ pub fn counting_ids() -> (
 }
 
 pub fn personal_query() -> RequirementsQuery {
-    RequirementsQuery::new(BusinessType::Personal, "ID")
+    RequirementsQuery::personal("ID")
 }
 
 pub fn png(category: FileCategory) -> UploadFile {
