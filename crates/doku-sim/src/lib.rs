@@ -25,18 +25,24 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod backoff;
+mod body;
 pub mod cli;
 mod clock;
 mod config;
+mod connections;
+mod echo;
 mod error;
 mod faults;
 mod handlers;
 mod idempotency;
 mod in_process;
+mod limits;
 mod pipeline;
 mod response;
 mod server;
 mod signature_check;
+mod sniff;
 mod state;
 mod stats;
 mod tokens;
@@ -46,5 +52,9 @@ pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::SimError;
 pub use faults::{Endpoint, Fault, FaultKind, Times};
 pub use in_process::{Delivered, InProcessSim, IN_PROCESS_BASE_URL};
-pub use server::{Sim, SimHandle};
+pub use limits::{
+    DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
+};
+pub use server::{listen_warning, Sim, SimHandle};
 pub use stats::Stats;
