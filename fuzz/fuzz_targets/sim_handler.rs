@@ -156,8 +156,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let query = match u.int_in_range(0u8..=5).unwrap_or(0) {
         0 => None,
-        1 => Some("businessType=PERSONAL&businessContactNationality=ID".to_owned()),
-        2 => Some("businessType=CORPORATE&businessContactNationality=US&businessLegalEntity=PT".to_owned()),
+        1 => Some("businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID".to_owned()),
+        2 => Some("businessType=CORPORATE&businessLegalEntity=PT&brandBusinessLine=MINING&businessContactNationality=US".to_owned()),
         _ => Some(text(&mut u, 120).to_owned()),
     };
     let uri = match &query {

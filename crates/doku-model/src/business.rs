@@ -225,20 +225,49 @@ impl Validate for BusinessRegistrationRequest {
     }
 }
 
-/// Answer of Business Registration and of Create Business Lite (DOKU documents the latter
-/// as `business.id`, `business.partner_ref_id`, `brands[].id`; the former's answer is not
-/// published and is read the same way).
+/// Answer of Business Registration and of Create Business Lite.
+///
+/// DOKU's published Create Business Lite answer is
+/// `{"business":{"id":…,"partner_ref_id":…,"brands":[{"id":"BRN-…"}]}}`: the brands sit
+/// **inside** `business`, although the page's table writes `brands.id`. Both places are read and
+/// kept (nothing is dropped or moved on re-encoding); [`brand_ids`](Self::brand_ids) gives the
+/// brand ids wherever they came. Business Registration's answer is not published and is read the
+/// same way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BusinessCreatedResponse {
-    /// The created business.
+    /// The created business (with its brands, where DOKU puts them).
     pub business: CreatedBusiness,
-    /// The created brands; each brand's `id` is the client id used by Get Business Data and
-    /// by the Direct API.
-    #[serde(default)]
-    pub brands: Vec<CreatedBrand>,
+    /// Brands at the top level, if an answer puts them there (the table's reading).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brands: Option<Vec<CreatedBrand>>,
     /// Fields this crate does not model.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl BusinessCreatedResponse {
+    /// Every created brand, `business.brands` first, then any top-level `brands`, each id once.
+    /// A brand's `id` is the merchant's Client-Id from then on: the key a partner needs to act
+    /// for the merchant.
+    pub fn created_brands(&self) -> Vec<&CreatedBrand> {
+        let nested = self.business.brands.iter().flatten();
+        let top = self.brands.iter().flatten();
+        let mut out: Vec<&CreatedBrand> = Vec::new();
+        for brand in nested.chain(top) {
+            if !out.iter().any(|b| b.id == brand.id) {
+                out.push(brand);
+            }
+        }
+        out
+    }
+
+    /// The ids of [`created_brands`](Self::created_brands), in the same order.
+    pub fn brand_ids(&self) -> Vec<&str> {
+        self.created_brands()
+            .into_iter()
+            .map(|b| b.id.as_str())
+            .collect()
+    }
 }
 
 /// `business` of [`BusinessCreatedResponse`].
@@ -249,12 +278,15 @@ pub struct CreatedBusiness {
     /// The partner's own reference, echoed back (Create Business Lite).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_ref_id: Option<String>,
+    /// The created brands, where DOKU's published answer puts them (`business.brands[]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brands: Option<Vec<CreatedBrand>>,
     /// Fields this crate does not model.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// `brands[]` of [`BusinessCreatedResponse`].
+/// One created brand of [`BusinessCreatedResponse`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedBrand {
     /// Brand id (a client id, `BRN-…`).

@@ -62,9 +62,10 @@ pub struct BusinessData {
     /// Where the business was created, e.g. `api`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
-    /// `PERSONAL`, `CORPORATE`, …
-    #[serde(rename = "type")]
-    pub business_type: BusinessType,
+    /// `PERSONAL`, `CORPORATE`, …; absent for a business whose owner has not finished its
+    /// onboarding (Create Business Lite).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub business_type: Option<BusinessType>,
     /// `{code, name}` of the website readiness.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_readiness: Option<CodeName>,

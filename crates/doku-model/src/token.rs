@@ -83,12 +83,26 @@ impl Validate for TokenRequest {
 pub struct TokenResponse {
     /// The JWT to send as `Authorization: Bearer <token>`.
     pub token: String,
+    /// Fields this crate does not model, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TokenResponse {
+    /// An answer carrying only `token`.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self {
+            token: token.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
 }
 
 impl fmt::Debug for TokenResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenResponse")
             .field("token", &"***")
+            .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
             .finish()
     }
 }

@@ -166,10 +166,24 @@ fn lite_round_trips_and_validates() {
 
 #[test]
 fn lite_response_shape() {
-    let body = r#"{"business":{"id":"BSN-0104-1678960841263","partner_ref_id":"3f1c"},"brands":[{"id":"BRN-0104-1678960841263"}]}"#;
-    let r: BusinessLiteResponse = decode(body.as_bytes()).unwrap();
-    assert_eq!(r.brands[0].id, "BRN-0104-1678960841263");
-    assert_eq!(serde_json::to_value(&r).unwrap(), json(body));
+    // DOKU's published answer: brands inside `business`.
+    let nested = r#"{"business":{"id":"BSN-0103-1700206906468","partner_ref_id":"P-1","brands":[{"id":"BRN-0103-1700206906471"}]}}"#;
+    let r: BusinessLiteResponse = decode(nested.as_bytes()).unwrap();
+    assert_eq!(r.brand_ids(), vec!["BRN-0103-1700206906471"]);
+    assert!(r.extra.is_empty() && r.business.extra.is_empty());
+    assert_eq!(serde_json::to_value(&r).unwrap(), json(nested));
+
+    // The page's table reading (`brands.id` at the top level) is read too, and kept there.
+    let top = r#"{"business":{"id":"BSN-0104-1678960841263","partner_ref_id":"3f1c"},"brands":[{"id":"BRN-0104-1678960841263"}]}"#;
+    let r: BusinessLiteResponse = decode(top.as_bytes()).unwrap();
+    assert_eq!(r.brand_ids(), vec!["BRN-0104-1678960841263"]);
+    assert_eq!(serde_json::to_value(&r).unwrap(), json(top));
+
+    // Both at once: every brand once, nested first, nothing dropped on re-encoding.
+    let both = r#"{"business":{"id":"B","brands":[{"id":"BRN-1"},{"id":"BRN-2"}]},"brands":[{"id":"BRN-2"},{"id":"BRN-3"}]}"#;
+    let r: BusinessLiteResponse = decode(both.as_bytes()).unwrap();
+    assert_eq!(r.brand_ids(), vec!["BRN-1", "BRN-2", "BRN-3"]);
+    assert_eq!(serde_json::to_value(&r).unwrap(), json(both));
 }
 
 const BUSINESS_DATA: &str = r#"{

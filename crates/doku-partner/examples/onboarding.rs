@@ -88,12 +88,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "3a. registered business {} (brand {}); registrations recorded: {}",
         created.business.id,
-        created.brands[0].id,
+        created.brand_ids()[0],
         sim.stats().registrations
     );
 
     // 4. Read it back.
-    let brand = ClientId::new(created.brands[0].id.clone())?;
+    let brand = ClientId::new(created.brand_ids()[0].to_owned())?;
     let data = client.get_business(&brand).await?;
     println!(
         "4. {} — {} brand(s), risk status {:?}",

@@ -342,6 +342,9 @@ async fn model_sign_sim_and_transport_types_hide_secrets() {
         max_body_bytes: 1024,
         token_valid_minutes: 60,
         target_includes_query: false,
+        get_response_digest: Default::default(),
+        idempotency: Default::default(),
+        bearer: Default::default(),
     };
     needles.check_debug("SimArgs", &args);
     let sim_config = args.clone().into_config().unwrap();

@@ -109,7 +109,7 @@ async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
     let created = client.register_business_with(&registration, step()).await;
     tracing::info!(?created, "Business Registration");
     let created = created.unwrap();
-    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     let data = client.get_business_with(&brand, step()).await;
     tracing::info!(?data, "Get Business Data");
     assert_eq!(data.unwrap().name, registration.business.name);

@@ -237,7 +237,7 @@ impl Bench {
                 .register_business(&registration("Toko Matrix", &bench.file_ids))
                 .await
                 .unwrap();
-            bench.brand = Some(ClientId::new(created.brands[0].id.clone()).unwrap());
+            bench.brand = Some(ClientId::new(created.brand_ids()[0].to_owned()).unwrap());
         }
         bench
     }
@@ -267,7 +267,7 @@ impl Bench {
                     .register_business_with(&registration("Toko Matrix", &self.file_ids), options())
                     .await?;
                 // Not lost: what the (possibly replayed) answer names is registered.
-                let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+                let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
                 let stored = self.client.get_business(&brand).await?;
                 assert_eq!(stored.id, created.business.id);
             }

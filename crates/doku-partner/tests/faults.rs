@@ -165,7 +165,7 @@ async fn status_500_is_not_retried_on_post_but_is_on_get() {
         Endpoint::GetBusinessData,
         Fault::once(FaultKind::Status(500)),
     );
-    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     assert_eq!(client.get_business(&brand).await.unwrap().name, "Toko");
 }
 
@@ -203,7 +203,7 @@ async fn dropped_connection_after_processing_gets_the_409_replay_as_success() {
         (1, 1),
         "exactly one registration"
     );
-    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     assert_eq!(
         client.get_business(&brand).await.unwrap().id,
         created.business.id

@@ -54,7 +54,7 @@ async fn full_onboarding_flow() {
         .register_business(&registration("Toko Maju", &[ktp.id, liveness.id, photo.id]))
         .await
         .unwrap();
-    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     let data = client.get_business(&brand).await.unwrap();
     assert_eq!(data.name, "Toko Maju");
     assert_eq!(data.id, created.business.id);

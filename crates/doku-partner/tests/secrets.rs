@@ -53,7 +53,7 @@ async fn secret_token_and_bodies_never_reach_the_logs() {
         Endpoint::GetBusinessData,
         Fault::once(FaultKind::ExpireToken),
     );
-    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     client.get_business(&brand).await.unwrap();
     let mut bad_lite = lite("Toko Undangan Kuda");
     bad_lite.referral = Some(doku_model::Referral {

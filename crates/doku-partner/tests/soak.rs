@@ -187,7 +187,7 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
     }
 
     // Not lost: the business the answer names is stored, with this flow's name.
-    let brand = ClientId::new(created.brands[0].id.clone()).unwrap();
+    let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     let stored = persist(tally, || {
         client.get_business_with(&brand, CallOptions::with_request_id(RequestId::random()))
     })

@@ -39,7 +39,7 @@ const SECRET: &str = "SK-benchmark-secret-0123456789";
 const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
 const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
 const QUERY_URI: &str =
-    "/adv-core-api/partner/v1.0/file?businessType=PERSONAL&businessContactNationality=ID";
+    "/adv-core-api/partner/v1.0/file?businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
 /// Request-Ids are `r` + 10 digits, so all of them fit one contiguous buffer.
 const ID_LEN: usize = 11;
 

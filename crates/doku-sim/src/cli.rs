@@ -8,6 +8,7 @@ use doku_sign::SecretKey;
 
 use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES};
 use crate::error::SimError;
+use crate::readings::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
 
 /// Arguments of the simulator. Use it as a whole command (`SimArgs::parse()`) or flatten it
 /// into another command with `#[command(flatten)]`.
@@ -55,6 +56,15 @@ pub struct SimArgs {
     /// Include `?query` in the signed Request-Target (default: path only).
     #[arg(long)]
     pub target_includes_query: bool,
+    /// Reading of "Digest only applied for POST" for signed answers to GET requests.
+    #[arg(long, value_enum, default_value_t = GetResponseDigest::Omit, value_name = "READING")]
+    pub get_response_digest: GetResponseDigest,
+    /// Which answers a repeated Request-Id gets back with 409.
+    #[arg(long, value_enum, default_value_t = IdempotencyReading::ReplayAll, value_name = "READING")]
+    pub idempotency: IdempotencyReading,
+    /// Which calls must carry the bearer token.
+    #[arg(long, value_enum, default_value_t = BearerReading::UploadOnly, value_name = "READING")]
+    pub bearer: BearerReading,
 }
 
 impl std::fmt::Debug for SimArgs {
@@ -100,7 +110,13 @@ impl SimArgs {
             .timestamp_window(Duration::from_secs(self.timestamp_window))
             .max_body_bytes(self.max_body_bytes)
             .token_valid_minutes(self.token_valid_minutes)
-            .target_includes_query(self.target_includes_query);
+            .target_includes_query(self.target_includes_query)
+            .readings(
+                Readings::default()
+                    .get_response_digest(self.get_response_digest)
+                    .idempotency(self.idempotency)
+                    .bearer(self.bearer),
+            );
         for (id, key) in self.client_ids.into_iter().zip(secrets) {
             builder = builder.credential(id, SecretKey::new(key));
         }
@@ -151,6 +167,28 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no credentials"));
+    }
+
+    #[test]
+    fn reading_flags() {
+        let args = SimArgs::try_parse_from(["doku-sim", "--credential", "A=k"]).unwrap();
+        assert_eq!(args.into_config().unwrap().readings(), Readings::default());
+        let args = SimArgs::try_parse_from([
+            "doku-sim",
+            "--credential",
+            "A=k",
+            "--get-response-digest",
+            "include",
+            "--idempotency",
+            "replay-successes",
+            "--bearer",
+            "everywhere",
+        ])
+        .unwrap();
+        let readings = args.into_config().unwrap().readings();
+        assert_eq!(readings.get_response_digest, GetResponseDigest::Include);
+        assert_eq!(readings.idempotency, IdempotencyReading::ReplaySuccesses);
+        assert_eq!(readings.bearer, BearerReading::Everywhere);
     }
 
     #[test]

@@ -10,9 +10,11 @@ use doku_sign::SecretKey;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::SimError;
+use crate::readings::Readings;
 
-/// Default request-body cap: 12 MiB (room for a 10 MiB upload plus multipart overhead).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+/// Default request-body cap: room for the largest upload the client sends
+/// ([`doku_model::upload::MAX_UPLOAD_BYTES`]) plus 1 MiB of multipart overhead.
+pub const DEFAULT_MAX_BODY_BYTES: usize = doku_model::upload::MAX_UPLOAD_BYTES + 1024 * 1024;
 
 /// Everything the simulator needs to run. Build it with [`SimConfig::builder`].
 #[derive(Clone)]
@@ -25,6 +27,7 @@ pub struct SimConfig {
     pub(crate) target_includes_query: bool,
     pub(crate) body_read_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) readings: Readings,
 }
 
 impl fmt::Debug for SimConfig {
@@ -36,13 +39,15 @@ impl fmt::Debug for SimConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("token_valid_minutes", &self.token_valid_minutes)
             .field("target_includes_query", &self.target_includes_query)
+            .field("readings", &self.readings)
             .finish_non_exhaustive()
     }
 }
 
 impl SimConfig {
     /// A builder with the defaults: listen on `127.0.0.1:0`, ±5 minute timestamp window,
-    /// 12 MiB body cap, 60 minute tokens, Request-Target without query, system clock.
+    /// a body cap of [`DEFAULT_MAX_BODY_BYTES`], 60 minute tokens, Request-Target without query,
+    /// system clock, DOKU's literal [`Readings`].
     pub fn builder() -> SimConfigBuilder {
         SimConfigBuilder {
             config: SimConfig {
@@ -54,6 +59,7 @@ impl SimConfig {
                 target_includes_query: false,
                 body_read_timeout: Duration::from_secs(30),
                 clock: Arc::new(SystemClock::default()),
+                readings: Readings::default(),
             },
         }
     }
@@ -61,6 +67,11 @@ impl SimConfig {
     /// The address to listen on.
     pub fn listen(&self) -> SocketAddr {
         self.listen
+    }
+
+    /// How the simulator plays each point where DOKU's pages are silent.
+    pub fn readings(&self) -> Readings {
+        self.readings
     }
 
     /// The configured client ids.
@@ -119,6 +130,13 @@ impl SimConfigBuilder {
     /// How long a client may take to send its body before getting 408.
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.config.body_read_timeout = timeout;
+        self
+    }
+
+    /// How to play each point where DOKU's pages are silent or contradict themselves
+    /// (default: DOKU's literal words, see [`Readings`]).
+    pub fn readings(mut self, readings: Readings) -> Self {
+        self.config.readings = readings;
         self
     }
 

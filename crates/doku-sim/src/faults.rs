@@ -44,11 +44,6 @@ impl Endpoint {
             Self::Any => "any",
         }
     }
-
-    /// Whether the endpoint needs `Authorization: Bearer`.
-    pub fn needs_token(self) -> bool {
-        !matches!(self, Self::Token | Self::CheckRequirements)
-    }
 }
 
 impl fmt::Display for Endpoint {

@@ -1,14 +1,20 @@
 //! Request-Id idempotency: a replay of a processed request gets the original body with 409.
 //!
 //! The key is (Client-Id, Request-Id); the fingerprint covers method, path, query and the exact
-//! body bytes. Only successful (2xx) outcomes are recorded, so a request refused for a fixable
-//! reason can be corrected and resent with the same Request-Id. While a request is being
-//! processed its key is reserved: a concurrent duplicate gets 429 `request_in_progress`.
+//! body bytes. Which outcomes are recorded, and whether a different request under a recorded
+//! Request-Id is a replay or a conflict, is the [`IdempotencyReading`]: under `ReplayAll`
+//! (DOKU's literal words) any recorded Request-Id is answered with its recorded body; under
+//! `ReplaySuccesses` only 2xx outcomes are recorded and a different request is a conflict.
+//! While a request is being processed its key is reserved: a concurrent duplicate gets 429
+//! `request_in_progress`.
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
+use http::StatusCode;
 use sha2::{Digest, Sha256};
+
+use crate::readings::IdempotencyReading;
 
 /// What identifies "the same request".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,23 +61,54 @@ pub(crate) enum Begin {
     InFlight,
 }
 
+/// Whether an answer with `status` is recorded under `reading`: every final answer (not a
+/// 5xx, which says the server failed to decide) for `ReplayAll`, 2xx only for
+/// `ReplaySuccesses`.
+pub(crate) fn is_recorded(reading: IdempotencyReading, status: StatusCode) -> bool {
+    match reading {
+        IdempotencyReading::ReplaySuccesses => status.is_success(),
+        _ => !status.is_server_error(),
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct IdempotencyStore {
     entries: HashMap<(String, String), Entry>,
 }
 
 impl IdempotencyStore {
-    pub(crate) fn begin(&mut self, client_id: &str, request_id: &str, fp: Fingerprint) -> Begin {
+    pub(crate) fn begin(
+        &mut self,
+        reading: IdempotencyReading,
+        client_id: &str,
+        request_id: &str,
+        fp: Fingerprint,
+    ) -> Begin {
         let key = (client_id.to_owned(), request_id.to_owned());
+        let replay_any = reading != IdempotencyReading::ReplaySuccesses;
         match self.entries.get(&key) {
             None => {
                 self.entries.insert(key, Entry::InFlight(fp));
                 Begin::Fresh
             }
-            Some(Entry::InFlight(f)) if *f == fp => Begin::InFlight,
-            Some(Entry::Done(f, stored)) if *f == fp => Begin::Replay(stored.clone()),
+            Some(Entry::InFlight(f)) if *f == fp || replay_any => Begin::InFlight,
+            Some(Entry::Done(f, stored)) if *f == fp || replay_any => Begin::Replay(stored.clone()),
             Some(_) => Begin::Conflict,
         }
+    }
+
+    /// Records `stored` under the key unless something is recorded or in flight there already
+    /// (an answer given before processing, such as an injected refusal).
+    pub(crate) fn record_if_absent(
+        &mut self,
+        client_id: &str,
+        request_id: &str,
+        fp: Fingerprint,
+        stored: Stored,
+    ) {
+        self.entries
+            .entry((client_id.to_owned(), request_id.to_owned()))
+            .or_insert(Entry::Done(fp, stored));
     }
 
     /// Records the outcome (`Some`) or releases the reservation (`None`).
@@ -98,14 +135,38 @@ impl IdempotencyStore {
 mod tests {
     use super::*;
 
+    const SUCCESSES: IdempotencyReading = IdempotencyReading::ReplaySuccesses;
+    const ALL: IdempotencyReading = IdempotencyReading::ReplayAll;
+
     #[test]
-    fn lifecycle() {
+    fn recorded_statuses_per_reading() {
+        for (status, all, successes) in [
+            (200, true, true),
+            (401, true, false),
+            (429, true, false),
+            (400, true, false),
+            (409, true, false),
+            (500, false, false),
+            (503, false, false),
+        ] {
+            let status = StatusCode::from_u16(status).unwrap();
+            assert_eq!(is_recorded(ALL, status), all, "{status} replay-all");
+            assert_eq!(
+                is_recorded(SUCCESSES, status),
+                successes,
+                "{status} replay-successes"
+            );
+        }
+    }
+
+    /// DOKU's words: a request is identical if it has the same Request-Id.
+    #[test]
+    fn replay_all_answers_any_request_under_a_recorded_id() {
         let mut s = IdempotencyStore::default();
         let a = Fingerprint::of("POST", "/p", None, b"a");
         let b = Fingerprint::of("POST", "/p", None, b"b");
-        assert!(matches!(s.begin("c", "r", a), Begin::Fresh));
-        assert!(matches!(s.begin("c", "r", a), Begin::InFlight));
-        assert!(matches!(s.begin("c", "r", b), Begin::Conflict));
+        assert!(matches!(s.begin(ALL, "c", "r", a), Begin::Fresh));
+        assert!(matches!(s.begin(ALL, "c", "r", b), Begin::InFlight));
         s.finish(
             "c",
             "r",
@@ -114,10 +175,50 @@ mod tests {
                 body: Bytes::from_static(b"{}"),
             }),
         );
-        assert!(matches!(s.begin("c", "r", a), Begin::Replay(_)));
-        assert!(matches!(s.begin("c", "r", b), Begin::Conflict));
-        assert!(matches!(s.begin("other", "r", b), Begin::Fresh));
+        assert!(matches!(s.begin(ALL, "c", "r", b), Begin::Replay(_)));
+        s.record_if_absent(
+            "c",
+            "r",
+            b,
+            Stored {
+                body: Bytes::from_static(b"other"),
+            },
+        );
+        match s.begin(ALL, "c", "r", a) {
+            Begin::Replay(stored) => assert_eq!(&stored.body[..], b"{}"),
+            other => panic!("{other:?}"),
+        }
+        s.record_if_absent(
+            "c",
+            "fresh",
+            a,
+            Stored {
+                body: Bytes::from_static(b"refused"),
+            },
+        );
+        assert!(matches!(s.begin(ALL, "c", "fresh", a), Begin::Replay(_)));
+    }
+
+    #[test]
+    fn lifecycle() {
+        let mut s = IdempotencyStore::default();
+        let a = Fingerprint::of("POST", "/p", None, b"a");
+        let b = Fingerprint::of("POST", "/p", None, b"b");
+        assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::Fresh));
+        assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::InFlight));
+        assert!(matches!(s.begin(SUCCESSES, "c", "r", b), Begin::Conflict));
+        s.finish(
+            "c",
+            "r",
+            a,
+            Some(Stored {
+                body: Bytes::from_static(b"{}"),
+            }),
+        );
+        assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::Replay(_)));
+        assert!(matches!(s.begin(SUCCESSES, "c", "r", b), Begin::Conflict));
+        assert!(matches!(s.begin(SUCCESSES, "other", "r", b), Begin::Fresh));
         s.finish("other", "r", b, None);
-        assert!(matches!(s.begin("other", "r", b), Begin::Fresh));
+        assert!(matches!(s.begin(SUCCESSES, "other", "r", b), Begin::Fresh));
     }
 }

@@ -39,6 +39,7 @@ mod idempotency;
 mod in_process;
 mod limits;
 mod pipeline;
+mod readings;
 mod response;
 mod server;
 mod signature_check;
@@ -56,5 +57,6 @@ pub use limits::{
     DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
 };
+pub use readings::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
 pub use server::{listen_warning, Sim, SimHandle};
 pub use stats::Stats;

@@ -12,7 +12,7 @@ use hyper::body::{Body, Incoming};
 
 use crate::faults::{Endpoint, FaultKind};
 use crate::handlers::{dispatch, Req};
-use crate::idempotency::{Begin, Fingerprint, Stored};
+use crate::idempotency::{self, Begin, Fingerprint, Stored};
 use crate::response::{finish, Delivery, Reply, SignWith, SimBody};
 use crate::signature_check::{self, header};
 use crate::state::App;
@@ -152,6 +152,11 @@ where
                     client_id: c,
                     request_id: r,
                     target: &target,
+                    digest: app
+                        .config
+                        .readings
+                        .get_response_digest
+                        .signs_digest(&parts.method),
                 }),
                 _ => None,
             };
@@ -192,9 +197,12 @@ where
         Err(reply) => return respond(reply, "bad_body"),
     };
 
-    // Faults that act before processing.
+    // Faults that act before processing. An injected status is answered after the signature
+    // check, so that (under the replay-all reading) a refusal of an authenticated request is
+    // recorded like DOKU might record it.
     let mut expire_token = false;
     let mut post_fault = None;
+    let mut injected = None;
     let armed = app.faults().take(endpoint);
     if let Some(kind) = armed {
         app.stats().faults_applied += 1;
@@ -203,12 +211,11 @@ where
             FaultKind::Status(code) => {
                 let status =
                     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let reply = Reply::error(
+                injected = Some(Reply::error(
                     status,
                     "simulated_fault",
                     format!("simulated HTTP {code} (fault injection)"),
-                );
-                return respond(reply, "fault_status");
+                ));
             }
             FaultKind::DropConnection => return Flow::Drop("fault_drop"),
             FaultKind::NonJsonBody => {
@@ -233,8 +240,21 @@ where
     let client_id = header(headers, "Client-Id").unwrap_or_default();
     let request_id = header(headers, "Request-Id").unwrap_or_default();
 
+    let reading = app.config.readings.idempotency;
     let fingerprint = Fingerprint::of(method.as_str(), path, query, &bytes);
-    let begin = app.idempotency().begin(client_id, request_id, fingerprint);
+    if let Some(reply) = injected {
+        if idempotency::is_recorded(reading, reply.status) {
+            let stored = Stored {
+                body: reply.body.clone(),
+            };
+            app.idempotency()
+                .record_if_absent(client_id, request_id, fingerprint, stored);
+        }
+        return respond(reply, "fault_status");
+    }
+    let begin = app
+        .idempotency()
+        .begin(reading, client_id, request_id, fingerprint);
     let (reply, outcome) = match begin {
         Begin::Replay(stored) => {
             app.stats().replays += 1;
@@ -270,7 +290,7 @@ where
                     dispatch(app, endpoint, &req)
                 }
             };
-            let stored = reply.status.is_success().then(|| Stored {
+            let stored = idempotency::is_recorded(reading, reply.status).then(|| Stored {
                 body: reply.body.clone(),
             });
             app.idempotency()
@@ -345,8 +365,8 @@ where
     }
 }
 
-/// Checks `Authorization: Bearer` where the endpoint needs it (optional on Check Requirements,
-/// but checked when present).
+/// Checks `Authorization: Bearer` where the bearer reading requires it (checked wherever it is
+/// present, except on Generate Token).
 fn check_bearer(
     app: &App,
     endpoint: Endpoint,
@@ -355,7 +375,7 @@ fn check_bearer(
     expire: bool,
 ) -> Result<(), Reply> {
     let auth = header(headers, "Authorization");
-    if auth.is_none() && !endpoint.needs_token() {
+    if auth.is_none() && !app.config.readings.bearer.required_on(endpoint) {
         return Ok(());
     }
     if endpoint == Endpoint::Token {

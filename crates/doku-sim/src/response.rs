@@ -76,6 +76,8 @@ pub(crate) struct SignWith<'a> {
     pub(crate) client_id: &'a str,
     pub(crate) request_id: &'a str,
     pub(crate) target: &'a str,
+    /// Whether the string to sign has a `Digest` line over the body.
+    pub(crate) digest: bool,
 }
 
 /// How the finished response is delivered.
@@ -106,7 +108,7 @@ pub(crate) fn finish(
             request_id: s.request_id,
             timestamp,
             target: s.target,
-            body: Some(&reply.body),
+            body: s.digest.then_some(&reply.body[..]),
         };
         let mut signature = non_snap::sign(s.key, Kind::Response, &message).to_string();
         if delivery.wrong_signature {

@@ -41,7 +41,7 @@ async fn full_onboarding_flow() {
     let token = f.token().await;
 
     let mut call = f.call("GET", FILE_PATH, b"");
-    call.query = Some("businessType=PERSONAL&businessContactNationality=ID");
+    call.query = Some("businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID");
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
     let reqs: doku_model::RequirementsResponse = doku_model::decode(&resp.body).unwrap();
@@ -108,14 +108,14 @@ async fn full_onboarding_flow() {
     let resp = f.send(&call).await.unwrap();
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     let created: doku_model::BusinessRegistrationResponse = doku_model::decode(&resp.body).unwrap();
-    let brand_id = created.brands[0].id.clone();
+    let brand_id = created.brand_ids()[0].to_owned();
 
     let path = doku_model::paths::business(&brand_id);
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
     assert_eq!(resp.status, 200);
-    verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, &path).unwrap();
+    verify_get_response(&resp, CLIENT_ID, SECRET, &call.request_id, &path).unwrap();
     let data: doku_model::BusinessData = doku_model::decode(&resp.body).unwrap();
     assert_eq!(data.name, "Toko Maju");
     assert_eq!(data.id, created.business.id);
@@ -187,7 +187,7 @@ async fn business_lite_records_an_invitation() {
     );
     assert_eq!(f.sim.invitations_for(CLIENT_ID), 1);
     assert_eq!(f.sim.stats().lite_registrations, 1);
-    let path = doku_model::paths::business(&created.brands[0].id);
+    let path = doku_model::paths::business(created.brand_ids()[0]);
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     assert_eq!(f.send(&call).await.unwrap().status, 200);

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use doku_sign::SecretKey;
+use doku_sim::{GetResponseDigest, IdempotencyReading, Readings};
 use jiff::SignedDuration;
 
 /// Computed with an independent tool, not with doku-sign:
@@ -254,41 +255,83 @@ async fn tokens_are_required_checked_and_expire() {
     );
 }
 
+/// Both readings replay a processed request's original body with 409.
 #[tokio::test]
-async fn idempotent_replay_and_conflict() {
-    let f = start().await;
-    let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
-    let first = f.send(&call).await.unwrap();
-    assert_eq!(first.status, 200);
-    // Same Request-Id and body, re-signed with a later timestamp.
-    f.clock.advance(SignedDuration::from_secs(30));
-    let mut again = call.clone();
-    again.timestamp = f.now();
-    let replay = f.send(&again).await.unwrap();
-    assert_eq!(replay.status, 409);
-    assert_eq!(replay.body, first.body, "the original body is replayed");
-    verify_response(&replay, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH).unwrap();
-    assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 1);
-    assert_eq!(f.sim.stats().replays, 1);
+async fn idempotent_replay_under_both_readings() {
+    for reading in [
+        IdempotencyReading::ReplayAll,
+        IdempotencyReading::ReplaySuccesses,
+    ] {
+        let f = start_with(|b| b.readings(Readings::default().idempotency(reading))).await;
+        let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+        let first = f.send(&call).await.unwrap();
+        assert_eq!(first.status, 200);
+        // Same Request-Id and body, re-signed with a later timestamp.
+        f.clock.advance(SignedDuration::from_secs(30));
+        let mut again = call.clone();
+        again.timestamp = f.now();
+        let replay = f.send(&again).await.unwrap();
+        assert_eq!(replay.status, 409, "{reading:?}");
+        assert_eq!(replay.body, first.body, "the original body is replayed");
+        verify_response(&replay, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH).unwrap();
+        assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 1);
+        assert_eq!(f.sim.stats().replays, 1);
 
-    let mut different = again.clone();
-    different.body = br#"{"grant_type":"client_credentials","valid_time":"5"}"#;
-    let resp = f.send(&different).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (422, "request_id_reused")
-    );
-
-    // The same Request-Id from another client is a different key.
-    let mut other = call.clone();
-    other.client_id = OTHER_CLIENT;
-    other.secret = OTHER_SECRET;
-    assert_eq!(f.send(&other).await.unwrap().status, 200);
+        // The same Request-Id from another client is a different key.
+        let mut other = call.clone();
+        other.client_id = OTHER_CLIENT;
+        other.secret = OTHER_SECRET;
+        assert_eq!(f.send(&other).await.unwrap().status, 200);
+    }
 }
 
+/// DOKU's literal words (the default): "a request is identical if it is sent with the same
+/// request-id", and the first final answer is replayed with 409 whatever it was — a refusal
+/// too, and whatever the repeat's body.
 #[tokio::test]
-async fn refused_requests_are_not_recorded_for_replay() {
+async fn replay_all_reading_replays_refusals_and_ignores_the_body() {
     let f = start().await;
+    assert_eq!(
+        Readings::default().idempotency,
+        IdempotencyReading::ReplayAll
+    );
+    let mut call = f.call("POST", TOKEN_PATH, br#"{"grant_type":"password"}"#);
+    let refused = f.send(&call).await.unwrap();
+    assert_eq!(refused.status, 400);
+    call.body = TOKEN_BODY;
+    let replay = f.send(&call).await.unwrap();
+    assert_eq!(
+        replay.status, 409,
+        "a refusal is replayed, even for a corrected body"
+    );
+    assert_eq!(replay.body, refused.body);
+    assert_eq!(replay.error_code(), "validation_failed");
+    assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 0);
+
+    // A refusal by the bearer check (an authenticated request) is recorded too.
+    let mut call = f.call("POST", FILE_PATH, b"x");
+    call.token = Some("not-a-token");
+    let first = f.send(&call).await.unwrap();
+    assert_eq!(first.status, 401);
+    call.token = None;
+    let again = f.send(&call).await.unwrap();
+    assert_eq!((again.status, again.body), (409, first.body));
+
+    // A request that fails authentication is not recorded: its Request-Id stays usable.
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.secret = "wrong";
+    assert_eq!(f.send(&call).await.unwrap().status, 401);
+    call.secret = SECRET;
+    assert_eq!(f.send(&call).await.unwrap().status, 200);
+}
+
+/// The other reading (`--idempotency replay-successes`): only 2xx answers are recorded, a
+/// refused request may be corrected under the same Request-Id, and the same Request-Id with
+/// another body is a conflict.
+#[tokio::test]
+async fn replay_successes_reading_records_only_successes() {
+    let readings = Readings::default().idempotency(IdempotencyReading::ReplaySuccesses);
+    let f = start_with(|b| b.readings(readings)).await;
     let mut call = f.call("POST", TOKEN_PATH, br#"{"grant_type":"password"}"#);
     assert_eq!(f.send(&call).await.unwrap().status, 400);
     call.body = TOKEN_BODY;
@@ -296,6 +339,13 @@ async fn refused_requests_are_not_recorded_for_replay() {
         f.send(&call).await.unwrap().status,
         200,
         "a corrected request may reuse the Request-Id"
+    );
+    let mut different = call.clone();
+    different.body = br#"{"grant_type":"client_credentials","valid_time":"5"}"#;
+    let resp = f.send(&different).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (422, "request_id_reused")
     );
 }
 
@@ -385,12 +435,16 @@ async fn oversized_bodies_get_413() {
 #[tokio::test]
 async fn get_signatures_have_no_digest_and_no_query_by_default() {
     let f = start().await;
-    let query = "businessType=PERSONAL&businessContactNationality=ID";
+    let query = "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
     let mut call = f.call("GET", FILE_PATH, b"");
     call.query = Some(query);
     let resp = f.send(&call).await.unwrap();
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-    verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, FILE_PATH).unwrap();
+    verify_get_response(&resp, CLIENT_ID, SECRET, &call.request_id, FILE_PATH).unwrap();
+    assert!(
+        verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, FILE_PATH).is_err(),
+        "a GET answer is signed without Digest by default"
+    );
 
     call.sign_query = true;
     call.request_id = uuid::Uuid::new_v4().to_string();
@@ -407,26 +461,69 @@ async fn get_signatures_have_no_digest_and_no_query_by_default() {
     let resp = g.send(&call).await.unwrap();
     assert_eq!(resp.status, 200);
     let target = format!("{FILE_PATH}?{query}");
-    verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, &target).unwrap();
+    verify_get_response(&resp, CLIENT_ID, SECRET, &call.request_id, &target).unwrap();
+}
+
+/// The other reading of "Digest only applied for POST": `--get-response-digest include` signs
+/// GET answers with a Digest over the body; POST answers have it under both readings.
+#[tokio::test]
+async fn get_response_digest_reading_is_a_flag() {
+    for (reading, digest) in [
+        (GetResponseDigest::Omit, false),
+        (GetResponseDigest::Include, true),
+    ] {
+        let f = start_with(|b| b.readings(Readings::default().get_response_digest(reading))).await;
+        let mut call = f.call("GET", FILE_PATH, b"");
+        call.query = Some("businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID");
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(resp.status, 200);
+        let id = &call.request_id;
+        verify_response_with(&resp, CLIENT_ID, SECRET, id, FILE_PATH, digest).unwrap();
+        assert!(verify_response_with(&resp, CLIENT_ID, SECRET, id, FILE_PATH, !digest).is_err());
+
+        let body = br#"{"grant_type":"client_credentials"}"#;
+        let call = f.call("POST", TOKEN_PATH, body);
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(resp.status, 200);
+        verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH).unwrap();
+    }
 }
 
 #[tokio::test]
 async fn check_requirements_validates_its_query() {
     let f = start().await;
-    let mut call = f.call("GET", FILE_PATH, b"");
-    call.query = Some("businessType=PERSONAL");
-    let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "invalid_query")
-    );
-    assert!(resp.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("businessContactNationality"));
+    // DOKU marks all four parameters Mandatory: the two an older reading sent are not enough,
+    // and the answer names each missing one.
+    for (query, missing) in [
+        (
+            "businessType=PERSONAL&businessContactNationality=ID",
+            &["businessLegalEntity", "brandBusinessLine"][..],
+        ),
+        (
+            "businessType=PERSONAL",
+            &[
+                "businessLegalEntity",
+                "brandBusinessLine",
+                "businessContactNationality",
+            ][..],
+        ),
+    ] {
+        let mut call = f.call("GET", FILE_PATH, b"");
+        call.query = Some(query);
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(
+            (resp.status, resp.error_code().as_str()),
+            (400, "invalid_query"),
+            "{query}"
+        );
+        let message = resp.json()["error"]["message"].as_str().unwrap().to_owned();
+        for name in missing {
+            assert!(message.contains(name), "{name} not named in {message}");
+        }
+    }
 
     let mut call = f.call("GET", FILE_PATH, b"");
-    call.query = Some("businessType=ALIEN&businessContactNationality=ID");
+    call.query = Some("businessType=ALIEN&businessLegalEntity=PT&brandBusinessLine=MINING&businessContactNationality=ID");
     assert_eq!(
         f.send(&call).await.unwrap().error_code(),
         "invalid_business_type"

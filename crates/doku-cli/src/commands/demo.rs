@@ -304,11 +304,11 @@ async fn flow(run: &mut Run) -> Result<Vec<String>, ExitCode> {
             c.register_business_with(&registration, o).await
         })
         .await?;
-    let Some(brand) = created.brands.first() else {
+    let Some(brand) = created.brand_ids().first().copied() else {
         eprintln!("error: DOKU registered the business but returned no brand id");
         return Err(ExitCode::from(1));
     };
-    let brand_id = ClientId::new(brand.id.clone()).map_err(|e| {
+    let brand_id = ClientId::new(brand).map_err(|e| {
         eprintln!("error: DOKU returned an unusable brand id: {e}");
         ExitCode::from(1)
     })?;

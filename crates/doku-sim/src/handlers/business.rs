@@ -2,7 +2,7 @@
 
 use doku_model::{
     BusinessCreatedResponse, BusinessData, BusinessDataBrand, BusinessRegistrationRequest,
-    CodeName, CreatedBrand, CreatedBusiness, ErrorBody,
+    BusinessType, CodeName, CreatedBrand, CreatedBusiness, ErrorBody, LegalEntity,
 };
 use http::StatusCode;
 
@@ -16,6 +16,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     let body: BusinessRegistrationRequest = try_reply!(decode_json(req.body));
     try_reply!(validate(&body));
     let b = &body.business;
+    try_reply!(documented_kind(&body));
     let nationality = b.contacts.first().map_or("ID", |c| c.nationality.as_str());
     let Some(required) = requirements_for(&b.business_type, nationality) else {
         return unknown_type(&b.business_type);
@@ -44,7 +45,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     }
     let missing: Vec<&str> = required
         .iter()
-        .filter(|r| r.mandatory && !provided.iter().any(|p| p == r.code))
+        .filter(|r| !provided.iter().any(|p| p == r.code))
         .map(|r| r.code)
         .collect();
     if !missing.is_empty() {
@@ -95,7 +96,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         phone_number: Some(b.phone_number.clone()),
         partner: Some(req.client_id.to_owned()),
         platform: Some("api".to_owned()),
-        business_type: b.business_type.clone(),
+        business_type: Some(b.business_type.clone()),
         website_readiness: b.website_readiness.as_ref().map(|r| code(r.as_str())),
         mobile_app_readiness: b.mobile_app_readiness.as_ref().map(|r| code(r.as_str())),
         legal_entity: Some(code(b.legal_entity.as_str())),
@@ -113,16 +114,48 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     }
     drop(store);
     app.stats().registrations += 1;
+    // DOKU's shape (published for Create Business Lite): brands inside `business`.
     let response = BusinessCreatedResponse {
         business: CreatedBusiness {
             id: business_id,
             partner_ref_id: None,
+            brands: Some(brands),
             extra: Default::default(),
         },
-        brands,
+        brands: None,
         extra: Default::default(),
     };
     Reply::json(StatusCode::OK, &response)
+}
+
+/// Business Registration's table documents `business.type` "Possible Value : PERSONAL" and
+/// `legal_entity` PERSEORANGAN only: anything else is refused, naming both fields.
+fn documented_kind(body: &BusinessRegistrationRequest) -> Result<(), Reply> {
+    let b = &body.business;
+    let mut wrong = Vec::new();
+    if b.business_type != BusinessType::Personal {
+        wrong.push(format!(
+            "business.type {:?} (only PERSONAL)",
+            b.business_type.as_str()
+        ));
+    }
+    if b.legal_entity != LegalEntity::Perseorangan {
+        wrong.push(format!(
+            "business.legal_entity {:?} (only PERSEORANGAN)",
+            b.legal_entity.as_str()
+        ));
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(Reply::error(
+        StatusCode::BAD_REQUEST,
+        "unsupported_business_kind",
+        format!(
+            "Business Registration documents one kind of business: {}",
+            wrong.join(", ")
+        ),
+    ))
 }
 
 fn code(value: &str) -> CodeName {

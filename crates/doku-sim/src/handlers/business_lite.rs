@@ -1,7 +1,7 @@
 //! `POST /business/lite/registration`: create a business and record the invitation.
 
 use doku_model::{
-    BusinessCreatedResponse, BusinessData, BusinessLiteRequest, BusinessType, CreatedBrand,
+    BusinessCreatedResponse, BusinessData, BusinessDataBrand, BusinessLiteRequest, CreatedBrand,
     CreatedBusiness,
 };
 use http::StatusCode;
@@ -25,11 +25,13 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         phone_number: Some(body.business.contact.phone_number.clone()),
         partner: Some(req.client_id.to_owned()),
         platform: Some("api".to_owned()),
-        business_type: BusinessType::Unknown("LITE".to_owned()),
+        // The kind of business is chosen when the invited user finishes onboarding in DOKU's
+        // dashboard: until then there is no `type` (DOKU has no "LITE" type).
+        business_type: None,
         website_readiness: None,
         mobile_app_readiness: None,
         legal_entity: None,
-        brands: Vec::new(),
+        brands: vec![lite_brand(&brand_id, &body.business.name)],
         extra: Default::default(),
     };
     {
@@ -49,17 +51,39 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         );
     }
     app.stats().lite_registrations += 1;
+    // DOKU's published answer: `{"business":{"id","partner_ref_id","brands":[{"id"}]}}`.
     let response = BusinessCreatedResponse {
         business: CreatedBusiness {
             id: business_id,
             partner_ref_id: Some(body.business.partner_ref_id.clone()),
+            brands: Some(vec![CreatedBrand {
+                id: brand_id,
+                extra: Default::default(),
+            }]),
             extra: Default::default(),
         },
-        brands: vec![CreatedBrand {
-            id: brand_id,
-            extra: Default::default(),
-        }],
+        brands: None,
         extra: Default::default(),
     };
     Reply::json(StatusCode::OK, &response)
+}
+
+/// The brand of a Lite business as Get Business Data shows it: its id and name, no shared key
+/// until the invited user has finished onboarding.
+fn lite_brand(id: &str, name: &str) -> BusinessDataBrand {
+    BusinessDataBrand {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        shared_key: None,
+        category: None,
+        minimum_transaction: None,
+        maximum_transaction: None,
+        transaction_frequency: None,
+        transaction_quantity: None,
+        ticket_size: None,
+        finance_status: None,
+        risk_engine_status: None,
+        photo_proofs: Vec::new(),
+        extra: Default::default(),
+    }
 }

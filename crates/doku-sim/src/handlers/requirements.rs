@@ -11,14 +11,14 @@ use super::{try_reply, validate, Req};
 use crate::response::Reply;
 use crate::state::App;
 
-/// One document the simulator asks for.
+/// One document the simulator asks for (every listed document is mandatory, as in DOKU's
+/// published answer, which has no optional flag).
 pub(crate) struct Requirement {
     /// Group in the answer: `business.<group>.<key>`.
     group: &'static str,
     key: &'static str,
     pub(crate) code: &'static str,
     name: &'static str,
-    pub(crate) mandatory: bool,
 }
 
 const fn r(
@@ -26,79 +26,58 @@ const fn r(
     key: &'static str,
     code: &'static str,
     name: &'static str,
-    mandatory: bool,
 ) -> Requirement {
     Requirement {
         group,
         key,
         code,
         name,
-        mandatory,
     }
 }
 
-/// The simulator's requirement table (invented, documented in docs/simulator.md).
+/// File types of every requirement: DOKU's published values.
+const EXTENSIONS: [&str; 3] = ["PNG", "JPG", "JPEG"];
+/// `max_size` of every requirement: DOKU's published value (MB).
+const MAX_SIZE: u64 = 15;
+
+/// The simulator's requirement table (documents beyond DOKU's published `photo_proof` are
+/// ours, named after Upload File's categories and codes; docs/simulator.md lists them).
 pub(crate) fn requirements_for(
     business_type: &BusinessType,
     nationality: &str,
 ) -> Option<Vec<Requirement>> {
     let identity = if nationality == "ID" {
-        r("owner", "identity_card", "KTP", "Owner ID Card (KTP)", true)
+        r("owner", "identity_card", "KTP", "Owner ID Card (KTP)")
     } else {
         r(
             "owner",
             "identity_card",
             "KITAS_OR_KITAP",
             "Owner Residence Permit (KITAS/KITAP)",
-            true,
         )
     };
-    let common = [
-        r(
-            "brand",
-            "photo_proof",
-            "PHOTO_PROOF",
-            "Brand Photo Proof",
-            true,
-        ),
-        r("brand", "logo", "LOGO", "Brand Logo", false),
-    ];
+    let photo_proof = r("brand", "photo_proof", "PHOTO_PROOF", "Brand Photo Proof");
     match business_type {
-        BusinessType::Personal => {
-            let mut v = vec![
-                identity,
-                r(
-                    "owner",
-                    "liveness",
-                    "OWNER_LIVENESS",
-                    "Owner Liveness Photo",
-                    true,
-                ),
-            ];
-            v.extend(common);
-            Some(v)
-        }
-        BusinessType::Corporate => {
-            let mut v = vec![
-                identity,
-                r(
-                    "company",
-                    "deed",
-                    "AKTA_PENDIRIAN_PERUSAHAAN",
-                    "Deed of Establishment",
-                    true,
-                ),
-                r(
-                    "company",
-                    "business_license",
-                    "IZIN_USAHA",
-                    "Business License",
-                    false,
-                ),
-            ];
-            v.extend(common);
-            Some(v)
-        }
+        BusinessType::Personal => Some(vec![
+            identity,
+            r(
+                "owner",
+                "liveness",
+                "OWNER_LIVENESS",
+                "Owner Liveness Photo",
+            ),
+            photo_proof,
+        ]),
+        BusinessType::Corporate => Some(vec![
+            identity,
+            r(
+                "company",
+                "deed",
+                "AKTA_PENDIRIAN_PERUSAHAAN",
+                "Deed of Establishment",
+            ),
+            photo_proof,
+        ]),
         _ => None,
     }
 }
@@ -155,7 +134,7 @@ fn body_for(business_type: &BusinessType, indonesian: bool) -> Bytes {
     bodies[row + usize::from(!indonesian)].clone()
 }
 
-/// `{"business":{"<group>":{"<key>":{code, name, extensions, max_size, is_mandatory}}}}`.
+/// `{"business":{"<group>":{"<key>":{code, name, extensions, max_size}}}}`: DOKU's shape.
 fn render(list: &[Requirement]) -> Bytes {
     let mut business: Map<String, Value> = Map::new();
     for item in list {
@@ -168,9 +147,8 @@ fn render(list: &[Requirement]) -> Bytes {
                 json!({
                     "code": item.code,
                     "name": item.name,
-                    "extensions": ["PNG", "JPG", "JPEG", "PDF"],
-                    "max_size": 10,
-                    "is_mandatory": item.mandatory,
+                    "extensions": EXTENSIONS,
+                    "max_size": MAX_SIZE,
                 }),
             );
         }

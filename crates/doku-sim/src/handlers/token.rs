@@ -21,5 +21,5 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         .tokens_issued
         .entry(req.client_id.to_owned())
         .or_default() += 1;
-    Reply::json(StatusCode::OK, &TokenResponse { token })
+    Reply::json(StatusCode::OK, &TokenResponse::new(token))
 }

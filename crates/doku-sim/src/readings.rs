@@ -1,0 +1,159 @@
+//! The points where DOKU's pages are silent or contradict themselves, and how the simulator
+//! plays each. Every point has one value per reading; the defaults are DOKU's literal words.
+//! The client's tests run against every combination (docs/conformance.md lists them).
+
+use std::fmt;
+
+use crate::faults::Endpoint;
+
+/// Whether the signature of the answer to a GET carries a `Digest` line.
+///
+/// DOKU's response-signature page says of Digest: "This component only applied for `POST`
+/// Method", and publishes no signed GET answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[non_exhaustive]
+pub enum GetResponseDigest {
+    /// The page's literal reading: GET answers are signed without a `Digest` line.
+    #[default]
+    Omit,
+    /// The other reading: every answer's signature has a `Digest` over its body.
+    Include,
+}
+
+/// Which answers are recorded under a (Client-Id, Request-Id) and replayed with 409.
+///
+/// DOKU's idempotency-request page: a request is identical if it has the same Request-Id, and
+/// DOKU "will send the same Response body with HTTP Status Code 409 Conflict". It does not say
+/// that only successes are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[non_exhaustive]
+pub enum IdempotencyReading {
+    /// The page's literal reading: the first final answer (any status but 5xx) of an
+    /// authenticated request is recorded, and any later request with that Request-Id gets that
+    /// body with 409, whatever its own body.
+    #[default]
+    ReplayAll,
+    /// Only 2xx answers are recorded; a refused request may be corrected and sent again with
+    /// the same Request-Id; the same Request-Id with a different request gets 422.
+    ReplaySuccesses,
+}
+
+/// Which calls must carry `Authorization: Bearer <token>`.
+///
+/// Only the Upload File page documents the bearer; the other pages list the signature headers
+/// alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[non_exhaustive]
+pub enum BearerReading {
+    /// The pages' literal reading: required on Upload File; checked elsewhere when present.
+    #[default]
+    UploadOnly,
+    /// Required on every call but Generate Token.
+    Everywhere,
+}
+
+impl GetResponseDigest {
+    /// Whether the signature of the answer to a `method` request has a `Digest` line.
+    pub fn signs_digest(self, method: &http::Method) -> bool {
+        self == Self::Include || (method != http::Method::GET && method != http::Method::HEAD)
+    }
+}
+
+impl BearerReading {
+    /// Whether `endpoint` must carry the bearer token under this reading.
+    pub fn required_on(self, endpoint: Endpoint) -> bool {
+        match self {
+            Self::UploadOnly => endpoint == Endpoint::UploadFile,
+            _ => endpoint != Endpoint::Token,
+        }
+    }
+}
+
+/// One value for each ambiguity. [`Readings::default`] is DOKU's literal words throughout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Readings {
+    /// GET answers' signatures with or without `Digest`.
+    pub get_response_digest: GetResponseDigest,
+    /// Which answers Request-Id idempotency records.
+    pub idempotency: IdempotencyReading,
+    /// Which calls need the bearer token.
+    pub bearer: BearerReading,
+}
+
+impl Readings {
+    /// Every combination of readings, the default first: what the client's tests run against.
+    pub fn all() -> Vec<Readings> {
+        let mut out = Vec::new();
+        for get_response_digest in [GetResponseDigest::Omit, GetResponseDigest::Include] {
+            for idempotency in [
+                IdempotencyReading::ReplayAll,
+                IdempotencyReading::ReplaySuccesses,
+            ] {
+                for bearer in [BearerReading::UploadOnly, BearerReading::Everywhere] {
+                    out.push(Readings {
+                        get_response_digest,
+                        idempotency,
+                        bearer,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Sets how GET answers are signed.
+    pub fn get_response_digest(mut self, value: GetResponseDigest) -> Self {
+        self.get_response_digest = value;
+        self
+    }
+
+    /// Sets which answers are replayed.
+    pub fn idempotency(mut self, value: IdempotencyReading) -> Self {
+        self.idempotency = value;
+        self
+    }
+
+    /// Sets which calls need the bearer.
+    pub fn bearer(mut self, value: BearerReading) -> Self {
+        self.bearer = value;
+        self
+    }
+}
+
+impl fmt::Display for Readings {
+    /// The flags that select this combination, e.g.
+    /// `--get-response-digest omit --idempotency replay-all --bearer upload-only`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use clap::ValueEnum as _;
+        let name = |v: Option<clap::builder::PossibleValue>| {
+            v.map(|p| p.get_name().to_owned()).unwrap_or_default()
+        };
+        write!(
+            f,
+            "--get-response-digest {} --idempotency {} --bearer {}",
+            name(self.get_response_digest.to_possible_value()),
+            name(self.idempotency.to_possible_value()),
+            name(self.bearer.to_possible_value()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_combinations_default_first() {
+        let all = Readings::all();
+        assert_eq!(all.len(), 8);
+        assert_eq!(all[0], Readings::default());
+        for (i, a) in all.iter().enumerate() {
+            assert!(!all[i + 1..].contains(a), "{a} twice");
+        }
+        assert_eq!(
+            Readings::default().to_string(),
+            "--get-response-digest omit --idempotency replay-all --bearer upload-only"
+        );
+    }
+}
