@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+/// How long a connection must have been idle before it can be closed to make room.
+pub(crate) const MIN_IDLE_TO_EVICT: Duration = Duration::from_secs(1);
+
 /// One connection's activity, shared by its task and the registry.
 #[derive(Debug)]
 pub(crate) struct ConnState {
@@ -107,13 +110,16 @@ impl Registry {
         self.open().len()
     }
 
-    /// Asks the connection idle for longest (no request in flight) to close, and forgets it.
-    /// Returns whether there was one.
+    /// Asks the connection idle for longest (no request in flight, and idle for at least
+    /// [`MIN_IDLE_TO_EVICT`]) to close, and forgets it. Returns whether there was one.
+    ///
+    /// The minimum keeps a burst of new connections from evicting each other before their
+    /// first request is even read: a connection just accepted is idle too.
     pub(crate) fn evict_oldest_idle(&self) -> bool {
         let mut open = self.open();
         let oldest = open
             .values()
-            .filter(|c| c.is_idle())
+            .filter(|c| c.is_idle() && c.idle_for() >= MIN_IDLE_TO_EVICT)
             .min_by_key(|c| c.last_active_ms.load(Ordering::Acquire))
             .map(|c| c.id);
         match oldest.and_then(|id| open.remove(&id)) {
@@ -141,6 +147,9 @@ mod tests {
         let newer = r.add();
         let _guard = busy.begin_request();
         assert_eq!(r.len(), 3);
+        // Nobody has been idle long enough yet.
+        assert!(!r.evict_oldest_idle());
+        tokio::time::sleep(MIN_IDLE_TO_EVICT).await;
         assert!(r.evict_oldest_idle());
         // The oldest idle one got the signal.
         tokio::time::timeout(Duration::from_secs(1), old.evicted())

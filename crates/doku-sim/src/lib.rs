@@ -41,6 +41,7 @@ mod limits;
 mod pipeline;
 mod readings;
 mod response;
+mod retention;
 mod server;
 mod signature_check;
 mod sniff;
@@ -58,5 +59,8 @@ pub use limits::{
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
 };
 pub use readings::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
+pub use retention::{
+    DEFAULT_IDEMPOTENCY_MAX_AGE, DEFAULT_IDEMPOTENCY_MAX_BYTES, DEFAULT_IDEMPOTENCY_MAX_RECORDS,
+};
 pub use server::{listen_warning, Sim, SimHandle};
 pub use stats::Stats;

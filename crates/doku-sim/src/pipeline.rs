@@ -7,9 +7,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use doku_model::paths;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Incoming};
 
+use crate::body;
+use crate::echo::echo;
 use crate::faults::{Endpoint, FaultKind};
 use crate::handlers::{dispatch, Req};
 use crate::idempotency::{self, Begin, Fingerprint, Stored};
@@ -61,14 +62,14 @@ fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
             return Err(Reply::error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                format!("{method} is not allowed on {p}"),
+                format!("{} is not allowed on {p}", echo(method.as_str())),
             ))
         }
         _ => {
             return Err(Reply::error(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                format!("no endpoint at {path}"),
+                format!("no endpoint at {}", echo(path)),
             ));
         }
     };
@@ -192,10 +193,18 @@ where
         Ok(e) => e,
         Err(reply) => return respond(reply, "no_route"),
     };
-    let bytes = match read_body(app, headers, body).await {
-        Ok(b) => b,
+    // Refuse before reading: everything the headers alone can tell is checked before one body
+    // byte is buffered; the body is then read under the size cap and the in-flight budget.
+    let checked = match signature_check::check_headers(&app.config, headers, app.config.clock.now())
+    {
+        Ok(checked) => checked,
+        Err(reply) => return respond(reply, "bad_signature_headers"),
+    };
+    let held = match body::read_body(app, headers, body).await {
+        Ok(held) => held,
         Err(reply) => return respond(reply, "bad_body"),
     };
+    let bytes = held.bytes.clone(); // `held` keeps its share of the budget until the answer
 
     // Faults that act before processing. An injected status is answered after the signature
     // check, so that (under the replay-all reading) a refusal of an authenticated request is
@@ -232,13 +241,11 @@ where
         }
     }
 
-    let now = app.config.clock.now();
     let signed_body = (method != Method::GET && method != Method::HEAD).then_some(&bytes[..]);
-    if let Err(reply) = signature_check::check(&app.config, headers, target, signed_body, now) {
+    if let Err(reply) = signature_check::check_signature(&checked, target, signed_body) {
         return respond(reply, "bad_signature_headers");
     }
-    let client_id = header(headers, "Client-Id").unwrap_or_default();
-    let request_id = header(headers, "Request-Id").unwrap_or_default();
+    let (client_id, request_id) = (checked.client_id, checked.request_id);
 
     let reading = app.config.readings.idempotency;
     let fingerprint = Fingerprint::of(method.as_str(), path, query, &bytes);
@@ -323,45 +330,6 @@ where
             "fault_wrong_signature",
         ),
         _ => Flow::Respond(reply, Delivery::default(), outcome),
-    }
-}
-
-/// Reads the body under the size cap and the read timeout.
-async fn read_body<B>(app: &App, headers: &HeaderMap, body: B) -> Result<Bytes, Reply>
-where
-    B: Body<Data = Bytes>,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let max = app.config.max_body_bytes;
-    let too_large = || {
-        Reply::error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("request body exceeds the {max}-byte limit"),
-        )
-    };
-    let declared = header(headers, "Content-Length").and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(too_large());
-    }
-    let collected = tokio::time::timeout(
-        app.config.body_read_timeout,
-        Limited::new(body, max).collect(),
-    )
-    .await;
-    match collected {
-        Err(_) => Err(Reply::error(
-            StatusCode::REQUEST_TIMEOUT,
-            "body_timeout",
-            "the request body did not arrive in time",
-        )),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Ok(Err(e)) => Err(Reply::error(
-            StatusCode::BAD_REQUEST,
-            "body_read_error",
-            format!("cannot read the request body: {e}"),
-        )),
-        Ok(Ok(c)) => Ok(c.to_bytes()),
     }
 }
 

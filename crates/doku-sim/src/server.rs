@@ -4,6 +4,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use hyper::server::conn::{http1, http2};
@@ -231,14 +232,14 @@ async fn serve_connection(
     };
     let io = TokioIo::new(Rewind::new(prefix, stream));
     let conn_state = Arc::clone(&state);
-    let service = service_fn(move |req| {
+    let service = service_fn(move |req| -> BoxedResponse {
         let guard = conn_state.begin_request();
         let app = Arc::clone(&app);
-        async move {
+        Box::pin(async move {
             let response = pipeline::handle(app, req).await;
             drop(guard);
             response
-        }
+        })
     });
     let remaining = deadline
         .saturating_duration_since(tokio::time::Instant::now())
@@ -250,8 +251,18 @@ async fn serve_connection(
                 .timer(TokioTimer::new())
                 .header_read_timeout(remaining)
                 .max_buf_size(limits.max_header_bytes);
-            let conn = builder.serve_connection(io, service);
-            drive(conn, |c| c.graceful_shutdown(), &state, limits.idle_timeout).await;
+            let mut conn = builder.serve_connection(io, service);
+            let finished = drive(
+                &mut conn,
+                |c, cx| c.poll_without_shutdown(cx),
+                |c| Pin::new(c).graceful_shutdown(),
+                &state,
+                limits.idle_timeout,
+            )
+            .await;
+            if finished {
+                linger(conn.into_parts().io.into_inner().into_inner()).await;
+            }
         }
         Protocol::Http2 => {
             let mut builder = http2::Builder::new(TokioExecutor::new());
@@ -261,8 +272,50 @@ async fn serve_connection(
                 .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
                 .keep_alive_interval(Some(H2_PING_INTERVAL))
                 .keep_alive_timeout(H2_PING_TIMEOUT);
-            let conn = builder.serve_connection(io, service);
-            drive(conn, |c| c.graceful_shutdown(), &state, limits.idle_timeout).await;
+            let mut conn = Box::pin(builder.serve_connection(io, service));
+            drive(
+                &mut conn,
+                |c, cx| c.as_mut().poll(cx),
+                |c| c.as_mut().graceful_shutdown(),
+                &state,
+                limits.idle_timeout,
+            )
+            .await;
+        }
+    }
+}
+
+/// The future of one request, boxed so the HTTP/1 connection can be polled without shutting
+/// down its socket (which needs an `Unpin` service future).
+type BoxedResponse = Pin<
+    Box<
+        dyn Future<
+                Output = Result<http::Response<crate::response::SimBody>, pipeline::DropConnection>,
+            > + Send,
+    >,
+>;
+
+/// Longest time, and most bytes, a finished HTTP/1.1 connection keeps reading (and discarding)
+/// what the peer still sends before it is closed.
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 16 * 1024 * 1024;
+
+/// Closes an HTTP/1.1 socket without losing the answer: a refusal sent before the body was read
+/// leaves the body arriving, and closing a socket with unread input sends a reset that makes
+/// the peer's kernel drop the answer before the peer reads it. So: send FIN, read and discard
+/// (nothing is kept) for at most [`LINGER_TIME`] and [`LINGER_BYTES`], then close.
+async fn linger(mut stream: TcpStream) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + LINGER_TIME;
+    let mut sink = [0u8; 16 * 1024];
+    let mut drained = 0;
+    while drained < LINGER_BYTES {
+        match tokio::time::timeout_at(deadline, stream.read(&mut sink)).await {
+            Ok(Ok(n)) if n > 0 => drained += n,
+            _ => break,
         }
     }
 }
@@ -274,26 +327,29 @@ const H2_PING_TIMEOUT: Duration = Duration::from_secs(10);
 const GRACE: Duration = Duration::from_secs(5);
 
 /// Runs a connection until it ends, closing it when it has had no request in flight for
-/// `idle`, or at once when evicted (eviction only picks idle connections).
-async fn drive<C>(conn: C, shut_down: fn(Pin<&mut C>), state: &ConnState, idle: Duration)
-where
-    C: Future<Output = Result<(), hyper::Error>>,
-{
-    let mut conn = std::pin::pin!(conn);
+/// `idle`, or at once when evicted (eviction only picks idle connections). Returns whether
+/// hyper finished the connection cleanly (then the caller may still own the socket).
+async fn drive<C>(
+    conn: &mut C,
+    poll: fn(&mut C, &mut Context<'_>) -> Poll<Result<(), hyper::Error>>,
+    shut_down: fn(&mut C),
+    state: &ConnState,
+    idle: Duration,
+) -> bool {
     loop {
         let wait = idle
             .saturating_sub(state.idle_for())
             .max(Duration::from_millis(10));
         tokio::select! {
-            ended = conn.as_mut() => {
-                if let Err(e) = ended {
+            ended = std::future::poll_fn(|cx| poll(conn, cx)) => {
+                if let Err(e) = &ended {
                     tracing::debug!(error = %e, "connection ended with an error");
                 }
-                return;
+                return ended.is_ok();
             }
             () = state.evicted() => {
                 tracing::debug!("closed an idle connection to make room");
-                return;
+                return false;
             }
             () = tokio::time::sleep(wait) => {
                 if state.is_idle() && state.idle_for() >= idle {
@@ -303,8 +359,9 @@ where
             }
         }
     }
-    shut_down(conn.as_mut());
-    let _ = tokio::time::timeout(GRACE, conn).await;
+    shut_down(conn);
+    let rest = tokio::time::timeout(GRACE, std::future::poll_fn(|cx| poll(conn, cx))).await;
+    matches!(rest, Ok(Ok(())))
 }
 
 #[cfg(test)]

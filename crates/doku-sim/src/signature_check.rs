@@ -183,6 +183,9 @@ fn malformed(e: &doku_sign::Error) -> String {
     }
 }
 
+/// Bodies larger than this are hashed with `block_in_place` on a multi-thread runtime.
+const OFFLOAD_BYTES: usize = 256 * 1024;
+
 /// Verifies the signature over the body just read. `body` is `None` for GET (no Digest line).
 pub(crate) fn check_signature(
     checked: &CheckedHeaders<'_>,
@@ -196,7 +199,19 @@ pub(crate) fn check_signature(
         target,
         body,
     };
-    non_snap::verify(checked.key, Kind::Request, &message, checked.signature).map_err(|e| {
+    let verify = || non_snap::verify(checked.key, Kind::Request, &message, checked.signature);
+    // Hashing megabytes takes a while (seconds in a debug build): on a multi-thread runtime,
+    // let the worker's other tasks move to another thread meanwhile, so small requests are
+    // not stuck behind a large body's digest.
+    let large = body.is_some_and(|b| b.len() > OFFLOAD_BYTES);
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let verified = if large && multi_thread {
+        tokio::task::block_in_place(verify)
+    } else {
+        verify()
+    };
+    verified.map_err(|e| {
         let why = match e {
             doku_sign::Error::Mismatch => "the signature does not match the request".to_owned(),
             other => format!("malformed Signature header: {}", malformed(&other)),
@@ -207,18 +222,6 @@ pub(crate) fn check_signature(
         );
         Reply::error_body(StatusCode::UNAUTHORIZED, body)
     })
-}
-
-/// Both steps at once, for callers that already hold the body.
-pub(crate) fn check(
-    config: &SimConfig,
-    headers: &HeaderMap,
-    target: &str,
-    body: Option<&[u8]>,
-    now: Timestamp,
-) -> Result<(), Reply> {
-    let checked = check_headers(config, headers, now)?;
-    check_signature(&checked, target, body)
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use doku_model::BusinessData;
-use tokio::sync::Semaphore;
 
+use crate::body::BodyBudget;
 use crate::config::SimConfig;
 use crate::faults::FaultTable;
 use crate::idempotency::IdempotencyStore;
@@ -57,7 +57,7 @@ pub(crate) struct App {
     faults: Mutex<FaultTable>,
     idempotency: Mutex<IdempotencyStore>,
     next_id: AtomicU64,
-    body_budget: Arc<Semaphore>,
+    body_budget: BodyBudget,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -67,11 +67,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl App {
     pub(crate) fn new(config: SimConfig, base_url: String) -> Self {
-        let body_budget = Arc::new(Semaphore::new(
-            limits_of(&config)
-                .max_inflight_body_bytes
-                .min(Semaphore::MAX_PERMITS),
-        ));
+        let body_budget = BodyBudget::new(limits_of(&config).max_inflight_body_bytes);
+        let idempotency = IdempotencyStore::new(config.retention, Arc::clone(&config.clock));
         let start = u64::try_from(config.clock.now().as_millisecond()).unwrap_or(1_700_000_000_000);
         Self {
             config,
@@ -80,7 +77,7 @@ impl App {
             store: Mutex::default(),
             stats: Mutex::default(),
             faults: Mutex::default(),
-            idempotency: Mutex::default(),
+            idempotency: Mutex::new(idempotency),
             next_id: AtomicU64::new(start),
             body_budget,
         }
@@ -108,7 +105,7 @@ impl App {
     }
 
     /// The permits (one per byte) of request bodies held at once.
-    pub(crate) fn body_budget(&self) -> &Arc<Semaphore> {
+    pub(crate) fn body_budget(&self) -> &BodyBudget {
         &self.body_budget
     }
 
@@ -144,6 +141,6 @@ impl App {
 }
 
 /// The bounds configured in `config`.
-fn limits_of(_config: &SimConfig) -> Limits {
-    Limits::default()
+fn limits_of(config: &SimConfig) -> Limits {
+    config.limits
 }
