@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use doku_sign::SecretKey;
-use doku_sim::{GetResponseDigest, IdempotencyReading, Readings};
+use doku_sim::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
 use jiff::SignedDuration;
 
 /// Computed with an independent tool, not with doku-sign:
@@ -183,6 +183,35 @@ async fn request_id_is_constrained() {
         (resp.status, resp.error_code().as_str()),
         (400, "invalid_request_id")
     );
+}
+
+/// Only Upload File's page documents the bearer: by default the other calls are answered
+/// without one; `--bearer everywhere` requires it on every call but Generate Token.
+#[tokio::test]
+async fn bearer_reading_is_a_flag() {
+    const QUERY: &str = "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
+    for (reading, status_without) in [
+        (BearerReading::UploadOnly, 200),
+        (BearerReading::Everywhere, 401),
+    ] {
+        let f = start_with(|b| b.readings(Readings::default().bearer(reading))).await;
+        let mut call = f.call("GET", FILE_PATH, b"");
+        call.query = Some(QUERY);
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(resp.status, status_without, "{reading:?}");
+        if status_without == 401 {
+            assert_eq!(resp.error_code(), "missing_token");
+        }
+        let token = f.token().await;
+        let mut call = f.call("GET", FILE_PATH, b"");
+        call.query = Some(QUERY);
+        call.token = Some(&token);
+        assert_eq!(f.send(&call).await.unwrap().status, 200, "{reading:?}");
+        // Upload File needs it under both readings.
+        let mut call = f.call("POST", FILE_PATH, b"");
+        call.content_type = Some("multipart/form-data; boundary=x");
+        assert_eq!(f.send(&call).await.unwrap().error_code(), "missing_token");
+    }
 }
 
 #[tokio::test]
