@@ -115,7 +115,7 @@ async fn full_onboarding_flow() {
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
     assert_eq!(resp.status, 200);
-    verify_get_response(&resp, CLIENT_ID, SECRET, &call.request_id, &path).unwrap();
+    verify_response_with(&resp, CLIENT_ID, SECRET, &call.request_id, &path, false).unwrap();
     let data: doku_model::BusinessData = doku_model::decode(&resp.body).unwrap();
     assert_eq!(data.name, "Toko Maju");
     assert_eq!(data.id, created.business.id);
