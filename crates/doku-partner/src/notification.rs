@@ -142,7 +142,7 @@ pub fn verify_notification(
     headers: &HeaderMap,
     body: &[u8],
     notification_path: &str,
-    keys: &impl MerchantKeys,
+    keys: &(impl MerchantKeys + ?Sized),
     freshness: Option<Freshness>,
 ) -> Result<Verified, NotificationRefusal> {
     let client_id = one(headers, &headers::CLIENT_ID, "Client-Id")?;
