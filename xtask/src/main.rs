@@ -2,11 +2,13 @@
 //!
 //! - `cargo xtask vectors` regenerates `vectors/generated/*.json` from the inputs in `cases.rs`.
 //! - `cargo xtask vectors --check` fails when a generated file is missing, stale or unexpected.
+//! - `cargo xtask conformance` fails when docs/conformance.md names a test that does not exist.
 //! - `cargo xtask bench [SIM ARGS…]` runs the benchmarks (release) and prints one line per claim
 //!   (extra arguments go to the doku-sim throughput bench, e.g. `--measure 3`).
 
 mod bench;
 mod cases;
+mod conformance;
 mod vectors;
 
 use std::path::PathBuf;
@@ -25,8 +27,12 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["vectors"] => vectors::write(&repo_root()),
         ["vectors", "--check"] => vectors::check(&repo_root()),
+        ["conformance"] => conformance::check(&repo_root()),
         ["bench", sim_args @ ..] => bench::run(&repo_root(), sim_args),
-        _ => Err("usage: cargo xtask vectors [--check] | cargo xtask bench [SIM ARGS…]".to_owned()),
+        _ => Err(
+            "usage: cargo xtask vectors [--check] | cargo xtask conformance | cargo xtask bench [SIM ARGS…]"
+                .to_owned(),
+        ),
     };
     match result {
         Ok(message) => {
@@ -46,6 +52,14 @@ mod tests {
     #[test]
     fn generated_vectors_are_fresh() {
         if let Err(message) = super::vectors::check(&super::repo_root()) {
+            panic!("{message}");
+        }
+    }
+
+    /// `cargo test` enforces that every test docs/conformance.md names exists.
+    #[test]
+    fn conformance_rows_name_existing_tests() {
+        if let Err(message) = super::conformance::check(&super::repo_root()) {
             panic!("{message}");
         }
     }

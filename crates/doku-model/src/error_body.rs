@@ -1,9 +1,11 @@
 //! DOKU's error body.
 //!
-//! DOKU's Non-SNAP APIs answer errors as `{"error": {"code": …, "message": …, "type": …}}`,
-//! sometimes with a top-level `message` (a string or a list of strings); SNAP APIs use
-//! `responseCode` / `responseMessage`. The Partner API pages show no error body, so this type
-//! accepts all of these shapes and keeps anything else in `extra`.
+//! DOKU's Non-SNAP APIs answer errors in three envelopes: `{"error": {"code": …, "message": …,
+//! "type": …}}` (header and signature checks), `{"message": ["PAYMENT CHANNEL IS INACTIVE"]}`
+//! (a string or a list of strings; Checkout uses the same key on success) and
+//! `{"error_messages": ["order.invoice_number must be filled", …]}` (Checkout validation). SNAP
+//! APIs use `responseCode` / `responseMessage`. This type accepts all of these shapes and keeps
+//! anything else in `extra`.
 
 use std::fmt;
 
@@ -35,6 +37,9 @@ pub struct ErrorBody {
     /// Top-level `message`: a string or a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<serde_json::Value>,
+    /// Checkout's validation list, e.g. `["order.amount must greater than 0"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_messages: Option<Vec<serde_json::Value>>,
     /// SNAP-style `responseCode` (e.g. `4010000`).
     #[serde(
         rename = "responseCode",
@@ -95,8 +100,8 @@ impl ErrorBody {
             .or_else(|| self.extra.get("code").and_then(|v| v.as_str()))
     }
 
-    /// The human message: `error.message`, else the top-level `message` (a list is joined
-    /// with `; `), else `responseMessage`.
+    /// The human message: `error.message`, else the top-level `message`, else
+    /// `error_messages`, else `responseMessage` (a list is joined with `; `).
     pub fn message(&self) -> Option<String> {
         if let Some(m) = self.error.as_ref().and_then(|e| e.message.clone()) {
             return Some(m);
@@ -104,15 +109,14 @@ impl ErrorBody {
         match &self.message {
             Some(serde_json::Value::String(s)) => return Some(s.clone()),
             Some(serde_json::Value::Array(items)) => {
-                let parts: Vec<String> = items
-                    .iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                    .collect();
-                if !parts.is_empty() {
-                    return Some(parts.join("; "));
+                if let Some(joined) = join(items) {
+                    return Some(joined);
                 }
             }
             _ => {}
+        }
+        if let Some(joined) = self.error_messages.as_deref().and_then(join) {
+            return Some(joined);
         }
         self.response_message.clone()
     }
@@ -121,6 +125,15 @@ impl ErrorBody {
     pub fn kind(&self) -> Option<&str> {
         self.error.as_ref().and_then(|e| e.kind.as_deref())
     }
+}
+
+/// The items of a message list joined with `; ` (`None` when empty).
+fn join(items: &[serde_json::Value]) -> Option<String> {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 impl fmt::Display for ErrorBody {
@@ -162,6 +175,29 @@ mod tests {
         let s: ErrorBody =
             decode(br#"{"responseCode":"4010000","responseMessage":"Unauthorized"}"#).unwrap();
         assert_eq!(s.to_string(), "4010000: Unauthorized");
+    }
+
+    /// Checkout's three envelopes (doku-checkout.md §2.4), each read by the one type.
+    #[test]
+    fn checkout_envelopes() {
+        let list: ErrorBody = decode(
+            br#"{"error_messages":["order.invoice_number must be filled","order.amount must greater than 0"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            list.message().as_deref(),
+            Some("order.invoice_number must be filled; order.amount must greater than 0")
+        );
+        let business: ErrorBody =
+            decode(br#"{"message":["PAYMENT CHANNEL IS INACTIVE"]}"#).unwrap();
+        assert_eq!(business.to_string(), "PAYMENT CHANNEL IS INACTIVE");
+        let header: ErrorBody = decode(br#"{"error":{"code":"request_time_out_of_range","message":"Header Request-Timestamp is not in +- 3600 second of now","type":"invalid_request_error"}}"#).unwrap();
+        assert_eq!(header.code(), Some("request_time_out_of_range"));
+        for body in [&list, &business, &header] {
+            let again: ErrorBody =
+                serde_json::from_value(serde_json::to_value(body).unwrap()).unwrap();
+            assert_eq!(&again, body);
+        }
     }
 
     #[test]

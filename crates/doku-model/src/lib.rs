@@ -26,22 +26,30 @@
 
 mod string_enum;
 
+pub mod amount;
 pub mod business;
 pub mod business_data;
 pub mod business_lite;
+pub mod checkout;
+mod checkout_response;
+mod checkout_rules;
 pub mod common;
 pub mod decode;
 pub mod error;
 pub mod error_body;
 pub mod ids;
+mod minutes;
 pub mod multipart;
 pub mod paths;
+pub mod payment_status;
 pub mod query;
+mod raw_number;
 pub mod requirements;
 pub mod token;
 pub mod upload;
 pub mod validate;
 
+pub use amount::{Amount, AmountError};
 pub use business::{
     Address, Brand, Business, BusinessCreatedResponse, BusinessRegistrationRequest,
     BusinessRegistrationResponse, Contact, CreatedBrand, CreatedBusiness, SocialMedia,
@@ -50,6 +58,13 @@ pub use business_data::{BusinessData, BusinessDataBrand, PhotoProof, SharedKey};
 pub use business_lite::{
     BusinessLiteRequest, BusinessLiteResponse, InvitedUser, LiteBusiness, LiteContact, Referral,
 };
+pub use checkout::{
+    AdditionalInfo, CheckoutOrder, CheckoutPayment, CheckoutRequest, Customer, LineItem,
+    PaymentMethod, PaymentType, PostalAddress,
+};
+pub use checkout_response::{
+    AnswerAdditionalInfo, AnswerOrder, AnswerPayment, CheckoutAnswer, CheckoutResponse,
+};
 pub use common::{
     BrandCategory, BusinessLine, BusinessType, CodeName, FileRef, LegalEntity, Readiness,
 };
@@ -57,7 +72,13 @@ pub use decode::{decode, DecodeError, DecodeErrorKind};
 pub use error::Error;
 pub use error_body::{ErrorBody, ErrorDetail};
 pub use ids::{ClientId, FileId, RequestId};
+pub use minutes::Minutes;
 pub use multipart::{MultipartBody, Part};
+pub use payment_status::{
+    CheckStatusResponse, OrderState, Party, PaymentNotification, PaymentStatus, StatusOrder,
+    Transaction, TransactionStatus,
+};
+pub use raw_number::RawNumber;
 pub use requirements::{
     DocumentRequirement, RequirementNode, RequirementsQuery, RequirementsResponse,
 };

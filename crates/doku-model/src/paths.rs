@@ -6,8 +6,29 @@
 /// Base URL of the Partner API test mode ("UAT"). Not the general sandbox host.
 pub const UAT_BASE_URL: &str = "https://api-uat.doku.com";
 
-/// Base URL of production.
+/// Base URL of production (the Partner API and Checkout alike).
 pub const PRODUCTION_BASE_URL: &str = "https://api.doku.com";
+
+/// Base URL of the general sandbox: Checkout and Check Status test mode (not the Partner API's).
+pub const SANDBOX_BASE_URL: &str = "https://api-sandbox.doku.com";
+
+/// `POST` DOKU Checkout: create a payment page.
+pub const CHECKOUT_PAYMENT: &str = "/checkout/v1/payment";
+
+/// Prefix of `GET` Check Status: `/orders/v1/status/{invoice_number or Request-Id}`.
+pub const ORDER_STATUS: &str = "/orders/v1/status";
+
+/// `GET` Check Status of `invoice_number` (or of the create call's Request-Id), percent-encoded
+/// as one path segment. DOKU does not say whether an encoded path is what it signs; invoice
+/// numbers of visible ASCII letters, digits and `-_.~` need no encoding.
+pub fn order_status(invoice_number_or_request_id: &str) -> String {
+    let mut out =
+        String::with_capacity(ORDER_STATUS.len() + 1 + invoice_number_or_request_id.len());
+    out.push_str(ORDER_STATUS);
+    out.push('/');
+    crate::query::percent_encode_into(&mut out, invoice_number_or_request_id);
+    out
+}
 
 /// Common prefix of every Partner API path.
 pub const BASE: &str = "/adv-core-api/partner/v1.0";
@@ -51,6 +72,15 @@ pub fn parse_business(path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_status_path() {
+        assert_eq!(
+            order_status("INV-123123-12313"),
+            "/orders/v1/status/INV-123123-12313"
+        );
+        assert_eq!(order_status("a/b c"), "/orders/v1/status/a%2Fb%20c");
+    }
 
     #[test]
     fn constants_share_the_base() {

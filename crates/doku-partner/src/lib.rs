@@ -67,6 +67,7 @@ mod config;
 pub mod endpoint;
 mod environment;
 mod error;
+mod notification;
 mod observer;
 pub mod request_id;
 mod response_check;
@@ -81,6 +82,7 @@ pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_M
 pub use endpoint::{ApiRequest, CallOptions, EndpointName};
 pub use environment::Environment;
 pub use error::{Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
 pub use observer::{Exchange, Observer};
 pub use request_id::{RequestIdGenerator, UuidV4};
 pub use retry::{decide, Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy};

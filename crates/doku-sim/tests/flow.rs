@@ -115,7 +115,7 @@ async fn full_onboarding_flow() {
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
     assert_eq!(resp.status, 200);
-    verify_get_response(&resp, CLIENT_ID, SECRET, &call.request_id, &path).unwrap();
+    verify_response_with(&resp, CLIENT_ID, SECRET, &call.request_id, &path, false).unwrap();
     let data: doku_model::BusinessData = doku_model::decode(&resp.body).unwrap();
     assert_eq!(data.name, "Toko Maju");
     assert_eq!(data.id, created.business.id);
@@ -187,10 +187,48 @@ async fn business_lite_records_an_invitation() {
     );
     assert_eq!(f.sim.invitations_for(CLIENT_ID), 1);
     assert_eq!(f.sim.stats().lite_registrations, 1);
-    let path = doku_model::paths::business(created.brand_ids()[0]);
+    // DOKU's shape: the brand sits inside `business`.
+    let brand_id = resp.json()["business"]["brands"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(created.brand_ids(), [brand_id.as_str()]);
+    assert!(resp.json().get("brands").is_none());
+
+    let path = doku_model::paths::business(&brand_id);
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
-    assert_eq!(f.send(&call).await.unwrap().status, 200);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200);
+    let data = resp.json();
+    // DOKU has no "LITE" business type: the type is chosen when the invitee finishes.
+    assert!(data.get("type").is_none(), "{data}");
+    assert_eq!(data["brands"][0]["id"], brand_id.as_str());
+    assert!(data["brands"][0].get("shared_key").is_none());
+}
+
+/// Business Registration's table documents `type` PERSONAL and `legal_entity` PERSEORANGAN only.
+#[tokio::test]
+async fn registration_accepts_only_the_documented_kind() {
+    let f = start().await;
+    let token = f.token().await;
+    let mut body: serde_json::Value = serde_json::from_slice(&registration(&[])).unwrap();
+    body["business"]["type"] = "CORPORATE".into();
+    body["business"]["legal_entity"] = "PT".into();
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut call = f.call("POST", BUSINESS_PATH, &body);
+    call.token = Some(&token);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (400, "unsupported_business_kind")
+    );
+    let message = resp.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("business.type") && message.contains("business.legal_entity"),
+        "{message}"
+    );
+    assert_eq!(f.sim.stats().registrations, 0);
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use doku_sign::SecretKey;
-use doku_sim::{GetResponseDigest, IdempotencyReading, Readings};
+use doku_sim::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
 use jiff::SignedDuration;
 
 /// Computed with an independent tool, not with doku-sign:
@@ -183,6 +183,35 @@ async fn request_id_is_constrained() {
         (resp.status, resp.error_code().as_str()),
         (400, "invalid_request_id")
     );
+}
+
+/// Only Upload File's page documents the bearer: by default the other calls are answered
+/// without one; `--bearer everywhere` requires it on every call but Generate Token.
+#[tokio::test]
+async fn bearer_reading_is_a_flag() {
+    const QUERY: &str = "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
+    for (reading, status_without) in [
+        (BearerReading::UploadOnly, 200),
+        (BearerReading::Everywhere, 401),
+    ] {
+        let f = start_with(|b| b.readings(Readings::default().bearer(reading))).await;
+        let mut call = f.call("GET", FILE_PATH, b"");
+        call.query = Some(QUERY);
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(resp.status, status_without, "{reading:?}");
+        if status_without == 401 {
+            assert_eq!(resp.error_code(), "missing_token");
+        }
+        let token = f.token().await;
+        let mut call = f.call("GET", FILE_PATH, b"");
+        call.query = Some(QUERY);
+        call.token = Some(&token);
+        assert_eq!(f.send(&call).await.unwrap().status, 200, "{reading:?}");
+        // Upload File needs it under both readings.
+        let mut call = f.call("POST", FILE_PATH, b"");
+        call.content_type = Some("multipart/form-data; boundary=x");
+        assert_eq!(f.send(&call).await.unwrap().error_code(), "missing_token");
+    }
 }
 
 #[tokio::test]
@@ -440,7 +469,7 @@ async fn get_signatures_have_no_digest_and_no_query_by_default() {
     call.query = Some(query);
     let resp = f.send(&call).await.unwrap();
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-    verify_get_response(&resp, CLIENT_ID, SECRET, &call.request_id, FILE_PATH).unwrap();
+    verify_response_with(&resp, CLIENT_ID, SECRET, &call.request_id, FILE_PATH, false).unwrap();
     assert!(
         verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, FILE_PATH).is_err(),
         "a GET answer is signed without Digest by default"
@@ -461,7 +490,7 @@ async fn get_signatures_have_no_digest_and_no_query_by_default() {
     let resp = g.send(&call).await.unwrap();
     assert_eq!(resp.status, 200);
     let target = format!("{FILE_PATH}?{query}");
-    verify_get_response(&resp, CLIENT_ID, SECRET, &call.request_id, &target).unwrap();
+    verify_response_with(&resp, CLIENT_ID, SECRET, &call.request_id, &target, false).unwrap();
 }
 
 /// The other reading of "Digest only applied for POST": `--get-response-digest include` signs

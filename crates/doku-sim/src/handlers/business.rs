@@ -1,11 +1,12 @@
 //! `POST /business`: full Business Registration.
 
 use doku_model::{
-    BusinessCreatedResponse, BusinessData, BusinessDataBrand, BusinessRegistrationRequest,
-    BusinessType, CodeName, CreatedBrand, CreatedBusiness, ErrorBody, LegalEntity,
+    BusinessCreatedResponse, BusinessData, BusinessRegistrationRequest, BusinessType, CreatedBrand,
+    CreatedBusiness, ErrorBody, LegalEntity,
 };
 use http::StatusCode;
 
+use super::catalogue::{self, code_name, List};
 use super::requirements::{requirements_for, unknown_type};
 use super::{decode_json, require_json, try_reply, validate, Req};
 use crate::echo::echo;
@@ -81,20 +82,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
             id: brand_id.clone(),
             extra: Default::default(),
         });
-        let mut data: BusinessDataBrand = match serde_json::from_value(serde_json::json!({
-            "id": brand_id, "name": brand.name, "category": brand.category,
-        })) {
-            Ok(d) => d,
-            Err(e) => {
-                return Reply::error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    e.to_string(),
-                )
-            }
-        };
-        data.finance_status = Some("PROBATION".to_owned());
-        data.risk_engine_status = Some("ON_PROCESS".to_owned());
+        let data = catalogue::registered_brand(&brand_id, brand, catalogue::new_shared_key());
         data_brands.push(data);
     }
     let data = BusinessData {
@@ -107,9 +95,15 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         partner: Some(req.client_id.to_owned()),
         platform: Some("api".to_owned()),
         business_type: Some(b.business_type.clone()),
-        website_readiness: b.website_readiness.as_ref().map(|r| code(r.as_str())),
-        mobile_app_readiness: b.mobile_app_readiness.as_ref().map(|r| code(r.as_str())),
-        legal_entity: Some(code(b.legal_entity.as_str())),
+        website_readiness: b
+            .website_readiness
+            .as_ref()
+            .map(|r| code_name(List::WebsiteReadiness, r.as_str())),
+        mobile_app_readiness: b
+            .mobile_app_readiness
+            .as_ref()
+            .map(|r| code_name(List::MobileAppReadiness, r.as_str())),
+        legal_entity: Some(code_name(List::LegalEntity, b.legal_entity.as_str())),
         brands: data_brands,
         extra: Default::default(),
     };
@@ -166,11 +160,4 @@ fn documented_kind(body: &BusinessRegistrationRequest) -> Result<(), Reply> {
             wrong.join(", ")
         ),
     ))
-}
-
-fn code(value: &str) -> CodeName {
-    CodeName {
-        code: value.to_owned(),
-        name: None,
-    }
 }

@@ -3,6 +3,7 @@
 pub(crate) mod business;
 pub(crate) mod business_data;
 pub(crate) mod business_lite;
+mod catalogue;
 pub(crate) mod requirements;
 pub(crate) mod token;
 pub(crate) mod upload;

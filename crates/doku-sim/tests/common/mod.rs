@@ -249,19 +249,8 @@ pub fn verify_response(
     verify_response_with(resp, client_id, secret, request_id, target, true)
 }
 
-/// Checks the signature of a GET answer as DOKU's page reads ("Digest only applied for POST"):
-/// no Digest line.
-pub fn verify_get_response(
-    resp: &RawResponse,
-    client_id: &str,
-    secret: &str,
-    request_id: &str,
-    target: &str,
-) -> Result<(), doku_sign::Error> {
-    verify_response_with(resp, client_id, secret, request_id, target, false)
-}
-
-/// Checks the response signature with or without the Digest line.
+/// Checks the response signature with or without the Digest line (`false`: a GET answer as
+/// DOKU's page reads, "Digest only applied for POST").
 pub fn verify_response_with(
     resp: &RawResponse,
     client_id: &str,

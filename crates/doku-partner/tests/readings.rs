@@ -1,0 +1,148 @@
+//! Every reading, every run: the client's end-to-end onboarding flow against the simulator
+//! under every combination of the points where DOKU's pages are silent or contradict
+//! themselves (GET answer digest × which answers are replayed × where the bearer is required),
+//! with response signatures required, and with the refusals whose handling depends on them
+//! (a 401 that needs a token refresh, a 429) along the way. docs/conformance.md lists them.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use doku_model::{ClientId, RequestId};
+use doku_partner::{CallOptions, Client, Error, ResponseSignatureMode};
+use doku_sim::{Endpoint, Fault, FaultKind, IdempotencyReading, Readings, SimConfig};
+
+async fn client_for(readings: Readings) -> (doku_sim::SimHandle, Client) {
+    let sim = sim_with(SimConfig::builder().readings(readings)).await;
+    let client = Client::new(
+        config(&sim)
+            .response_signatures(ResponseSignatureMode::Require)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    (sim, client)
+}
+
+#[tokio::test]
+async fn onboarding_flow_passes_under_every_reading() {
+    for readings in Readings::all() {
+        let (sim, client) = client_for(readings).await;
+        let requirements = client
+            .check_requirements(&personal_query())
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: check requirements: {e}"));
+        assert_eq!(requirements.mandatory_codes().len(), 3, "{readings}");
+
+        let files = upload_mandatory(&client).await;
+        let created = client
+            .register_business(&registration("Toko Maju", &files))
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: register: {e}"));
+        let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
+        let data = client
+            .get_business(&brand)
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: get business: {e}"));
+        assert_eq!(data.brands[0].id, brand.as_str(), "{readings}");
+        assert!(data.brands[0].shared_key.is_some(), "{readings}");
+
+        let invited = client
+            .create_business_lite(&lite("Toko Lite"))
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: lite: {e}"));
+        assert_eq!(invited.brand_ids().len(), 1, "{readings}");
+
+        let stats = sim.stats();
+        assert_eq!(stats.tokens_for(CLIENT_ID), 1, "{readings}");
+        assert_eq!(
+            (stats.uploads, stats.registrations, stats.lite_registrations),
+            (3, 1, 1),
+            "{readings}: each effect exactly once"
+        );
+        sim.shutdown().await;
+    }
+}
+
+/// A token DOKU refuses (401) is refreshed and the call repeated; a 429 is retried. Under the
+/// replay-all reading DOKU would answer a repeat of the refused Request-Id with the refusal
+/// (409), so the client must send a fresh Request-Id when it chose the id itself.
+#[tokio::test]
+async fn refusals_are_recovered_under_every_reading() {
+    for readings in Readings::all() {
+        let (sim, client) = client_for(readings).await;
+        client.token().await.unwrap();
+        let files = upload_mandatory(&client).await;
+
+        sim.set_fault(
+            Endpoint::BusinessRegistration,
+            Fault::once(FaultKind::ExpireToken),
+        );
+        let created = client
+            .register_business(&registration("After 401", &files))
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: after a 401: {e}"));
+        assert_eq!(created.brand_ids().len(), 1);
+        assert_eq!(
+            sim.stats().tokens_for(CLIENT_ID),
+            2,
+            "{readings}: one refresh"
+        );
+
+        sim.set_fault(Endpoint::BusinessLite, Fault::once(FaultKind::Status(429)));
+        client
+            .create_business_lite(&lite("After 429"))
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: after a 429: {e}"));
+
+        let stats = sim.stats();
+        assert_eq!(
+            (stats.registrations, stats.lite_registrations),
+            (1, 1),
+            "{readings}: each effect exactly once"
+        );
+        sim.shutdown().await;
+    }
+}
+
+/// With a caller-supplied Request-Id the client keeps it (it is the caller's idempotency key).
+/// Under replay-all DOKU then answers the retry of a refused request with the refusal and 409:
+/// the client returns that as an error (never as success, never retried); under
+/// replay-successes the retry succeeds.
+#[tokio::test]
+async fn caller_supplied_request_id_is_kept_under_every_reading() {
+    for readings in Readings::all() {
+        let (sim, client) = client_for(readings).await;
+        client.token().await.unwrap();
+        sim.set_fault(Endpoint::BusinessLite, Fault::once(FaultKind::Status(429)));
+        let id = RequestId::random();
+        let result = client
+            .create_business_lite_with(&lite("Caller id"), CallOptions::with_request_id(id))
+            .await;
+        match readings.idempotency {
+            IdempotencyReading::ReplayAll => {
+                let err = result
+                    .err()
+                    .unwrap_or_else(|| panic!("{readings}: a replayed 429 is not a success"));
+                assert!(is_replayed_refusal(&err), "{readings}: {err:?}");
+                assert_eq!(sim.stats().lite_registrations, 0, "{readings}");
+                assert_eq!(
+                    sim.stats().replays,
+                    1,
+                    "{readings}: not retried after the replay"
+                );
+            }
+            _ => {
+                result.unwrap_or_else(|e| panic!("{readings}: {e}"));
+                assert_eq!(sim.stats().lite_registrations, 1, "{readings}");
+            }
+        }
+        sim.shutdown().await;
+    }
+}
+
+/// Whether `err` says DOKU replayed an earlier refusal (a 409 whose body is an error).
+fn is_replayed_refusal(err: &Error) -> bool {
+    let text = format!("{err:?} {err}");
+    text.contains("429") && text.to_lowercase().contains("replay")
+}

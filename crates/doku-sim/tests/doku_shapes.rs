@@ -1,0 +1,211 @@
+//! The simulator answers in DOKU's shapes: for every call whose answer DOKU publishes, the
+//! simulator's answer has the same keys at the same places, with the same JSON kinds, as
+//! DOKU's sample (crates/doku-model/tests/doku-samples/partner/, each with its page).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::*;
+use doku_model::{DocumentCode, FileCategory, UploadFile};
+use serde_json::Value;
+
+/// DOKU's sample `name`, parsed.
+fn sample(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../doku-model/tests/doku-samples/partner")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+/// Every key path of `value` with the JSON kind found there, arrays as `[]`, e.g.
+/// `business.brands[].id string`.
+fn shape(value: &Value) -> BTreeSet<String> {
+    fn walk(path: &str, value: &Value, out: &mut BTreeSet<String>) {
+        let kind = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        if !path.is_empty() {
+            out.insert(format!("{path} {kind}"));
+        }
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(&p, v, out);
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    walk(&format!("{path}[]"), v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk("", value, &mut out);
+    out
+}
+
+/// Check Requirements answers a tree `business.<group>.<document>.{…}` whose group and document
+/// names depend on the business: compare with those two levels folded.
+fn requirement_shape(value: &Value) -> BTreeSet<String> {
+    shape(value)
+        .into_iter()
+        .map(|line| {
+            let (path, kind) = line.split_once(' ').unwrap();
+            let mut parts: Vec<&str> = path.split('.').collect();
+            for part in parts.iter_mut().skip(1).take(2) {
+                *part = "*";
+            }
+            format!("{} {kind}", parts.join("."))
+        })
+        .collect()
+}
+
+fn assert_same(call: &str, ours: &BTreeSet<String>, doku: &BTreeSet<String>) {
+    let missing: Vec<_> = doku.difference(ours).collect();
+    let extra: Vec<_> = ours.difference(doku).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{call}: the simulator's answer differs from DOKU's sample\n  missing: {missing:?}\n  not in DOKU's sample: {extra:?}"
+    );
+}
+
+async fn upload(f: &Fixture, token: &str, file: UploadFile) -> Value {
+    let body = file.to_multipart("shape-boundary").unwrap();
+    let mut call = f.call("POST", FILE_PATH, &body.body);
+    call.content_type = Some(&body.content_type);
+    call.token = Some(token);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    resp.json()
+}
+
+fn png(category: FileCategory) -> UploadFile {
+    UploadFile::file(category, "a.png", "image/png", b"\x89PNG fake".to_vec())
+}
+
+#[tokio::test]
+async fn every_answer_has_dokus_shape() {
+    let f = start().await;
+
+    // Generate Token.
+    let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    let resp = f.send(&call).await.unwrap();
+    assert_same(
+        "Generate Token",
+        &shape(&resp.json()),
+        &shape(&sample("generate-token.response.json")),
+    );
+    let token = resp.json()["token"].as_str().unwrap().to_owned();
+
+    // Check Requirements (DOKU publishes one node of the tree; every node has its shape).
+    let mut call = f.call("GET", FILE_PATH, b"");
+    call.query = Some("businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID");
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert_same(
+        "Check Requirements",
+        &requirement_shape(&resp.json()),
+        &requirement_shape(&sample("check-requirements.response.json")),
+    );
+    assert_eq!(
+        resp.json()["business"]["brand"]["photo_proof"],
+        sample("check-requirements.response.json")["business"]["brand"]["photo_proof"],
+        "DOKU's published requirement is answered value for value"
+    );
+
+    // Upload File (DOKU's sample uploads OWNER_LIVENESS).
+    let liveness = upload(&f, &token, png(FileCategory::OwnerLiveness)).await;
+    assert_same(
+        "Upload File",
+        &shape(&liveness),
+        &shape(&sample("upload-file.response.json")),
+    );
+    let ktp = upload(
+        &f,
+        &token,
+        png(FileCategory::Document).with_code(DocumentCode::Ktp),
+    )
+    .await;
+    let photo = upload(&f, &token, png(FileCategory::PhotoProof)).await;
+
+    // Create Business Lite.
+    let lite = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../doku-model/tests/doku-samples/partner/create-business-lite.request.json"),
+    )
+    .unwrap();
+    // The page's placeholder e-mail is not an address; everything else is DOKU's request.
+    let lite = String::from_utf8(lite)
+        .unwrap()
+        .replace("\"string\"", "\"invitee@example.com\"");
+    let call = f.call("POST", LITE_PATH, lite.as_bytes());
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    assert_same(
+        "Create Business Lite",
+        &shape(&resp.json()),
+        &shape(&sample("create-business-lite.response.json")),
+    );
+
+    // Business Registration (answer unpublished), then Get Business Data of its brand.
+    let ids: Vec<&str> = [&ktp, &liveness, &photo]
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    let registration = registration_body(&ids);
+    let call = f.call("POST", BUSINESS_PATH, &registration);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    let brand = resp.json()["business"]["brands"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = doku_model::paths::business(&brand);
+    let resp = f.send(&f.call("GET", &path, b"")).await.unwrap();
+    assert_eq!(resp.status, 200);
+    // Our copy of DOKU's sample stops after `ticket_size` in `brands[0]`: the simulator may add
+    // brand fields past that point, nothing else.
+    let past_the_cut = [
+        "brands[].finance_status string",
+        "brands[].risk_engine_status string",
+    ];
+    let ours: BTreeSet<String> = shape(&resp.json())
+        .into_iter()
+        .filter(|l| !past_the_cut.contains(&l.as_str()))
+        .collect();
+    assert_same(
+        "Get Business Data",
+        &ours,
+        &shape(&sample("get-business-data.response.json")),
+    );
+}
+
+fn registration_body(ids: &[&str]) -> Vec<u8> {
+    let docs: Vec<Value> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
+    serde_json::to_vec(&serde_json::json!({"business": {
+        "type": "PERSONAL", "legal_entity": "PERSEORANGAN", "name": "Toko Maju",
+        "description": "Groceries in Bekasi",
+        "email": "owner@example.com", "phone_calling_code": "62", "phone_number": "81234567890",
+        "website_readiness": "HAVE", "mobile_app_readiness": "UNDER_DEVELOPMENT",
+        "brands": [{"name": "Toko Maju", "description": "Groceries", "category": "NON_RETAIL",
+                    "transaction_frequency": "UMI", "transaction_quantity": "UP_TO_100"}],
+        "addresses": [{"area": "17133 - Kali Baru - Medan Satria - Bekasi - Jawa Barat", "country": "ID", "name": "Jl. Gatot Subroto 20", "is_primary": true}],
+        "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62", "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
+    }}))
+    .unwrap()
+}
