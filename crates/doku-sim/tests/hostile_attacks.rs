@@ -197,3 +197,30 @@ async fn attacks_leave_memory_bounded_and_signed_requests_answered() {
     assert!(warnings <= 3, "accept failures flooded the log: {warnings}");
     signed_probe(addr, "after", PROBE_WITHIN).await;
 }
+
+/// Issue 10, point 2, with the connection cap set above the descriptor limit: `accept` itself
+/// fails with EMFILE. The simulator must back off, log at most once per window, and free a
+/// descriptor by closing the connection idle longest, so signed requests still get through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn descriptor_exhaustion_backs_off_and_logs_once() {
+    let sim = SimProcess::start(NOFILE, &["--max-connections", "10000"]);
+    let addr = sim.addr;
+    let t = Instant::now();
+    let silent = silent_connections(addr, 300).await;
+    // Old enough to be evicted (idle ≥ 1 s).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let slowest = probes(addr, "emfile", 5).await;
+    let lines = sim.stderr_lines();
+    let warnings: Vec<_> = lines
+        .iter()
+        .filter(|l| l.contains("accept failed"))
+        .collect();
+    println!(
+        "300 silent connections, cap above the 256-descriptor limit: probes slowest {slowest:?}; {} accept warning line(s) in {:?}: {warnings:?}",
+        warnings.len(),
+        t.elapsed()
+    );
+    assert!(!warnings.is_empty(), "the descriptor limit was not reached");
+    assert!(warnings.len() <= 2, "accept failures flooded the log");
+    drop(silent);
+}

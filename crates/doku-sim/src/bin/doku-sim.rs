@@ -29,6 +29,8 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // No colour codes when stderr is a file or a pipe (logs kept by a test or a CI job).
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = Args::parse();
     let config = match args.sim.into_config().and_then(|c| args.bounds.apply_to(c)) {
