@@ -40,6 +40,23 @@ fn respond(reply: Reply, outcome: &'static str) -> Flow {
     Flow::Respond(reply, Delivery::default(), outcome)
 }
 
+/// Longest path plus query accepted; DOKU's targets are under 200 bytes. Keeps echoes of the
+/// target (404 messages, `error.string_to_sign`) small.
+const MAX_URI_BYTES: usize = 4096;
+
+/// 414 for a request target longer than [`MAX_URI_BYTES`].
+fn within_uri_cap(path: &str, query: Option<&str>) -> Result<(), Reply> {
+    let len = path.len() + query.map_or(0, |q| q.len() + 1);
+    if len <= MAX_URI_BYTES {
+        return Ok(());
+    }
+    Err(Reply::error(
+        StatusCode::URI_TOO_LONG,
+        "uri_too_long",
+        format!("the request target is {len} bytes; at most {MAX_URI_BYTES} accepted"),
+    ))
+}
+
 /// Maps method + path to an endpoint, or a 404/405 reply.
 fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
     let endpoint = match (method, path) {
@@ -118,7 +135,7 @@ where
     let path = parts.uri.path();
     let query = parts.uri.query();
     let target = signature_check::request_target(&app.config, path, query);
-    let routed = route(&parts.method, path);
+    let routed = within_uri_cap(path, query).and_then(|()| route(&parts.method, path));
     let endpoint_name = routed.as_ref().map_or("unknown", |e| e.name());
 
     let flow = process(

@@ -224,9 +224,21 @@ async fn error_bodies_echo_a_capped_prefix() {
             || String::from_utf8_lossy(&resp.body).contains("(+")
     );
 
-    let path = format!("/{}", "p".repeat(20_000));
+    let path = format!("/{}", "p".repeat(2_000));
     let resp = send(f.sim.addr(), "GET", &path, &[], b"").await.unwrap();
     assert_eq!(resp.status, 404);
+    assert!(resp.body.len() < 512, "{} bytes echoed", resp.body.len());
+
+    // A target past 4 KiB (path or query) is refused outright, so no echo of it (404
+    // messages, `error.string_to_sign`) can be large.
+    let long_query = format!("{FILE_PATH}?businessType={}", "X".repeat(20_000));
+    let resp = send(f.sim.addr(), "GET", &long_query, &[], b"")
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (414, "uri_too_long")
+    );
     assert!(resp.body.len() < 512, "{} bytes echoed", resp.body.len());
 }
 

@@ -31,7 +31,7 @@ pub const BIG: usize = 12 * 1024 * 1024 - 1;
 /// A well-formed Signature that matches nothing.
 pub const FORGED_SIGNATURE: &str = "HMACSHA256=0DodudwVE5yE9MxGf7bXHJzst7JmoxiBSAYFocE6pIs=";
 
-/// The simulator binary, started under `prlimit --nofile=N:N`; killed on drop.
+/// The simulator binary, started with at most N descriptors (`ulimit -n N`); killed on drop.
 pub struct SimProcess {
     child: Child,
     pub addr: SocketAddr,
@@ -48,10 +48,13 @@ impl Drop for SimProcess {
 
 impl SimProcess {
     /// Starts `doku-sim` on loopback with at most `nofile` descriptors and `extra` flags.
+    /// Panics if the limit did not take (`/proc/PID/limits`).
     pub fn start(nofile: u32, extra: &[&str]) -> Self {
-        let mut child = Command::new("prlimit")
-            .arg(format!("--nofile={nofile}:{nofile}"))
-            .arg("--")
+        // `ulimit -n` in a POSIX shell, then exec: the simulator keeps the shell's pid and
+        // runs with at most `nofile` descriptors (same as `prlimit --nofile=N:N`).
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -n {nofile} && exec \"$0\" \"$@\""))
             .arg(env!("CARGO_BIN_EXE_doku-sim"))
             .args(["--listen", "127.0.0.1:0", "--client-id", CLIENT_ID])
             .args(extra)
@@ -62,7 +65,7 @@ impl SimProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("prlimit (util-linux) and the doku-sim binary");
+            .expect("sh and the doku-sim binary");
         let pid = child.id();
         let stdout = child.stdout.take().unwrap();
         let stderr_pipe = child.stderr.take().unwrap();
@@ -73,8 +76,19 @@ impl SimProcess {
                 sink.lock().unwrap().push(line);
             }
         });
+        // Once the simulator prints its address, the shell has exec'd it with the limit.
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+        let open_files = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .unwrap()
+            .to_owned();
+        assert!(
+            open_files.split_whitespace().nth(3) == Some(&nofile.to_string()),
+            "descriptor limit not applied: {open_files}"
+        );
         let url = line
             .trim()
             .strip_prefix("listening on http://")
