@@ -2,7 +2,7 @@
 //! a way to close the one that has been idle longest when a slot or a descriptor is needed.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,8 @@ pub(crate) struct ConnState {
     in_flight: AtomicUsize,
     /// Milliseconds since `epoch` of the last request end (or the accept).
     last_active_ms: AtomicU64,
+    /// Set once the connection is closing on its own (lingering): evicting it frees nothing.
+    closing: AtomicBool,
     evict: Notify,
 }
 
@@ -31,6 +33,11 @@ impl ConnState {
     pub(crate) fn begin_request(self: &Arc<Self>) -> RequestGuard {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         RequestGuard(Arc::clone(self))
+    }
+
+    /// Marks the connection as closing on its own, so it is not picked for eviction.
+    pub(crate) fn mark_closing(&self) {
+        self.closing.store(true, Ordering::Release);
     }
 
     /// Whether no request is in flight.
@@ -91,6 +98,7 @@ impl Registry {
             epoch: self.epoch,
             in_flight: AtomicUsize::new(0),
             last_active_ms: AtomicU64::new(0),
+            closing: AtomicBool::new(false),
             evict: Notify::new(),
         });
         state
@@ -119,7 +127,11 @@ impl Registry {
         let mut open = self.open();
         let oldest = open
             .values()
-            .filter(|c| c.is_idle() && c.idle_for() >= MIN_IDLE_TO_EVICT)
+            .filter(|c| {
+                c.is_idle()
+                    && c.idle_for() >= MIN_IDLE_TO_EVICT
+                    && !c.closing.load(Ordering::Acquire)
+            })
             .min_by_key(|c| c.last_active_ms.load(Ordering::Acquire))
             .map(|c| c.id);
         match oldest.and_then(|id| open.remove(&id)) {

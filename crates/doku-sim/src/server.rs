@@ -261,6 +261,7 @@ async fn serve_connection(
             )
             .await;
             if finished {
+                state.mark_closing();
                 linger(conn.into_parts().io.into_inner().into_inner()).await;
             }
         }
@@ -295,15 +296,18 @@ type BoxedResponse = Pin<
     >,
 >;
 
-/// Longest time, and most bytes, a finished HTTP/1.1 connection keeps reading (and discarding)
-/// what the peer still sends before it is closed.
-const LINGER_TIME: Duration = Duration::from_secs(2);
-const LINGER_BYTES: usize = 16 * 1024 * 1024;
+/// How long, at most, a finished HTTP/1.1 connection keeps reading (and discarding) what the
+/// peer still sends before it is closed; how long the peer may pause meanwhile; how many bytes
+/// are discarded at most.
+const LINGER_TIME: Duration = Duration::from_secs(5);
+const LINGER_PAUSE: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 32 * 1024 * 1024;
 
 /// Closes an HTTP/1.1 socket without losing the answer: a refusal sent before the body was read
 /// leaves the body arriving, and closing a socket with unread input sends a reset that makes
-/// the peer's kernel drop the answer before the peer reads it. So: send FIN, read and discard
-/// (nothing is kept) for at most [`LINGER_TIME`] and [`LINGER_BYTES`], then close.
+/// the peer's kernel drop the answer if the peer has not read it yet. So: send FIN, read and
+/// discard (nothing is kept) until the peer stops sending, pauses for [`LINGER_PAUSE`], or
+/// [`LINGER_TIME`] or [`LINGER_BYTES`] is reached, then close (as nginx's lingering close).
 async fn linger(mut stream: TcpStream) {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     if stream.shutdown().await.is_err() {
@@ -313,7 +317,8 @@ async fn linger(mut stream: TcpStream) {
     let mut sink = [0u8; 16 * 1024];
     let mut drained = 0;
     while drained < LINGER_BYTES {
-        match tokio::time::timeout_at(deadline, stream.read(&mut sink)).await {
+        let pause = deadline.min(tokio::time::Instant::now() + LINGER_PAUSE);
+        match tokio::time::timeout_at(pause, stream.read(&mut sink)).await {
             Ok(Ok(n)) if n > 0 => drained += n,
             _ => break,
         }
@@ -337,9 +342,14 @@ async fn drive<C>(
     idle: Duration,
 ) -> bool {
     loop {
-        let wait = idle
-            .saturating_sub(state.idle_for())
-            .max(Duration::from_millis(10));
+        // While a request is in flight, check again a whole period later (the request's end
+        // restarts the idle clock); otherwise when the idle period would be over.
+        let wait = if state.is_idle() {
+            idle.saturating_sub(state.idle_for())
+                .max(Duration::from_millis(10))
+        } else {
+            idle
+        };
         tokio::select! {
             ended = std::future::poll_fn(|cx| poll(conn, cx)) => {
                 if let Err(e) = &ended {
