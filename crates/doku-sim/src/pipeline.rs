@@ -258,8 +258,8 @@ where
         }
     }
 
-    let signed_body = (method != Method::GET && method != Method::HEAD).then_some(&bytes[..]);
-    if let Err(reply) = signature_check::check_signature(&checked, target, signed_body) {
+    let signed_body = (method != Method::GET && method != Method::HEAD).then(|| bytes.clone());
+    if let Err(reply) = signature_check::check_signature(&checked, target, signed_body).await {
         return respond(reply, "bad_signature_headers");
     }
     let (client_id, request_id) = (checked.client_id, checked.request_id);

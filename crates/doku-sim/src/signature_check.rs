@@ -3,6 +3,7 @@
 //! Client-Id, Request-Id, timestamp shape and window, Signature shape), then
 //! [`check_signature`] over the body once it is read (via `doku-sign`).
 
+use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message, MAC_LEN};
 use doku_sign::SecretKey;
 use http::{HeaderMap, StatusCode};
@@ -183,15 +184,54 @@ fn malformed(e: &doku_sign::Error) -> String {
     }
 }
 
-/// Bodies larger than this are hashed with `block_in_place` on a multi-thread runtime.
+/// Bodies larger than this are hashed on tokio's blocking pool.
 const OFFLOAD_BYTES: usize = 256 * 1024;
 
 /// Verifies the signature over the body just read. `body` is `None` for GET (no Digest line).
-pub(crate) fn check_signature(
+///
+/// Hashing megabytes takes a while (seconds in a debug build), so a body above
+/// [`OFFLOAD_BYTES`] is verified on the blocking pool: small requests on the same worker are
+/// not stuck behind a large body's digest.
+pub(crate) async fn check_signature(
     checked: &CheckedHeaders<'_>,
     target: &str,
-    body: Option<&[u8]>,
+    body: Option<Bytes>,
 ) -> Result<(), Reply> {
+    let large = body.as_ref().is_some_and(|b| b.len() > OFFLOAD_BYTES);
+    if !large {
+        return verify(checked, target, body.as_deref());
+    }
+    let owned = (
+        checked.client_id.to_owned(),
+        checked.request_id.to_owned(),
+        checked.timestamp.to_owned(),
+        checked.signature.to_owned(),
+        checked.key.clone(),
+        target.to_owned(),
+    );
+    let joined = tokio::task::spawn_blocking(move || {
+        let (client_id, request_id, timestamp, signature, key, target) = owned;
+        let checked = CheckedHeaders {
+            client_id: &client_id,
+            request_id: &request_id,
+            timestamp: &timestamp,
+            signature: &signature,
+            key: &key,
+        };
+        verify(&checked, &target, body.as_deref())
+    })
+    .await;
+    joined.unwrap_or_else(|_| {
+        Err(Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the signature check did not complete",
+        ))
+    })
+}
+
+/// The signature check itself.
+fn verify(checked: &CheckedHeaders<'_>, target: &str, body: Option<&[u8]>) -> Result<(), Reply> {
     let message = Message {
         client_id: checked.client_id,
         request_id: checked.request_id,
@@ -199,19 +239,7 @@ pub(crate) fn check_signature(
         target,
         body,
     };
-    let verify = || non_snap::verify(checked.key, Kind::Request, &message, checked.signature);
-    // Hashing megabytes takes a while (seconds in a debug build): on a multi-thread runtime,
-    // let the worker's other tasks move to another thread meanwhile, so small requests are
-    // not stuck behind a large body's digest.
-    let large = body.is_some_and(|b| b.len() > OFFLOAD_BYTES);
-    let multi_thread = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    let verified = if large && multi_thread {
-        tokio::task::block_in_place(verify)
-    } else {
-        verify()
-    };
-    verified.map_err(|e| {
+    non_snap::verify(checked.key, Kind::Request, &message, checked.signature).map_err(|e| {
         let why = match e {
             doku_sign::Error::Mismatch => "the signature does not match the request".to_owned(),
             other => format!("malformed Signature header: {}", malformed(&other)),
@@ -268,7 +296,7 @@ mod tests {
         let checked = check_headers(&config, &h, NOW.parse().unwrap()).unwrap();
         assert_eq!(checked.client_id, "BRN-1");
         // The MAC itself is only checked with the body.
-        assert!(check_signature(&checked, "/p", Some(b"{}")).is_err());
+        assert!(verify(&checked, "/p", Some(b"{}")).is_err());
     }
 
     #[test]

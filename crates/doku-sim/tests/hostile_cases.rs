@@ -384,3 +384,26 @@ async fn idempotency_records_are_bounded() {
     call.timestamp = f.now();
     assert_eq!(f.send(&call).await.unwrap().status, 200);
 }
+
+/// A body above 256 KiB is verified on the blocking pool: still accepted when signed, refused
+/// when one byte changed (a current-thread runtime, as here, works too).
+#[tokio::test]
+async fn large_bodies_are_verified_off_the_async_worker() {
+    let f = start().await;
+    let mut body = br#"{"grant_type":"client_credentials"}"#.to_vec();
+    body.extend(std::iter::repeat_n(b' ', 300 * 1024));
+    let call = f.call("POST", TOKEN_PATH, &body);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+
+    let headers = signed(&f, "large-changed", TOKEN_PATH, &body);
+    let mut changed = body.clone();
+    *changed.last_mut().unwrap() = b'\n';
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, &changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_signature")
+    );
+}
