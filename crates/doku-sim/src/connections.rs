@@ -21,6 +21,8 @@ pub(crate) struct ConnState {
     last_active_ms: AtomicU64,
     /// Set once the connection is closing on its own (lingering): evicting it frees nothing.
     closing: AtomicBool,
+    /// Set while an eviction request is pending, so the same connection is not picked twice.
+    evict_requested: AtomicBool,
     evict: Notify,
 }
 
@@ -51,9 +53,17 @@ impl ConnState {
         Duration::from_millis(self.now_ms().saturating_sub(last))
     }
 
-    /// Resolves when the registry asks this connection to close.
+    /// Resolves when the registry asks this connection to close. The connection may decline
+    /// (see [`ConnState::spare`]) if it turns out not to be idle after all.
     pub(crate) async fn evicted(&self) {
         self.evict.notified().await;
+    }
+
+    /// Declines an eviction: the connection had input after all (it arrived while the
+    /// simulator was busy). It counts as active now, so it is not picked again at once.
+    pub(crate) fn spare(&self) {
+        self.last_active_ms.store(self.now_ms(), Ordering::Release);
+        self.evict_requested.store(false, Ordering::Release);
     }
 }
 
@@ -99,6 +109,7 @@ impl Registry {
             in_flight: AtomicUsize::new(0),
             last_active_ms: AtomicU64::new(0),
             closing: AtomicBool::new(false),
+            evict_requested: AtomicBool::new(false),
             evict: Notify::new(),
         });
         state
@@ -118,24 +129,25 @@ impl Registry {
         self.open().len()
     }
 
-    /// Asks the connection idle for longest (no request in flight, and idle for at least
-    /// [`MIN_IDLE_TO_EVICT`]) to close, and forgets it. Returns whether there was one.
+    /// Asks the connection idle for longest (no request in flight, idle for at least
+    /// [`MIN_IDLE_TO_EVICT`], not already asked) to close. Returns whether there was one.
     ///
     /// The minimum keeps a burst of new connections from evicting each other before their
     /// first request is even read: a connection just accepted is idle too.
     pub(crate) fn evict_oldest_idle(&self) -> bool {
-        let mut open = self.open();
+        let open = self.open();
         let oldest = open
             .values()
             .filter(|c| {
                 c.is_idle()
                     && c.idle_for() >= MIN_IDLE_TO_EVICT
                     && !c.closing.load(Ordering::Acquire)
+                    && !c.evict_requested.load(Ordering::Acquire)
             })
-            .min_by_key(|c| c.last_active_ms.load(Ordering::Acquire))
-            .map(|c| c.id);
-        match oldest.and_then(|id| open.remove(&id)) {
+            .min_by_key(|c| c.last_active_ms.load(Ordering::Acquire));
+        match oldest {
             Some(state) => {
+                state.evict_requested.store(true, Ordering::Release);
                 // `notify_one` keeps the wake-up if the task is not waiting yet.
                 state.evict.notify_one();
                 true
@@ -173,10 +185,14 @@ mod tests {
             .unwrap();
         // Only the busy one is left, and it is not evicted.
         assert!(!r.evict_oldest_idle());
-        assert_eq!(r.len(), 1);
+        // A connection that declines (it had input) is not picked again at once.
+        old.spare();
+        assert!(!r.evict_oldest_idle());
         drop(_guard);
         assert!(busy.is_idle());
-        r.remove(&busy);
+        for c in [&busy, &old, &newer] {
+            r.remove(c);
+        }
         assert_eq!(r.len(), 0);
     }
 }

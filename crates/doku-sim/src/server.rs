@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -145,7 +146,6 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut shutdown: watch::
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     backoff.succeeded();
-                    let accepted_at = Instant::now();
                     let permit = match Arc::clone(&slots).try_acquire_owned() {
                         Ok(permit) => permit,
                         Err(_) => {
@@ -165,6 +165,9 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut shutdown: watch::
                             }
                         }
                     };
+                    // The header-read clock starts when serving starts, not while waiting for a
+                    // slot (else a newcomer that waited could be closed before it is read).
+                    let accepted_at = Instant::now();
                     // One write per response; do not let Nagle hold it back.
                     let _ = stream.set_nodelay(true);
                     let state = registry.add();
@@ -216,9 +219,33 @@ async fn serve_connection(
 ) {
     let limits = app.limits();
     let deadline = tokio::time::Instant::from_std(accepted_at + limits.header_read_timeout);
-    let sniffed = tokio::select! {
-        sniffed = tokio::time::timeout_at(deadline, sniff(&mut stream)) => sniffed,
-        () = state.evicted() => return,
+    let heard = AtomicBool::new(false);
+    let sniffed = {
+        let mut sniffing = std::pin::pin!(tokio::time::timeout_at(
+            deadline,
+            sniff(&mut stream, &heard)
+        ));
+        loop {
+            tokio::select! {
+                biased;
+                sniffed = &mut sniffing => break sniffed,
+                () = state.evicted() => {
+                    // Input that arrived while the simulator was busy may not have been seen
+                    // yet: give it a moment before calling the peer silent.
+                    tokio::select! {
+                        biased;
+                        sniffed = &mut sniffing => break sniffed,
+                        () = tokio::time::sleep(EVICTION_GRACE) => {}
+                    }
+                    if heard.load(Ordering::Acquire) {
+                        state.spare();
+                        continue;
+                    }
+                    tracing::debug!("closed a silent connection to make room");
+                    return;
+                }
+            }
+        }
     };
     let (protocol, prefix) = match sniffed {
         Ok(Ok(Some(found))) => found,
@@ -328,6 +355,8 @@ async fn linger(mut stream: TcpStream) {
 /// How often an HTTP/2 connection is pinged, and how long the peer has to answer.
 const H2_PING_INTERVAL: Duration = Duration::from_secs(20);
 const H2_PING_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection asked to make room waits for input it may not have seen yet.
+const EVICTION_GRACE: Duration = Duration::from_millis(20);
 /// How long a connection asked to shut down gracefully may take to finish.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -358,6 +387,11 @@ async fn drive<C>(
                 return ended.is_ok();
             }
             () = state.evicted() => {
+                if !state.is_idle() {
+                    // A request started since the connection was picked.
+                    state.spare();
+                    continue;
+                }
                 tracing::debug!("closed an idle connection to make room");
                 return false;
             }

@@ -7,6 +7,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::{Buf as _, Bytes};
@@ -23,9 +24,11 @@ pub(crate) enum Protocol {
 }
 
 /// Reads until the bytes either diverge from the HTTP/2 preface (HTTP/1.1) or complete it
-/// (HTTP/2). `Ok(None)`: the peer closed before sending anything decisive.
+/// (HTTP/2). `Ok(None)`: the peer closed before sending anything decisive. `heard` is set once
+/// any byte has arrived (the peer is not silent).
 pub(crate) async fn sniff<S: AsyncRead + Unpin>(
     stream: &mut S,
+    heard: &AtomicBool,
 ) -> io::Result<Option<(Protocol, Bytes)>> {
     let mut buf = [0u8; H2_PREFACE.len()];
     let mut filled = 0;
@@ -34,6 +37,7 @@ pub(crate) async fn sniff<S: AsyncRead + Unpin>(
         if n == 0 {
             return Ok(None);
         }
+        heard.store(true, Ordering::Release);
         filled += n;
         let read = Bytes::copy_from_slice(&buf[..filled]);
         if buf[..filled] != H2_PREFACE[..filled] {
@@ -117,7 +121,10 @@ mod tests {
     #[tokio::test]
     async fn detects_both_protocols_and_replays_the_bytes() {
         let mut h1: &[u8] = b"GET / HTTP/1.1\r\n\r\n";
-        let (p, read) = sniff(&mut h1).await.unwrap().unwrap();
+        let (p, read) = sniff(&mut h1, &AtomicBool::new(false))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(p, Protocol::Http1);
         let mut again = Vec::new();
         Rewind::new(read, h1).read_to_end(&mut again).await.unwrap();
@@ -125,19 +132,30 @@ mod tests {
 
         let mut h2 = [&H2_PREFACE[..], b"rest"].concat();
         let mut src: &[u8] = &h2;
-        let (p, read) = sniff(&mut src).await.unwrap().unwrap();
+        let (p, read) = sniff(&mut src, &AtomicBool::new(false))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(p, Protocol::Http2);
         assert_eq!(&read[..], &H2_PREFACE[..]);
         h2.clear();
         let mut empty: &[u8] = b"";
-        assert!(sniff(&mut empty).await.unwrap().is_none());
+        assert!(sniff(&mut empty, &AtomicBool::new(false))
+            .await
+            .unwrap()
+            .is_none());
     }
 
     #[tokio::test]
     async fn a_silent_peer_does_not_finish_sniffing() {
         let (_client, mut server) = tokio::io::duplex(64);
-        let waited =
-            tokio::time::timeout(std::time::Duration::from_millis(50), sniff(&mut server)).await;
+        let heard = AtomicBool::new(false);
+        let waited = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            sniff(&mut server, &heard),
+        )
+        .await;
         assert!(waited.is_err(), "sniff returned without any byte");
+        assert!(!heard.load(Ordering::Acquire));
     }
 }

@@ -185,28 +185,28 @@ pub async fn closed_count(conns: &mut [TcpStream]) -> usize {
     closed
 }
 
-/// Reads the status code of the first response on `read` (`None`: closed without one).
-async fn read_status(read: &mut (impl AsyncReadExt + Unpin)) -> Option<u16> {
+/// Reads the status code of the first response on `read`; the error says what came instead.
+async fn read_status(read: &mut (impl AsyncReadExt + Unpin)) -> Result<u16, String> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 64 * 1024 {
         match read.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
+            Ok(0) => return Err(format!("closed after {} bytes", buf.len())),
+            Err(e) => return Err(format!("{e} after {} bytes", buf.len())),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
-    let line = buf.split(|b| *b == b'\n').next()?;
-    std::str::from_utf8(line)
-        .ok()?
+    let line = buf.split(|b| *b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(line)
         .split(' ')
-        .nth(1)?
-        .parse()
-        .ok()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("no status line in {:?}", String::from_utf8_lossy(line)))
 }
 
 /// One HTTP/1.1 request with a `len`-byte body of zeros, written from one shared 1 MiB chunk
-/// (the attacker needs no memory per connection). Returns the status, if any came back within
-/// `wait`.
+/// (the attacker needs no memory per connection). Returns the status, or what happened instead
+/// within `wait`.
 pub async fn h1_body(
     addr: SocketAddr,
     target: &str,
@@ -214,8 +214,10 @@ pub async fn h1_body(
     len: usize,
     chunk: Bytes,
     wait: Duration,
-) -> Option<u16> {
-    let stream = TcpStream::connect(addr).await.ok()?;
+) -> Result<u16, String> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
     let (mut read, mut write) = stream.into_split();
     let mut head = format!("POST {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {len}\r\n");
     for (n, v) in headers {
@@ -234,8 +236,7 @@ pub async fn h1_body(
     });
     let status = tokio::time::timeout(wait, read_status(&mut read))
         .await
-        .ok()
-        .flatten();
+        .unwrap_or_else(|_| Err(format!("no answer within {wait:?}")));
     writer.abort();
     status
 }
@@ -366,7 +367,7 @@ pub async fn signed_probe(addr: SocketAddr, id: &str, within: Duration) -> Durat
     let elapsed = started.elapsed();
     assert_eq!(
         answered,
-        Ok(Some(200)),
+        Ok(Ok(200)),
         "signed probe {id} was not answered 200 within {within:?} (after {elapsed:?})"
     );
     elapsed
