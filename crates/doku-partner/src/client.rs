@@ -307,6 +307,7 @@ impl Client {
                 client_id: config.client_id.as_str(),
                 request_id: request_id.as_str(),
                 target: &request.path,
+                get: request.is_safe(),
             };
             let checked = response_check::verify_signature(
                 config.response_signatures,

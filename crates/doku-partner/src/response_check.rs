@@ -17,12 +17,21 @@ pub(crate) struct Expected<'a> {
     pub(crate) request_id: &'a str,
     /// The request path (the Request-Target signed).
     pub(crate) target: &'a str,
+    /// Whether the request was a GET, whose answer DOKU may sign without a `Digest` line.
+    pub(crate) get: bool,
 }
 
 /// Checks the response signature under `mode`: when a `Signature` header is present (and the
 /// mode is not `Off`) it must verify with `Kind::Response` over the exact body, the
 /// `Response-Timestamp` header and the request path, and `Client-Id`/`Request-Id` must echo
 /// the request. `Require` also fails when the header is absent.
+///
+/// The `Digest` line: DOKU's response-signature page says it is "only applied for `POST`
+/// Method", while its samples sign every answer the same way. So a POST answer is verified with
+/// the Digest line, and a GET answer is accepted when it verifies under **either** reading —
+/// without the Digest line (the page's words) or with it. Each reading is a full HMAC check
+/// over the same headers and target, so neither accepts a forged or altered answer: the only
+/// freedom is which of two exact strings DOKU signed.
 pub(crate) fn verify_signature(
     mode: ResponseSignatureMode,
     expected: &Expected<'_>,
@@ -58,15 +67,25 @@ pub(crate) fn verify_signature(
     if request_id != expected.request_id {
         return Err(fail(SignatureProblem::Mismatch("Request-Id"), None));
     }
-    let message = Message {
+    let message = |body| Message {
         client_id,
         request_id,
         timestamp,
         target: expected.target,
-        body: Some(body),
+        body,
     };
-    non_snap::verify(expected.key, Kind::Response, &message, signature)
-        .map_err(|e| fail(SignatureProblem::Invalid, Some(e)))
+    if expected.get
+        && non_snap::verify(expected.key, Kind::Response, &message(None), signature).is_ok()
+    {
+        return Ok(());
+    }
+    non_snap::verify(
+        expected.key,
+        Kind::Response,
+        &message(Some(body)),
+        signature,
+    )
+    .map_err(|e| fail(SignatureProblem::Invalid, Some(e)))
 }
 
 /// The answer of a complete (signature-checked) response: `T` for 2xx, and for a 409 whose
@@ -113,6 +132,11 @@ mod tests {
     const KEY: &str = "SK-EXAMPLE-ONLY";
 
     fn signed(body: &[u8], target: &str, request_id: &str) -> HeaderMap {
+        signed_as(Some(body), target, request_id)
+    }
+
+    /// Headers of an answer signed over `body` (`None`: no Digest line).
+    fn signed_as(body: Option<&[u8]>, target: &str, request_id: &str) -> HeaderMap {
         let key = SecretKey::new(KEY);
         let sig = non_snap::sign(
             &key,
@@ -122,7 +146,7 @@ mod tests {
                 request_id,
                 timestamp: "2024-01-01T00:00:00Z",
                 target,
-                body: Some(body),
+                body,
             },
         );
         let mut h = HeaderMap::new();
@@ -144,6 +168,7 @@ mod tests {
             client_id: "BRN-1",
             request_id: "rid",
             target: "/t",
+            get: false,
         };
         let ok = StatusCode::OK;
         let body = br#"{"token":"x"}"#;
@@ -219,6 +244,87 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// DOKU's two readings of the Digest line on a GET answer, and what neither may accept.
+    #[test]
+    fn get_answers_verify_with_or_without_the_digest_line_post_answers_only_with_it() {
+        let key = SecretKey::new(KEY);
+        let get = Expected {
+            key: &key,
+            client_id: "BRN-1",
+            request_id: "rid",
+            target: "/t",
+            get: true,
+        };
+        let post = Expected { get: false, ..get };
+        let ok = StatusCode::OK;
+        let body = br#"{"business":{"id":"1"}}"#;
+        let without_digest = signed_as(None, "/t", "rid");
+        let with_digest = signed_as(Some(body), "/t", "rid");
+        for mode in [
+            ResponseSignatureMode::Require,
+            ResponseSignatureMode::VerifyIfPresent,
+        ] {
+            // GET: both readings verify.
+            assert!(
+                verify_signature(mode, &get, ok, &without_digest, body).is_ok(),
+                "GET signed without Digest ({mode:?})"
+            );
+            assert!(
+                verify_signature(mode, &get, ok, &with_digest, body).is_ok(),
+                "GET signed with Digest ({mode:?})"
+            );
+            // POST: only with the Digest line.
+            assert!(verify_signature(mode, &post, ok, &with_digest, body).is_ok());
+            assert!(matches!(
+                verify_signature(mode, &post, ok, &without_digest, body),
+                Err(Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    ..
+                })
+            ));
+            // Altered body: the with-Digest signature no longer matches; the no-Digest
+            // signature never covered the body, but on a POST it is refused anyway.
+            let altered = br#"{"business":{"id":"2"}}"#;
+            assert!(verify_signature(mode, &get, ok, &with_digest, altered).is_err());
+            assert!(verify_signature(mode, &post, ok, &with_digest, altered).is_err());
+            // Altered headers or target: fails under both readings.
+            for headers in [&without_digest, &with_digest] {
+                let mut other_ts = headers.clone();
+                other_ts.insert(
+                    "response-timestamp",
+                    "2024-01-01T00:00:01Z".parse().unwrap(),
+                );
+                assert!(verify_signature(mode, &get, ok, &other_ts, body).is_err());
+                let other_target = Expected {
+                    target: "/other",
+                    ..get
+                };
+                assert!(verify_signature(mode, &other_target, ok, headers, body).is_err());
+                let other_key = SecretKey::new("SK-someone-else");
+                let forged_for = Expected {
+                    key: &other_key,
+                    ..get
+                };
+                assert!(verify_signature(mode, &forged_for, ok, headers, body).is_err());
+            }
+            // A forged signature value fails under both readings.
+            let mut forged = with_digest.clone();
+            forged.insert(
+                "signature",
+                "HMACSHA256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+                    .parse()
+                    .unwrap(),
+            );
+            assert!(matches!(
+                verify_signature(mode, &get, ok, &forged, body),
+                Err(Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    ..
+                })
+            ));
+        }
     }
 
     #[test]
