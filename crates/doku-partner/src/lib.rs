@@ -75,12 +75,12 @@ pub mod signer;
 pub mod token_cache;
 
 pub use api::upload::{check_upload, content_type_for};
-pub use client::Client;
+pub use client::{Answer, Client};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_MARGIN};
 pub use endpoint::{ApiRequest, CallOptions, EndpointName};
 pub use environment::Environment;
-pub use error::{Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use error::{CallStage, Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
 pub use observer::{Exchange, Observer};
 pub use request_id::{RequestIdGenerator, UuidV4};
 pub use retry::{decide, Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy};

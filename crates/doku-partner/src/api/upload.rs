@@ -23,7 +23,7 @@ use doku_model::{
 };
 use http::Method;
 
-use crate::client::Client;
+use crate::client::{Client, IdOrigin};
 use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
 use crate::error::Error;
 
@@ -107,10 +107,10 @@ impl Client {
         // The boundary is derived from the Request-Id, so repeating the call with the same Request-Id
         // (the documented way to retry after `may_have_reached_doku`) sends byte-identical bytes and
         // DOKU replays the original answer instead of refusing a reused id with a different body.
-        let request_id = options
-            .request_id
-            .clone()
-            .unwrap_or_else(|| self.config().request_ids.generate());
+        let (request_id, origin) = match options.request_id {
+            Some(id) => (id, IdOrigin::Caller),
+            None => (self.config().request_ids.generate(), IdOrigin::Generated),
+        };
         let mut encoded = upload.to_multipart(&boundary_for(&request_id, 0));
         // A boundary occurring in the content is practically impossible; the next candidates are
         // still a pure function of the Request-Id.
@@ -137,8 +137,11 @@ impl Client {
             content_type: Some(body.content_type),
             needs_token: true,
         };
-        self.execute(&request, CallOptions::with_request_id(request_id))
+        // A generated id stays "generated": after a 401 or 429 it is replaced by a fresh one
+        // (the body keeps its boundary, which is just a string that no longer matters).
+        self.call(&request, request_id, origin)
             .await
+            .map(|answer| answer.value)
     }
 
     /// Reads `path` with `tokio::fs` and uploads it under `category` (and `code`, for
