@@ -165,7 +165,7 @@ pub(crate) struct RequirementsArgs {
 /// `doku upload`.
 #[derive(Debug, Args)]
 pub(crate) struct UploadArgs {
-    /// The document (.png, .jpg, .jpeg or .pdf, at most 10 MiB).
+    /// The document: a regular file (.png, .jpg, .jpeg or .pdf) within DOKU's size limit.
     pub(crate) file: PathBuf,
     /// Upload category, e.g. DOCUMENT, OWNER_LIVENESS, PHOTO_PROOF, LOGO.
     #[arg(long)]
