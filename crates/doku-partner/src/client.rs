@@ -87,6 +87,31 @@ impl Client {
         self.inner.tokens.lifetime()
     }
 
+    /// `text` with every occurrence of the secret key and of the bearer tokens this client
+    /// obtained lately replaced by `***`: for printing what a server sent (an error message,
+    /// a body) when that server may reflect a credential back.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        let mut needles: Vec<String> = self
+            .inner
+            .tokens
+            .issued()
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        if let Ok(secret) = std::str::from_utf8(self.inner.config.secret_key.expose_bytes()) {
+            needles.push(secret.to_owned());
+        }
+        // Longest first, so a secret containing another is replaced whole.
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        for needle in needles.iter().filter(|n| !n.is_empty()) {
+            if out.contains(needle.as_str()) {
+                out = out.replace(needle.as_str(), "***");
+            }
+        }
+        out
+    }
+
     /// Calls Generate Token with `options` (without caching the answer); also returns the
     /// Unix second at which the call started, from which the token's lifetime counts.
     pub(crate) async fn fetch_token(

@@ -17,7 +17,10 @@ use doku_sign::SecretKey;
 async fn every_call_but_generate_token_carries_the_bearer() {
     let server = Scripted::start(|_, seen| {
         if seen.path() == paths::TOKEN {
-            Reply::json(200, r#"{"token":"tok-bearer-1","type":"Bearer","valid_time":3600}"#)
+            Reply::json(
+                200,
+                r#"{"token":"tok-bearer-1","type":"Bearer","valid_time":3600}"#,
+            )
         } else {
             // Whatever the answer decodes to, the request has been seen.
             Reply::json(200, "{}")
