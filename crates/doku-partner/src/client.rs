@@ -138,13 +138,13 @@ impl Client {
                 status: StatusCode::OK,
                 request_id: answer.request_id,
                 body: None,
-                source: doku_model::DecodeError {
+                source: Box::new(doku_model::DecodeError {
                     path: "token".to_owned(),
                     message: "not a header-safe string".to_owned(),
                     kind: doku_model::DecodeErrorKind::Data,
                     line: 1,
                     column: 1,
-                },
+                }),
             });
         }
         Ok((response, fetched_at))

@@ -111,9 +111,9 @@ pub enum Error {
         /// The body exactly as received — `None` for a Generate Token answer, which may hold a
         /// bearer token and creates nothing that could be lost.
         body: Option<Bytes>,
-        /// The decoder's error.
+        /// The decoder's error (boxed: keeps `Error` small).
         #[source]
-        source: doku_model::DecodeError,
+        source: Box<doku_model::DecodeError>,
     },
 
     /// The call did not finish within [`RetryPolicy::total_deadline`]: the token fetch, an

@@ -142,7 +142,7 @@ fn decode_error(
         status,
         request_id: request_id.to_owned(),
         body,
-        source: e,
+        source: Box::new(e),
     }
 }
 
