@@ -440,7 +440,8 @@ impl Client {
                 self.wait(after, attempt, &outcome, error, progress).await;
                 continue;
             }
-            let keep_body = request.endpoint != EndpointName::Token;
+            // Only what may have created something; never a token or a shared key.
+            let keep_body = !request.is_safe() && request.endpoint != EndpointName::Token;
             let (value, replay) = response_check::interpret::<T>(
                 response.status,
                 &response.body,
@@ -535,6 +536,17 @@ fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
     progress.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl<T> std::fmt::Debug for Answer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("body_len", &self.body.len())
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("replay", &self.replay)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where a call's Request-Id came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IdOrigin {
@@ -544,8 +556,9 @@ pub(crate) enum IdOrigin {
     Generated,
 }
 
-/// A decoded answer with the body exactly as DOKU sent it.
-#[derive(Debug, Clone)]
+/// A decoded answer with the body exactly as DOKU sent it. `Debug` shows the body's length
+/// only (it may hold a token or a shared key).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Answer<T> {
     /// The decoded value.

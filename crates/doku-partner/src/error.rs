@@ -108,8 +108,10 @@ pub enum Error {
         status: StatusCode,
         /// The Request-Id of the call.
         request_id: String,
-        /// The body exactly as received — `None` for a Generate Token answer, which may hold a
-        /// bearer token and creates nothing that could be lost.
+        /// The body exactly as received, for the calls that create something (Upload File,
+        /// Business Registration, Create Business Lite). `None` for Generate Token (its answer
+        /// holds a bearer token) and for GETs (nothing is created, a repeat is harmless, and Get
+        /// Business Data's answer holds a shared key), so `{:?}` of the error shows no credential.
         body: Option<Bytes>,
         /// The decoder's error (boxed: keeps `Error` small).
         #[source]

@@ -43,9 +43,30 @@ async fn every_call_but_generate_token_carries_the_bearer() {
     let _ = client
         .get_business(&ClientId::new("BRN-0001-1").unwrap())
         .await;
+    // What the CLI prints goes through `redact`: the token and the secret never show.
+    assert_eq!(
+        client.redact(&format!("token tok-bearer-1, key {SECRET}, kept")),
+        "token ***, key ***, kept"
+    );
+    let answer = client
+        .execute_answer::<doku_model::TokenResponse>(
+            &doku_partner::ApiRequest::post_json(
+                doku_partner::EndpointName::Token,
+                paths::TOKEN,
+                b"{}".to_vec(),
+            )
+            .with_token(false),
+            doku_partner::CallOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !format!("{answer:?}").contains("tok-bearer-1"),
+        "{answer:?}"
+    );
     let seen = server.seen();
     let paths_seen: Vec<&str> = seen.iter().map(|s| s.path()).collect();
-    assert_eq!(seen.len(), 6, "{paths_seen:?}");
+    assert_eq!(seen.len(), 7, "{paths_seen:?}");
     for request in &seen {
         if request.path() == paths::TOKEN {
             assert_eq!(request.bearer(), None, "Generate Token has no bearer");
