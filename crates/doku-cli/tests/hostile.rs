@@ -120,21 +120,32 @@ async fn a_server_that_never_answers_is_cut_at_the_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_503_then_slow_401_ends_at_the_deadline_with_the_last_answer_as_cause() {
+    // Two slow 503s, a 401 (token refresh), then a repeat that would take 60 s: cut at 3 s.
     let server = server(|i, seen| {
-        let status = if i < 2 { 503 } else { 401 };
+        let (status, wait) = match i {
+            0 | 1 => (503, 500),
+            2 => (401, 300),
+            _ => (401, 60_000),
+        };
         Reply::signed(
             status,
             format!(r#"{{"error":{{"code":"slow_{status}","message":"m"}}}}"#),
             seen,
             SECRET,
         )
-        .with_header("retry-after", "1")
-        .after(Duration::from_millis(900))
+        .with_header("retry-after", "0")
+        .after(Duration::from_millis(wait))
     })
     .await;
     let run = doku(&server.base_url(), &["business", "BRN-0001-1"]).await;
     run.assert_held("503 then 401, slowly");
-    assert!(run.stderr().contains("slow_"), "{}", run.stderr());
+    let stderr = run.stderr();
+    assert!(run.elapsed >= DEADLINE, "{:?}", run.elapsed);
+    assert!(
+        stderr.contains("deadline")
+            && stderr.contains("caused by: DOKU answered HTTP 401 Unauthorized, code slow_401"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

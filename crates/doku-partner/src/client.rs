@@ -299,16 +299,18 @@ impl Client {
                     &mut attempt,
                 )
                 .await;
-            match &result {
+            match result {
                 Err(e) if e.is_unauthorized() && !refreshed => {
                     tracing::info!(
                         "DOKU refused the bearer token; refreshing it and repeating the call once"
                     );
                     self.inner.tokens.invalidate(token.generation);
                     refreshed = true;
+                    // The cause to report if the deadline cuts the repeat.
+                    lock(progress).last = Some(Box::new(e));
                     self.after_refusal(&mut request_id, origin, progress);
                 }
-                _ => return result,
+                other => return other,
             }
         }
     }

@@ -113,12 +113,17 @@ async fn a_slow_token_fetch_counts_against_the_deadline() {
     );
 }
 
-/// The case from issue 10 (357.9 s for one `doku business`): slow 503s, then slow 401s, so the
-/// 401 repeat restarted the budget. Now the whole call ends at the deadline.
+/// The case from issue 10 (357.9 s for one `doku business`): slow 503s, then a 401, and the
+/// 401 repeat restarted the budget. Now the repeat is cut at the call's deadline, and the 401
+/// is reported as the cause.
 #[tokio::test]
 async fn slow_503_then_401_ends_at_the_deadline_with_the_last_outcome_as_cause() {
     let server = server(|i, seen| {
-        let status = if i < 2 { 503 } else { 401 };
+        let (status, wait) = match i {
+            0 | 1 => (503, 300),
+            2 => (401, 100),
+            _ => (401, 5_000),
+        };
         Reply::signed(
             status,
             format!(r#"{{"error":{{"code":"c{status}","message":"m"}}}}"#),
@@ -126,7 +131,7 @@ async fn slow_503_then_401_ends_at_the_deadline_with_the_last_outcome_as_cause()
             SECRET,
         )
         .with_header("retry-after", "0")
-        .after(Duration::from_millis(400))
+        .after(Duration::from_millis(wait))
     })
     .await;
     let deadline = Duration::from_millis(1500);
@@ -137,11 +142,26 @@ async fn slow_503_then_401_ends_at_the_deadline_with_the_last_outcome_as_cause()
         .await
         .unwrap_err();
     assert_within(started, deadline);
-    // Either cut (deadline) or given up because the next wait would cross it — never beyond.
-    match &err {
-        Error::DeadlineExceeded { .. } | Error::Api { .. } => {}
-        other => panic!("{other:?}"),
-    }
+    let Error::DeadlineExceeded {
+        stage,
+        attempts,
+        last: Some(last),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (*stage, *attempts),
+        (CallStage::InFlight, 4),
+        "3 attempts, then the one 401 repeat, cut in flight"
+    );
+    assert!(
+        matches!(**last, Error::Api { status, .. } if status.as_u16() == 401),
+        "{last:?}"
+    );
+    let source = std::error::Error::source(&err).map(ToString::to_string);
+    assert!(source.is_some_and(|s| s.contains("401")), "{err}");
 }
 
 #[tokio::test]
