@@ -183,8 +183,10 @@ impl Client {
     ///   repeats the call once.
     /// - After a 401 or a 429 the refused request was never processed; if DOKU records
     ///   refusals for replay, repeating its Request-Id would get the refusal back forever. So
-    ///   a **generated** Request-Id is replaced by a fresh one for the repeat; a caller-supplied
-    ///   one (`options`) is kept, and a replayed refusal is [`Error::ReplayedRefusal`].
+    ///   a **generated** Request-Id is replaced by a fresh one for the repeat — unless an
+    ///   earlier attempt under it may have been processed (timeout, dropped connection), when
+    ///   only the same id gets that outcome replayed; a caller-supplied one (`options`) is
+    ///   kept, and a replayed refusal is [`Error::ReplayedRefusal`].
     /// - The response signature is checked as configured, before any retry decision: an answer
     ///   that fails a required check is [`Error::Signature`], whatever its status.
     /// - A 2xx, or a 409 whose body is a `T` (DOKU's replay of an already processed
@@ -318,16 +320,21 @@ impl Client {
     /// After a refusal DOKU did not process (401, 429): a generated Request-Id is replaced by
     /// a fresh one, so a DOKU that records refusals for replay does not answer the repeat with
     /// the old refusal; a caller-supplied one is kept (the caller chose the idempotency key).
+    ///
+    /// Only when no earlier attempt under this id may have been processed: after a timeout or
+    /// a dropped connection, DOKU may hold an outcome under the id, and only the same id gets
+    /// it replayed instead of doing the work twice.
     fn after_refusal(
         &self,
         request_id: &mut RequestId,
         origin: IdOrigin,
         progress: &Mutex<Progress>,
     ) {
-        if origin == IdOrigin::Generated {
+        let mut p = lock(progress);
+        if origin == IdOrigin::Generated && !p.id_may_have_reached {
             *request_id = self.inner.config.request_ids.generate();
             tracing::Span::current().record("request_id", request_id.as_str());
-            lock(progress).request_id = request_id.to_string();
+            p.request_id = request_id.to_string();
         }
     }
 
@@ -496,6 +503,9 @@ struct Progress {
     attempts: u32,
     request_id: String,
     may_have_reached: bool,
+    /// Whether an attempt under the current Request-Id may have been processed: then the id is
+    /// kept even after a refusal, so DOKU can replay that outcome instead of doing it twice.
+    id_may_have_reached: bool,
     last: Option<Box<Error>>,
 }
 
@@ -506,6 +516,7 @@ impl Progress {
             attempts: 0,
             request_id: request_id.to_string(),
             may_have_reached: false,
+            id_may_have_reached: false,
             last: None,
         }
     }
@@ -518,6 +529,7 @@ impl Progress {
     /// Records whether the finished attempt may have reached DOKU; answers the running total.
     fn finish_attempt(&mut self, may_have_reached: bool) -> bool {
         self.may_have_reached |= may_have_reached;
+        self.id_may_have_reached |= may_have_reached;
         self.may_have_reached
     }
 

@@ -18,7 +18,9 @@
 //! The Request-Id: kept on every retry (DOKU deduplicates by it) — except after a 429 (and the
 //! 401 token refresh, see [`Client::execute`](crate::Client::execute)) when the client generated
 //! it: DOKU did not process the refused request, and a DOKU that records refusals would replay
-//! the refusal for that id forever, so the repeat gets a fresh id.
+//! the refusal for that id forever, so the repeat gets a fresh id — unless an earlier attempt
+//! under that id may have been processed (timeout, dropped connection): then only the same id
+//! gets that outcome replayed instead of the work done twice.
 //!
 //! Attempts are bounded by [`RetryPolicy::max_attempts`] (counted across the 401 repeat, which is
 //! always made once) and the whole call by [`RetryPolicy::total_deadline`]: a retry whose wait

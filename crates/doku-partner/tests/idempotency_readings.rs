@@ -249,3 +249,31 @@ async fn a_409_with_the_expected_answer_is_the_replay_of_a_success() {
     assert_eq!(created.business.id, "BSN-0103-1700206906468");
     assert_eq!(call_ids(&server).len(), 1);
 }
+
+/// A generated id is replaced only when nothing under it may have been processed: after a
+/// dropped connection (DOKU may have registered the business), a later 429 or 401 keeps the id,
+/// so DOKU replays that outcome instead of registering twice.
+#[tokio::test]
+async fn a_generated_request_id_is_kept_after_a_refusal_when_an_earlier_attempt_may_have_been_processed(
+) {
+    for refusal in [429, 401] {
+        let server = server(move |i, _| match i {
+            // Read the request, answer nothing: it may have been processed.
+            0 => Reply::Raw {
+                bytes: Vec::new(),
+                delay: Duration::ZERO,
+            },
+            1 => refused(refusal),
+            _ => Reply::json(200, CREATED),
+        })
+        .await;
+        let client = client_for(&server);
+        client.create_business_lite(&lite("Toko")).await.unwrap();
+        let ids = call_ids(&server);
+        assert_eq!(ids.len(), 3, "{refusal}: {ids:?}");
+        assert!(
+            ids.iter().all(|id| *id == ids[0]),
+            "{refusal}: the id must not change after a possibly processed attempt: {ids:?}"
+        );
+    }
+}
