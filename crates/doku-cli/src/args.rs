@@ -1,6 +1,7 @@
 //! The command-line grammar (clap derive). Every command and flag has `--help`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -126,9 +127,28 @@ pub(crate) struct ApiArgs {
     /// Request-Id to use (e.g. to retry an earlier call idempotently); default: a fresh UUID v4.
     #[arg(long, value_name = "ID")]
     pub(crate) request_id: Option<String>,
+    /// Whole-call deadline in seconds — token fetch, retries, waits and the attempt in flight
+    /// included (default 60).
+    #[arg(long, env = "DOKU_DEADLINE", value_name = "SECS", value_parser = seconds)]
+    pub(crate) deadline: Option<Duration>,
+    /// Deadline of one HTTP attempt (and of connecting) in seconds (default 30; connect 10).
+    #[arg(long, env = "DOKU_ATTEMPT_TIMEOUT", value_name = "SECS", value_parser = seconds)]
+    pub(crate) attempt_timeout: Option<Duration>,
     /// Secret key source.
     #[command(flatten)]
     pub(crate) secret: SecretArgs,
+}
+
+/// A positive number of seconds (fractions allowed), at most a day.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err("must be more than 0 and at most 86400 seconds".to_owned());
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// `doku demo`.
@@ -165,7 +185,7 @@ pub(crate) struct RequirementsArgs {
 /// `doku upload`.
 #[derive(Debug, Args)]
 pub(crate) struct UploadArgs {
-    /// The document (.png, .jpg, .jpeg or .pdf, at most 10 MiB).
+    /// The document: a regular file (.png, .jpg, .jpeg or .pdf) within DOKU's size limit.
     pub(crate) file: PathBuf,
     /// Upload category, e.g. DOCUMENT, OWNER_LIVENESS, PHOTO_PROOF, LOGO.
     #[arg(long)]

@@ -1,7 +1,9 @@
 //! The crate's single error type.
 
 use std::fmt;
+use std::time::Duration;
 
+use bytes::Bytes;
 use doku_model::{ErrorBody, ValidationErrors};
 use doku_transport::TransportError;
 use http::StatusCode;
@@ -71,8 +73,32 @@ pub enum Error {
         request_id: String,
     },
 
+    /// DOKU answered a repeated Request-Id with HTTP 409 and an **error** body: it replayed
+    /// the refusal it recorded for the first request with this id (DOKU's idempotency page:
+    /// "the same Response body with HTTP Status Code 409 Conflict"). Never success, never
+    /// retried: repeating the same Request-Id gets the same refusal again. Fix the cause, then
+    /// call again with a new Request-Id.
+    #[error("DOKU replayed an earlier refusal of Request-Id {request_id} (HTTP {status}){}{}; send the call again with a new Request-Id",
+        code.as_deref().map(|c| format!(", code {c}")).unwrap_or_default(),
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    ReplayedRefusal {
+        /// The HTTP status (409).
+        status: StatusCode,
+        /// DOKU's machine code from the replayed body, when it had one.
+        code: Option<String>,
+        /// DOKU's human message from the replayed body, when it had one.
+        message: Option<String>,
+        /// The raw replayed body, lossy UTF-8, capped like [`Error::Api`]'s.
+        body: String,
+        /// The Request-Id that was replayed.
+        request_id: String,
+    },
+
     /// A success response (2xx, or a 409 replay) whose body is not the expected JSON.
-    #[error("cannot decode DOKU's HTTP {status} answer at `{path}`: {message}")]
+    ///
+    /// DOKU may have **created** something (a business, a file): the raw body and the
+    /// Request-Id are kept so nothing DOKU sent is lost.
+    #[error("cannot decode DOKU's HTTP {status} answer at `{path}` (Request-Id {request_id}): {message}")]
     Decode {
         /// JSON path where decoding failed (`.` = the root).
         path: String,
@@ -80,9 +106,38 @@ pub enum Error {
         message: String,
         /// The HTTP status of the response.
         status: StatusCode,
-        /// The decoder's error.
+        /// The Request-Id of the call.
+        request_id: String,
+        /// The body exactly as received, for the calls that create something (Upload File,
+        /// Business Registration, Create Business Lite). `None` for Generate Token (its answer
+        /// holds a bearer token) and for GETs (nothing is created, a repeat is harmless, and Get
+        /// Business Data's answer holds a shared key), so `{:?}` of the error shows no credential.
+        body: Option<Bytes>,
+        /// The decoder's error (boxed: keeps `Error` small).
         #[source]
-        source: doku_model::DecodeError,
+        source: Box<doku_model::DecodeError>,
+    },
+
+    /// The call did not finish within [`RetryPolicy::total_deadline`]: the token fetch, an
+    /// attempt in flight or a wait before a retry was cut when the deadline passed.
+    ///
+    /// [`RetryPolicy::total_deadline`]: crate::RetryPolicy::total_deadline
+    #[error("the call did not finish within its {deadline:?} deadline ({stage}; Request-Id {request_id}; {attempts} attempt(s); may have reached DOKU: {may_have_reached_doku})")]
+    DeadlineExceeded {
+        /// The deadline ([`RetryPolicy::total_deadline`](crate::RetryPolicy::total_deadline)).
+        deadline: Duration,
+        /// What the call was doing when it was cut.
+        stage: CallStage,
+        /// Attempts started (the one cut included).
+        attempts: u32,
+        /// The Request-Id of the call (the last one, if a fresh one was taken).
+        request_id: String,
+        /// Whether DOKU may have received (and acted on) the request: retry later with the
+        /// same Request-Id when `true`.
+        may_have_reached_doku: bool,
+        /// The outcome of the last finished attempt, when one finished before the cut.
+        #[source]
+        last: Option<Box<Error>>,
     },
 
     /// This call waited for a token that another, concurrent call was fetching, and that fetch
@@ -122,6 +177,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Api { status, .. }
+            | Self::ReplayedRefusal { status, .. }
             | Self::Decode { status, .. }
             | Self::Signature { status, .. } => Some(*status),
             Self::TokenUnavailable { status, .. } => *status,
@@ -133,6 +189,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Api { request_id, .. }
+            | Self::ReplayedRefusal { request_id, .. }
+            | Self::Decode { request_id, .. }
+            | Self::DeadlineExceeded { request_id, .. }
             | Self::Signature { request_id, .. }
             | Self::Transport { request_id, .. }
             | Self::TokenUnavailable { request_id, .. } => Some(request_id),
@@ -142,9 +201,7 @@ impl Error {
 
     /// Builds [`Error::Api`] from a response, reading DOKU's error body if it has one.
     pub(crate) fn api(status: StatusCode, body: &[u8], request_id: &str) -> Self {
-        let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-        let code = parsed.as_ref().and_then(|b| b.code().map(str::to_owned));
-        let message = parsed.as_ref().and_then(ErrorBody::message);
+        let (code, message) = code_and_message(body);
         Self::Api {
             status,
             code,
@@ -152,6 +209,55 @@ impl Error {
             body: capped_lossy(body, MAX_ERROR_BODY_BYTES),
             request_id: request_id.to_owned(),
         }
+    }
+
+    /// Builds [`Error::ReplayedRefusal`] from a 409 whose body is not the expected answer.
+    pub(crate) fn replayed_refusal(status: StatusCode, body: &[u8], request_id: &str) -> Self {
+        let (code, message) = code_and_message(body);
+        Self::ReplayedRefusal {
+            status,
+            code,
+            message,
+            body: capped_lossy(body, MAX_ERROR_BODY_BYTES),
+            request_id: request_id.to_owned(),
+        }
+    }
+}
+
+/// DOKU's error code and message from an error body in any of its envelopes.
+fn code_and_message(body: &[u8]) -> (Option<String>, Option<String>) {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let code = parsed.as_ref().and_then(|b| b.code().map(str::to_owned));
+    let message = parsed.as_ref().and_then(ErrorBody::message);
+    (code, message)
+}
+
+impl Error {
+    /// Whether DOKU refused the bearer token (HTTP 401).
+    pub(crate) fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Api { status, .. } if *status == StatusCode::UNAUTHORIZED)
+    }
+}
+
+/// What a call was doing when its deadline passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallStage {
+    /// Getting a bearer token (Generate Token, or waiting for a concurrent fetch).
+    FetchingToken,
+    /// Waiting for an attempt's answer.
+    InFlight,
+    /// Waiting before the next attempt.
+    WaitingToRetry,
+}
+
+impl fmt::Display for CallStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::FetchingToken => "cut while getting a bearer token",
+            Self::InFlight => "cut while an attempt was in flight",
+            Self::WaitingToRetry => "cut while waiting to retry",
+        })
     }
 }
 

@@ -25,10 +25,15 @@
 //!   authenticated call refreshes the token and repeats the call once.
 //! - **Retries.** Connection failures, timeouts, dropped connections and 429/502/503/504
 //!   (500 for GET only) are retried with backoff and jitter, `Retry-After` honoured, bounded
-//!   by attempts and a deadline ([`retry`]). The **same Request-Id** is used on every attempt,
-//!   and DOKU's `409` replay of an already processed request is returned as the success it
-//!   was — so a retry never registers a business twice.
-//! - **Response signatures** are verified when present ([`ResponseSignatureMode`]).
+//!   by attempts ([`retry`]). The **same Request-Id** is used on every such retry, and DOKU's
+//!   `409` replay of an already processed request is returned as the success it was — so a
+//!   retry never registers a business twice. After a 401 or a 429 (refusals DOKU did not
+//!   process) a generated Request-Id is replaced by a fresh one; a 409 replaying a refusal is
+//!   [`Error::ReplayedRefusal`], never success.
+//! - **A deadline is a deadline**: [`RetryPolicy::total_deadline`] bounds the whole call —
+//!   token fetch, attempts in flight, waits, the 401 repeat ([`Error::DeadlineExceeded`]).
+//! - **Response signatures** are verified when present ([`ResponseSignatureMode`]), before
+//!   any retry decision; a GET answer may be signed with or without the `Digest` line.
 //! - **Logs** go through `tracing` (span `doku_partner.call` with `endpoint`, `request_id`,
 //!   `attempt`, `status`, `latency_ms`); the secret, tokens and bodies are never logged.
 //!
@@ -76,12 +81,12 @@ pub mod signer;
 pub mod token_cache;
 
 pub use api::upload::{check_upload, content_type_for};
-pub use client::Client;
+pub use client::{Answer, Client};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_MARGIN};
 pub use endpoint::{ApiRequest, CallOptions, EndpointName};
 pub use environment::Environment;
-pub use error::{Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use error::{CallStage, Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
 pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
 pub use observer::{Exchange, Observer};
 pub use request_id::{RequestIdGenerator, UuidV4};

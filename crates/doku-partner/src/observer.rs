@@ -24,7 +24,7 @@ pub struct Exchange {
     /// Time from sending to having the whole response (or the failure).
     pub latency: Duration,
     /// Whether this response's `Signature` was verified (false when absent and not required, when the mode is
-    /// `Off`, when verification failed, or when the attempt is retried before verification).
+    /// `Off`, or when verification failed). A retried answer is verified before it is retried.
     pub signature_verified: bool,
 }
 

@@ -1,5 +1,6 @@
 //! What a complete response means: its signature, then its status and body.
 
+use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
 use http::{HeaderMap, StatusCode};
@@ -17,12 +18,21 @@ pub(crate) struct Expected<'a> {
     pub(crate) request_id: &'a str,
     /// The request path (the Request-Target signed).
     pub(crate) target: &'a str,
+    /// Whether the request was a GET, whose answer DOKU may sign without a `Digest` line.
+    pub(crate) get: bool,
 }
 
 /// Checks the response signature under `mode`: when a `Signature` header is present (and the
 /// mode is not `Off`) it must verify with `Kind::Response` over the exact body, the
 /// `Response-Timestamp` header and the request path, and `Client-Id`/`Request-Id` must echo
 /// the request. `Require` also fails when the header is absent.
+///
+/// The `Digest` line: DOKU's response-signature page says it is "only applied for `POST`
+/// Method", while its samples sign every answer the same way. So a POST answer is verified with
+/// the Digest line, and a GET answer is accepted when it verifies under **either** reading —
+/// without the Digest line (the page's words) or with it. Each reading is a full HMAC check
+/// over the same headers and target, so neither accepts a forged or altered answer: the only
+/// freedom is which of two exact strings DOKU signed.
 pub(crate) fn verify_signature(
     mode: ResponseSignatureMode,
     expected: &Expected<'_>,
@@ -58,50 +68,81 @@ pub(crate) fn verify_signature(
     if request_id != expected.request_id {
         return Err(fail(SignatureProblem::Mismatch("Request-Id"), None));
     }
-    let message = Message {
+    let message = |body| Message {
         client_id,
         request_id,
         timestamp,
         target: expected.target,
-        body: Some(body),
+        body,
     };
-    non_snap::verify(expected.key, Kind::Response, &message, signature)
-        .map_err(|e| fail(SignatureProblem::Invalid, Some(e)))
+    if expected.get
+        && non_snap::verify(expected.key, Kind::Response, &message(None), signature).is_ok()
+    {
+        return Ok(());
+    }
+    non_snap::verify(
+        expected.key,
+        Kind::Response,
+        &message(Some(body)),
+        signature,
+    )
+    .map_err(|e| fail(SignatureProblem::Invalid, Some(e)))
 }
 
 /// The answer of a complete (signature-checked) response: `T` for 2xx, and for a 409 whose
-/// body is `T` (DOKU's replay of an already processed Request-Id); otherwise [`Error::Api`].
-/// The `bool` is `true` for a replay.
+/// body is `T` (DOKU's replay of an already processed Request-Id). A 409 whose body is one of
+/// DOKU's error envelopes, or is not a `T`, is DOKU replaying an earlier refusal:
+/// [`Error::ReplayedRefusal`]. Any other status is [`Error::Api`]. The `bool` is `true` for a
+/// replay.
+///
+/// A 2xx (or replayed) body that does not decode is [`Error::Decode`] carrying the Request-Id
+/// and — when `keep_body` — the body exactly as received, since DOKU may have created something.
 pub(crate) fn interpret<T: DeserializeOwned>(
     status: StatusCode,
-    body: &[u8],
+    body: &Bytes,
     request_id: &str,
+    keep_body: bool,
 ) -> Result<(T, bool), Error> {
     if status.is_success() {
         return doku_model::decode::<T>(body)
             .map(|v| (v, false))
-            .map_err(|e| decode_error(status, e));
+            .map_err(|e| decode_error(status, e, request_id, keep_body.then(|| body.clone())));
     }
     if status == StatusCode::CONFLICT {
-        let is_error_body = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.as_object().map(|o| o.contains_key("error")))
-            .unwrap_or(false);
-        if !is_error_body {
+        if !is_error_envelope(body) {
             if let Ok(value) = doku_model::decode::<T>(body) {
                 return Ok((value, true));
             }
         }
+        return Err(Error::replayed_refusal(status, body, request_id));
     }
     Err(Error::api(status, body, request_id))
 }
 
-fn decode_error(status: StatusCode, e: doku_model::DecodeError) -> Error {
+/// Whether `body` is a JSON object in one of DOKU's error shapes: Non-SNAP `error`, a
+/// top-level `message`, or SNAP `responseCode` / `responseMessage`. No success answer of the
+/// Partner API has any of these keys.
+fn is_error_envelope(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_ok_and(|o| {
+        ["error", "message", "responseCode", "responseMessage"]
+            .iter()
+            .any(|k| o.contains_key(*k))
+    })
+}
+
+fn decode_error(
+    status: StatusCode,
+    e: doku_model::DecodeError,
+    request_id: &str,
+    body: Option<Bytes>,
+) -> Error {
     Error::Decode {
         path: e.path.clone(),
         message: e.to_string(),
         status,
-        source: e,
+        request_id: request_id.to_owned(),
+        body,
+        source: Box::new(e),
     }
 }
 
@@ -113,6 +154,11 @@ mod tests {
     const KEY: &str = "SK-EXAMPLE-ONLY";
 
     fn signed(body: &[u8], target: &str, request_id: &str) -> HeaderMap {
+        signed_as(Some(body), target, request_id)
+    }
+
+    /// Headers of an answer signed over `body` (`None`: no Digest line).
+    fn signed_as(body: Option<&[u8]>, target: &str, request_id: &str) -> HeaderMap {
         let key = SecretKey::new(KEY);
         let sig = non_snap::sign(
             &key,
@@ -122,7 +168,7 @@ mod tests {
                 request_id,
                 timestamp: "2024-01-01T00:00:00Z",
                 target,
-                body: Some(body),
+                body,
             },
         );
         let mut h = HeaderMap::new();
@@ -144,6 +190,7 @@ mod tests {
             client_id: "BRN-1",
             request_id: "rid",
             target: "/t",
+            get: false,
         };
         let ok = StatusCode::OK;
         let body = br#"{"token":"x"}"#;
@@ -221,45 +268,184 @@ mod tests {
         ));
     }
 
+    /// DOKU's two readings of the Digest line on a GET answer, and what neither may accept.
+    #[test]
+    fn get_answers_verify_with_or_without_the_digest_line_post_answers_only_with_it() {
+        let key = SecretKey::new(KEY);
+        let get = Expected {
+            key: &key,
+            client_id: "BRN-1",
+            request_id: "rid",
+            target: "/t",
+            get: true,
+        };
+        let post = Expected { get: false, ..get };
+        let ok = StatusCode::OK;
+        let body = br#"{"business":{"id":"1"}}"#;
+        let without_digest = signed_as(None, "/t", "rid");
+        let with_digest = signed_as(Some(body), "/t", "rid");
+        for mode in [
+            ResponseSignatureMode::Require,
+            ResponseSignatureMode::VerifyIfPresent,
+        ] {
+            // GET: both readings verify.
+            assert!(
+                verify_signature(mode, &get, ok, &without_digest, body).is_ok(),
+                "GET signed without Digest ({mode:?})"
+            );
+            assert!(
+                verify_signature(mode, &get, ok, &with_digest, body).is_ok(),
+                "GET signed with Digest ({mode:?})"
+            );
+            // POST: only with the Digest line.
+            assert!(verify_signature(mode, &post, ok, &with_digest, body).is_ok());
+            assert!(matches!(
+                verify_signature(mode, &post, ok, &without_digest, body),
+                Err(Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    ..
+                })
+            ));
+            // Altered body: the with-Digest signature no longer matches; the no-Digest
+            // signature never covered the body, but on a POST it is refused anyway.
+            let altered = br#"{"business":{"id":"2"}}"#;
+            assert!(verify_signature(mode, &get, ok, &with_digest, altered).is_err());
+            assert!(verify_signature(mode, &post, ok, &with_digest, altered).is_err());
+            // Altered headers or target: fails under both readings.
+            for headers in [&without_digest, &with_digest] {
+                let mut other_ts = headers.clone();
+                other_ts.insert(
+                    "response-timestamp",
+                    "2024-01-01T00:00:01Z".parse().unwrap(),
+                );
+                assert!(verify_signature(mode, &get, ok, &other_ts, body).is_err());
+                let other_target = Expected {
+                    target: "/other",
+                    ..get
+                };
+                assert!(verify_signature(mode, &other_target, ok, headers, body).is_err());
+                let other_key = SecretKey::new("SK-someone-else");
+                let forged_for = Expected {
+                    key: &other_key,
+                    ..get
+                };
+                assert!(verify_signature(mode, &forged_for, ok, headers, body).is_err());
+            }
+            // A forged signature value fails under both readings.
+            let mut forged = with_digest.clone();
+            forged.insert(
+                "signature",
+                "HMACSHA256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+                    .parse()
+                    .unwrap(),
+            );
+            assert!(matches!(
+                verify_signature(mode, &get, ok, &forged, body),
+                Err(Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    ..
+                })
+            ));
+        }
+    }
+
+    fn interpret_as<T: DeserializeOwned>(
+        status: StatusCode,
+        body: &[u8],
+    ) -> Result<(T, bool), Error> {
+        interpret::<T>(status, &Bytes::copy_from_slice(body), "r", true)
+    }
+
     #[test]
     fn interpret_statuses() {
         let (t, replay) =
-            interpret::<TokenResponse>(StatusCode::OK, br#"{"token":"a"}"#, "r").unwrap();
+            interpret_as::<TokenResponse>(StatusCode::OK, br#"{"token":"a"}"#).unwrap();
         assert_eq!((t.token.as_str(), replay), ("a", false));
         let (t, replay) =
-            interpret::<TokenResponse>(StatusCode::CONFLICT, br#"{"token":"a"}"#, "r").unwrap();
+            interpret_as::<TokenResponse>(StatusCode::CONFLICT, br#"{"token":"a"}"#).unwrap();
         assert_eq!((t.token.as_str(), replay), ("a", true));
-        let err = interpret::<TokenResponse>(
-            StatusCode::CONFLICT,
-            br#"{"error":{"code":"duplicate","message":"dup"},"token":"a"}"#,
-            "r",
-        )
-        .unwrap_err();
-        assert!(
-            matches!(err, Error::Api { status: StatusCode::CONFLICT, ref code, .. } if code.as_deref() == Some("duplicate"))
-        );
-        // Truncated JSON on a 200: a Decode error naming the problem.
-        let err = interpret::<TokenResponse>(StatusCode::OK, br#"{"token":"ab"#, "r").unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Decode {
-                    status: StatusCode::OK,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        // Truncated JSON on a 200: a Decode error naming the problem, with the body as received.
+        let err = interpret_as::<TokenResponse>(StatusCode::OK, br#"{"token":"ab"#).unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
+        let Error::Decode {
+            status: StatusCode::OK,
+            request_id,
+            body: Some(body),
+            ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            (request_id.as_str(), &body[..]),
+            ("r", &br#"{"token":"ab"#[..])
+        );
+        // Without keep_body (a token answer): no body kept.
+        let err =
+            interpret::<TokenResponse>(StatusCode::OK, &Bytes::from_static(b"{}"), "r", false)
+                .unwrap_err();
+        assert!(matches!(err, Error::Decode { body: None, .. }), "{err:?}");
         // HTML on a 200.
-        let err = interpret::<TokenResponse>(StatusCode::OK, b"<html></html>", "r").unwrap_err();
+        let err = interpret_as::<TokenResponse>(StatusCode::OK, b"<html></html>").unwrap_err();
         assert!(matches!(err, Error::Decode { .. }));
         // Non-JSON error page: Api with the raw body.
         let err =
-            interpret::<TokenResponse>(StatusCode::BAD_GATEWAY, b"<html>bad gateway</html>", "r")
+            interpret_as::<TokenResponse>(StatusCode::BAD_GATEWAY, b"<html>bad gateway</html>")
                 .unwrap_err();
         assert!(
             matches!(err, Error::Api { code: None, ref body, .. } if body.contains("bad gateway"))
         );
+    }
+
+    /// A 409 whose body is an error, in any of DOKU's envelopes, or is not a `T`: DOKU replayed
+    /// a refusal. Never success.
+    #[test]
+    fn a_409_with_an_error_body_is_a_replayed_refusal() {
+        let cases: [(&[u8], Option<&str>, Option<&str>); 6] = [
+            (
+                br#"{"error":{"code":"invalid_token","message":"expired"}}"#,
+                Some("invalid_token"),
+                Some("expired"),
+            ),
+            // An error envelope that happens to hold a `T` as well is still an error.
+            (
+                br#"{"error":{"code":"duplicate","message":"dup"},"token":"a"}"#,
+                Some("duplicate"),
+                Some("dup"),
+            ),
+            (
+                br#"{"responseCode":"4290000","responseMessage":"Too Many Requests","token":"a"}"#,
+                Some("4290000"),
+                Some("Too Many Requests"),
+            ),
+            (
+                br#"{"message":["rate limited"],"token":"a"}"#,
+                None,
+                Some("rate limited"),
+            ),
+            (br#"{"unexpected":true}"#, None, None),
+            (b"<html>conflict</html>", None, None),
+        ];
+        for (body, want_code, want_message) in cases {
+            let err = interpret_as::<TokenResponse>(StatusCode::CONFLICT, body).unwrap_err();
+            let Error::ReplayedRefusal {
+                status,
+                code,
+                message,
+                request_id,
+                ..
+            } = &err
+            else {
+                panic!("{}: {err:?}", String::from_utf8_lossy(body))
+            };
+            assert_eq!(*status, StatusCode::CONFLICT);
+            assert_eq!(code.as_deref(), want_code, "{err}");
+            assert_eq!(message.as_deref(), want_message, "{err}");
+            assert_eq!(request_id, "r");
+            assert!(
+                err.to_string().contains("replayed an earlier refusal"),
+                "{err}"
+            );
+        }
     }
 }

@@ -12,8 +12,22 @@
 //! | other 4xx, 2xx, 409 | no | final answers |
 //! | anything else from the transport (bad URI, refused scheme) | no | it would fail again |
 //!
-//! Every attempt is bounded by [`RetryPolicy::max_attempts`] and the whole call by
-//! [`RetryPolicy::total_deadline`]: a retry whose wait would cross the deadline is not made.
+//! An answer is retried only after its signature passed the configured check: a 429/503 that
+//! fails a required check is a signature error, and its `Retry-After` buys nothing.
+//!
+//! The Request-Id: kept on every retry (DOKU deduplicates by it) — except after a 429 (and the
+//! 401 token refresh, see [`Client::execute`](crate::Client::execute)) when the client generated
+//! it: DOKU did not process the refused request, and a DOKU that records refusals would replay
+//! the refusal for that id forever, so the repeat gets a fresh id — unless an earlier attempt
+//! under that id may have been processed (timeout, dropped connection): then only the same id
+//! gets that outcome replayed instead of the work done twice.
+//!
+//! Attempts are bounded by [`RetryPolicy::max_attempts`] (counted across the 401 repeat, which is
+//! always made once) and the whole call by [`RetryPolicy::total_deadline`]: a retry whose wait
+//! would cross the deadline is not made, and whatever is in progress when it passes — token
+//! fetch, attempt in flight, wait — is cut ([`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded)).
+//! So with the defaults a call returns within 60 s (plus scheduling slack), whatever the server
+//! does, after at most 3 attempts (4 with the 401 repeat).
 //! Backoff doubles from [`RetryPolicy::initial_backoff`] up to [`RetryPolicy::max_backoff`],
 //! with "equal jitter" (half fixed, half random) from the policy's [`Jitter`] source.
 
@@ -60,8 +74,9 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// Largest `Retry-After` honoured (default 30 s); a larger value is cut to this.
     pub max_retry_after: Duration,
-    /// No retry is started when its wait would end more than this after the call began
-    /// (default 60 s).
+    /// The whole call ends this long after it began (default 60 s): token fetch, attempts (one
+    /// in flight is cut), waits and the 401 repeat included. No retry is started when its wait
+    /// would end after it; a `Retry-After` never extends it.
     pub total_deadline: Duration,
     /// Jitter source (default [`RandomJitter`]).
     pub jitter: Arc<dyn Jitter>,

@@ -111,7 +111,13 @@ struct State {
     fetches: u64,
     /// The last failed fetch: its sequence number in `fetches` and what to tell its waiters.
     last_failure: Option<(u64, SharedFailure)>,
+    /// The last [`REMEMBERED_TOKENS`] tokens stored, so output can redact a token a server
+    /// reflects even after it was replaced.
+    issued: std::collections::VecDeque<Arc<str>>,
 }
+
+/// How many issued tokens are remembered for redaction.
+const REMEMBERED_TOKENS: usize = 8;
 
 /// What the waiters of a failed fetch are told (the leader gets the original error).
 #[derive(Clone)]
@@ -187,11 +193,20 @@ impl TokenCache {
             value: Arc::from(token),
             generation: state.generation,
         };
+        if state.issued.len() == REMEMBERED_TOKENS {
+            state.issued.pop_front();
+        }
+        state.issued.push_back(token.value.clone());
         state.current = Some(Cached {
             token: token.clone(),
             lifetime,
         });
         token
+    }
+
+    /// The tokens stored lately (at most [`REMEMBERED_TOKENS`]), newest last.
+    pub(crate) fn issued(&self) -> Vec<Arc<str>> {
+        self.lock().issued.iter().cloned().collect()
     }
 
     /// Drops the cached token if it is still the one of `generation` (a newer one is kept).

@@ -1,4 +1,5 @@
-//! The fault matrix: every fault doku-sim injects × every endpoint × {once, always}.
+//! The fault matrix: every fault doku-sim injects × every endpoint × {once, always} × each
+//! idempotency reading (DOKU's words replay every final answer, or only successes).
 //!
 //! Each cell (one `#[tokio::test]`, named `<endpoint>::<fault>_<mode>`) checks
 //! - the documented outcome (`expected()` below; the table is in `docs/reliability.md`),
@@ -22,7 +23,9 @@ use std::time::Duration;
 use common::*;
 use doku_model::{ClientId, FileCategory, RequestId, UploadResponse};
 use doku_partner::{CallOptions, Client, Error, Exchange, FixedJitter, RetryPolicy};
-use doku_sim::{Endpoint, Fault, FaultKind, SimHandle, Stats};
+use doku_sim::{
+    Endpoint, Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle, Stats,
+};
 use doku_transport::TransportError;
 
 /// Deadline of one attempt.
@@ -80,6 +83,9 @@ enum Outcome {
     Transport(Cut),
     Decode,
     Signature,
+    /// `Error::ReplayedRefusal` with DOKU's (the injected) `error.code`: under the replay-all
+    /// reading the caller's Request-Id came back to a recorded refusal.
+    Replayed(&'static str),
 }
 
 /// What a cell must produce.
@@ -103,8 +109,54 @@ fn is_get(endpoint: Endpoint) -> bool {
     )
 }
 
-/// The documented outcome of `kind` on `endpoint`, applied once or always.
-fn expected(kind: &FaultKind, endpoint: Endpoint, mode: Mode) -> Expected {
+/// Whether the first answer under `kind` is a refusal the replay-all reading records (any 4xx
+/// of an authenticated request): then the caller's Request-Id is spent.
+fn records_refusal(kind: &FaultKind, endpoint: Endpoint, reading: IdempotencyReading) -> bool {
+    reading == IdempotencyReading::ReplayAll
+        && match *kind {
+            FaultKind::Status(code) => (400..500).contains(&code),
+            FaultKind::ExpireToken => endpoint != Endpoint::Token,
+            _ => false,
+        }
+}
+
+/// The documented outcome of `kind` on `endpoint`, applied once or always, under `reading`.
+fn expected(
+    kind: &FaultKind,
+    endpoint: Endpoint,
+    mode: Mode,
+    reading: IdempotencyReading,
+) -> Expected {
+    let base = expected_replay_successes(kind, endpoint, mode);
+    if !records_refusal(kind, endpoint, reading) {
+        return base;
+    }
+    let once = mode == Mode::Once;
+    match *kind {
+        // The retry with the caller's id meets the recorded 429 (the fault is gone): DOKU's
+        // replay of a refusal, returned as an error, not retried.
+        FaultKind::Status(429) if once => Expected {
+            outcome: Outcome::Replayed("simulated_fault"),
+            attempts: 2,
+            effects: (0, 0),
+            replays: (1, 1),
+            refreshes: 0,
+        },
+        // The refresh happens, then the repeat with the caller's id meets the recorded 401.
+        FaultKind::ExpireToken => Expected {
+            outcome: Outcome::Replayed("expired_token"),
+            attempts: 2,
+            effects: (0, 0),
+            replays: (1, 1),
+            refreshes: 1,
+        },
+        // An injected fault answers before the record is consulted: as under the other reading.
+        _ => base,
+    }
+}
+
+/// The documented outcome under the replay-successes reading (nothing but 2xx is recorded).
+fn expected_replay_successes(kind: &FaultKind, endpoint: Endpoint, mode: Mode) -> Expected {
     let n = policy().max_attempts;
     let once = mode == Mode::Once;
     let bearer = endpoint != Endpoint::Token;
@@ -202,8 +254,9 @@ struct Bench {
 }
 
 impl Bench {
-    async fn new(endpoint: Endpoint) -> Self {
-        let sim = sim().await;
+    async fn new(endpoint: Endpoint, reading: IdempotencyReading) -> Self {
+        let sim =
+            sim_with(SimConfig::builder().readings(Readings::default().idempotency(reading))).await;
         let exchanges = Arc::new(Mutex::new(Vec::new()));
         let sink = exchanges.clone();
         let client = Client::new(
@@ -340,6 +393,19 @@ fn check_error(cell: &str, want: Outcome, err: &Error, rid: &RequestId) {
         (Outcome::Signature, Error::Signature { request_id, .. }) => {
             assert_eq!(request_id, rid.as_str(), "{cell}");
         }
+        (
+            Outcome::Replayed(code),
+            Error::ReplayedRefusal {
+                status,
+                code: got_code,
+                request_id,
+                ..
+            },
+        ) => {
+            assert_eq!(status.as_u16(), 409, "{cell}: {err:?}");
+            assert_eq!(got_code.as_deref(), Some(code), "{cell}: {err:?}");
+            assert_eq!(request_id, rid.as_str(), "{cell}: the caller's id is kept");
+        }
         _ => panic!("{cell}: expected {want:?}, got {err:?}"),
     }
 }
@@ -349,10 +415,10 @@ fn in_range(value: u64, (low, high): (u64, u64)) -> bool {
 }
 
 /// Runs one cell.
-async fn run(endpoint: Endpoint, kind: FaultKind, mode: Mode) {
-    let cell = format!("cell [{endpoint} × {kind:?} × {mode:?}]");
-    let want = expected(&kind, endpoint, mode);
-    let bench = Bench::new(endpoint).await;
+async fn run(endpoint: Endpoint, kind: FaultKind, mode: Mode, reading: IdempotencyReading) {
+    let cell = format!("cell [{endpoint} × {kind:?} × {mode:?} × {reading:?}]");
+    let want = expected(&kind, endpoint, mode, reading);
+    let bench = Bench::new(endpoint, reading).await;
     let before = bench.sim.stats();
     let fault = match mode {
         Mode::Once => Fault::once(kind.clone()),
@@ -407,9 +473,17 @@ async fn run(endpoint: Endpoint, kind: FaultKind, mode: Mode) {
     }
 
     if result.is_err() {
-        // The recovery a caller makes: the same call, the same Request-Id, the fault gone.
+        // The recovery a caller makes, the fault gone: the same call with the same Request-Id —
+        // or, when DOKU recorded a refusal under it (which proves nothing was processed), with
+        // a fresh one.
         bench.sim.clear_faults();
-        let Ok(again) = tokio::time::timeout(call_bound(), bench.call(endpoint, &rid)).await else {
+        let retry_id = if records_refusal(&kind, endpoint, reading) {
+            RequestId::random()
+        } else {
+            rid.clone()
+        };
+        let Ok(again) = tokio::time::timeout(call_bound(), bench.call(endpoint, &retry_id)).await
+        else {
             panic!("{cell}: recovery: no answer within {:?}", call_bound());
         };
         if let Err(e) = again {
@@ -473,18 +547,35 @@ macro_rules! cells {
     ($($name:ident => $kind:expr, $mode:ident;)*) => {$(
         #[tokio::test]
         async fn $name() {
-            run(ENDPOINT, $kind, Mode::$mode).await;
+            run(ENDPOINT, $kind, Mode::$mode, READING).await;
         }
     )*};
 }
 
-endpoint_cells! {
-    token => Token,
-    check_requirements => CheckRequirements,
-    upload_file => UploadFile,
-    business_registration => BusinessRegistration,
-    business_lite => BusinessLite,
-    get_business_data => GetBusinessData,
+/// The grid under each idempotency reading (docs/conformance.md, A2): DOKU's literal words
+/// (every final answer replayed) and the successes-only reading.
+macro_rules! readings {
+    ($($reading_module:ident => $reading:ident),* $(,)?) => {$(
+        mod $reading_module {
+            use super::*;
+
+            const READING: IdempotencyReading = IdempotencyReading::$reading;
+
+            endpoint_cells! {
+                token => Token,
+                check_requirements => CheckRequirements,
+                upload_file => UploadFile,
+                business_registration => BusinessRegistration,
+                business_lite => BusinessLite,
+                get_business_data => GetBusinessData,
+            }
+        }
+    )*};
+}
+
+readings! {
+    replay_all => ReplayAll,
+    replay_successes => ReplaySuccesses,
 }
 
 /// Every cell's expectation is defined (no `panic!` in `expected`), so the table in
@@ -518,11 +609,16 @@ fn print_table() {
     for kind in &kinds {
         for mode in [Mode::Once, Mode::Always] {
             for endpoint in endpoints {
-                let e = expected(kind, endpoint, mode);
-                println!(
-                    "{kind:?} {mode:?} {endpoint}: {:?} attempts={} effects={:?} replays={:?} refreshes={}",
-                    e.outcome, e.attempts, e.effects, e.replays, e.refreshes
-                );
+                for reading in [
+                    IdempotencyReading::ReplayAll,
+                    IdempotencyReading::ReplaySuccesses,
+                ] {
+                    let e = expected(kind, endpoint, mode, reading);
+                    println!(
+                        "{kind:?} {mode:?} {endpoint} {reading:?}: {:?} attempts={} effects={:?} replays={:?} refreshes={}",
+                        e.outcome, e.attempts, e.effects, e.replays, e.refreshes
+                    );
+                }
             }
         }
     }

@@ -116,15 +116,23 @@ async fn caller_supplied_request_id_is_kept_under_every_reading() {
         client.token().await.unwrap();
         sim.set_fault(Endpoint::BusinessLite, Fault::once(FaultKind::Status(429)));
         let id = RequestId::random();
+        let id_text = id.as_str().to_owned();
         let result = client
             .create_business_lite_with(&lite("Caller id"), CallOptions::with_request_id(id))
             .await;
         match readings.idempotency {
             IdempotencyReading::ReplayAll => {
-                let err = result
-                    .err()
-                    .unwrap_or_else(|| panic!("{readings}: a replayed 429 is not a success"));
-                assert!(is_replayed_refusal(&err), "{readings}: {err:?}");
+                match result {
+                    Err(Error::ReplayedRefusal {
+                        code, request_id, ..
+                    }) => {
+                        assert_eq!(code.as_deref(), Some("simulated_fault"), "{readings}");
+                        assert_eq!(request_id, id_text, "{readings}: the caller's id is kept");
+                    }
+                    other => {
+                        panic!("{readings}: a replayed 429 must be ReplayedRefusal: {other:?}")
+                    }
+                }
                 assert_eq!(sim.stats().lite_registrations, 0, "{readings}");
                 assert_eq!(
                     sim.stats().replays,
@@ -139,10 +147,4 @@ async fn caller_supplied_request_id_is_kept_under_every_reading() {
         }
         sim.shutdown().await;
     }
-}
-
-/// Whether `err` says DOKU replayed an earlier refusal (a 409 whose body is an error).
-fn is_replayed_refusal(err: &Error) -> bool {
-    let text = format!("{err:?} {err}");
-    text.contains("429") && text.to_lowercase().contains("replay")
 }

@@ -5,7 +5,8 @@
 //! chaos task arms random retryable faults (`Fault::once`, seeded xorshift) on random endpoints.
 //! Every side-effecting call uses a caller-chosen Request-Id, and a call that still fails with a
 //! retryable error (`Transport`, 429/502/503/504, 401) is repeated with the **same** Request-Id,
-//! as `Error::Transport` tells callers to do. Asserted at the end:
+//! as `Error::Transport` tells callers to do (and after `Error::ReplayedRefusal` with a fresh one,
+//! as that error tells them). Asserted at the end:
 //!
 //! - no flow failed; every successful flow's business was read back with `get_business`;
 //! - no lost or duplicated effect: the simulator's registrations, uploads and invitations equal
@@ -113,21 +114,30 @@ fn caller_retryable(e: &Error) -> bool {
     }
 }
 
-/// Runs `call` until it succeeds, repeating it (same Request-Id: the closure captures it)
-/// after a retryable error at most `CALLER_ROUNDS` times.
+/// Runs `call` until it succeeds, repeating it with the **same** Request-Id after a retryable
+/// error at most `CALLER_ROUNDS` times. After `Error::ReplayedRefusal` (a DOKU that records
+/// refusals replayed one for this id: nothing was processed under it) the repeat gets a fresh
+/// Request-Id, as the error tells callers to do — so the soak is a correct caller under both
+/// readings of DOKU's idempotency page.
 async fn persist<T, F, Fut>(tally: &Tally, mut call: F) -> Result<T, Error>
 where
-    F: FnMut() -> Fut,
+    F: FnMut(CallOptions) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
+    let mut rid = RequestId::random();
     let mut round = 1;
     loop {
-        match call().await {
+        match call(CallOptions::with_request_id(rid.clone())).await {
             Ok(v) => return Ok(v),
-            Err(e) if caller_retryable(&e) && round < CALLER_ROUNDS => {
+            Err(e) if round < CALLER_ROUNDS && caller_retryable(&e) => {
                 round += 1;
                 tally.caller_repeats.fetch_add(1, Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(Error::ReplayedRefusal { .. }) if round < CALLER_ROUNDS => {
+                round += 1;
+                tally.caller_repeats.fetch_add(1, Ordering::Relaxed);
+                rid = RequestId::random();
             }
             Err(e) => return Err(e),
         }
@@ -139,8 +149,8 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
     let tag = format!("task {task} flow {n}");
     let err = |step: &str, e: Error| format!("{tag}: {step}: {e:?}");
     let query = personal_query();
-    persist(tally, || {
-        client.check_requirements_with(&query, CallOptions::with_request_id(RequestId::random()))
+    persist(tally, |options| {
+        client.check_requirements_with(&query, options)
     })
     .await
     .map_err(|e| err("check requirements", e))?;
@@ -155,21 +165,17 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
     .enumerate()
     {
         let request = upload_request(upload, &format!("soak-{task}-{n}-{i}"));
-        let rid = RequestId::random();
-        let answer: UploadResponse = persist(tally, || {
-            client.execute(&request, CallOptions::with_request_id(rid.clone()))
-        })
-        .await
-        .map_err(|e| err("upload", e))?;
+        let answer: UploadResponse = persist(tally, |options| client.execute(&request, options))
+            .await
+            .map_err(|e| err("upload", e))?;
         tally.uploads_ok.fetch_add(1, Ordering::Relaxed);
         file_ids.push(answer.id);
     }
 
     let name = format!("Soak {task}-{n}");
     let body = registration(&name, &file_ids);
-    let rid = RequestId::random();
-    let created = persist(tally, || {
-        client.register_business_with(&body, CallOptions::with_request_id(rid.clone()))
+    let created = persist(tally, |options| {
+        client.register_business_with(&body, options)
     })
     .await
     .map_err(|e| err("register", e))?;
@@ -188,11 +194,9 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
 
     // Not lost: the business the answer names is stored, with this flow's name.
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-    let stored = persist(tally, || {
-        client.get_business_with(&brand, CallOptions::with_request_id(RequestId::random()))
-    })
-    .await
-    .map_err(|e| err("get business", e))?;
+    let stored = persist(tally, |options| client.get_business_with(&brand, options))
+        .await
+        .map_err(|e| err("get business", e))?;
     if stored.id != created.business.id || stored.name != name {
         return Err(format!(
             "{tag}: get_business answered {} {:?}",
@@ -201,9 +205,8 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
     }
 
     let invite = lite(&format!("Soak Lite {task}-{n}"));
-    let rid = RequestId::random();
-    persist(tally, || {
-        client.create_business_lite_with(&invite, CallOptions::with_request_id(rid.clone()))
+    persist(tally, |options| {
+        client.create_business_lite_with(&invite, options)
     })
     .await
     .map_err(|e| err("create business lite", e))?;

@@ -1,28 +1,62 @@
-//! One command per Partner API endpoint: JSON result on stdout, messages on stderr.
+//! One command per Partner API endpoint: DOKU's JSON on stdout as received, messages on stderr.
+//!
+//! The answer is decoded (so a malformed one is an error) but what is printed is the body DOKU
+//! sent, not the typed value re-serialised: nothing DOKU sent is lost, nothing is invented.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use doku_model::{
-    BusinessLine, BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, ClientId,
-    DocumentCode, FileCategory, LegalEntity, RequirementsQuery,
+    BusinessData, BusinessLine, BusinessLiteRequest, BusinessLiteResponse,
+    BusinessRegistrationRequest, BusinessRegistrationResponse, BusinessType, ClientId,
+    DocumentCode, FileCategory, LegalEntity, RequirementsQuery, RequirementsResponse,
 };
+use doku_partner::{Answer, ApiRequest, Client};
 use serde::de::DeserializeOwned;
 
-use super::client::{call_options, from_args, print_json, report_failure};
-use crate::args::{BusinessArgs, JsonBodyArgs, RequirementsArgs, TokenArgs, UploadArgs};
+use super::client::{call_options, from_args, print_json};
+use crate::args::{ApiArgs, BusinessArgs, JsonBodyArgs, RequirementsArgs, TokenArgs, UploadArgs};
+use crate::output::{print_body, report_failure};
 
-/// Turns a call's result into output and an exit code.
-fn finish<T: serde::Serialize>(result: Result<T, doku_partner::Error>) -> Result<ExitCode, String> {
+/// Turns a typed call's result into output and an exit code.
+fn finish<T: serde::Serialize>(
+    client: &Client,
+    result: Result<T, doku_partner::Error>,
+) -> Result<ExitCode, String> {
     match result {
         Ok(value) => print_json(&value),
-        Err(error) => Ok(report_failure(&error)),
+        Err(error) => Ok(report_failure(&error, Some(client))),
+    }
+}
+
+/// Sends `request` (answer decoded as `T`) and prints DOKU's body as received.
+async fn send_verbatim<T: DeserializeOwned>(
+    client: &Client,
+    request: Result<ApiRequest, doku_partner::Error>,
+    args: &ApiArgs,
+) -> Result<ExitCode, String> {
+    let result = match request {
+        Ok(request) => {
+            client
+                .execute_answer::<T>(&request, call_options(args)?)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(answer) => {
+            let Answer { body, .. } = answer;
+            print_body(&body, Some(client));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => Ok(report_failure(&error, Some(client))),
     }
 }
 
 pub(crate) async fn token(args: TokenArgs) -> Result<ExitCode, String> {
     let client = from_args(&args.api)?;
-    finish(client.token_with(call_options(&args.api)?).await)
+    let result = client.token_with(call_options(&args.api)?).await;
+    finish(&client, result)
 }
 
 pub(crate) async fn requirements(args: RequirementsArgs) -> Result<ExitCode, String> {
@@ -33,22 +67,22 @@ pub(crate) async fn requirements(args: RequirementsArgs) -> Result<ExitCode, Str
         BusinessLine::from(args.business_line.as_str()),
         args.nationality.as_str(),
     );
-    finish(
-        client
-            .check_requirements_with(&query, call_options(&args.api)?)
-            .await,
+    send_verbatim::<RequirementsResponse>(
+        &client,
+        ApiRequest::check_requirements(&query),
+        &args.api,
     )
+    .await
 }
 
 pub(crate) async fn upload(args: UploadArgs) -> Result<ExitCode, String> {
     let client = from_args(&args.api)?;
     let category = FileCategory::from(args.category.as_str());
     let code = args.code.as_deref().map(DocumentCode::from);
-    finish(
-        client
-            .upload_file_from_path(category, code, &args.file)
-            .await,
-    )
+    let result = client
+        .upload_file_from_path(category, code, &args.file)
+        .await;
+    finish(&client, result)
 }
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, String> {
@@ -59,30 +93,24 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, String> {
 pub(crate) async fn register(args: JsonBodyArgs) -> Result<ExitCode, String> {
     let request: BusinessRegistrationRequest = read_json(&args.json)?;
     let client = from_args(&args.api)?;
-    finish(
-        client
-            .register_business_with(&request, call_options(&args.api)?)
-            .await,
+    send_verbatim::<BusinessRegistrationResponse>(
+        &client,
+        ApiRequest::business_registration(&request),
+        &args.api,
     )
+    .await
 }
 
 pub(crate) async fn register_lite(args: JsonBodyArgs) -> Result<ExitCode, String> {
     let request: BusinessLiteRequest = read_json(&args.json)?;
     let client = from_args(&args.api)?;
-    finish(
-        client
-            .create_business_lite_with(&request, call_options(&args.api)?)
-            .await,
-    )
+    send_verbatim::<BusinessLiteResponse>(&client, ApiRequest::business_lite(&request), &args.api)
+        .await
 }
 
 pub(crate) async fn business(args: BusinessArgs) -> Result<ExitCode, String> {
     let id = ClientId::new(args.business_client_id.clone())
         .map_err(|e| format!("business client id: {e}"))?;
     let client = from_args(&args.api)?;
-    finish(
-        client
-            .get_business_with(&id, call_options(&args.api)?)
-            .await,
-    )
+    send_verbatim::<BusinessData>(&client, Ok(ApiRequest::get_business(&id)), &args.api).await
 }

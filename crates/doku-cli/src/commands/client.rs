@@ -3,10 +3,11 @@
 use std::process::ExitCode;
 
 use doku_model::RequestId;
-use doku_partner::{CallOptions, Client, Config, Environment, ResponseSignatureMode};
+use doku_partner::{CallOptions, Client, Config, Environment, ResponseSignatureMode, RetryPolicy};
 
 use crate::args::{ApiArgs, EnvChoice};
 use crate::credentials;
+use crate::output::{chain, escape};
 
 /// The environment named by `--env`, else `DOKU_BASE_URL`/`--base-url`.
 pub(crate) fn environment(
@@ -25,17 +26,26 @@ pub(crate) fn environment(
 }
 
 /// A client for the per-endpoint commands: credentials from the environment or a file, response
-/// signatures required (a CLI talking to DOKU should refuse an unsigned answer).
+/// signatures required (a CLI talking to DOKU should refuse an unsigned answer), the deadlines
+/// from `--deadline` / `--attempt-timeout` when given.
 pub(crate) fn from_args(args: &ApiArgs) -> Result<Client, String> {
     let environment = environment(args.env, args.base_url.as_deref())?;
     let client_id = credentials::client_id(args.client_id.as_deref())?;
     let secret = credentials::secret_key(args.secret.secret_key_file.as_deref())?;
-    let config = Config::builder(client_id, secret)
+    let mut builder = Config::builder(client_id, secret)
         .environment(environment)
-        .response_signatures(ResponseSignatureMode::Require)
-        .build()
-        .map_err(|e| e.to_string())?;
-    Client::new(config).map_err(|e| e.to_string())
+        .response_signatures(ResponseSignatureMode::Require);
+    if let Some(deadline) = args.deadline {
+        builder = builder.retry_policy(RetryPolicy {
+            total_deadline: deadline,
+            ..RetryPolicy::default()
+        });
+    }
+    if let Some(timeout) = args.attempt_timeout {
+        builder = builder.attempt_timeout(timeout).connect_timeout(timeout);
+    }
+    let config = builder.build().map_err(|e| chain(&e, None))?;
+    Client::new(config).map_err(|e| chain(&e, None))
 }
 
 /// Per-call options from `--request-id`.
@@ -52,22 +62,6 @@ pub(crate) fn call_options(args: &ApiArgs) -> Result<CallOptions, String> {
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<ExitCode, String> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| format!("cannot print result: {e}"))?;
-    println!("{text}");
+    println!("{}", escape(&text, true));
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reports a failed call on stderr (every validation error on its own line) and returns exit code 1.
-pub(crate) fn report_failure(error: &doku_partner::Error) -> ExitCode {
-    eprintln!("error: {error}");
-    if let doku_partner::Error::Validation(violations) = error {
-        for violation in violations.violations() {
-            eprintln!("  {}: {}", violation.path, violation.message);
-        }
-    }
-    if let doku_partner::Error::Api { body, .. } = error {
-        if !body.is_empty() {
-            eprintln!("  DOKU's answer: {body}");
-        }
-    }
-    ExitCode::from(1)
 }

@@ -17,9 +17,10 @@ use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseS
 use doku_sign::SecretKey;
 use doku_sim::{Sim, SimConfig, SimHandle};
 
-use super::client::{environment, report_failure};
+use super::client::environment;
 use crate::args::DemoArgs;
 use crate::credentials;
+use crate::output::{chain, report_failure};
 
 const SAMPLE_PNG: &[u8] = include_bytes!("../../samples/document.png");
 const SAMPLE_BUSINESS: &str = include_str!("../../samples/business.json");
@@ -88,7 +89,7 @@ impl Run {
                 String::new()
             }
         );
-        result.map_err(|error| report_failure(&error))
+        result.map_err(|error| report_failure(&error, Some(&self.client)))
     }
 
     fn verified_responses(&self) -> (usize, usize) {
@@ -204,8 +205,8 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, String> {
             }
         })
         .build()
-        .map_err(|e| e.to_string())?;
-    let client = Client::new(config).map_err(|e| e.to_string())?;
+        .map_err(|e| chain(&e, None))?;
+    let client = Client::new(config).map_err(|e| chain(&e, None))?;
     println!("doku demo: partner onboarding against {target_name} as {client_id}");
     let mut run = Run {
         client,

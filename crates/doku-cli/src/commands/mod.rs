@@ -28,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
+            // Messages are built from local input, or already escaped (`output::chain`).
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
@@ -40,12 +41,18 @@ pub(crate) fn now_unix_seconds() -> i64 {
 }
 
 /// Runs an async command on a fresh multi-threaded Tokio runtime.
+///
+/// The runtime is shut down without waiting for blocking work still running (e.g. a DNS lookup
+/// the call's deadline gave up on): dropping it would wait for that work, however long, and the
+/// command's deadline would no longer bound the process.
 pub(crate) fn with_runtime(
     command: impl std::future::Future<Output = Result<ExitCode, String>>,
 ) -> Result<ExitCode, String> {
-    tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?
-        .block_on(command)
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let result = runtime.block_on(command);
+    runtime.shutdown_background();
+    result
 }

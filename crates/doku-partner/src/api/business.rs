@@ -41,13 +41,8 @@ impl Client {
         request: &BusinessRegistrationRequest,
         options: CallOptions,
     ) -> Result<BusinessRegistrationResponse, Error> {
-        validated(request)?;
-        let api = ApiRequest::post_json(
-            EndpointName::BusinessRegistration,
-            paths::BUSINESS,
-            json_body(request)?,
-        );
-        self.execute(&api, options).await
+        self.execute(&ApiRequest::business_registration(request)?, options)
+            .await
     }
 
     /// Create Business Lite (`POST /business/lite/registration`): invites the business owner
@@ -74,13 +69,8 @@ impl Client {
         request: &BusinessLiteRequest,
         options: CallOptions,
     ) -> Result<BusinessLiteResponse, Error> {
-        validated(request)?;
-        let api = ApiRequest::post_json(
-            EndpointName::BusinessLite,
-            paths::BUSINESS_LITE_REGISTRATION,
-            json_body(request)?,
-        );
-        self.execute(&api, options).await
+        self.execute(&ApiRequest::business_lite(request)?, options)
+            .await
     }
 
     /// Get Business Data (`GET /business/{client id}`): what DOKU holds for a business under
@@ -104,11 +94,48 @@ impl Client {
         client_id: &ClientId,
         options: CallOptions,
     ) -> Result<BusinessData, Error> {
-        let api = ApiRequest::get(
+        self.execute(&ApiRequest::get_business(client_id), options)
+            .await
+    }
+}
+
+impl ApiRequest {
+    /// Business Registration, described: validated and serialised — exactly what
+    /// [`Client::register_business`] sends. With [`Client::execute_answer`] it gives DOKU's
+    /// body as received.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (every violation).
+    pub fn business_registration(request: &BusinessRegistrationRequest) -> Result<Self, Error> {
+        validated(request)?;
+        Ok(Self::post_json(
+            EndpointName::BusinessRegistration,
+            paths::BUSINESS,
+            json_body(request)?,
+        ))
+    }
+
+    /// Create Business Lite, described (see [`ApiRequest::business_registration`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (every violation).
+    pub fn business_lite(request: &BusinessLiteRequest) -> Result<Self, Error> {
+        validated(request)?;
+        Ok(Self::post_json(
+            EndpointName::BusinessLite,
+            paths::BUSINESS_LITE_REGISTRATION,
+            json_body(request)?,
+        ))
+    }
+
+    /// Get Business Data, described.
+    pub fn get_business(client_id: &ClientId) -> Self {
+        Self::get(
             EndpointName::GetBusinessData,
             paths::business(client_id.as_str()),
             None,
-        );
-        self.execute(&api, options).await
+        )
     }
 }

@@ -34,12 +34,24 @@ impl Client {
         query: &RequirementsQuery,
         options: CallOptions,
     ) -> Result<RequirementsResponse, Error> {
+        self.execute(&ApiRequest::check_requirements(query)?, options)
+            .await
+    }
+}
+
+impl ApiRequest {
+    /// Check Requirements, described: validated — exactly what [`Client::check_requirements`]
+    /// sends.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (every violation).
+    pub fn check_requirements(query: &RequirementsQuery) -> Result<Self, Error> {
         validated(query)?;
-        let request = ApiRequest::get(
+        Ok(Self::get(
             EndpointName::CheckRequirements,
             paths::FILE,
             Some(query.to_query_string()),
-        );
-        self.execute(&request, options).await
+        ))
     }
 }

@@ -1,7 +1,7 @@
 //! Upload File (`POST /file`, `multipart/form-data`).
 //!
 //! Client-side rules, checked before anything is sent (our choices, from Check Requirements'
-//! `extensions` of `PNG`, `JPG`, `JPEG`, `PDF` and the model's 10 MiB cap):
+//! `extensions` of `PNG`, `JPG`, `JPEG`, `PDF` and the model's [`MAX_UPLOAD_BYTES`] cap):
 //!
 //! | extension | content type |
 //! |---|---|
@@ -23,7 +23,7 @@ use doku_model::{
 };
 use http::Method;
 
-use crate::client::Client;
+use crate::client::{Client, IdOrigin};
 use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
 use crate::error::Error;
 
@@ -107,10 +107,10 @@ impl Client {
         // The boundary is derived from the Request-Id, so repeating the call with the same Request-Id
         // (the documented way to retry after `may_have_reached_doku`) sends byte-identical bytes and
         // DOKU replays the original answer instead of refusing a reused id with a different body.
-        let request_id = options
-            .request_id
-            .clone()
-            .unwrap_or_else(|| self.config().request_ids.generate());
+        let (request_id, origin) = match options.request_id {
+            Some(id) => (id, IdOrigin::Caller),
+            None => (self.config().request_ids.generate(), IdOrigin::Generated),
+        };
         let mut encoded = upload.to_multipart(&boundary_for(&request_id, 0));
         // A boundary occurring in the content is practically impossible; the next candidates are
         // still a pure function of the Request-Id.
@@ -137,52 +137,96 @@ impl Client {
             content_type: Some(body.content_type),
             needs_token: true,
         };
-        self.execute(&request, CallOptions::with_request_id(request_id))
+        // A generated id stays "generated": after a 401 or 429 it is replaced by a fresh one
+        // (the body keeps its boundary, which is just a string that no longer matters).
+        self.call(&request, request_id, origin)
             .await
+            .map(|answer| answer.value)
     }
 
-    /// Reads `path` with `tokio::fs` and uploads it under `category` (and `code`, for
-    /// `DOCUMENT`). The content type comes from the extension; the size is checked against
-    /// [`MAX_UPLOAD_BYTES`] before the file is read.
+    /// Reads `path` and uploads it under `category` (and `code`, for `DOCUMENT`). The content
+    /// type comes from the extension.
+    ///
+    /// The file is opened once (non-blocking, so a FIFO cannot hang the call) and only a
+    /// **regular** file is read — a FIFO, a device (e.g. a `.png` symlink to `/dev/zero`) or a
+    /// directory is refused. Its size is checked on the opened handle, and at most
+    /// [`MAX_UPLOAD_BYTES`] + 1 bytes are ever read, so a file that grows is refused too.
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] (bad extension, too large, …) and [`Error::Io`] before any
-    /// network call; otherwise see [`Client::execute`].
+    /// [`Error::Validation`] (bad extension, not a regular file, too large, …) and
+    /// [`Error::Io`] before any network call; otherwise see [`Client::execute`].
     pub async fn upload_file_from_path(
         &self,
         category: FileCategory,
         code: Option<DocumentCode>,
         path: impl AsRef<Path>,
     ) -> Result<UploadResponse, Error> {
-        let path = path.as_ref();
-        let io = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
+        let path = path.as_ref().to_owned();
         let filename = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let Some(content_type) = content_type_for(&filename) else {
-            let mut v = ValidationErrors::new();
-            v.push("file.filename", "must end in .png, .jpg, .jpeg or .pdf");
-            return Err(Error::Validation(v));
+            return Err(invalid(
+                "file.filename",
+                "must end in .png, .jpg, .jpeg or .pdf".to_owned(),
+            ));
         };
-        let len = tokio::fs::metadata(path).await.map_err(io)?.len();
-        if len > MAX_UPLOAD_BYTES as u64 {
-            let mut v = ValidationErrors::new();
-            v.push(
-                "file",
-                format!("is {len} bytes, at most {MAX_UPLOAD_BYTES} allowed"),
-            );
-            return Err(Error::Validation(v));
-        }
-        let bytes = tokio::fs::read(path).await.map_err(io)?;
+        let bytes = tokio::task::spawn_blocking(move || read_upload(&path, MAX_UPLOAD_BYTES))
+            .await
+            .map_err(|e| Error::Config(format!("the file-reading task failed: {e}")))??;
         let mut upload = UploadFile::file(category, filename, content_type, bytes);
         upload.code = code;
         self.upload_file(upload).await
     }
+}
+
+/// One validation violation.
+fn invalid(path: &str, message: String) -> Error {
+    let mut v = ValidationErrors::new();
+    v.push(path, message);
+    Error::Validation(v)
+}
+
+/// Reads the regular file at `path`, at most `cap` bytes: opened once, non-blocking (a FIFO
+/// without a writer does not block the open), checked on the opened handle, read through
+/// `take(cap + 1)` so nothing beyond the cap is ever read whatever the metadata said.
+pub(crate) fn read_upload(path: &Path, cap: usize) -> Result<Vec<u8>, Error> {
+    use std::io::Read as _;
+
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // Regular files ignore O_NONBLOCK; a FIFO opens at once instead of waiting for a writer.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    if !metadata.is_file() {
+        return Err(invalid(
+            "file",
+            "is not a regular file (a directory, FIFO, socket or device is never read)".to_owned(),
+        ));
+    }
+    let too_large = |len: u64| invalid("file", format!("is {len} bytes, at most {cap} allowed"));
+    if metadata.len() > cap as u64 {
+        return Err(too_large(metadata.len()));
+    }
+    let limit = cap as u64 + 1;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(cap));
+    file.take(limit).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() > cap {
+        // The file grew after its size was read.
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -223,6 +267,66 @@ mod tests {
         assert!(check_upload(&url).is_ok());
         assert_eq!(content_type_for("noext"), None);
         assert_eq!(content_type_for("x.JPG"), Some("image/jpeg"));
+    }
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("doku-upload-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn is_validation(result: Result<Vec<u8>, Error>) -> String {
+        match result {
+            Err(Error::Validation(v)) => v.to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_a_regular_file_up_to_the_cap_and_not_one_byte_more() {
+        let dir = temp("cap");
+        let exact = dir.join("exact.png");
+        std::fs::write(&exact, [7u8; 10]).unwrap();
+        assert_eq!(read_upload(&exact, 10).unwrap(), [7u8; 10]);
+        let over = dir.join("over.png");
+        std::fs::write(&over, [7u8; 11]).unwrap();
+        assert!(is_validation(read_upload(&over, 10)).contains("at most 10"));
+        let missing = dir.join("missing.png");
+        assert!(matches!(read_upload(&missing, 10), Err(Error::Io { .. })));
+        assert!(is_validation(read_upload(&dir, 10)).contains("not a regular file"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_to_a_device_is_refused_without_reading_it() {
+        let dir = temp("dev");
+        let link = dir.join("zero.png");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let started = std::time::Instant::now();
+        assert!(is_validation(read_upload(&link, MAX_UPLOAD_BYTES)).contains("not a regular file"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_hanging() {
+        let dir = temp("fifo");
+        let fifo = dir.join("pipe.png");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("mkfifo unavailable: skipped");
+            return;
+        }
+        // On a thread, so a regression (a blocking open) fails the test instead of hanging it.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(is_validation(read_upload(&fifo, MAX_UPLOAD_BYTES)));
+        });
+        let message = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("reading a FIFO must not hang");
+        assert!(message.contains("not a regular file"), "{message}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 pub mod needles;
+pub mod scripted;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

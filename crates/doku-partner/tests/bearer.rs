@@ -1,0 +1,83 @@
+//! DOKU documents the Bearer token only on Upload File; a DOKU that wants it everywhere, and one
+//! that ignores it where undocumented, must both work. So the client sends it on every call
+//! except Generate Token (which cannot have one).
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::scripted::{Reply, Scripted};
+use common::*;
+use doku_model::{paths, ClientId, FileCategory};
+use doku_partner::{Client, Config, Environment};
+use doku_sign::SecretKey;
+
+#[tokio::test]
+async fn every_call_but_generate_token_carries_the_bearer() {
+    let server = Scripted::start(|_, seen| {
+        if seen.path() == paths::TOKEN {
+            Reply::json(
+                200,
+                r#"{"token":"tok-bearer-1","type":"Bearer","valid_time":3600}"#,
+            )
+        } else {
+            // Whatever the answer decodes to, the request has been seen.
+            Reply::json(200, "{}")
+        }
+    })
+    .await;
+    let client = Client::new(
+        Config::builder(CLIENT_ID, SecretKey::new(SECRET))
+            .environment(Environment::Custom(server.base_url()))
+            .retry_policy(fast_retries())
+            .attempt_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let _ = client.check_requirements(&personal_query()).await;
+    let _ = client.upload_file(png(FileCategory::Logo)).await;
+    let _ = client.register_business(&registration("Toko", &[])).await;
+    let _ = client.create_business_lite(&lite("Toko")).await;
+    let _ = client
+        .get_business(&ClientId::new("BRN-0001-1").unwrap())
+        .await;
+    // What the CLI prints goes through `redact`: the token and the secret never show.
+    assert_eq!(
+        client.redact(&format!("token tok-bearer-1, key {SECRET}, kept")),
+        "token ***, key ***, kept"
+    );
+    let answer = client
+        .execute_answer::<doku_model::TokenResponse>(
+            &doku_partner::ApiRequest::post_json(
+                doku_partner::EndpointName::Token,
+                paths::TOKEN,
+                b"{}".to_vec(),
+            )
+            .with_token(false),
+            doku_partner::CallOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !format!("{answer:?}").contains("tok-bearer-1"),
+        "{answer:?}"
+    );
+    let seen = server.seen();
+    let paths_seen: Vec<&str> = seen.iter().map(|s| s.path()).collect();
+    assert_eq!(seen.len(), 7, "{paths_seen:?}");
+    for request in &seen {
+        if request.path() == paths::TOKEN {
+            assert_eq!(request.bearer(), None, "Generate Token has no bearer");
+        } else {
+            assert_eq!(
+                request.bearer(),
+                Some("tok-bearer-1"),
+                "{} {}",
+                request.method,
+                request.path()
+            );
+        }
+    }
+}
