@@ -407,3 +407,14 @@ async fn large_bodies_are_verified_off_the_async_worker() {
         (401, "invalid_signature")
     );
 }
+
+/// A request head above `max_header_bytes` (64 KiB) is refused, not buffered.
+#[tokio::test]
+async fn oversized_request_heads_are_refused() {
+    let f = start().await;
+    let mut headers = signed(&f, "huge-head", TOKEN_PATH, TOKEN_BODY);
+    headers.push(("X-Padding".into(), "p".repeat(70 * 1024)));
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, TOKEN_BODY).await;
+    let status = resp.map(|r| r.status);
+    assert_eq!(status, Some(431), "got {status:?}");
+}
