@@ -10,6 +10,9 @@ use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES};
 use crate::error::SimError;
 use crate::readings::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
 
+mod bounds;
+pub use bounds::BoundArgs;
+
 /// Arguments of the simulator. Use it as a whole command (`SimArgs::parse()`) or flatten it
 /// into another command with `#[command(flatten)]`.
 ///

@@ -67,6 +67,27 @@ pub fn format_timestamp(t: Timestamp) -> String {
 /// Parses DOKU's strict `YYYY-MM-DDTHH:MM:SSZ` form; anything else (offsets, fractions,
 /// lower-case `z`) is refused.
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    match parse_timestamp_checked(text) {
+        TimestampParse::Valid(t) => Some(t),
+        TimestampParse::Malformed | TimestampParse::BeyondRange => None,
+    }
+}
+
+/// What a `Request-Timestamp` value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimestampParse {
+    /// Well-formed and representable.
+    Valid(Timestamp),
+    /// Not `YYYY-MM-DDTHH:MM:SSZ`, or no such date (month 13, February 30).
+    Malformed,
+    /// A well-formed, real date and time that lies past the last instant the clock library can
+    /// represent (`9999-12-30T22:00:00Z` for jiff), e.g. `9999-12-31T23:59:59Z`: out of any
+    /// window, not malformed.
+    BeyondRange,
+}
+
+/// [`parse_timestamp`], telling "malformed" from "well-formed but beyond the clock's range".
+pub(crate) fn parse_timestamp_checked(text: &str) -> TimestampParse {
     let b = text.as_bytes();
     let shape_ok = b.len() == 20
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -77,9 +98,16 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
             _ => c.is_ascii_digit(),
         });
     if !shape_ok {
-        return None;
+        return TimestampParse::Malformed;
     }
-    text.parse().ok()
+    match text.parse() {
+        Ok(t) => TimestampParse::Valid(t),
+        // The shape is right: a real calendar date and time means only the range failed.
+        Err(_) if text[..19].parse::<jiff::civil::DateTime>().is_ok() => {
+            TimestampParse::BeyondRange
+        }
+        Err(_) => TimestampParse::Malformed,
+    }
 }
 
 #[cfg(test)]
@@ -101,6 +129,26 @@ mod tests {
         ] {
             assert!(parse_timestamp(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn end_of_year_9999_is_well_formed_but_beyond_range() {
+        assert_eq!(
+            parse_timestamp_checked("9999-12-31T23:59:59Z"),
+            TimestampParse::BeyondRange
+        );
+        assert_eq!(
+            parse_timestamp_checked("9999-12-31T24:59:59Z"),
+            TimestampParse::Malformed
+        );
+        assert_eq!(
+            parse_timestamp_checked("2021-02-30T00:00:00Z"),
+            TimestampParse::Malformed
+        );
+        assert!(matches!(
+            parse_timestamp_checked("9999-12-30T21:00:00Z"),
+            TimestampParse::Valid(_)
+        ));
     }
 
     #[test]

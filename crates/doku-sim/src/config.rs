@@ -10,7 +10,11 @@ use doku_sign::SecretKey;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::SimError;
+use crate::limits::Limits;
 use crate::readings::Readings;
+use crate::retention::Retention;
+
+mod bounds;
 
 /// Default request-body cap: room for the largest upload the client sends
 /// ([`doku_model::upload::MAX_UPLOAD_BYTES`]) plus 1 MiB of multipart overhead.
@@ -28,6 +32,8 @@ pub struct SimConfig {
     pub(crate) body_read_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) readings: Readings,
+    pub(crate) limits: Limits,
+    pub(crate) retention: Retention,
 }
 
 impl fmt::Debug for SimConfig {
@@ -40,6 +46,8 @@ impl fmt::Debug for SimConfig {
             .field("token_valid_minutes", &self.token_valid_minutes)
             .field("target_includes_query", &self.target_includes_query)
             .field("readings", &self.readings)
+            .field("limits", &self.limits)
+            .field("retention", &self.retention)
             .finish_non_exhaustive()
     }
 }
@@ -60,6 +68,8 @@ impl SimConfig {
                 body_read_timeout: Duration::from_secs(30),
                 clock: Arc::new(SystemClock::default()),
                 readings: Readings::default(),
+                limits: Limits::default(),
+                retention: Retention::default(),
             },
         }
     }
@@ -174,6 +184,7 @@ impl SimConfigBuilder {
                 "token lifetime must be at least one minute".to_owned(),
             ));
         }
+        self.config.limits.check().map_err(SimError::Config)?;
         Ok(self.config)
     }
 }

@@ -9,12 +9,15 @@
 //! `request_in_progress`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::StatusCode;
 use sha2::{Digest, Sha256};
 
+use crate::clock::{Clock, SystemClock};
 use crate::readings::IdempotencyReading;
+use crate::retention::{Retention, RetentionQueue, RECORD_OVERHEAD_BYTES};
 
 /// What identifies "the same request".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,12 +74,64 @@ pub(crate) fn is_recorded(reading: IdempotencyReading, status: StatusCode) -> bo
     }
 }
 
-#[derive(Debug, Default)]
 pub(crate) struct IdempotencyStore {
     entries: HashMap<(String, String), Entry>,
+    /// Forgets the oldest records past the retention bounds (see `retention.rs`).
+    retention: Retention,
+    recorded: RetentionQueue<(String, String)>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for IdempotencyStore {
+    fn default() -> Self {
+        Self::new(Retention::default(), Arc::new(SystemClock::default()))
+    }
+}
+
+impl std::fmt::Debug for IdempotencyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdempotencyStore")
+            .field("entries", &self.entries.len())
+            .field("retention", &self.retention)
+            .field("recorded_bytes", &self.recorded.bytes())
+            .finish_non_exhaustive()
+    }
 }
 
 impl IdempotencyStore {
+    /// A store that keeps records within `retention`, aged by `clock`.
+    pub(crate) fn new(retention: Retention, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            entries: HashMap::new(),
+            retention,
+            recorded: RetentionQueue::default(),
+            clock,
+        }
+    }
+
+    /// Notes a record just made under `key` and forgets the oldest ones past the bounds.
+    fn note_recorded(&mut self, key: (String, String), body_len: usize) {
+        let bytes = 2 * (key.0.len() + key.1.len()) + body_len + RECORD_OVERHEAD_BYTES;
+        self.recorded.push(key, self.clock.now(), bytes);
+        self.expire();
+    }
+
+    /// Forgets records past the retention bounds, oldest first (never one in flight).
+    fn expire(&mut self) {
+        let now = self.clock.now();
+        while let Some(key) = self.recorded.pop_expired(&self.retention, now) {
+            if matches!(self.entries.get(&key), Some(Entry::Done(..))) {
+                self.entries.remove(&key);
+            }
+        }
+    }
+
+    /// Records kept (in flight or done), for tests and measurements.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     pub(crate) fn begin(
         &mut self,
         reading: IdempotencyReading,
@@ -84,6 +139,7 @@ impl IdempotencyStore {
         request_id: &str,
         fp: Fingerprint,
     ) -> Begin {
+        self.expire();
         let key = (client_id.to_owned(), request_id.to_owned());
         let replay_any = reading != IdempotencyReading::ReplaySuccesses;
         match self.entries.get(&key) {
@@ -106,9 +162,13 @@ impl IdempotencyStore {
         fp: Fingerprint,
         stored: Stored,
     ) {
-        self.entries
-            .entry((client_id.to_owned(), request_id.to_owned()))
-            .or_insert(Entry::Done(fp, stored));
+        let key = (client_id.to_owned(), request_id.to_owned());
+        if self.entries.contains_key(&key) {
+            return;
+        }
+        let body_len = stored.body.len();
+        self.entries.insert(key.clone(), Entry::Done(fp, stored));
+        self.note_recorded(key, body_len);
     }
 
     /// Records the outcome (`Some`) or releases the reservation (`None`).
@@ -122,7 +182,9 @@ impl IdempotencyStore {
         let key = (client_id.to_owned(), request_id.to_owned());
         match outcome {
             Some(stored) => {
-                self.entries.insert(key, Entry::Done(fp, stored));
+                let body_len = stored.body.len();
+                self.entries.insert(key.clone(), Entry::Done(fp, stored));
+                self.note_recorded(key, body_len);
             }
             None => {
                 self.entries.remove(&key);
@@ -220,5 +282,35 @@ mod tests {
         assert!(matches!(s.begin(SUCCESSES, "other", "r", b), Begin::Fresh));
         s.finish("other", "r", b, None);
         assert!(matches!(s.begin(SUCCESSES, "other", "r", b), Begin::Fresh));
+    }
+
+    #[test]
+    fn retention_forgets_the_oldest_records_but_never_one_in_flight() {
+        let clock = crate::clock::ManualClock::new("2024-01-01T00:00:00Z".parse().unwrap());
+        let retention = Retention {
+            max_age: std::time::Duration::from_secs(60),
+            max_records: 2,
+            max_bytes: usize::MAX,
+        };
+        let mut s = IdempotencyStore::new(retention, Arc::new(clock.clone()));
+        let fp = Fingerprint::of("POST", "/p", None, b"");
+        let stored = || {
+            Some(Stored {
+                body: Bytes::from_static(b"{}"),
+            })
+        };
+        for r in ["r0", "r1", "r2"] {
+            assert!(matches!(s.begin(ALL, "c", r, fp), Begin::Fresh));
+            s.finish("c", r, fp, stored());
+        }
+        // Two kept: r0 was forgotten, r1 and r2 replay.
+        assert_eq!(s.len(), 2);
+        assert!(matches!(s.begin(ALL, "c", "r2", fp), Begin::Replay(_)));
+        assert!(matches!(s.begin(ALL, "c", "r0", fp), Begin::Fresh));
+        // r0 is now in flight; age passes for every record: the done ones go, r0 stays.
+        clock.advance(jiff::SignedDuration::from_secs(120));
+        assert!(matches!(s.begin(ALL, "c", "r9", fp), Begin::Fresh));
+        assert!(matches!(s.begin(ALL, "c", "r0", fp), Begin::InFlight));
+        assert_eq!(s.len(), 2, "only the two in flight remain");
     }
 }

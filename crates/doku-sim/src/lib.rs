@@ -25,19 +25,26 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod backoff;
+mod body;
 pub mod cli;
 mod clock;
 mod config;
+mod connections;
+mod echo;
 mod error;
 mod faults;
 mod handlers;
 mod idempotency;
 mod in_process;
+mod limits;
 mod pipeline;
 mod readings;
 mod response;
+mod retention;
 mod server;
 mod signature_check;
+mod sniff;
 mod state;
 mod stats;
 mod tokens;
@@ -47,6 +54,13 @@ pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::SimError;
 pub use faults::{Endpoint, Fault, FaultKind, Times};
 pub use in_process::{Delivered, InProcessSim, IN_PROCESS_BASE_URL};
+pub use limits::{
+    DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
+};
 pub use readings::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
-pub use server::{Sim, SimHandle};
+pub use retention::{
+    DEFAULT_IDEMPOTENCY_MAX_AGE, DEFAULT_IDEMPOTENCY_MAX_BYTES, DEFAULT_IDEMPOTENCY_MAX_RECORDS,
+};
+pub use server::{listen_warning, Sim, SimHandle};
 pub use stats::Stats;

@@ -7,9 +7,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use doku_model::paths;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Incoming};
 
+use crate::body;
+use crate::echo::echo;
 use crate::faults::{Endpoint, FaultKind};
 use crate::handlers::{dispatch, Req};
 use crate::idempotency::{self, Begin, Fingerprint, Stored};
@@ -39,6 +40,23 @@ fn respond(reply: Reply, outcome: &'static str) -> Flow {
     Flow::Respond(reply, Delivery::default(), outcome)
 }
 
+/// Longest path plus query accepted; DOKU's targets are under 200 bytes. Keeps echoes of the
+/// target (404 messages, `error.string_to_sign`) small.
+const MAX_URI_BYTES: usize = 4096;
+
+/// 414 for a request target longer than [`MAX_URI_BYTES`].
+fn within_uri_cap(path: &str, query: Option<&str>) -> Result<(), Reply> {
+    let len = path.len() + query.map_or(0, |q| q.len() + 1);
+    if len <= MAX_URI_BYTES {
+        return Ok(());
+    }
+    Err(Reply::error(
+        StatusCode::URI_TOO_LONG,
+        "uri_too_long",
+        format!("the request target is {len} bytes; at most {MAX_URI_BYTES} accepted"),
+    ))
+}
+
 /// Maps method + path to an endpoint, or a 404/405 reply.
 fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
     let endpoint = match (method, path) {
@@ -61,14 +79,14 @@ fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
             return Err(Reply::error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                format!("{method} is not allowed on {p}"),
+                format!("{} is not allowed on {p}", echo(method.as_str())),
             ))
         }
         _ => {
             return Err(Reply::error(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                format!("no endpoint at {path}"),
+                format!("no endpoint at {}", echo(path)),
             ));
         }
     };
@@ -117,7 +135,7 @@ where
     let path = parts.uri.path();
     let query = parts.uri.query();
     let target = signature_check::request_target(&app.config, path, query);
-    let routed = route(&parts.method, path);
+    let routed = within_uri_cap(path, query).and_then(|()| route(&parts.method, path));
     let endpoint_name = routed.as_ref().map_or("unknown", |e| e.name());
 
     let flow = process(
@@ -192,10 +210,18 @@ where
         Ok(e) => e,
         Err(reply) => return respond(reply, "no_route"),
     };
-    let bytes = match read_body(app, headers, body).await {
-        Ok(b) => b,
+    // Refuse before reading: everything the headers alone can tell is checked before one body
+    // byte is buffered; the body is then read under the size cap and the in-flight budget.
+    let checked = match signature_check::check_headers(&app.config, headers, app.config.clock.now())
+    {
+        Ok(checked) => checked,
+        Err(reply) => return respond(reply, "bad_signature_headers"),
+    };
+    let held = match body::read_body(app, headers, body).await {
+        Ok(held) => held,
         Err(reply) => return respond(reply, "bad_body"),
     };
+    let bytes = held.bytes.clone(); // `held` keeps its share of the budget until the answer
 
     // Faults that act before processing. An injected status is answered after the signature
     // check, so that (under the replay-all reading) a refusal of an authenticated request is
@@ -232,13 +258,11 @@ where
         }
     }
 
-    let now = app.config.clock.now();
-    let signed_body = (method != Method::GET && method != Method::HEAD).then_some(&bytes[..]);
-    if let Err(reply) = signature_check::check(&app.config, headers, target, signed_body, now) {
+    let signed_body = (method != Method::GET && method != Method::HEAD).then(|| bytes.clone());
+    if let Err(reply) = signature_check::check_signature(&checked, target, signed_body).await {
         return respond(reply, "bad_signature_headers");
     }
-    let client_id = header(headers, "Client-Id").unwrap_or_default();
-    let request_id = header(headers, "Request-Id").unwrap_or_default();
+    let (client_id, request_id) = (checked.client_id, checked.request_id);
 
     let reading = app.config.readings.idempotency;
     let fingerprint = Fingerprint::of(method.as_str(), path, query, &bytes);
@@ -323,45 +347,6 @@ where
             "fault_wrong_signature",
         ),
         _ => Flow::Respond(reply, Delivery::default(), outcome),
-    }
-}
-
-/// Reads the body under the size cap and the read timeout.
-async fn read_body<B>(app: &App, headers: &HeaderMap, body: B) -> Result<Bytes, Reply>
-where
-    B: Body<Data = Bytes>,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let max = app.config.max_body_bytes;
-    let too_large = || {
-        Reply::error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("request body exceeds the {max}-byte limit"),
-        )
-    };
-    let declared = header(headers, "Content-Length").and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(too_large());
-    }
-    let collected = tokio::time::timeout(
-        app.config.body_read_timeout,
-        Limited::new(body, max).collect(),
-    )
-    .await;
-    match collected {
-        Err(_) => Err(Reply::error(
-            StatusCode::REQUEST_TIMEOUT,
-            "body_timeout",
-            "the request body did not arrive in time",
-        )),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Ok(Err(e)) => Err(Reply::error(
-            StatusCode::BAD_REQUEST,
-            "body_read_error",
-            format!("cannot read the request body: {e}"),
-        )),
-        Ok(Ok(c)) => Ok(c.to_bytes()),
     }
 }
 

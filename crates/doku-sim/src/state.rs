@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use doku_model::BusinessData;
 
+use crate::body::BodyBudget;
 use crate::config::SimConfig;
 use crate::faults::FaultTable;
 use crate::idempotency::IdempotencyStore;
+use crate::limits::Limits;
 use crate::stats::Stats;
 use crate::tokens::TokenIssuer;
 
@@ -55,6 +57,7 @@ pub(crate) struct App {
     faults: Mutex<FaultTable>,
     idempotency: Mutex<IdempotencyStore>,
     next_id: AtomicU64,
+    body_budget: BodyBudget,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -64,6 +67,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl App {
     pub(crate) fn new(config: SimConfig, base_url: String) -> Self {
+        let body_budget = BodyBudget::new(limits_of(&config).max_inflight_body_bytes);
+        let idempotency = IdempotencyStore::new(config.retention, Arc::clone(&config.clock));
         let start = u64::try_from(config.clock.now().as_millisecond()).unwrap_or(1_700_000_000_000);
         Self {
             config,
@@ -72,8 +77,9 @@ impl App {
             store: Mutex::default(),
             stats: Mutex::default(),
             faults: Mutex::default(),
-            idempotency: Mutex::default(),
+            idempotency: Mutex::new(idempotency),
             next_id: AtomicU64::new(start),
+            body_budget,
         }
     }
 
@@ -91,6 +97,16 @@ impl App {
 
     pub(crate) fn idempotency(&self) -> MutexGuard<'_, IdempotencyStore> {
         lock(&self.idempotency)
+    }
+
+    /// The resource bounds.
+    pub(crate) fn limits(&self) -> Limits {
+        limits_of(&self.config)
+    }
+
+    /// The permits (one per byte) of request bodies held at once.
+    pub(crate) fn body_budget(&self) -> &BodyBudget {
+        &self.body_budget
     }
 
     /// A snapshot of the counters.
@@ -122,4 +138,9 @@ impl App {
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
         format!("{prefix}-0131-{n}")
     }
+}
+
+/// The bounds configured in `config`.
+fn limits_of(config: &SimConfig) -> Limits {
+    config.limits
 }

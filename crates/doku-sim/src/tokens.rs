@@ -10,6 +10,12 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// Longest token lifetime the simulator issues: 24 hours. A longer `valid_time` (up to
+/// 4294967295 minutes, which would end in the year 10193) is capped to this, not refused: DOKU
+/// publishes no maximum, and a capped token is still a usable answer. The token's `exp` tells
+/// the truth.
+pub(crate) const MAX_TOKEN_MINUTES: u32 = 24 * 60;
+
 /// Why a bearer token was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TokenError {
@@ -49,13 +55,14 @@ impl TokenIssuer {
         HmacSha256::new_from_slice(&self.key).expect("any key length")
     }
 
-    /// A token for `client_id`, valid `minutes` from `now`.
+    /// A token for `client_id`, valid `minutes` (at most [`MAX_TOKEN_MINUTES`]) from `now`.
     pub(crate) fn issue(
         &self,
         client_id: &str,
         now: Timestamp,
         minutes: u32,
     ) -> (String, TokenClaims) {
+        let minutes = minutes.min(MAX_TOKEN_MINUTES);
         let iat = now.as_second();
         let mut extra = serde_json::Map::new();
         extra.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
@@ -149,5 +156,22 @@ mod tests {
         let mut tampered = token.clone();
         tampered.insert(token.find('.').unwrap() + 3, 'x');
         assert!(issuer.check(&tampered, "BRN-1", now).is_err());
+    }
+
+    #[test]
+    fn an_absurd_lifetime_is_capped_at_a_day() {
+        let issuer = TokenIssuer::new();
+        let now: Timestamp = "2024-01-01T00:00:00Z".parse().unwrap();
+        let (token, claims) = issuer.issue("BRN-1", now, u32::MAX);
+        assert_eq!(claims.exp - claims.iat, 24 * 3600);
+        let next_day = now
+            .checked_add(jiff::SignedDuration::from_hours(24))
+            .unwrap();
+        assert_eq!(
+            issuer.check(&token, "BRN-1", next_day),
+            Err(TokenError::Expired)
+        );
+        let (_, claims) = issuer.issue("BRN-1", now, 360);
+        assert_eq!(claims.exp - claims.iat, 360 * 60);
     }
 }

@@ -3,8 +3,23 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
-use doku_sim::{cli::SimArgs, Sim};
+use clap::Parser;
+use doku_sim::cli::{BoundArgs, SimArgs};
+use doku_sim::Sim;
+
+/// The simulator's arguments and its resource bounds.
+#[derive(Parser)]
+#[command(
+    name = "doku-sim",
+    about = "A local simulator of DOKU's Partner API",
+    version
+)]
+struct Args {
+    #[command(flatten)]
+    sim: SimArgs,
+    #[command(flatten)]
+    bounds: BoundArgs,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -14,8 +29,11 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // No colour codes when stderr is a file or a pipe (logs kept by a test or a CI job).
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let config = match SimArgs::parse().into_config() {
+    let args = Args::parse();
+    let config = match args.sim.into_config().and_then(|c| args.bounds.apply_to(c)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("doku-sim: {e}");

@@ -9,6 +9,7 @@ use http::StatusCode;
 use super::catalogue::{self, code_name, List};
 use super::requirements::{requirements_for, unknown_type};
 use super::{decode_json, require_json, try_reply, validate, Req};
+use crate::echo::echo;
 use crate::response::Reply;
 use crate::state::{App, StoredBusiness};
 
@@ -34,11 +35,20 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     }
     if !unknown.is_empty() {
         drop(store);
+        // Name at most ten, each capped: the list comes from the request body.
+        let more = unknown.len().saturating_sub(10);
+        unknown.truncate(10);
+        let named: Vec<String> = unknown.iter().map(|id| echo(id)).collect();
         let err = ErrorBody::new(
             "unknown_file_id",
             format!(
-                "file id(s) not uploaded by this client: {}",
-                unknown.join(", ")
+                "file id(s) not uploaded by this client: {}{}",
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             ),
         )
         .with_detail("file_ids", unknown.into());
@@ -129,14 +139,14 @@ fn documented_kind(body: &BusinessRegistrationRequest) -> Result<(), Reply> {
     let mut wrong = Vec::new();
     if b.business_type != BusinessType::Personal {
         wrong.push(format!(
-            "business.type {:?} (only PERSONAL)",
-            b.business_type.as_str()
+            "business.type {} (only PERSONAL)",
+            echo(b.business_type.as_str())
         ));
     }
     if b.legal_entity != LegalEntity::Perseorangan {
         wrong.push(format!(
-            "business.legal_entity {:?} (only PERSEORANGAN)",
-            b.legal_entity.as_str()
+            "business.legal_entity {} (only PERSEORANGAN)",
+            echo(b.legal_entity.as_str())
         ));
     }
     if wrong.is_empty() {

@@ -3,6 +3,7 @@
 use http::StatusCode;
 
 use super::Req;
+use crate::echo::echo;
 use crate::response::Reply;
 use crate::state::App;
 
@@ -22,7 +23,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         None => Reply::error(
             StatusCode::NOT_FOUND,
             "business_not_found",
-            format!("no business with client id {id:?} under this partner"),
+            format!("no business with client id {} under this partner", echo(id)),
         ),
     }
 }

@@ -52,8 +52,8 @@ pub(crate) fn require_json(req: &Req<'_>) -> Result<(), Reply> {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_content_type",
             format!(
-                "Content-Type must be application/json, got {:?}",
-                req.content_type.unwrap_or("")
+                "Content-Type must be application/json, got {}",
+                crate::echo::echo(req.content_type.unwrap_or(""))
             ),
         ))
     }

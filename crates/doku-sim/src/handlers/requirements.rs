@@ -88,8 +88,8 @@ pub(crate) fn unknown_type(business_type: &BusinessType) -> Reply {
         StatusCode::BAD_REQUEST,
         "invalid_business_type",
         format!(
-            "businessType {:?} is not supported; use one of {}",
-            business_type.as_str(),
+            "businessType {} is not supported; use one of {}",
+            crate::echo::echo(business_type.as_str()),
             BusinessType::KNOWN.join(", ")
         ),
     )

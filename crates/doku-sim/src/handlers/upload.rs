@@ -14,7 +14,10 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         return Reply::error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_content_type",
-            format!("Content-Type must be multipart/form-data, got {content_type:?}"),
+            format!(
+                "Content-Type must be multipart/form-data, got {}",
+                crate::echo::echo(content_type)
+            ),
         );
     }
     let upload = try_reply!(UploadFile::from_multipart(content_type, req.body)

@@ -1,0 +1,374 @@
+//! Attack code against a running `doku-sim`: silent connections, large unauthenticated bodies
+//! over HTTP/1.1 and h2c (HTTP/2 prior knowledge, many streams on one connection), signed probes
+//! that must keep being answered, and the simulator's memory read from `/proc`.
+//!
+//! Loopback only; every loop is bounded; every wait has a timeout. Used by
+//! `tests/hostile_attacks.rs` (re-run it with `-- --nocapture` to see the measurements).
+#![allow(dead_code, clippy::unwrap_used, unreachable_pub)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::SecretKey;
+use hyper::body::{Body, Frame, SizeHint};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+pub const CLIENT_ID: &str = "BRN-0001-10791114622547";
+pub const SECRET: &str = "SK-EXAMPLE-ONLY";
+pub const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
+pub const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
+pub const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+/// Just under the default 12 MiB body cap.
+pub const BIG: usize = 12 * 1024 * 1024 - 1;
+/// A well-formed Signature that matches nothing.
+pub const FORGED_SIGNATURE: &str = "HMACSHA256=0DodudwVE5yE9MxGf7bXHJzst7JmoxiBSAYFocE6pIs=";
+
+/// The simulator binary, started with at most N descriptors (`ulimit -n N`); killed on drop.
+pub struct SimProcess {
+    child: Child,
+    pub addr: SocketAddr,
+    pub pid: u32,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SimProcess {
+    /// Starts `doku-sim` on loopback with at most `nofile` descriptors and `extra` flags.
+    /// Panics if the limit did not take (`/proc/PID/limits`).
+    pub fn start(nofile: u32, extra: &[&str]) -> Self {
+        // `ulimit -n` in a POSIX shell, then exec: the simulator keeps the shell's pid and
+        // runs with at most `nofile` descriptors (same as `prlimit --nofile=N:N`).
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -n {nofile} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_doku-sim"))
+            .args(["--listen", "127.0.0.1:0", "--client-id", CLIENT_ID])
+            .args(extra)
+            .env("DOKU_SECRET_KEY", SECRET)
+            .env_remove("DOKU_CLIENT_ID")
+            .env_remove("DOKU_SIM_LISTEN")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sh and the doku-sim binary");
+        let pid = child.id();
+        let stdout = child.stdout.take().unwrap();
+        let stderr_pipe = child.stderr.take().unwrap();
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        // Once the simulator prints its address, the shell has exec'd it with the limit.
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+        let open_files = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .unwrap()
+            .to_owned();
+        assert!(
+            open_files.split_whitespace().nth(3) == Some(&nofile.to_string()),
+            "descriptor limit not applied: {open_files}"
+        );
+        let url = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        SimProcess {
+            child,
+            addr: url.parse().unwrap(),
+            pid,
+            stderr,
+        }
+    }
+
+    /// (VmRSS, VmHWM) in MiB, from `/proc/PID/status`.
+    pub fn rss_mib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
+        let field = |name: &str| -> u64 {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|kib| kib.parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("no {name} in /proc status"))
+                / 1024
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    /// Open descriptors of the simulator.
+    pub fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
+    /// Lines the simulator wrote to stderr so far.
+    pub fn stderr_lines(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+/// The four Partner API headers, signed for `body` with the real clock.
+pub fn signed_headers(request_id: &str, target: &str, body: &[u8]) -> Vec<(String, String)> {
+    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+    let message = Message {
+        client_id: CLIENT_ID,
+        request_id,
+        timestamp: &timestamp,
+        target,
+        body: Some(body),
+    };
+    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
+    vec![
+        ("Client-Id".into(), CLIENT_ID.into()),
+        ("Request-Id".into(), request_id.into()),
+        ("Request-Timestamp".into(), timestamp),
+        ("Signature".into(), signature),
+        ("Content-Type".into(), "application/json".into()),
+    ]
+}
+
+/// Headers that pass every check that needs no body (known Client-Id, fresh timestamp,
+/// well-formed Signature) but whose signature matches nothing: what an attacker who knows a
+/// Client-Id but not its key can send.
+pub fn forged_headers(request_id: &str) -> Vec<(String, String)> {
+    vec![
+        ("Client-Id".into(), CLIENT_ID.into()),
+        ("Request-Id".into(), request_id.into()),
+        (
+            "Request-Timestamp".into(),
+            doku_sim::format_timestamp(jiff::Timestamp::now()),
+        ),
+        ("Signature".into(), FORGED_SIGNATURE.into()),
+        ("Content-Type".into(), "application/json".into()),
+    ]
+}
+
+/// Opens `n` connections that never send a byte.
+pub async fn silent_connections(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
+    let mut held = Vec::with_capacity(n);
+    for _ in 0..n {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    held
+}
+
+/// How many of `conns` the server has closed (a read returns EOF or an error at once).
+pub async fn closed_count(conns: &mut [TcpStream]) -> usize {
+    let mut closed = 0;
+    for c in conns.iter_mut() {
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_millis(20), c.read(&mut byte)).await;
+        closed += usize::from(matches!(read, Ok(Ok(0) | Err(_))));
+    }
+    closed
+}
+
+/// Reads the status code of the first response on `read`; the error says what came instead.
+async fn read_status(read: &mut (impl AsyncReadExt + Unpin)) -> Result<u16, String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 64 * 1024 {
+        match read.read(&mut chunk).await {
+            Ok(0) => return Err(format!("closed after {} bytes", buf.len())),
+            Err(e) => return Err(format!("{e} after {} bytes", buf.len())),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let line = buf.split(|b| *b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(line)
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("no status line in {:?}", String::from_utf8_lossy(line)))
+}
+
+/// One HTTP/1.1 request with a `len`-byte body of zeros, written from one shared 1 MiB chunk
+/// (the attacker needs no memory per connection). Returns the status, or what happened instead
+/// within `wait`.
+pub async fn h1_body(
+    addr: SocketAddr,
+    target: &str,
+    headers: &[(String, String)],
+    len: usize,
+    chunk: Bytes,
+    wait: Duration,
+) -> Result<u16, String> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    let (mut read, mut write) = stream.into_split();
+    let mut head = format!("POST {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {len}\r\n");
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let writer = tokio::spawn(async move {
+        write.write_all(head.as_bytes()).await?;
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            write.write_all(&chunk[..n]).await?;
+            left -= n;
+        }
+        std::io::Result::Ok(write)
+    });
+    let status = tokio::time::timeout(wait, read_status(&mut read))
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {wait:?}")));
+    writer.abort();
+    status
+}
+
+/// A body of `left` zero bytes, sent in slices of one shared chunk.
+pub struct Zeros {
+    chunk: Bytes,
+    left: usize,
+}
+
+impl Zeros {
+    pub fn new(chunk: Bytes, len: usize) -> Self {
+        Self { chunk, left: len }
+    }
+}
+
+impl Body for Zeros {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        let n = self.left.min(self.chunk.len());
+        self.left -= n;
+        Poll::Ready(Some(Ok(Frame::data(self.chunk.slice(..n)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.left as u64)
+    }
+}
+
+/// What became of one HTTP/2 stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamOutcome {
+    /// Answered with this status.
+    Status(u16),
+    /// Reset with REFUSED_STREAM: over the server's stream cap (sent before the client saw the
+    /// server's SETTINGS), not processed, safe to retry (RFC 9113 §8.7).
+    Refused,
+    /// Anything else (other resets, no answer within the wait).
+    Failed(String),
+}
+
+/// One h2c connection (prior knowledge) carrying `streams` concurrent POSTs of `len` bytes
+/// each; `headers(i)` gives the headers of stream `i`. Returns what became of each stream.
+pub async fn h2_bodies(
+    addr: SocketAddr,
+    target: &str,
+    streams: usize,
+    len: usize,
+    chunk: Bytes,
+    headers: impl Fn(usize) -> Vec<(String, String)>,
+    wait: Duration,
+) -> Vec<StreamOutcome> {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (send, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    let driver = tokio::spawn(conn);
+    let mut tasks = Vec::with_capacity(streams);
+    for i in 0..streams {
+        let mut send = send.clone();
+        let mut req =
+            http::Request::post(format!("http://{addr}{target}")).header("content-length", len);
+        for (n, v) in headers(i) {
+            req = req.header(n, v);
+        }
+        let req = req.body(Zeros::new(chunk.clone(), len)).unwrap();
+        tasks.push(tokio::spawn(async move {
+            let answered = tokio::time::timeout(wait, async {
+                send.ready().await?;
+                send.send_request(req).await
+            })
+            .await;
+            match answered {
+                Ok(Ok(resp)) => StreamOutcome::Status(resp.status().as_u16()),
+                Ok(Err(e)) if format!("{e:?}").contains("REFUSED_STREAM") => StreamOutcome::Refused,
+                Ok(Err(e)) => StreamOutcome::Failed(format!("{e:?}")),
+                Err(_) => StreamOutcome::Failed(format!("no answer within {wait:?}")),
+            }
+        }));
+    }
+    let mut statuses = Vec::with_capacity(streams);
+    for t in tasks {
+        statuses.push(
+            t.await
+                .unwrap_or_else(|e| StreamOutcome::Failed(e.to_string())),
+        );
+    }
+    driver.abort();
+    statuses
+}
+
+/// A properly signed Generate Token request on a fresh connection; panics unless it is
+/// answered 200 within `within`. Returns how long it took.
+pub async fn signed_probe(addr: SocketAddr, id: &str, within: Duration) -> Duration {
+    let started = Instant::now();
+    let request_id = format!("probe-{id}-{}", uuid::Uuid::new_v4());
+    let headers = signed_headers(&request_id, TOKEN_PATH, TOKEN_BODY);
+    let answered = tokio::time::timeout(within, async {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let mut head = format!(
+            "POST {TOKEN_PATH} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            TOKEN_BODY.len()
+        );
+        for (n, v) in &headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(TOKEN_BODY).await.unwrap();
+        read_status(&mut stream).await
+    })
+    .await;
+    let elapsed = started.elapsed();
+    assert_eq!(
+        answered,
+        Ok(Ok(200)),
+        "signed probe {id} was not answered 200 within {within:?} (after {elapsed:?})"
+    );
+    elapsed
+}

@@ -1,0 +1,420 @@
+//! The simulator under attack (issue 10, suite part b): every hostile case answers a clear 4xx
+//! (or, for the global bounds, is held by the bound), each from the headers alone where the
+//! headers are enough.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::SecretKey;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The four signed headers for a call, plus Content-Type.
+fn signed(f: &Fixture, request_id: &str, target: &str, body: &[u8]) -> Vec<(String, String)> {
+    let timestamp = f.now();
+    let message = Message {
+        client_id: CLIENT_ID,
+        request_id,
+        timestamp: &timestamp,
+        target,
+        body: Some(body),
+    };
+    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
+    vec![
+        ("Client-Id".into(), CLIENT_ID.into()),
+        ("Request-Id".into(), request_id.into()),
+        ("Request-Timestamp".into(), timestamp),
+        ("Signature".into(), signature),
+        ("Content-Type".into(), "application/json".into()),
+    ]
+}
+
+fn replace(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    headers.retain(|(n, _)| n != name);
+    headers.push((name.to_owned(), value.to_owned()));
+}
+
+/// Sends a request head announcing a `declared`-byte body, sends no body, and returns what
+/// came back within `wait` (`None`: nothing, the server is still waiting for the body).
+async fn head_only(
+    addr: std::net::SocketAddr,
+    headers: &[(String, String)],
+    declared: usize,
+    wait: Duration,
+) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut head =
+        format!("POST {TOKEN_PATH} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {declared}\r\n");
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let read = tokio::time::timeout(wait, async {
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+            let text = String::from_utf8_lossy(&buf);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")
+                            .map(str::to_owned)
+                    })
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                if body.len() >= len {
+                    break;
+                }
+            }
+        }
+    })
+    .await;
+    if read.is_err() && buf.is_empty() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, body))
+}
+
+fn code_of(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    v["error"]["code"].as_str().unwrap().to_owned()
+}
+
+/// Issue 10, point 1: refused from the headers, before the announced 12 MiB body is sent.
+#[tokio::test]
+async fn unauthenticated_bodies_are_refused_before_they_are_read() {
+    let f = start().await;
+    let addr = f.sim.addr();
+    let big = 12 * 1024 * 1024 - 1;
+    let good = signed(&f, "pre-read", TOKEN_PATH, b"{}");
+    type Case = (&'static str, Vec<(String, String)>, u16, &'static str);
+    let cases: Vec<Case> = vec![
+        ("no headers", vec![], 400, "missing_header"),
+        (
+            "unknown Client-Id",
+            {
+                let mut h = good.clone();
+                replace(&mut h, "Client-Id", "BRN-9999-UNKNOWN");
+                h
+            },
+            401,
+            "invalid_client_id",
+        ),
+        (
+            "stale timestamp",
+            {
+                let mut h = good.clone();
+                replace(&mut h, "Request-Timestamp", "2020-08-11T07:00:00Z");
+                h
+            },
+            401,
+            "invalid_timestamp",
+        ),
+        (
+            "malformed Signature",
+            {
+                let mut h = good.clone();
+                replace(&mut h, "Signature", "HMACSHA256=not-base64!");
+                h
+            },
+            401,
+            "invalid_signature",
+        ),
+    ];
+    for (what, headers, status, code) in cases {
+        let answer = head_only(addr, &headers, big, Duration::from_secs(3)).await;
+        let (got, body) = answer.unwrap_or_else(|| {
+            panic!(
+                "{what}: no answer while the body was withheld — the simulator waited to read it"
+            )
+        });
+        assert_eq!((got, code_of(&body).as_str()), (status, code), "{what}");
+    }
+    // Plausible headers are let through to the body read (and then wait for the body).
+    assert!(
+        head_only(addr, &good, big, Duration::from_millis(500))
+            .await
+            .is_none(),
+        "well-formed headers must reach the body read"
+    );
+}
+
+/// Issue 10, point 4: a repeated required header is ambiguous.
+#[tokio::test]
+async fn duplicated_required_headers_are_refused() {
+    let f = start().await;
+    for name in ["Client-Id", "Request-Id", "Request-Timestamp", "Signature"] {
+        let mut headers = signed(&f, &format!("dup-{name}"), TOKEN_PATH, TOKEN_BODY);
+        let value = headers.iter().find(|(n, _)| n == name).unwrap().1.clone();
+        headers.push((name.to_owned(), value));
+        let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, TOKEN_BODY)
+            .await
+            .unwrap();
+        assert_eq!(
+            (resp.status, resp.error_code().as_str()),
+            (400, "duplicate_header"),
+            "{name}"
+        );
+    }
+    assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 0);
+}
+
+/// Issue 10, point 4: a non-ASCII value is invalid, not missing.
+#[tokio::test]
+async fn non_ascii_header_values_are_not_visible_ascii() {
+    let f = start().await;
+    let mut headers = signed(&f, "non-ascii", TOKEN_PATH, TOKEN_BODY);
+    // Raw bytes on the wire: "BRN-é" in UTF-8.
+    replace(&mut headers, "Client-Id", "BRN-\u{e9}");
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, TOKEN_BODY)
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (400, "invalid_header")
+    );
+    let message = resp.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("not visible ASCII"), "{message}");
+    assert!(!message.contains("missing"), "{message}");
+}
+
+/// Issue 10, point 4: the last second of 9999 is well-formed, just far outside the window.
+#[tokio::test]
+async fn year_9999_is_out_of_the_window_not_malformed() {
+    let f = start().await;
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.timestamp = "9999-12-31T23:59:59Z".to_owned();
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_timestamp")
+    );
+    let message = resp.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(!message.contains("not UTC"), "{message}");
+}
+
+/// Issue 10, point 4: echoed input is capped.
+#[tokio::test]
+async fn error_bodies_echo_a_capped_prefix() {
+    let f = start().await;
+    let long = "A".repeat(20_000);
+    let mut headers = signed(&f, "echo-1", TOKEN_PATH, TOKEN_BODY);
+    replace(&mut headers, "Client-Id", &long);
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, TOKEN_BODY)
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 401);
+    assert!(resp.body.len() < 512, "{} bytes echoed", resp.body.len());
+    assert!(
+        String::from_utf8_lossy(&resp.body).contains("more bytes")
+            || String::from_utf8_lossy(&resp.body).contains("(+")
+    );
+
+    let path = format!("/{}", "p".repeat(2_000));
+    let resp = send(f.sim.addr(), "GET", &path, &[], b"").await.unwrap();
+    assert_eq!(resp.status, 404);
+    assert!(resp.body.len() < 512, "{} bytes echoed", resp.body.len());
+
+    // A target past 4 KiB (path or query) is refused outright, so no echo of it (404
+    // messages, `error.string_to_sign`) can be large.
+    let long_query = format!("{FILE_PATH}?businessType={}", "X".repeat(20_000));
+    let resp = send(f.sim.addr(), "GET", &long_query, &[], b"")
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (414, "uri_too_long")
+    );
+    assert!(resp.body.len() < 512, "{} bytes echoed", resp.body.len());
+}
+
+/// Issue 10, point 4: an absurd `valid_time` gives a token that lives at most a day.
+#[tokio::test]
+async fn valid_time_is_capped_at_a_day() {
+    let f = start().await;
+    let body = br#"{"grant_type":"client_credentials","valid_time":"4294967295"}"#;
+    let resp = f.send(&f.call("POST", TOKEN_PATH, body)).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    use base64::Engine as _;
+    let token = resp.json()["token"].as_str().unwrap().to_owned();
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.split('.').nth(1).unwrap())
+        .unwrap();
+    let claims: doku_model::TokenClaims = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(claims.exp - claims.iat, 24 * 3600);
+}
+
+/// Issue 10, point 2: a connection that sends nothing is closed after the header-read
+/// timeout.
+#[tokio::test]
+async fn silent_connections_are_closed() {
+    let f = start_with(|b| b.header_read_timeout(Duration::from_millis(500))).await;
+    let mut silent = TcpStream::connect(f.sim.addr()).await.unwrap();
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(3), silent.read(&mut byte)).await;
+    assert!(
+        matches!(read, Ok(Ok(0) | Err(_))),
+        "a silent connection is still open after 3 s: {read:?}"
+    );
+    // One that sent half a request head is closed too.
+    let mut half = TcpStream::connect(f.sim.addr()).await.unwrap();
+    half.write_all(b"POST /adv-core-api/partner/v1.0/token HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let read = tokio::time::timeout(Duration::from_secs(3), half.read(&mut byte)).await;
+    assert!(matches!(read, Ok(Ok(_) | Err(_))), "{read:?}");
+}
+
+/// Issue 10, point 1: at the connection cap, the connection idle longest makes room.
+#[tokio::test]
+async fn at_the_connection_cap_the_oldest_idle_connection_is_closed() {
+    let f = start_with(|b| b.max_connections(4)).await;
+    let mut silent = Vec::new();
+    for _ in 0..4 {
+        silent.push(TcpStream::connect(f.sim.addr()).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Idle for over a second: evictable.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let token = tokio::time::timeout(Duration::from_secs(3), f.token()).await;
+    assert!(
+        token.is_ok(),
+        "a signed request waited behind silent connections"
+    );
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(2), silent[0].read(&mut byte)).await;
+    assert!(
+        matches!(read, Ok(Ok(0) | Err(_))),
+        "the oldest silent connection was not closed: {read:?}"
+    );
+}
+
+/// Issue 10, point 1: bodies held at once are bounded; a request that cannot fit is 503.
+#[tokio::test]
+async fn in_flight_body_bytes_are_bounded() {
+    let f = start_with(|b| b.max_inflight_body_bytes(1024 * 1024)).await;
+    let headers = signed(&f, "budget", TOKEN_PATH, b"{}");
+    let (status, body) = head_only(
+        f.sim.addr(),
+        &headers,
+        2 * 1024 * 1024,
+        Duration::from_secs(3),
+    )
+    .await
+    .expect("answered without reading the body");
+    assert_eq!((status, code_of(&body).as_str()), (503, "simulator_busy"));
+    // Small bodies still pass.
+    f.token().await;
+}
+
+/// Reads the server's first SETTINGS frame on an h2c connection and returns
+/// SETTINGS_MAX_CONCURRENT_STREAMS.
+async fn h2_max_streams(addr: std::net::SocketAddr) -> Option<u32> {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let mut header = [0u8; 9];
+    tokio::time::timeout(Duration::from_secs(3), s.read_exact(&mut header))
+        .await
+        .ok()?
+        .ok()?;
+    assert_eq!(header[3], 0x4, "first frame is SETTINGS");
+    let len = usize::from(header[0]) << 16 | usize::from(header[1]) << 8 | usize::from(header[2]);
+    let mut payload = vec![0u8; len];
+    s.read_exact(&mut payload).await.ok()?;
+    payload.chunks(6).find_map(|e| {
+        (u16::from_be_bytes([e[0], e[1]]) == 0x3)
+            .then(|| u32::from_be_bytes([e[2], e[3], e[4], e[5]]))
+    })
+}
+
+/// Issue 10, point 1: HTTP/2 connections announce the stream cap (hyper's default was 200).
+#[tokio::test]
+async fn h2_streams_per_connection_are_capped() {
+    let f = start().await;
+    assert_eq!(
+        h2_max_streams(f.sim.addr()).await,
+        Some(doku_sim::DEFAULT_H2_MAX_STREAMS)
+    );
+    const { assert!(doku_sim::DEFAULT_H2_MAX_STREAMS <= 32) };
+    let f = start_with(|b| b.h2_max_streams(3)).await;
+    assert_eq!(h2_max_streams(f.sim.addr()).await, Some(3));
+}
+
+/// Issue 10, point 3: the idempotency record forgets the oldest records past its bounds.
+#[tokio::test]
+async fn idempotency_records_are_bounded() {
+    let f = start_with(|b| b.idempotency_max_records(2)).await;
+    let calls: Vec<_> = (0..3)
+        .map(|i| {
+            let mut c = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+            c.request_id = format!("retained-{i}");
+            c
+        })
+        .collect();
+    for c in &calls {
+        assert_eq!(f.send(c).await.unwrap().status, 200);
+    }
+    // The newest is still remembered: replayed with 409.
+    assert_eq!(f.send(&calls[2]).await.unwrap().status, 409);
+    // The oldest was forgotten: processed again.
+    assert_eq!(f.send(&calls[0]).await.unwrap().status, 200);
+
+    // Age: with a one-minute retention, a record made two minutes ago is gone.
+    let f = start_with(|b| b.idempotency_max_age(Duration::from_secs(60))).await;
+    let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
+    assert_eq!(f.send(&call).await.unwrap().status, 200);
+    assert_eq!(f.send(&call).await.unwrap().status, 409);
+    f.clock.advance(jiff::SignedDuration::from_secs(120));
+    call.timestamp = f.now();
+    assert_eq!(f.send(&call).await.unwrap().status, 200);
+}
+
+/// A body above 256 KiB is verified on the blocking pool: still accepted when signed, refused
+/// when one byte changed (a current-thread runtime, as here, works too).
+#[tokio::test]
+async fn large_bodies_are_verified_off_the_async_worker() {
+    let f = start().await;
+    let mut body = br#"{"grant_type":"client_credentials"}"#.to_vec();
+    body.extend(std::iter::repeat_n(b' ', 300 * 1024));
+    let call = f.call("POST", TOKEN_PATH, &body);
+    let resp = f.send(&call).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+
+    let headers = signed(&f, "large-changed", TOKEN_PATH, &body);
+    let mut changed = body.clone();
+    *changed.last_mut().unwrap() = b'\n';
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, &changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status, resp.error_code().as_str()),
+        (401, "invalid_signature")
+    );
+}
+
+/// A request head above `max_header_bytes` (64 KiB) is refused, not buffered.
+#[tokio::test]
+async fn oversized_request_heads_are_refused() {
+    let f = start().await;
+    let mut headers = signed(&f, "huge-head", TOKEN_PATH, TOKEN_BODY);
+    headers.push(("X-Padding".into(), "p".repeat(70 * 1024)));
+    let resp = send(f.sim.addr(), "POST", TOKEN_PATH, &headers, TOKEN_BODY).await;
+    let status = resp.map(|r| r.status);
+    assert_eq!(status, Some(431), "got {status:?}");
+}
