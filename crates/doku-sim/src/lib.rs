@@ -31,6 +31,7 @@ mod config;
 mod error;
 mod faults;
 mod handlers;
+mod health;
 mod idempotency;
 mod in_process;
 mod pipeline;
