@@ -15,7 +15,9 @@ use doku_sim::{Endpoint, Fault, FaultKind};
 #[tokio::test]
 async fn health_answers_ok_without_credentials() {
     let fx = common::start().await;
-    let resp = send(fx.sim.addr(), "GET", "/health", &[], b"").await.unwrap();
+    let resp = send(fx.sim.addr(), "GET", "/health", &[], b"")
+        .await
+        .unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(resp.header("content-type"), Some("application/json"));
     assert_eq!(resp.body, br#"{"status":"ok"}"#);
@@ -33,7 +35,9 @@ async fn health_ignores_faults_and_leaves_stats_alone() {
     fx.sim
         .set_fault(Endpoint::Any, Fault::always(FaultKind::Status(503)));
     for _ in 0..3 {
-        let resp = send(fx.sim.addr(), "GET", "/health", &[], b"").await.unwrap();
+        let resp = send(fx.sim.addr(), "GET", "/health", &[], b"")
+            .await
+            .unwrap();
         assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     }
     let stats = fx.sim.stats();
@@ -45,11 +49,15 @@ async fn health_ignores_faults_and_leaves_stats_alone() {
 #[tokio::test]
 async fn only_get_is_the_probe() {
     let fx = common::start().await;
-    let resp = send(fx.sim.addr(), "POST", "/health", &[], b"{}").await.unwrap();
+    let resp = send(fx.sim.addr(), "POST", "/health", &[], b"{}")
+        .await
+        .unwrap();
     assert_eq!(resp.status, 404);
     assert_eq!(resp.error_code(), "not_found");
     // Nothing else moved under the probe: a near miss is an unknown path.
-    let resp = send(fx.sim.addr(), "GET", "/health/", &[], b"").await.unwrap();
+    let resp = send(fx.sim.addr(), "GET", "/health/", &[], b"")
+        .await
+        .unwrap();
     assert_eq!(resp.status, 404);
     fx.sim.shutdown().await;
 }
