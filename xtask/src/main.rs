@@ -5,10 +5,14 @@
 //! - `cargo xtask conformance` fails when docs/conformance.md names a test that does not exist.
 //! - `cargo xtask bench [SIM ARGS…]` runs the benchmarks (release) and prints one line per claim
 //!   (extra arguments go to the doku-sim throughput bench, e.g. `--measure 3`).
+//! - `cargo xtask package` packages the six published crates (nothing is uploaded) and checks their
+//!   manifests and packaged files (no secrets, no oversized fixtures, licences and READMEs in).
 
 mod bench;
 mod cases;
 mod conformance;
+mod package;
+mod package_scan;
 mod vectors;
 
 use std::path::PathBuf;
@@ -29,8 +33,9 @@ fn main() -> ExitCode {
         ["vectors", "--check"] => vectors::check(&repo_root()),
         ["conformance"] => conformance::check(&repo_root()),
         ["bench", sim_args @ ..] => bench::run(&repo_root(), sim_args),
+        ["package"] => package::run(&repo_root()),
         _ => Err(
-            "usage: cargo xtask vectors [--check] | cargo xtask conformance | cargo xtask bench [SIM ARGS…]"
+            "usage: cargo xtask vectors [--check] | cargo xtask conformance | cargo xtask bench [SIM ARGS…] | cargo xtask package"
                 .to_owned(),
         ),
     };

@@ -35,6 +35,7 @@ mod echo;
 mod error;
 mod faults;
 mod handlers;
+mod health;
 mod idempotency;
 mod in_process;
 mod limits;

@@ -129,6 +129,9 @@ where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    if let Some(outcome) = crate::health::answer(&req) {
+        return outcome;
+    }
     let started = Instant::now();
     app.count_request();
     let (parts, body) = req.into_parts();
