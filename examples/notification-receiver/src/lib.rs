@@ -1,9 +1,14 @@
-//! Receiving DOKU notifications with axum, verified with `doku-sign` alone.
+//! A DOKU payment-notification receiver: axum, verified with doku-partner, recorded once in SQLite.
 //!
-//! DOKU signs a notification like a request, where `Request-Target` is the path of *your* notification URL and
-//! the Digest is over the raw bytes it sent. So the handler takes the body as [`Bytes`] —
-//! never as an already-parsed `Json<T>`, whose re-serialisation would not match — verifies, and only then
-//! parses. It answers 200 quickly (DOKU retries failed notifications) and 401 when the signature is wrong.
+//! DOKU signs a notification like a request whose `Request-Target` is the path of *your*
+//! notification URL and whose Digest covers the raw bytes it sent. So the handler takes the body
+//! as [`Bytes`] — never as an already-parsed `Json<T>`, whose re-serialisation would not match —
+//! verifies it with [`doku_partner::verify_notification`], records it in SQLite keyed by its
+//! dedup key (a DOKU retry is applied once), and answers 200 at once. A notification that does
+//! not verify gets 401, a malformed one 400 (DOKU retries both); a database failure gets 500 so
+//! DOKU retries later. Checkout's `FAILED` is recorded but not final, as DOKU advises.
+
+mod store;
 
 use std::sync::Arc;
 
@@ -12,28 +17,19 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use doku_sign::non_snap::Message;
-use doku_sign::notification::{self, Freshness};
-use doku_sign::SecretKey;
+use doku_partner::{verify_notification, MerchantKeys, NotificationRefusal};
+
+pub use store::{Applied, Payment, Store};
 
 /// The path DOKU is configured to call (it is part of what DOKU signs).
 pub const NOTIFICATION_PATH: &str = "/payments/notifications";
 
-/// What the handler needs: the shared secret, a clock and the replay window.
+/// What the handler needs: the merchants' keys and the store.
 pub struct Receiver {
-    /// DOKU's secret key for this merchant.
-    pub secret_key: SecretKey,
-    /// Current Unix time in seconds; injected so tests can fix it.
-    pub now: fn() -> i64,
-    /// Largest accepted distance between `Request-Timestamp` and now.
-    pub tolerance_seconds: u32,
-}
-
-/// The current time from the system clock.
-pub fn system_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    /// The key of each merchant, found by `Client-Id`.
+    pub keys: Box<dyn MerchantKeys + Send + Sync>,
+    /// Where processed notifications are recorded.
+    pub store: Store,
 }
 
 /// The axum router with the notification route.
@@ -43,40 +39,33 @@ pub fn router(receiver: Receiver) -> Router {
         .with_state(Arc::new(receiver))
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|value| value.to_str().ok())
-}
-
 async fn receive(
     State(receiver): State<Arc<Receiver>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, &'static str) {
-    let (Some(client_id), Some(request_id), Some(timestamp), Some(signature)) = (
-        header(&headers, "Client-Id"),
-        header(&headers, "Request-Id"),
-        header(&headers, "Request-Timestamp"),
-        header(&headers, "Signature"),
-    ) else {
-        return (StatusCode::BAD_REQUEST, "missing signature headers");
-    };
-    let message = Message {
-        client_id,
-        request_id,
-        timestamp,
-        target: NOTIFICATION_PATH,
-        body: Some(&body),
-    };
-    let window = Freshness {
-        now_unix_seconds: (receiver.now)(),
-        tolerance_seconds: receiver.tolerance_seconds,
-    };
-    match notification::verify(&receiver.secret_key, &message, signature, Some(window)) {
-        Ok(()) => {
-            // Verified: now parse `body` and record the payment (idempotently, keyed by Request-Id).
-            (StatusCode::OK, "OK")
+    let verified =
+        match verify_notification(&headers, &body, NOTIFICATION_PATH, &*receiver.keys, None) {
+            Ok(v) => v,
+            Err(refusal) => {
+                eprintln!("refused a notification: {refusal}");
+                return match refusal {
+                    NotificationRefusal::Signature(_) | NotificationRefusal::UnknownClient => {
+                        (StatusCode::UNAUTHORIZED, "invalid signature")
+                    }
+                    _ => (StatusCode::BAD_REQUEST, "malformed notification"),
+                };
+            }
+        };
+    let state = receiver.clone();
+    let recorded = tokio::task::spawn_blocking(move || state.store.record(&verified, &body)).await;
+    match recorded {
+        Ok(Ok(_)) => (StatusCode::OK, "OK"),
+        Ok(Err(e)) => {
+            eprintln!("cannot record a notification: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "try again")
         }
-        Err(_) => (StatusCode::UNAUTHORIZED, "invalid signature"),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "try again"),
     }
 }
 
@@ -85,68 +74,160 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
-    use doku_sign::non_snap::{self, Kind};
+    use doku_sign::non_snap::{self, Kind, Message};
+    use doku_sign::SecretKey;
     use tower::ServiceExt;
 
-    const NOW: i64 = 1_600_739_460; // 2020-09-22T01:51:00Z
+    const CLIENT: &str = "BRN-0001-10791114622547";
 
-    fn app() -> Router {
-        router(Receiver {
-            secret_key: SecretKey::from("SK-merchant"),
-            now: || NOW,
-            tolerance_seconds: 300,
+    fn receiver() -> Arc<Receiver> {
+        Arc::new(Receiver {
+            keys: Box::new(SecretKey::new("SK-merchant")),
+            store: Store::in_memory().expect("database"),
         })
     }
 
-    fn notification(body: &'static [u8], signed_body: &[u8], timestamp: &str) -> Request<Body> {
+    fn app(receiver: &Arc<Receiver>) -> Router {
+        Router::new()
+            .route(NOTIFICATION_PATH, post(receive))
+            .with_state(receiver.clone())
+    }
+
+    fn body(invoice: &str, status: &str) -> Vec<u8> {
+        format!(
+            r#"{{"order":{{"invoice_number":"{invoice}","amount":19000.00}},"transaction":{{"status":"{status}","date":"2026-09-30T06:29:46Z"}},"channel":{{"id":"QRIS_DOKU"}}}}"#
+        )
+        .into_bytes()
+    }
+
+    fn notification(sent: Vec<u8>, signed: &[u8], request_id: &str) -> Request<Body> {
         let message = Message {
-            client_id: "MCH-0001",
-            request_id: "notif-1",
-            timestamp,
+            client_id: CLIENT,
+            request_id,
+            timestamp: "2026-09-30T06:29:47Z",
             target: NOTIFICATION_PATH,
-            body: Some(signed_body),
+            body: Some(signed),
         };
-        let signature = non_snap::sign(&SecretKey::from("SK-merchant"), Kind::Request, &message);
+        let signature = non_snap::sign(&SecretKey::new("SK-merchant"), Kind::Request, &message);
         Request::post(NOTIFICATION_PATH)
-            .header("Client-Id", "MCH-0001")
-            .header("Request-Id", "notif-1")
-            .header("Request-Timestamp", timestamp)
+            .header("Client-Id", CLIENT)
+            .header("Request-Id", request_id)
+            .header("Request-Timestamp", message.timestamp)
             .header("Signature", signature.to_string())
-            .body(Body::from(body))
+            .body(Body::from(sent))
             .expect("request")
     }
 
-    const BODY: &[u8] = br#"{"order":{"invoice_number":"INV-1","amount":10000.00}}"#;
-
-    #[tokio::test]
-    async fn accepts_a_signed_notification() {
-        let response = app()
-            .oneshot(notification(BODY, BODY, "2020-09-22T01:51:00Z"))
+    async fn send(receiver: &Arc<Receiver>, request: Request<Body>) -> StatusCode {
+        app(receiver)
+            .oneshot(request)
             .await
-            .expect("response");
-        assert_eq!(response.status(), StatusCode::OK);
+            .expect("response")
+            .status()
     }
 
     #[tokio::test]
-    async fn refuses_a_tampered_body_and_a_stale_timestamp() {
-        let tampered = app()
-            .oneshot(notification(BODY, b"{}", "2020-09-22T01:51:00Z"))
-            .await
-            .expect("response");
-        assert_eq!(tampered.status(), StatusCode::UNAUTHORIZED);
-        let stale = app()
-            .oneshot(notification(BODY, BODY, "2020-09-22T00:51:00Z"))
-            .await
-            .expect("response");
-        assert_eq!(stale.status(), StatusCode::UNAUTHORIZED);
+    async fn a_retried_notification_is_applied_once() {
+        let r = receiver();
+        let b = body("INV-1", "SUCCESS");
+        assert_eq!(
+            send(&r, notification(b.clone(), &b, "n-1")).await,
+            StatusCode::OK
+        );
+        // DOKU retries (+30 min, +6 h, +12 h), with the same or a new Request-Id.
+        assert_eq!(
+            send(&r, notification(b.clone(), &b, "n-1")).await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            send(&r, notification(b.clone(), &b, "n-2")).await,
+            StatusCode::OK
+        );
+        assert_eq!(r.store.notification_count().expect("count"), 1);
+        let payment = r
+            .store
+            .payment(CLIENT, "INV-1")
+            .expect("query")
+            .expect("row");
+        assert_eq!(
+            (payment.status.as_str(), payment.is_final),
+            ("SUCCESS", true)
+        );
     }
 
     #[tokio::test]
-    async fn refuses_missing_headers() {
-        let request = Request::post(NOTIFICATION_PATH)
-            .body(Body::from(BODY))
+    async fn failed_is_recorded_but_not_final() {
+        let r = receiver();
+        let failed = body("INV-2", "FAILED");
+        assert_eq!(
+            send(&r, notification(failed.clone(), &failed, "n-1")).await,
+            StatusCode::OK
+        );
+        let p = r
+            .store
+            .payment(CLIENT, "INV-2")
+            .expect("query")
+            .expect("row");
+        assert_eq!((p.status.as_str(), p.is_final), ("FAILED", false));
+        // The customer retries with another method and pays.
+        let paid = body("INV-2", "SUCCESS");
+        assert_eq!(
+            send(&r, notification(paid.clone(), &paid, "n-2")).await,
+            StatusCode::OK
+        );
+        let p = r
+            .store
+            .payment(CLIENT, "INV-2")
+            .expect("query")
+            .expect("row");
+        assert_eq!((p.status.as_str(), p.is_final), ("SUCCESS", true));
+        // A late FAILED does not undo a final SUCCESS.
+        let late = body("INV-2", "FAILED");
+        assert_eq!(
+            send(&r, notification(late.clone(), &late, "n-3")).await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            r.store
+                .payment(CLIENT, "INV-2")
+                .expect("query")
+                .expect("row")
+                .status,
+            "SUCCESS"
+        );
+        assert_eq!(
+            r.store.notification_count().expect("count"),
+            2,
+            "the late FAILED is a duplicate event"
+        );
+    }
+
+    #[tokio::test]
+    async fn tampered_and_malformed_notifications_are_refused_and_not_recorded() {
+        let r = receiver();
+        let b = body("INV-3", "SUCCESS");
+        let tampered = body("INV-3", "SUCCESS").into_iter().chain(*b" ").collect();
+        assert_eq!(
+            send(&r, notification(tampered, &b, "n-1")).await,
+            StatusCode::UNAUTHORIZED
+        );
+        let bare = Request::post(NOTIFICATION_PATH)
+            .body(Body::from(b))
             .expect("request");
-        let response = app().oneshot(request).await.expect("response");
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(send(&r, bare).await, StatusCode::BAD_REQUEST);
+        assert_eq!(r.store.notification_count().expect("count"), 0);
+    }
+
+    #[test]
+    fn the_database_is_created_on_first_run_and_kept() {
+        let dir = std::env::temp_dir().join(format!("doku-receiver-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("notifications.sqlite");
+        let _ = std::fs::remove_file(&path);
+        assert!(!path.exists());
+        Store::open(&path).expect("create");
+        assert!(path.exists(), "created on first run");
+        Store::open(&path).expect("reopen");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }
