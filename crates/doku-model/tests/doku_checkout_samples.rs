@@ -5,31 +5,22 @@
 //! `apiFormat` / `api_format`, `null` channel ids, a 40-digit `uuid`).
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use doku_model::{
-    decode, Amount, CheckStatusResponse, CheckoutRequest, CheckoutResponse, OrderState,
-    PaymentMethod, PaymentNotification, TransactionStatus, Validate,
+    Amount, CheckStatusResponse, CheckoutRequest, CheckoutResponse, OrderState, PaymentMethod,
+    PaymentNotification, TransactionStatus, Validate,
 };
 use serde::{de::DeserializeOwned, Serialize};
-use serde_json::Value;
 
 fn folder() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/doku-samples/checkout")
+    common::folder("checkout")
 }
 
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(folder().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// Decodes `name` as `T` and requires re-encoding to give the same JSON (key order aside).
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
-    let bytes = read(name);
-    let typed: T = decode(&bytes).unwrap_or_else(|e| panic!("{name} does not decode: {e}"));
-    let again = serde_json::to_value(&typed).unwrap();
-    let original: Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(again, original, "{name}: a field was lost or moved");
-    typed
+    common::round_trip(&folder(), name)
 }
 
 const CHECKS: &[(&str, fn())] = &[
@@ -185,18 +176,5 @@ fn notification_qris() {
 
 #[test]
 fn every_checkout_sample_decodes_with_nothing_lost_or_moved() {
-    let mut names: Vec<String> = std::fs::read_dir(folder())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    for name in &names {
-        let check = CHECKS
-            .iter()
-            .find(|(n, _)| n == name)
-            .unwrap_or_else(|| panic!("{name} has no check: add one to CHECKS"));
-        (check.1)();
-    }
-    assert_eq!(names.len(), CHECKS.len(), "a listed sample file is missing");
+    common::walk(&folder(), CHECKS);
 }

@@ -4,10 +4,11 @@
 //! `validate()` or fails only for the reason the README gives.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-
 use doku_model::{
     decode, BusinessData, BusinessLiteRequest, BusinessLiteResponse, RequirementsResponse,
     TokenRequest, TokenResponse, UploadResponse, Validate,
@@ -16,22 +17,15 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
 fn folder() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/doku-samples/partner")
+    common::folder("partner")
 }
 
 fn read(name: &str) -> Vec<u8> {
-    std::fs::read(folder().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    common::read(&folder(), name)
 }
 
-/// Decodes `name` as `T`, re-encodes it and requires the same JSON (object key order aside:
-/// `serde_json::Value` compares maps by content).
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
-    let bytes = read(name);
-    let typed: T = decode(&bytes).unwrap_or_else(|e| panic!("{name} does not decode: {e}"));
-    let again = serde_json::to_value(&typed).unwrap();
-    let original: Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(again, original, "{name}: a field was lost or moved");
-    typed
+    common::round_trip(&folder(), name)
 }
 
 /// How each sample is checked; a file in the folder that is not listed fails the walk.
@@ -134,21 +128,7 @@ fn get_business_data_response() {
 
 #[test]
 fn every_published_sample_decodes_with_nothing_lost_or_moved() {
-    let mut names: Vec<String> = std::fs::read_dir(folder())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    assert!(!names.is_empty());
-    for name in &names {
-        let check = CHECKS
-            .iter()
-            .find(|(n, _)| n == name)
-            .unwrap_or_else(|| panic!("{name} has no check: add one to CHECKS"));
-        (check.1)();
-    }
-    assert_eq!(names.len(), CHECKS.len(), "a listed sample file is missing");
+    common::walk(&folder(), CHECKS);
 }
 
 /// The repo's copy is the shared spec's copy, byte for byte (where the spec is beside us).
