@@ -72,6 +72,7 @@ mod config;
 pub mod endpoint;
 mod environment;
 mod error;
+mod merchant;
 mod notification;
 mod observer;
 pub mod request_id;
@@ -87,6 +88,7 @@ pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_M
 pub use endpoint::{ApiRequest, CallOptions, EndpointName};
 pub use environment::Environment;
 pub use error::{CallStage, Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use merchant::Merchant;
 pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
 pub use observer::{Exchange, Observer};
 pub use request_id::{RequestIdGenerator, UuidV4};
