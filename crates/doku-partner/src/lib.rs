@@ -9,6 +9,8 @@
 //! | 3a | [`Client::register_business`] | `POST /business` |
 //! | 3b | [`Client::create_business_lite`] | `POST /business/lite/registration` |
 //! | 4 | [`Client::get_business`] | `GET /business/{client id}` |
+//! | pay | [`Merchant::create_checkout`] (a brand's handle: [`Client::merchant`], [`Client::merchant_from_brand`]) | `POST /checkout/v1/payment` |
+//! | pay | [`Merchant::check_status`] | `GET /orders/v1/status/{invoice}` |
 //!
 //! Each method has a `*_with(…, CallOptions)` variant taking a caller-supplied Request-Id.
 //!
