@@ -87,7 +87,7 @@ pub(crate) struct ListenArgs {
     /// Address to bind (default loopback; use 0.0.0.0 only behind your own TLS front).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub(crate) bind: std::net::IpAddr,
-    /// Another merchant to accept, as `ID` (key from DOKU_MERCHANT_KEY_<ID>, the id upper-cased
+    /// Another merchant to accept, as `ID` (key from `DOKU_MERCHANT_KEY_<ID>`, the id upper-cased
     /// with every other character than A-Z and 0-9 as `_`) or `ID=FILE` (key read from FILE).
     /// Repeatable; DOKU_MERCHANT_ID with DOKU_MERCHANT_KEY (or --merchant-key-file) is added
     /// when set.

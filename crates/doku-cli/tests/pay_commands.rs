@@ -343,3 +343,115 @@ async fn listen_verifies_prints_and_refuses_a_tampered_notification() {
     }
     assert_eq!(rest.matches("refused (401)").count(), 2, "{rest}");
 }
+
+/// Many merchants: the env merchant plus `--merchant ID=FILE` and `--merchant ID` (key from
+/// `DOKU_MERCHANT_KEY_<ID>`); each notification verifies with its own brand's key only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_looks_up_each_merchants_key_by_client_id() {
+    let path = "/payments/notifications";
+    let dir = std::env::temp_dir().join(format!("doku-cli-listen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("second.key");
+    std::fs::write(&key_file, "SK-second\n").unwrap();
+    let second = format!("BRN-SECOND={}", key_file.display());
+    let mut child = command(
+        "http://127.0.0.1:9",
+        &[
+            "listen",
+            "--port",
+            "0",
+            "--path",
+            path,
+            "--max-notifications",
+            "3",
+            "--merchant",
+            &second,
+            "--merchant",
+            "BRN-THIRD",
+        ],
+    )
+    .env("DOKU_MERCHANT_KEY_BRN_THIRD", "SK-third")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), stderr.next_line())
+        .await
+        .expect("listen starts")
+        .unwrap()
+        .unwrap();
+    let addr = first
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let as_brand = |brand: &str, key: &str| {
+        let signed = notification_request(path, NOTIFICATION, key);
+        // Re-sign for `brand`: the Client-Id is part of the signed string.
+        let signature = non_snap::sign(
+            &SecretKey::from(key),
+            Kind::Request,
+            &Message {
+                client_id: brand,
+                request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
+                timestamp: "2025-07-24T03:05:00Z",
+                target: path,
+                body: Some(NOTIFICATION),
+            },
+        );
+        let original = non_snap::sign(
+            &SecretKey::from(key),
+            Kind::Request,
+            &Message {
+                client_id: BRAND_ID,
+                request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
+                timestamp: "2025-07-24T03:05:00Z",
+                target: path,
+                body: Some(NOTIFICATION),
+            },
+        );
+        text(&signed)
+            .replacen(
+                &format!("client-id: {BRAND_ID}"),
+                &format!("client-id: {brand}"),
+                1,
+            )
+            .replacen(&original.to_string(), &signature.to_string(), 1)
+            .into_bytes()
+    };
+    // Brand two's notification signed with brand three's key: refused.
+    assert_eq!(post(&addr, &as_brand("BRN-SECOND", "SK-third")).await, 401);
+    // An unknown brand: refused.
+    assert_eq!(post(&addr, &as_brand("BRN-UNKNOWN", "SK-third")).await, 401);
+    assert_eq!(post(&addr, &as_brand("BRN-SECOND", "SK-second")).await, 200);
+    assert_eq!(post(&addr, &as_brand("BRN-THIRD", "SK-third")).await, 200);
+    assert_eq!(post(&addr, &as_brand(BRAND_ID, BRAND_KEY)).await, 200);
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits after three notifications")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .await
+        .unwrap();
+    let brands: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["client_id"].to_string())
+        .collect();
+    assert_eq!(
+        brands,
+        vec![
+            "\"BRN-SECOND\"",
+            "\"BRN-THIRD\"",
+            &format!("\"{BRAND_ID}\"")
+        ],
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

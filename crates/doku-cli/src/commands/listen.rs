@@ -234,3 +234,17 @@ fn answer(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     *response.status_mut() = status;
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_env_names_one_variable_per_brand() {
+        assert_eq!(
+            key_env("BRN-0104-1678960841263"),
+            "DOKU_MERCHANT_KEY_BRN_0104_1678960841263"
+        );
+        assert_eq!(key_env("brn.a b"), "DOKU_MERCHANT_KEY_BRN_A_B");
+    }
+}
