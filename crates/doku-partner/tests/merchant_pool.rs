@@ -2,9 +2,9 @@
 //! a handful of connections — bounded by concurrency, not by the number of merchants. A handle with
 //! its own pool would open one connection per merchant.
 //!
-//! The bound is 4 × tasks (headroom on a loaded machine), not tasks: hyper-util's pool takes a connection back a moment after
-//! its response body ends, so a task's next request sometimes finds none idle and dials another
-//! (observed: 8–15 for 8 tasks).
+//! The bound is 4 × tasks (headroom on a loaded machine), not tasks: hyper-util's pool takes a
+//! connection back a moment after its response body ends, so a task's next request sometimes
+//! finds none idle and dials another (observed: 8–15 for 8 tasks).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::convert::Infallible;
