@@ -281,3 +281,27 @@ fn a_brand_without_a_shared_key_is_refused() {
     assert_eq!(m.brand_id().as_str(), BRAND_ID);
     assert!(!format!("{m:?}").contains(BRAND_KEY));
 }
+
+/// DOKU's pages say the Digest line is for POST only, its samples sign every answer the same way:
+/// a Check Status answer signed **with** the Digest line verifies too, and a tampered one does not.
+#[tokio::test]
+async fn check_status_reads_a_get_answer_signed_with_digest_and_refuses_a_tampered_one() {
+    let server = Scripted::start(|i, seen| {
+        let mut reply = Reply::signed(200, STATUS, seen, BRAND_KEY);
+        if i == 1 {
+            if let Reply::Response { body, .. } = &mut reply {
+                *body = String::from_utf8_lossy(STATUS)
+                    .replacen("PENDING", "SUCCESS", 1)
+                    .into_bytes();
+            }
+        }
+        reply
+    })
+    .await;
+    let client = partner(&server);
+    let m = merchant(&client);
+    let answer = m.check_status("INV-20250724-0001").await.unwrap();
+    assert_eq!(answer.value.transaction.status, TransactionStatus::Pending);
+    let err = m.check_status("INV-20250724-0001").await.unwrap_err();
+    assert!(matches!(err, Error::Signature { .. }), "{err:?}");
+}
