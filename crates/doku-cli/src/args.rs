@@ -38,6 +38,12 @@ pub(crate) enum Command {
     Verify(VerifyArgs),
     /// Run the local DOKU Partner API simulator (same flags as `doku-sim`) until Ctrl-C.
     Sim(doku_sim::cli::SimArgs),
+    /// DOKU Checkout as a merchant: create a payment page and print its URL and invoice.
+    Checkout(crate::pay_args::CheckoutArgs),
+    /// Check Status as a merchant: print DOKU's answer for an invoice as received.
+    Status(crate::pay_args::StatusArgs),
+    /// Receive DOKU's payment notifications: verify each and print it as one JSON line.
+    Listen(crate::pay_args::ListenArgs),
 }
 
 /// Where the secret key comes from (never a flag value: it would show up in `ps`).
@@ -140,7 +146,7 @@ pub(crate) struct ApiArgs {
 }
 
 /// A positive number of seconds (fractions allowed), at most a day.
-fn seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
     let secs: f64 = text
         .trim()
         .parse()

@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod credentials;
 mod output;
+mod pay_args;
 
 use std::process::ExitCode;
 

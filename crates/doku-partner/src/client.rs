@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use doku_model::{RequestId, TokenRequest, TokenResponse};
+use doku_sign::SecretKey;
 use doku_transport::{Transport, TransportError};
 use http::StatusCode;
 use serde::de::DeserializeOwned;
@@ -226,12 +227,42 @@ impl Client {
                 IdOrigin::Generated,
             ),
         };
-        self.call(request, request_id, origin).await
+        let caller = self.partner_caller();
+        self.call(&caller, request, request_id, origin).await
+    }
+
+    /// The partner's own credentials on the Partner API host.
+    pub(crate) fn partner_caller(&self) -> Caller<'_> {
+        let config = &self.inner.config;
+        Caller {
+            client_id: config.client_id.as_str(),
+            secret_key: &config.secret_key,
+            base_url: config.environment.base_url(),
+        }
+    }
+
+    /// [`Client::execute_answer`] signed as `caller` (a merchant's credentials and API host):
+    /// the one engine for Partner and merchant calls alike.
+    pub(crate) async fn execute_as<T: DeserializeOwned>(
+        &self,
+        caller: &Caller<'_>,
+        request: &ApiRequest,
+        options: CallOptions,
+    ) -> Result<Answer<T>, Error> {
+        let (request_id, origin) = match options.request_id {
+            Some(id) => (id, IdOrigin::Caller),
+            None => (
+                self.inner.config.request_ids.generate(),
+                IdOrigin::Generated,
+            ),
+        };
+        self.call(caller, request, request_id, origin).await
     }
 
     /// One call under the whole-call deadline.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
+        caller: &Caller<'_>,
         request: &ApiRequest,
         request_id: RequestId,
         origin: IdOrigin,
@@ -241,7 +272,7 @@ impl Client {
         let total = self.inner.config.retry.total_deadline;
         let progress = Mutex::new(Progress::new(&request_id));
         async {
-            let run = self.run::<T>(request, request_id, origin, &progress, started);
+            let run = self.run::<T>(caller, request, request_id, origin, &progress, started);
             let result = match tokio::time::timeout_at(started + total, run).await {
                 Ok(result) => result,
                 Err(_) => Err(lock(&progress).deadline_error(total)),
@@ -256,6 +287,7 @@ impl Client {
     /// The call without the deadline: token, attempts, and the 401 repeat.
     async fn run<T: DeserializeOwned>(
         &self,
+        caller: &Caller<'_>,
         request: &ApiRequest,
         mut request_id: RequestId,
         origin: IdOrigin,
@@ -266,6 +298,7 @@ impl Client {
         if !request.needs_token {
             return self
                 .attempts::<T>(
+                    caller,
                     request,
                     &mut request_id,
                     origin,
@@ -292,6 +325,7 @@ impl Client {
             };
             let result = self
                 .attempts::<T>(
+                    caller,
                     request,
                     &mut request_id,
                     origin,
@@ -343,6 +377,7 @@ impl Client {
     #[allow(clippy::too_many_arguments)]
     async fn attempts<T: DeserializeOwned>(
         &self,
+        caller: &Caller<'_>,
         request: &ApiRequest,
         request_id: &mut RequestId,
         origin: IdOrigin,
@@ -357,9 +392,9 @@ impl Client {
             let attempt = *attempt;
             let timestamp = doku_sign::timestamp::format_utc(config.clock.unix_seconds());
             let input = SigningInput {
-                base_url: config.environment.base_url(),
-                client_id: config.client_id.as_str(),
-                secret_key: &config.secret_key,
+                base_url: caller.base_url,
+                client_id: caller.client_id,
+                secret_key: caller.secret_key,
                 request_id: request_id.as_str(),
                 timestamp: &timestamp,
                 token: token.map(AccessToken::expose),
@@ -420,8 +455,8 @@ impl Client {
             // The signature first: an answer that fails a required check did not
             // demonstrably come from DOKU, so its status (and Retry-After) mean nothing.
             let expected = Expected {
-                key: &config.secret_key,
-                client_id: config.client_id.as_str(),
+                key: caller.secret_key,
+                client_id: caller.client_id,
                 request_id: request_id.as_str(),
                 target: &request.path,
                 get: request.is_safe(),
@@ -559,6 +594,19 @@ impl<T> std::fmt::Debug for Answer<T> {
             .field("replay", &self.replay)
             .finish_non_exhaustive()
     }
+}
+
+/// Whose credentials sign a call, and which host it goes to: the partner's on the Partner API
+/// host, or a merchant's on the Checkout host. Everything else (pool, retries, deadline,
+/// observer, tracing) is the client's.
+#[derive(Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    /// The `Client-Id` sent and expected back.
+    pub(crate) client_id: &'a str,
+    /// The key requests are signed and responses verified with.
+    pub(crate) secret_key: &'a SecretKey,
+    /// Base URL without trailing slash.
+    pub(crate) base_url: &'a str,
 }
 
 /// Where a call's Request-Id came from.

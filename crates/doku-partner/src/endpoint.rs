@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use http::Method;
 
-/// Which Partner API call a request is (used in logs, spans and errors).
+/// Which DOKU call a request is (used in logs, spans and errors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EndpointName {
@@ -23,6 +23,10 @@ pub enum EndpointName {
     BusinessLite,
     /// `GET /business/{client id}`.
     GetBusinessData,
+    /// `POST /checkout/v1/payment` (a merchant's call, on the Checkout host).
+    Checkout,
+    /// `GET /orders/v1/status/{invoice or Request-Id}` (a merchant's call).
+    CheckStatus,
 }
 
 impl EndpointName {
@@ -35,6 +39,8 @@ impl EndpointName {
             Self::BusinessRegistration => "business_registration",
             Self::BusinessLite => "business_lite",
             Self::GetBusinessData => "get_business_data",
+            Self::Checkout => "checkout",
+            Self::CheckStatus => "check_status",
         }
     }
 }

@@ -9,6 +9,8 @@
 //! | 3a | [`Client::register_business`] | `POST /business` |
 //! | 3b | [`Client::create_business_lite`] | `POST /business/lite/registration` |
 //! | 4 | [`Client::get_business`] | `GET /business/{client id}` |
+//! | pay | [`Merchant::create_checkout`] (a brand's handle: [`Client::merchant`], [`Client::merchant_from_brand`]) | `POST /checkout/v1/payment` |
+//! | pay | [`Merchant::check_status`] | `GET /orders/v1/status/{invoice}` |
 //!
 //! Each method has a `*_with(…, CallOptions)` variant taking a caller-supplied Request-Id.
 //!
@@ -72,6 +74,7 @@ mod config;
 pub mod endpoint;
 mod environment;
 mod error;
+mod merchant;
 mod notification;
 mod observer;
 pub mod request_id;
@@ -87,6 +90,7 @@ pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_M
 pub use endpoint::{ApiRequest, CallOptions, EndpointName};
 pub use environment::Environment;
 pub use error::{CallStage, Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use merchant::Merchant;
 pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
 pub use observer::{Exchange, Observer};
 pub use request_id::{RequestIdGenerator, UuidV4};

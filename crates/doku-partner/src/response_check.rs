@@ -119,14 +119,17 @@ pub(crate) fn interpret<T: DeserializeOwned>(
     Err(Error::api(status, body, request_id))
 }
 
-/// Whether `body` is a JSON object in one of DOKU's error shapes: Non-SNAP `error`, a
-/// top-level `message`, or SNAP `responseCode` / `responseMessage`. No success answer of the
-/// Partner API has any of these keys.
+/// Whether `body` is a JSON object in one of DOKU's error shapes: Non-SNAP `error`, Checkout's
+/// `error_messages`, a top-level `message` — unless a `response` object sits beside it, which is
+/// Checkout's **success** envelope (`{"message":["SUCCESS"],"response":{…}}`) — or SNAP
+/// `responseCode` / `responseMessage`. No success answer of the Partner API has any of these.
 fn is_error_envelope(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_ok_and(|o| {
-        ["error", "message", "responseCode", "responseMessage"]
+        let checkout_success = o.get("response").is_some_and(serde_json::Value::is_object);
+        ["error", "error_messages", "responseCode", "responseMessage"]
             .iter()
             .any(|k| o.contains_key(*k))
+            || (o.contains_key("message") && !checkout_success)
     })
 }
 
@@ -395,6 +398,27 @@ mod tests {
         assert!(
             matches!(err, Error::Api { code: None, ref body, .. } if body.contains("bad gateway"))
         );
+    }
+
+    /// Checkout's success envelope has a top-level `message` (`["SUCCESS"]`) beside `response`:
+    /// its 409 replay is the original success, not a refusal.
+    #[test]
+    fn a_409_replaying_a_checkout_success_is_success() {
+        let body =
+            include_bytes!("../../doku-model/tests/doku-samples/checkout/create.response.json");
+        let (answer, replay) =
+            interpret_as::<doku_model::CheckoutResponse>(StatusCode::CONFLICT, body).unwrap();
+        assert!(replay);
+        assert_eq!(answer.response.order.invoice_number, "INV-20210231-0001");
+        // The same envelope with `error_messages`, or `message` without `response`, is a refusal.
+        for refusal in [
+            &br#"{"message":["bad"],"response":{},"error_messages":["x"]}"#[..],
+            br#"{"message":["invalid amount"]}"#,
+        ] {
+            let err = interpret_as::<doku_model::CheckoutResponse>(StatusCode::CONFLICT, refusal)
+                .unwrap_err();
+            assert!(matches!(err, Error::ReplayedRefusal { .. }), "{err:?}");
+        }
     }
 
     /// A 409 whose body is an error, in any of DOKU's envelopes, or is not a `T`: DOKU replayed

@@ -3,6 +3,8 @@
 mod api;
 mod client;
 mod demo;
+mod listen;
+mod pay;
 mod sign;
 mod sim;
 mod verify;
@@ -24,6 +26,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
         Command::Sign(args) => sign::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Sim(args) => with_runtime(sim::run(args)),
+        Command::Checkout(args) => with_runtime(pay::checkout(args)),
+        Command::Status(args) => with_runtime(pay::status(args)),
+        Command::Listen(args) => with_runtime(listen::run(args)),
     };
     match result {
         Ok(code) => code,

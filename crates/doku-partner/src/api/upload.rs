@@ -139,7 +139,7 @@ impl Client {
         };
         // A generated id stays "generated": after a 401 or 429 it is replaced by a fresh one
         // (the body keeps its boundary, which is just a string that no longer matters).
-        self.call(&request, request_id, origin)
+        self.call(&self.partner_caller(), &request, request_id, origin)
             .await
             .map(|answer| answer.value)
     }

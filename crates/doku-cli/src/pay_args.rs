@@ -1,0 +1,102 @@
+//! The grammar of the payments commands: `doku checkout`, `doku status`, `doku listen`.
+//!
+//! A merchant's credentials are its brand id (`DOKU_MERCHANT_ID`) and shared key
+//! (`DOKU_MERCHANT_KEY` or `--merchant-key-file`), never a flag value: it would show up in `ps`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::args::{seconds, EnvChoice};
+
+/// Target and merchant credentials shared by `doku checkout` and `doku status`.
+#[derive(Debug, Args)]
+pub(crate) struct MerchantArgs {
+    /// DOKU environment (Checkout's test host is api-sandbox.doku.com); without it, DOKU_BASE_URL
+    /// must name a base URL (e.g. a `doku sim`).
+    #[arg(long, value_enum)]
+    pub(crate) env: Option<EnvChoice>,
+    /// Base URL of a custom target such as a local simulator (used when --env is absent).
+    #[arg(long, env = "DOKU_BASE_URL", value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Read the merchant's shared key from this file instead of DOKU_MERCHANT_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) merchant_key_file: Option<PathBuf>,
+    /// Request-Id to use (e.g. to repeat an earlier call idempotently); default: a fresh UUID v4.
+    #[arg(long, value_name = "ID")]
+    pub(crate) request_id: Option<String>,
+    /// Whole-call deadline in seconds, retries included (default 60).
+    #[arg(long, env = "DOKU_DEADLINE", value_name = "SECS", value_parser = seconds)]
+    pub(crate) deadline: Option<Duration>,
+}
+
+/// `doku checkout`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckoutArgs {
+    /// Amount in whole rupiah (no decimals), at most 12 digits.
+    #[arg(long, value_name = "IDR")]
+    pub(crate) amount: u64,
+    /// Your invoice number (at most 64 characters; 30 when cards are offered).
+    #[arg(long, value_name = "INVOICE")]
+    pub(crate) invoice: String,
+    /// Minutes the payment page stays open (DOKU's default: 60).
+    #[arg(long, value_name = "M")]
+    pub(crate) due_minutes: Option<u32>,
+    /// A payment method to offer, e.g. VIRTUAL_ACCOUNT_BCA or QRIS; repeat for more
+    /// (default: every method enabled for the merchant).
+    #[arg(long = "method", value_name = "METHOD")]
+    pub(crate) methods: Vec<String>,
+    /// Send this payment's notifications here instead of the Back Office URL (DOKU requires the
+    /// same path).
+    #[arg(long, value_name = "URL")]
+    pub(crate) override_notification_url: Option<String>,
+    /// Print DOKU's JSON answer as received instead of the payment URL and invoice.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Target and merchant credentials.
+    #[command(flatten)]
+    pub(crate) merchant: MerchantArgs,
+}
+
+/// `doku status`.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// The invoice number (or the Request-Id of the Checkout call).
+    pub(crate) invoice: String,
+    /// Target and merchant credentials.
+    #[command(flatten)]
+    pub(crate) merchant: MerchantArgs,
+}
+
+/// `doku listen`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 after --max-notifications verified notifications; \
+2 when it cannot start (no merchant key, port in use, bad flags). Refused notifications are \
+answered 401 (signature, headers, unknown Client-Id) or 400 (a signed body that is not a \
+notification), reported on stderr, and never end the command."
+)]
+pub(crate) struct ListenArgs {
+    /// TCP port to listen on (0: any free port, printed on stderr).
+    #[arg(long, value_name = "P")]
+    pub(crate) port: u16,
+    /// The path of your notification URL, as DOKU signs it.
+    #[arg(long, value_name = "PATH", default_value = "/payments/notifications")]
+    pub(crate) path: String,
+    /// Address to bind (default loopback; use 0.0.0.0 only behind your own TLS front).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub(crate) bind: std::net::IpAddr,
+    /// Another merchant to accept, as `ID` (key from `DOKU_MERCHANT_KEY_<ID>`, the id upper-cased
+    /// with every other character than A-Z and 0-9 as `_`) or `ID=FILE` (key read from FILE).
+    /// Repeatable; DOKU_MERCHANT_ID with DOKU_MERCHANT_KEY (or --merchant-key-file) is added
+    /// when set.
+    #[arg(long = "merchant", value_name = "ID[=FILE]")]
+    pub(crate) merchants: Vec<String>,
+    /// Read DOKU_MERCHANT_ID's key from this file instead of DOKU_MERCHANT_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) merchant_key_file: Option<PathBuf>,
+    /// Exit 0 after this many verified notifications (default: run until killed).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_notifications: Option<u64>,
+}

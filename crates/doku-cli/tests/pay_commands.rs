@@ -1,0 +1,457 @@
+//! `doku checkout`, `doku status` and `doku listen`, run as the built binary.
+//!
+//! Checkout and Check Status go to a scripted DOKU on loopback (`doku-partner`'s raw-TCP server)
+//! that verifies each request's signature with the merchant's key and brand id, as DOKU would,
+//! and answers DOKU's samples signed as responses. `doku listen` gets a notification signed with
+//! doku-sign and a tampered copy.
+
+#[path = "../../doku-partner/tests/common/scripted.rs"]
+mod scripted;
+
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::SecretKey;
+use scripted::{signature_headers, Reply, Scripted, Seen};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+const BRAND_ID: &str = "BRN-0104-1678960841263";
+const BRAND_KEY: &str = "SK-MERCHANT-cli-test-key";
+const CREATE: &[u8] =
+    include_bytes!("../../doku-model/tests/doku-samples/checkout/create.response.json");
+const STATUS: &[u8] = include_bytes!(
+    "../../doku-model/tests/doku-samples/checkout/check-status-pending.response.json"
+);
+const NOTIFICATION: &[u8] =
+    include_bytes!("../../doku-model/tests/doku-samples/checkout/notification-bca-va.json");
+
+fn signed_by_merchant(seen: &Seen) -> bool {
+    let (Some(client_id), Some(request_id), Some(timestamp), Some(signature)) = (
+        seen.header("client-id"),
+        seen.header("request-id"),
+        seen.header("request-timestamp"),
+        seen.header("signature"),
+    ) else {
+        return false;
+    };
+    let body = (seen.method == "POST").then_some(seen.body.as_slice());
+    client_id == BRAND_ID
+        && non_snap::verify(
+            &SecretKey::from(BRAND_KEY),
+            Kind::Request,
+            &Message {
+                client_id,
+                request_id,
+                timestamp,
+                target: seen.path(),
+                body,
+            },
+            signature,
+        )
+        .is_ok()
+}
+
+/// DOKU as the merchant sees it.
+fn doku(seen: &Seen) -> Reply {
+    if !signed_by_merchant(seen) || seen.header("authorization").is_some() {
+        return Reply::json(
+            401,
+            r#"{"error":{"code":"invalid_signature","message":"no"}}"#,
+        );
+    }
+    match (seen.method.as_str(), seen.path()) {
+        ("POST", "/checkout/v1/payment") => Reply::signed(200, CREATE, seen, BRAND_KEY),
+        ("GET", "/orders/v1/status/INV-20250724-0001") => Reply::Response {
+            status: 200,
+            headers: signature_headers(seen, BRAND_KEY, None),
+            body: STATUS.to_vec(),
+            delay: Duration::ZERO,
+        },
+        _ => Reply::json(404, r#"{"message":["not found"]}"#),
+    }
+}
+
+fn command(base_url: &str, args: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_doku"));
+    command
+        .args(args)
+        .env_remove("DOKU_CLIENT_ID")
+        .env_remove("DOKU_SECRET_KEY")
+        .env("DOKU_MERCHANT_ID", BRAND_ID)
+        .env("DOKU_MERCHANT_KEY", BRAND_KEY)
+        .env("DOKU_BASE_URL", base_url)
+        .kill_on_drop(true);
+    command
+}
+
+async fn doku_cli(base_url: &str, args: &[&str]) -> Output {
+    command(base_url, args).output().await.expect("run doku")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_prints_the_payment_url_and_invoice() {
+    let server = Scripted::start(|_, seen| doku(seen)).await;
+    let out = doku_cli(
+        &server.base_url(),
+        &[
+            "checkout",
+            "--amount",
+            "20000",
+            "--invoice",
+            "INV-20210231-0001",
+            "--due-minutes",
+            "30",
+            "--method",
+            "VIRTUAL_ACCOUNT_BCA",
+            "--method",
+            "QRIS",
+            "--override-notification-url",
+            "https://shop.example/payments/notifications",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "invoice: INV-20210231-0001\npayment_url: https://sandbox.doku.com/checkout-link-v2/2ebffd22d23e436895ce5c38f7ddcf8620244712094712362\n"
+    );
+    assert!(text(&out.stderr).starts_with("Request-Id: "));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].header("client-id"), Some(BRAND_ID));
+    assert_eq!(seen[0].header("authorization"), None);
+    let body: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(body["order"]["amount"], 20000);
+    assert_eq!(body["payment"]["payment_due_date"], 30);
+    assert_eq!(
+        body["payment"]["payment_method_types"],
+        serde_json::json!(["VIRTUAL_ACCOUNT_BCA", "QRIS"])
+    );
+    assert_eq!(
+        body["additional_info"]["override_notification_url"],
+        "https://shop.example/payments/notifications"
+    );
+    assert!(!text(&out.stdout).contains(BRAND_KEY) && !text(&out.stderr).contains(BRAND_KEY));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_json_prints_the_answer_as_received_and_reuses_a_request_id() {
+    let server = Scripted::start(|_, seen| doku(seen)).await;
+    let id = "7d1b5a4e-2f3c-4d5e-8f9a-0b1c2d3e4f5a";
+    let out = doku_cli(
+        &server.base_url(),
+        &[
+            "checkout",
+            "--amount",
+            "20000",
+            "--invoice",
+            "INV-20210231-0001",
+            "--json",
+            "--request-id",
+            id,
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim_end(), text(CREATE).trim_end());
+    assert_eq!(server.request_ids(), vec![id.to_owned()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_prints_dokus_answer() {
+    let server = Scripted::start(|_, seen| doku(seen)).await;
+    let out = doku_cli(&server.base_url(), &["status", "INV-20250724-0001"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim_end(), text(STATUS).trim_end());
+    assert!(
+        text(&out.stderr).contains("transaction status: PENDING (not final)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_checkout_and_missing_credentials_send_nothing() {
+    let server = Scripted::start(|_, seen| doku(seen)).await;
+    let long = "X".repeat(65);
+    let out = doku_cli(
+        &server.base_url(),
+        &["checkout", "--amount", "20000", "--invoice", &long],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("order.invoice_number"));
+
+    let out = command(&server.base_url(), &["status", "INV-1"])
+        .env_remove("DOKU_MERCHANT_KEY")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("DOKU_MERCHANT_KEY"));
+    assert!(server.seen().is_empty(), "nothing sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_answer_exits_1_with_dokus_message() {
+    // DOKU refuses the signature (as it would with the partner's key instead of the brand's).
+    let server = Scripted::start(|_, seen| {
+        Reply::signed(
+            401,
+            r#"{"error":{"code":"invalid_signature","message":"Invalid Signature"}}"#,
+            seen,
+            BRAND_KEY,
+        )
+    })
+    .await;
+    let out = doku_cli(&server.base_url(), &["status", "INV-20250724-0001"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("invalid_signature"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A notification request: headers signed with `key` over `body` for `path`.
+fn notification_request(path: &str, body: &[u8], key: &str) -> Vec<u8> {
+    let request_id = "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11";
+    let timestamp = "2025-07-24T03:05:00Z";
+    let signature = non_snap::sign(
+        &SecretKey::from(key),
+        Kind::Request,
+        &Message {
+            client_id: BRAND_ID,
+            request_id,
+            timestamp,
+            target: path,
+            body: Some(body),
+        },
+    );
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n\
+         client-id: {BRAND_ID}\r\nrequest-id: {request_id}\r\nrequest-timestamp: {timestamp}\r\n\
+         signature: {signature}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request
+}
+
+/// Sends raw bytes to `addr` and returns the status code of the answer.
+async fn post(addr: &str, request: &[u8]) -> u16 {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("answered in time")
+        .unwrap();
+    let answer = text(&answer);
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_verifies_prints_and_refuses_a_tampered_notification() {
+    let path = "/payments/notifications";
+    let mut child = command(
+        "http://127.0.0.1:9",
+        &[
+            "listen",
+            "--port",
+            "0",
+            "--path",
+            path,
+            "--max-notifications",
+            "1",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), stderr.next_line())
+        .await
+        .expect("listen starts")
+        .unwrap()
+        .unwrap();
+    let addr = first
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+
+    // Tampered: the amount changed after signing.
+    let good = notification_request(path, NOTIFICATION, BRAND_KEY);
+    let tampered_body = text(NOTIFICATION).replacen("150000", "150001", 1);
+    assert_ne!(
+        tampered_body.as_bytes(),
+        NOTIFICATION,
+        "the sample has 150000"
+    );
+    let mut tampered = notification_request(path, NOTIFICATION, BRAND_KEY);
+    let cut = tampered.len() - NOTIFICATION.len();
+    tampered.truncate(cut);
+    tampered.extend_from_slice(tampered_body.as_bytes());
+    assert_eq!(post(&addr, &tampered).await, 401);
+    // Signed with another key: refused too.
+    assert_eq!(
+        post(&addr, &notification_request(path, NOTIFICATION, "SK-wrong")).await,
+        401
+    );
+    assert_eq!(post(&addr, &good).await, 200);
+
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits after one notification")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .await
+        .unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let line: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(line["client_id"], BRAND_ID);
+    let sample: serde_json::Value = serde_json::from_slice(NOTIFICATION).unwrap();
+    assert_eq!(
+        line["invoice_number"], sample["order"]["invoice_number"],
+        "{line}"
+    );
+    assert_eq!(line["status"], sample["transaction"]["status"]);
+    assert!(line["dedup_key"].as_str().unwrap().starts_with(BRAND_ID));
+    let mut rest = String::new();
+    while let Ok(Some(l)) = stderr.next_line().await {
+        rest.push_str(&l);
+        rest.push('\n');
+    }
+    assert_eq!(rest.matches("refused (401)").count(), 2, "{rest}");
+}
+
+/// Many merchants: the env merchant plus `--merchant ID=FILE` and `--merchant ID` (key from
+/// `DOKU_MERCHANT_KEY_<ID>`); each notification verifies with its own brand's key only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_looks_up_each_merchants_key_by_client_id() {
+    let path = "/payments/notifications";
+    let dir = std::env::temp_dir().join(format!("doku-cli-listen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("second.key");
+    std::fs::write(&key_file, "SK-second\n").unwrap();
+    let second = format!("BRN-SECOND={}", key_file.display());
+    let mut child = command(
+        "http://127.0.0.1:9",
+        &[
+            "listen",
+            "--port",
+            "0",
+            "--path",
+            path,
+            "--max-notifications",
+            "3",
+            "--merchant",
+            &second,
+            "--merchant",
+            "BRN-THIRD",
+        ],
+    )
+    .env("DOKU_MERCHANT_KEY_BRN_THIRD", "SK-third")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), stderr.next_line())
+        .await
+        .expect("listen starts")
+        .unwrap()
+        .unwrap();
+    let addr = first
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let as_brand = |brand: &str, key: &str| {
+        let signed = notification_request(path, NOTIFICATION, key);
+        // Re-sign for `brand`: the Client-Id is part of the signed string.
+        let signature = non_snap::sign(
+            &SecretKey::from(key),
+            Kind::Request,
+            &Message {
+                client_id: brand,
+                request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
+                timestamp: "2025-07-24T03:05:00Z",
+                target: path,
+                body: Some(NOTIFICATION),
+            },
+        );
+        let original = non_snap::sign(
+            &SecretKey::from(key),
+            Kind::Request,
+            &Message {
+                client_id: BRAND_ID,
+                request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
+                timestamp: "2025-07-24T03:05:00Z",
+                target: path,
+                body: Some(NOTIFICATION),
+            },
+        );
+        text(&signed)
+            .replacen(
+                &format!("client-id: {BRAND_ID}"),
+                &format!("client-id: {brand}"),
+                1,
+            )
+            .replacen(&original.to_string(), &signature.to_string(), 1)
+            .into_bytes()
+    };
+    // Brand two's notification signed with brand three's key: refused.
+    assert_eq!(post(&addr, &as_brand("BRN-SECOND", "SK-third")).await, 401);
+    // An unknown brand: refused.
+    assert_eq!(post(&addr, &as_brand("BRN-UNKNOWN", "SK-third")).await, 401);
+    assert_eq!(post(&addr, &as_brand("BRN-SECOND", "SK-second")).await, 200);
+    assert_eq!(post(&addr, &as_brand("BRN-THIRD", "SK-third")).await, 200);
+    assert_eq!(post(&addr, &as_brand(BRAND_ID, BRAND_KEY)).await, 200);
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits after three notifications")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .await
+        .unwrap();
+    let brands: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["client_id"].to_string())
+        .collect();
+    assert_eq!(
+        brands,
+        vec![
+            "\"BRN-SECOND\"",
+            "\"BRN-THIRD\"",
+            &format!("\"{BRAND_ID}\"")
+        ],
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

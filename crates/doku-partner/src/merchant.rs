@@ -1,0 +1,253 @@
+//! A merchant's handle: Checkout and Check Status signed with a brand's own credentials, sent
+//! through the partner client's pool, retries, deadline, observer and tracing.
+//!
+//! Get Business Data returns each brand's id and `shared_key` — the merchant's Non-SNAP
+//! Client-Id and secret. A [`Merchant`] holds those two and a clone of the [`Client`] (one
+//! `Arc`), so a partner can keep thousands of them in one process: they all share one
+//! connection pool. The calls go through the client's one engine
+//! ([`Client::execute`]'s): the same Request-Id reuse, 409 replays, refusal handling and
+//! response-signature checks as the Partner calls — only the credentials and the host differ.
+//! Checkout calls carry no bearer token (DOKU's Checkout pages list only the four signature
+//! headers).
+
+use doku_model::{paths, BusinessDataBrand, CheckStatusResponse, CheckoutRequest, ClientId};
+use doku_sign::SecretKey;
+
+use crate::api::{json_body, validated};
+use crate::client::{Answer, Caller, Client};
+use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
+use crate::error::Error;
+
+/// Longest invoice number or Request-Id Check Status is asked about (a Request-Id's limit;
+/// invoice numbers are at most 64 characters).
+const MAX_STATUS_ID: usize = 128;
+
+/// A merchant (one brand) taking payments through DOKU Checkout, made by
+/// [`Client::merchant`] or [`Client::merchant_from_brand`].
+///
+/// Cheap: a clone of the partner [`Client`] (one `Arc`) plus the brand id and key. Clones and
+/// handles of other merchants share the client's connection pool. `Debug` never prints the key.
+#[derive(Clone)]
+pub struct Merchant {
+    client: Client,
+    brand_id: ClientId,
+    key: SecretKey,
+}
+
+impl std::fmt::Debug for Merchant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Merchant")
+            .field("brand_id", &self.brand_id)
+            .field("key", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A handle for the merchant `brand_id` (its Client-Id for Checkout, e.g.
+    /// `BRN-0104-1678960841263`) signing with its `shared_key`. Shares this client's pool,
+    /// retry policy, deadline, timeouts, clock, Request-Id generator, observer and tracing.
+    pub fn merchant(&self, brand_id: ClientId, shared_key: SecretKey) -> Merchant {
+        Merchant {
+            client: self.clone(),
+            brand_id,
+            key: shared_key,
+        }
+    }
+
+    /// A handle for a brand as Get Business Data returned it (`id` and `shared_key`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the brand has no `shared_key` (DOKU sends it only once the brand
+    /// is active) or its id is not a valid Client-Id.
+    pub fn merchant_from_brand(&self, brand: &BusinessDataBrand) -> Result<Merchant, Error> {
+        let id = ClientId::new(brand.id.clone()).map_err(|e| {
+            Error::Config(format!(
+                "brand id {:?} is not a valid Client-Id: {e}",
+                brand.id
+            ))
+        })?;
+        let key = brand.shared_key.as_ref().ok_or_else(|| {
+            Error::Config(format!(
+                "brand {} has no shared_key in Get Business Data: it cannot sign Checkout calls yet",
+                brand.id
+            ))
+        })?;
+        Ok(self.merchant(id, SecretKey::new(key.expose())))
+    }
+}
+
+impl Merchant {
+    /// The brand id (the Client-Id of this merchant's calls).
+    pub fn brand_id(&self) -> &ClientId {
+        &self.brand_id
+    }
+
+    /// The partner client this handle sends through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// `text` with this merchant's key and everything [`Client::redact`] hides replaced by
+    /// `***`: for printing what a server sent.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = self.client.redact(text);
+        if let Ok(key) = std::str::from_utf8(self.key.expose_bytes()) {
+            if !key.is_empty() {
+                out = out.replace(key, "***");
+            }
+        }
+        out
+    }
+
+    fn caller(&self) -> Caller<'_> {
+        Caller {
+            client_id: self.brand_id.as_str(),
+            secret_key: &self.key,
+            base_url: self.client.config().environment().checkout_base_url(),
+        }
+    }
+
+    /// DOKU Checkout (`POST /checkout/v1/payment`): creates a payment page; the answer's
+    /// [`payment_url`](doku_model::CheckoutResponse::payment_url) is where the customer pays.
+    ///
+    /// Validated first. Retried like the Partner calls with the same Request-Id; DOKU's 409
+    /// replay of an already processed Request-Id is returned as success (`Answer::replay`), a
+    /// replayed refusal is [`Error::ReplayedRefusal`]. The answer keeps the body exactly as
+    /// DOKU sent it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (every violation) before any network call; otherwise see
+    /// [`Client::execute`].
+    pub async fn create_checkout(
+        &self,
+        request: &CheckoutRequest,
+    ) -> Result<Answer<doku_model::CheckoutResponse>, Error> {
+        self.create_checkout_with(request, CallOptions::default())
+            .await
+    }
+
+    /// [`Merchant::create_checkout`] with per-call options — pass the Request-Id of an earlier
+    /// attempt whose outcome is unknown to repeat it without creating a second payment.
+    ///
+    /// # Errors
+    ///
+    /// As [`Merchant::create_checkout`].
+    pub async fn create_checkout_with(
+        &self,
+        request: &CheckoutRequest,
+        options: CallOptions,
+    ) -> Result<Answer<doku_model::CheckoutResponse>, Error> {
+        validated(request)?;
+        let request = ApiRequest::post_json(
+            EndpointName::Checkout,
+            paths::CHECKOUT_PAYMENT,
+            json_body(request)?,
+        )
+        .with_token(false);
+        self.client
+            .execute_as(&self.caller(), &request, options)
+            .await
+    }
+
+    /// Check Status (`GET /orders/v1/status/{invoice number or Request-Id}`): the payment's
+    /// state (see [`TransactionStatus::is_final`](doku_model::TransactionStatus::is_final)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty id, one over 128 characters or with control
+    /// characters, before any network call; otherwise see [`Client::execute`].
+    pub async fn check_status(
+        &self,
+        invoice_or_request_id: &str,
+    ) -> Result<Answer<CheckStatusResponse>, Error> {
+        self.check_status_with(invoice_or_request_id, CallOptions::default())
+            .await
+    }
+
+    /// [`Merchant::check_status`] with per-call options.
+    ///
+    /// # Errors
+    ///
+    /// As [`Merchant::check_status`].
+    pub async fn check_status_with(
+        &self,
+        invoice_or_request_id: &str,
+        options: CallOptions,
+    ) -> Result<Answer<CheckStatusResponse>, Error> {
+        let mut errors = doku_model::ValidationErrors::new();
+        errors.non_empty("invoice_number", invoice_or_request_id);
+        errors.max_chars("invoice_number", invoice_or_request_id, MAX_STATUS_ID);
+        if invoice_or_request_id.chars().any(char::is_control) {
+            errors.push("invoice_number", "must not contain control characters");
+        }
+        errors.into_result().map_err(Error::Validation)?;
+        let request = ApiRequest::get(
+            EndpointName::CheckStatus,
+            paths::order_status(invoice_or_request_id),
+            None,
+        )
+        .with_token(false);
+        self.client
+            .execute_as(&self.caller(), &request, options)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Environment};
+
+    fn client(environment: Environment) -> Client {
+        let config = Config::builder("BRN-0001-10791114622547", SecretKey::new("SK-P"))
+            .environment(environment)
+            .build()
+            .unwrap();
+        Client::new(config).unwrap()
+    }
+
+    /// Checkout's test host is the general sandbox, the Partner API's is UAT; production and a
+    /// custom base URL serve both.
+    #[test]
+    fn each_api_goes_to_its_host() {
+        let cases = [
+            (
+                Environment::Uat,
+                "https://api-uat.doku.com",
+                "https://api-sandbox.doku.com",
+            ),
+            (
+                Environment::Production,
+                "https://api.doku.com",
+                "https://api.doku.com",
+            ),
+            (
+                Environment::Custom("http://127.0.0.1:9/".into()),
+                "http://127.0.0.1:9",
+                "http://127.0.0.1:9",
+            ),
+        ];
+        for (environment, partner, checkout) in cases {
+            let c = client(environment);
+            let m = c.merchant(ClientId::new("BRN-0104-1").unwrap(), SecretKey::new("SK-M"));
+            assert_eq!(c.partner_caller().base_url, partner);
+            assert_eq!(m.caller().base_url, checkout);
+            assert_eq!(m.caller().client_id, "BRN-0104-1");
+            assert_eq!(m.caller().secret_key.expose_bytes(), b"SK-M");
+            assert_eq!(c.partner_caller().client_id, "BRN-0001-10791114622547");
+        }
+    }
+
+    #[test]
+    fn redact_hides_the_merchant_key() {
+        let c = client(Environment::Uat);
+        let m = c.merchant(
+            ClientId::new("BRN-0104-1").unwrap(),
+            SecretKey::new("SK-M-9"),
+        );
+        assert_eq!(m.redact("key=SK-M-9; partner=SK-P"), "key=***; partner=***");
+    }
+}

@@ -1,0 +1,94 @@
+//! Many merchant handles, one pool: 2,000 merchants calling a keep-alive server from 8 tasks open
+//! a handful of connections — bounded by concurrency, not by the number of merchants. A handle with
+//! its own pool would open one connection per merchant.
+//!
+//! The bound is 4 × tasks (headroom on a loaded machine), not tasks: hyper-util's pool takes a
+//! connection back a moment after its response body ends, so a task's next request sometimes
+//! finds none idle and dials another (observed: 8–15 for 8 tasks).
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use doku_model::ClientId;
+use doku_partner::{Client, Config, Environment};
+use doku_sign::SecretKey;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+const STATUS: &[u8] = include_bytes!(
+    "../../doku-model/tests/doku-samples/checkout/check-status-pending.response.json"
+);
+
+const MERCHANTS: usize = 2_000;
+const TASKS: usize = 8;
+
+/// A keep-alive HTTP/1.1 server answering every request with the Check Status sample; counts
+/// the connections it accepted.
+async fn keep_alive_server() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let count = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let service = service_fn(|_req| async {
+                    Ok::<_, Infallible>(
+                        hyper::Response::builder()
+                            .header("content-type", "application/json")
+                            .body(Full::new(Bytes::from_static(STATUS)))
+                            .unwrap(),
+                    )
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (format!("http://{addr}"), connections)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_merchants_share_one_pool() {
+    let (base_url, connections) = keep_alive_server().await;
+    let config = Config::builder("BRN-0001-10791114622547", SecretKey::new("SK-PARTNER"))
+        .environment(Environment::Custom(base_url))
+        .build()
+        .unwrap();
+    let client = Client::new(config).unwrap();
+    let merchants: Vec<_> = (0..MERCHANTS)
+        .map(|i| {
+            client.merchant(
+                ClientId::new(format!("BRN-0104-{i:013}")).unwrap(),
+                SecretKey::new(format!("SK-merchant-{i}")),
+            )
+        })
+        .collect();
+    let merchants = Arc::new(merchants);
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let merchants = merchants.clone();
+        tasks.push(tokio::spawn(async move {
+            for m in merchants.iter().skip(t).step_by(TASKS) {
+                m.check_status("INV-20250724-0001").await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let opened = connections.load(Ordering::SeqCst);
+    println!("{MERCHANTS} merchants, {TASKS} concurrent tasks: {opened} connections");
+    assert!(
+        (1..=4 * TASKS).contains(&opened),
+        "{opened} connections for {MERCHANTS} merchants and {TASKS} tasks"
+    );
+}
