@@ -125,17 +125,18 @@ where
             return json_response(reply.status, &value);
         }
     };
-    let request: PayRequest =
-        match serde_json::from_slice(&held.bytes) {
-            Ok(r) => r,
-            Err(e) => return refusal(
+    let request: PayRequest = match serde_json::from_slice(&held.bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            return refusal(
                 StatusCode::BAD_REQUEST,
                 "invalid_json",
                 &format!(
                     "expected {{\"invoice_number\":…, \"status\":\"SUCCESS|FAILED|EXPIRED\"}}: {e}"
                 ),
-            ),
-        };
+            )
+        }
+    };
     match pay(
         app,
         &request.invoice_number,
