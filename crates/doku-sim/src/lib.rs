@@ -43,6 +43,7 @@ mod limits;
 mod notify;
 mod orders;
 mod pay;
+mod pay_client;
 mod pipeline;
 mod readings;
 mod response;
@@ -64,6 +65,7 @@ pub use limits::{
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
 };
 pub use pay::{PayStatus, Payment, PAY_PATH};
+pub use pay_client::request_payment;
 pub use readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
 };

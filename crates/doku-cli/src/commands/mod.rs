@@ -5,6 +5,7 @@ mod client;
 mod demo;
 mod sign;
 mod sim;
+pub(crate) use sim::SimCommand;
 mod verify;
 
 use std::process::ExitCode;
