@@ -122,9 +122,15 @@ impl Notifier {
         }
     }
 
-    /// Starts delivering `job` on a background task (needs a tokio runtime). Returns `false`
-    /// when too many deliveries are running (the job is dropped and counted).
+    /// Starts delivering `job` on a background task of the current tokio runtime. Returns
+    /// `false` when too many deliveries are running or there is no runtime (the job is dropped
+    /// and counted).
     pub(crate) fn spawn(&self, job: Job) -> bool {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            count(&self.stats, |s| s.notifications_dropped += 1);
+            tracing::warn!("notification dropped: no tokio runtime to deliver it on");
+            return false;
+        };
         let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() else {
             count(&self.stats, |s| s.notifications_dropped += 1);
             tracing::warn!("notification dropped: {MAX_DELIVERIES} deliveries already running");
@@ -135,7 +141,7 @@ impl Notifier {
         let clock = Arc::clone(&self.clock);
         let (scale, reading) = (self.scale, self.retry_request_id);
         let mut stop = self.stop.subscribe();
-        tokio::spawn(async move {
+        runtime.spawn(async move {
             tokio::select! {
                 () = deliver(job, &stats, clock.as_ref(), scale, reading) => {}
                 _ = stop.wait_for(|stopped| *stopped) => {}
