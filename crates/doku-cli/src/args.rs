@@ -36,8 +36,9 @@ pub(crate) enum Command {
     Sign(SignArgs),
     /// Verify an inbound DOKU notification: exit 0 if valid, 1 if not (with the reason).
     Verify(VerifyArgs),
-    /// Run the local DOKU Partner API simulator (same flags as `doku-sim`) until Ctrl-C.
-    Sim(doku_sim::cli::SimArgs),
+    /// Run the local DOKU simulator (same flags as `doku-sim`) until Ctrl-C; `doku sim pay INVOICE`
+    /// pays a Checkout order in a running one.
+    Sim(crate::commands::SimCommand),
     /// DOKU Checkout as a merchant: create a payment page and print its URL and invoice.
     Checkout(crate::pay_args::CheckoutArgs),
     /// Check Status as a merchant: print DOKU's answer for an invoice as received.

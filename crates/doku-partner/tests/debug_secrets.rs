@@ -345,6 +345,9 @@ async fn model_sign_sim_and_transport_types_hide_secrets() {
         get_response_digest: Default::default(),
         idempotency: Default::default(),
         bearer: Default::default(),
+        notification_url: None,
+        time_scale: 1.0,
+        notification_retry_request_id: Default::default(),
     };
     needles.check_debug("SimArgs", &args);
     let sim_config = args.clone().into_config().unwrap();

@@ -8,7 +8,9 @@ use doku_sign::SecretKey;
 
 use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES};
 use crate::error::SimError;
-use crate::readings::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
+use crate::readings::{
+    BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
+};
 
 mod bounds;
 pub use bounds::BoundArgs;
@@ -68,6 +70,17 @@ pub struct SimArgs {
     /// Which calls must carry the bearer token.
     #[arg(long, value_enum, default_value_t = BearerReading::UploadOnly, value_name = "READING")]
     pub bearer: BearerReading,
+    /// The merchants' Notification URL (DOKU's Back Office setting), `http://` only: where
+    /// payment notifications are delivered.
+    #[arg(long, env = "DOKU_SIM_NOTIFICATION_URL", value_name = "URL")]
+    pub notification_url: Option<String>,
+    /// Factor applied to DOKU's notification retry schedule (+30 min, +6 h, +12 h); e.g.
+    /// 0.0001 for tests.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub time_scale: f64,
+    /// Whether a notification retry keeps the first attempt's Request-Id (undocumented).
+    #[arg(long, value_enum, default_value_t = NotificationRetryRequestId::Same, value_name = "READING")]
+    pub notification_retry_request_id: NotificationRetryRequestId,
 }
 
 impl std::fmt::Debug for SimArgs {
@@ -80,6 +93,8 @@ impl std::fmt::Debug for SimArgs {
                 &format_args!("[{} redacted]", self.secret_keys.len()),
             )
             .field("secret_key_files", &self.secret_key_files)
+            .field("notification_url", &self.notification_url)
+            .field("time_scale", &self.time_scale)
             .field(
                 "credentials",
                 &format_args!("[{} redacted]", self.credentials.len()),
@@ -118,8 +133,13 @@ impl SimArgs {
                 Readings::default()
                     .get_response_digest(self.get_response_digest)
                     .idempotency(self.idempotency)
-                    .bearer(self.bearer),
-            );
+                    .bearer(self.bearer)
+                    .notification_retry_request_id(self.notification_retry_request_id),
+            )
+            .time_scale(self.time_scale);
+        if let Some(url) = self.notification_url {
+            builder = builder.notification_url(url);
+        }
         for (id, key) in self.client_ids.into_iter().zip(secrets) {
             builder = builder.credential(id, SecretKey::new(key));
         }
@@ -192,6 +212,41 @@ mod tests {
         assert_eq!(readings.get_response_digest, GetResponseDigest::Include);
         assert_eq!(readings.idempotency, IdempotencyReading::ReplaySuccesses);
         assert_eq!(readings.bearer, BearerReading::Everywhere);
+    }
+
+    #[test]
+    fn notification_flags() {
+        let args = SimArgs::try_parse_from([
+            "doku-sim",
+            "--credential",
+            "A=k",
+            "--notification-url",
+            "http://127.0.0.1:9/payments/notifications",
+            "--time-scale",
+            "0.0001",
+            "--notification-retry-request-id",
+            "fresh",
+        ])
+        .unwrap();
+        let config = args.into_config().unwrap();
+        assert_eq!(
+            config.notification_url(),
+            Some("http://127.0.0.1:9/payments/notifications")
+        );
+        assert_eq!(config.time_scale(), 0.0001);
+        assert_eq!(
+            config.readings().notification_retry_request_id,
+            NotificationRetryRequestId::Fresh
+        );
+        for bad in [
+            ["--time-scale=-1", "--notification-retry-request-id=same"],
+            ["--notification-url", "https://example.com/p"],
+        ] {
+            let args =
+                SimArgs::try_parse_from(["doku-sim", "--credential", "A=k"].into_iter().chain(bad))
+                    .unwrap();
+            assert!(args.into_config().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct SimConfig {
     pub(crate) readings: Readings,
     pub(crate) limits: Limits,
     pub(crate) retention: Retention,
+    pub(crate) notification_url: Option<String>,
+    pub(crate) time_scale: f64,
 }
 
 impl fmt::Debug for SimConfig {
@@ -48,6 +50,8 @@ impl fmt::Debug for SimConfig {
             .field("readings", &self.readings)
             .field("limits", &self.limits)
             .field("retention", &self.retention)
+            .field("notification_url", &self.notification_url)
+            .field("time_scale", &self.time_scale)
             .finish_non_exhaustive()
     }
 }
@@ -70,6 +74,8 @@ impl SimConfig {
                 readings: Readings::default(),
                 limits: Limits::default(),
                 retention: Retention::default(),
+                notification_url: None,
+                time_scale: 1.0,
             },
         }
     }
@@ -87,6 +93,16 @@ impl SimConfig {
     /// The configured client ids.
     pub fn client_ids(&self) -> impl Iterator<Item = &str> {
         self.credentials.keys().map(String::as_str)
+    }
+
+    /// The merchants' notification URL (DOKU's Back Office setting), if set.
+    pub fn notification_url(&self) -> Option<&str> {
+        self.notification_url.as_deref()
+    }
+
+    /// The factor applied to DOKU's notification retry schedule (1.0 = real time).
+    pub fn time_scale(&self) -> f64 {
+        self.time_scale
     }
 
     /// The secret key of `client_id`, if configured.
@@ -137,6 +153,22 @@ impl SimConfigBuilder {
         self
     }
 
+    /// The Notification URL every merchant has configured (DOKU's Back Office setting:
+    /// Integration > Notification). Payment notifications go there, or to a request's
+    /// `additional_info.override_notification_url` when its path is the same. Only `http://`
+    /// URLs are delivered to (the simulator has no TLS client).
+    pub fn notification_url(mut self, url: impl Into<String>) -> Self {
+        self.config.notification_url = Some(url.into());
+        self
+    }
+
+    /// Multiplies DOKU's notification retry schedule (+30 min, +6 h, +12 h) by `scale`, so tests
+    /// can compress it (e.g. `0.0001`: +0.18 s, +2.16 s, +4.32 s). Default 1.0.
+    pub fn time_scale(mut self, scale: f64) -> Self {
+        self.config.time_scale = scale;
+        self
+    }
+
     /// How long a client may take to send its body before getting 408.
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.config.body_read_timeout = timeout;
@@ -183,6 +215,15 @@ impl SimConfigBuilder {
             return Err(SimError::Config(
                 "token lifetime must be at least one minute".to_owned(),
             ));
+        }
+        if !(self.config.time_scale.is_finite() && self.config.time_scale >= 0.0) {
+            return Err(SimError::Config(format!(
+                "time scale {} must be a finite number >= 0",
+                self.config.time_scale
+            )));
+        }
+        if let Some(url) = &self.config.notification_url {
+            crate::notify::Target::parse(url).map_err(SimError::Config)?;
         }
         self.config.limits.check().map_err(SimError::Config)?;
         Ok(self.config)

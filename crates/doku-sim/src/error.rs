@@ -16,6 +16,9 @@ pub enum SimError {
         #[source]
         source: std::io::Error,
     },
+    /// A payment could not be triggered (unknown invoice, order already final…).
+    #[error("cannot pay: {0}")]
+    Pay(String),
     /// Another I/O failure (reading a key file, querying the bound address).
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

@@ -27,6 +27,10 @@ pub enum Endpoint {
     BusinessLite,
     /// `GET /business/{client_id}`.
     GetBusinessData,
+    /// `POST /checkout/v1/payment` (DOKU Checkout).
+    Checkout,
+    /// `GET /orders/v1/status/{invoice_number or Request-Id}` (Check Status).
+    OrderStatus,
     /// Every endpoint (consulted when the endpoint has no fault of its own).
     Any,
 }
@@ -41,8 +45,17 @@ impl Endpoint {
             Self::BusinessRegistration => "business_registration",
             Self::BusinessLite => "business_lite",
             Self::GetBusinessData => "get_business_data",
+            Self::Checkout => "checkout",
+            Self::OrderStatus => "order_status",
             Self::Any => "any",
         }
+    }
+}
+
+impl Endpoint {
+    /// Whether a merchant calls it with its own (brand) credentials: Checkout and Check Status.
+    pub fn is_merchant_call(self) -> bool {
+        matches!(self, Self::Checkout | Self::OrderStatus)
     }
 }
 

@@ -131,4 +131,15 @@ impl InProcessSim {
     pub fn invitations_for(&self, client_id: &str) -> usize {
         self.app.invitations_for(client_id)
     }
+
+    /// Pays a Checkout order, as [`crate::SimHandle::pay`] (the notification is delivered on the
+    /// current tokio runtime; without one it is dropped and counted).
+    pub fn pay(
+        &self,
+        invoice: &str,
+        status: crate::PayStatus,
+        client_id: Option<&str>,
+    ) -> Result<crate::Payment, crate::SimError> {
+        crate::pay::pay(&self.app, invoice, status, client_id)
+    }
 }

@@ -27,6 +27,7 @@
 
 mod backoff;
 mod body;
+mod checkout_errors;
 pub mod cli;
 mod clock;
 mod config;
@@ -39,6 +40,10 @@ mod health;
 mod idempotency;
 mod in_process;
 mod limits;
+mod notify;
+mod orders;
+mod pay;
+mod pay_client;
 mod pipeline;
 mod readings;
 mod response;
@@ -59,7 +64,11 @@ pub use limits::{
     DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
 };
-pub use readings::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
+pub use pay::{PayStatus, Payment, PAY_PATH};
+pub use pay_client::request_payment;
+pub use readings::{
+    BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
+};
 pub use retention::{
     DEFAULT_IDEMPOTENCY_MAX_AGE, DEFAULT_IDEMPOTENCY_MAX_BYTES, DEFAULT_IDEMPOTENCY_MAX_RECORDS,
 };

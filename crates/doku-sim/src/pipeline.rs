@@ -66,15 +66,19 @@ fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
         (&Method::POST, paths::BUSINESS) => Endpoint::BusinessRegistration,
         (&Method::POST, paths::BUSINESS_LITE_REGISTRATION) => Endpoint::BusinessLite,
         (&Method::GET, p) if paths::parse_business(p).is_some() => Endpoint::GetBusinessData,
+        (&Method::POST, paths::CHECKOUT_PAYMENT) => Endpoint::Checkout,
+        (&Method::GET, p) if parse_order_status(p).is_some() => Endpoint::OrderStatus,
         (_, p)
             if [
                 paths::TOKEN,
                 paths::FILE,
                 paths::BUSINESS,
                 paths::BUSINESS_LITE_REGISTRATION,
+                paths::CHECKOUT_PAYMENT,
             ]
             .contains(&p)
-                || paths::parse_business(p).is_some() =>
+                || paths::parse_business(p).is_some()
+                || parse_order_status(p).is_some() =>
         {
             return Err(Reply::error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -91,6 +95,13 @@ fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
         }
     };
     Ok(endpoint)
+}
+
+/// The `{invoice_number or Request-Id}` of a Check Status path (one non-empty segment).
+pub(crate) fn parse_order_status(path: &str) -> Option<&str> {
+    path.strip_prefix(paths::ORDER_STATUS)?
+        .strip_prefix('/')
+        .filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// What the pipeline decided for one request, before it is turned into a hyper body.
@@ -132,6 +143,9 @@ where
     if let Some(outcome) = crate::health::answer(&req) {
         return outcome;
     }
+    if crate::pay::is_pay_request(&req) {
+        return crate::pay::answer(app, req).await;
+    }
     let started = Instant::now();
     app.count_request();
     let (parts, body) = req.into_parts();
@@ -140,6 +154,7 @@ where
     let target = signature_check::request_target(&app.config, path, query);
     let routed = within_uri_cap(path, query).and_then(|()| route(&parts.method, path));
     let endpoint_name = routed.as_ref().map_or("unknown", |e| e.name());
+    let endpoint = routed.as_ref().ok().copied();
 
     let flow = process(
         app,
@@ -167,8 +182,13 @@ where
             let client_id = header(&parts.headers, "Client-Id");
             let request_id = header(&parts.headers, "Request-Id")
                 .filter(|r| doku_model::RequestId::new(*r).is_ok());
-            let sign = match (client_id, request_id) {
-                (Some(c), Some(r)) => app.config.secret_for(c).map(|key| SignWith {
+            let key = match (endpoint, client_id) {
+                (Some(e), Some(c)) => app.key_for(e, c),
+                (None, Some(c)) => app.config.secret_for(c).cloned(),
+                _ => None,
+            };
+            let sign = match (client_id, request_id, key.as_ref()) {
+                (Some(c), Some(r), Some(key)) => Some(SignWith {
                     key,
                     client_id: c,
                     request_id: r,
@@ -180,6 +200,10 @@ where
                         .signs_digest(&parts.method),
                 }),
                 _ => None,
+            };
+            let reply = match endpoint {
+                Some(e) if e.is_merchant_call() => crate::checkout_errors::envelope(reply),
+                _ => reply,
             };
             let timestamp = app.response_timestamp();
             tracing::info!(
@@ -215,8 +239,13 @@ where
     };
     // Refuse before reading: everything the headers alone can tell is checked before one body
     // byte is buffered; the body is then read under the size cap and the in-flight budget.
-    let checked = match signature_check::check_headers(&app.config, headers, app.config.clock.now())
-    {
+    let key_for = |id: &str| app.key_for(endpoint, id);
+    let checked = match signature_check::check_headers(
+        &app.config,
+        &key_for,
+        headers,
+        app.config.clock.now(),
+    ) {
         Ok(checked) => checked,
         Err(reply) => return respond(reply, "bad_signature_headers"),
     };
@@ -313,6 +342,8 @@ where
                         query,
                         content_type: header(headers, "Content-Type"),
                         body: &bytes,
+                        request_id,
+                        headers,
                     };
                     dispatch(app, endpoint, &req)
                 }

@@ -52,6 +52,22 @@ pub enum BearerReading {
     Everywhere,
 }
 
+/// Whether a retried payment notification carries the first attempt's `Request-Id`.
+///
+/// DOKU's notification page describes `Request-Id` as generated "to make sure no duplicate
+/// notification", and its retry page does not say whether a retry keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[non_exhaustive]
+pub enum NotificationRetryRequestId {
+    /// The reading the header's description suggests: every attempt of one notification has
+    /// the same `Request-Id` (each attempt is signed afresh, with its own timestamp).
+    #[default]
+    Same,
+    /// Every attempt has a new `Request-Id`: a receiver must deduplicate on the body
+    /// (invoice number and status), not on the header.
+    Fresh,
+}
+
 impl GetResponseDigest {
     /// Whether the signature of the answer to a `method` request has a `Digest` line.
     pub fn signs_digest(self, method: &http::Method) -> bool {
@@ -79,10 +95,14 @@ pub struct Readings {
     pub idempotency: IdempotencyReading,
     /// Which calls need the bearer token.
     pub bearer: BearerReading,
+    /// Whether notification retries keep the first attempt's `Request-Id`.
+    pub notification_retry_request_id: NotificationRetryRequestId,
 }
 
 impl Readings {
-    /// Every combination of readings, the default first: what the client's tests run against.
+    /// Every combination of the readings that change an answer to a client's call, the default
+    /// first: what the client's tests run against. (`notification_retry_request_id` changes
+    /// what the simulator sends, not what it answers, and keeps its default here.)
     pub fn all() -> Vec<Readings> {
         let mut out = Vec::new();
         for get_response_digest in [GetResponseDigest::Omit, GetResponseDigest::Include] {
@@ -95,6 +115,7 @@ impl Readings {
                         get_response_digest,
                         idempotency,
                         bearer,
+                        notification_retry_request_id: NotificationRetryRequestId::Same,
                     });
                 }
             }
@@ -117,6 +138,12 @@ impl Readings {
     /// Sets which calls need the bearer.
     pub fn bearer(mut self, value: BearerReading) -> Self {
         self.bearer = value;
+        self
+    }
+
+    /// Sets whether notification retries keep the first attempt's `Request-Id`.
+    pub fn notification_retry_request_id(mut self, value: NotificationRetryRequestId) -> Self {
+        self.notification_retry_request_id = value;
         self
     }
 }

@@ -112,6 +112,19 @@ impl SimHandle {
         self.app.faults().clear();
     }
 
+    /// Pays the Checkout order with invoice number `invoice` (like DOKU's payment simulator):
+    /// moves it to `status` and delivers its signed notification in the background (see
+    /// `POST /doku-sim/v1/pay` in docs/simulator.md). `client_id` is needed only when two
+    /// merchants used the same invoice number.
+    pub fn pay(
+        &self,
+        invoice: &str,
+        status: crate::PayStatus,
+        client_id: Option<&str>,
+    ) -> Result<crate::Payment, SimError> {
+        crate::pay::pay(&self.app, invoice, status, client_id)
+    }
+
     /// Number of Create Business Lite invitations recorded for `client_id`.
     pub fn invitations_for(&self, client_id: &str) -> usize {
         self.app.invitations_for(client_id)
@@ -120,6 +133,7 @@ impl SimHandle {
     /// Stops accepting, closes open connections and waits for the server task to end.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
+        self.app.notifier.stop();
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -129,6 +143,7 @@ impl SimHandle {
 impl Drop for SimHandle {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        self.app.notifier.stop();
     }
 }
 

@@ -63,7 +63,7 @@ pub(crate) struct CheckedHeaders<'a> {
     pub(crate) request_id: &'a str,
     timestamp: &'a str,
     signature: &'a str,
-    key: &'a SecretKey,
+    key: SecretKey,
 }
 
 fn bad_request(code: &str, message: String) -> Reply {
@@ -72,8 +72,11 @@ fn bad_request(code: &str, message: String) -> Reply {
 
 /// Everything that can be checked from the headers alone, so an unauthenticated peer is refused
 /// before its body is read.
+/// `key_for` finds the secret of a Client-Id (configured credentials, or registered brands on
+/// the merchant calls).
 pub(crate) fn check_headers<'a>(
-    config: &'a SimConfig,
+    config: &SimConfig,
+    key_for: &dyn Fn(&str) -> Option<SecretKey>,
     headers: &'a HeaderMap,
     now: Timestamp,
 ) -> Result<CheckedHeaders<'a>, Reply> {
@@ -111,7 +114,7 @@ pub(crate) fn check_headers<'a>(
     }
     let [client_id, request_id, timestamp, signature] = values.map(|(_, v)| v.unwrap_or_default());
 
-    let Some(key) = config.secret_for(client_id) else {
+    let Some(key) = key_for(client_id) else {
         return Err(Reply::error(
             StatusCode::UNAUTHORIZED,
             "invalid_client_id",
@@ -216,7 +219,7 @@ pub(crate) async fn check_signature(
             request_id: &request_id,
             timestamp: &timestamp,
             signature: &signature,
-            key: &key,
+            key,
         };
         verify(&checked, &target, body.as_deref())
     })
@@ -239,7 +242,7 @@ fn verify(checked: &CheckedHeaders<'_>, target: &str, body: Option<&[u8]>) -> Re
         target,
         body,
     };
-    non_snap::verify(checked.key, Kind::Request, &message, checked.signature).map_err(|e| {
+    non_snap::verify(&checked.key, Kind::Request, &message, checked.signature).map_err(|e| {
         let why = match e {
             doku_sign::Error::Mismatch => "the signature does not match the request".to_owned(),
             other => format!("malformed Signature header: {}", malformed(&other)),
@@ -280,7 +283,9 @@ mod tests {
     }
 
     fn refusal(h: &HeaderMap) -> (u16, String, String) {
-        let reply = check_headers(&config(), h, NOW.parse().unwrap()).unwrap_err();
+        let config = config();
+        let keys = |id: &str| config.secret_for(id).cloned();
+        let reply = check_headers(&config, &keys, h, NOW.parse().unwrap()).unwrap_err();
         let v: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
         (
             reply.status.as_u16(),
@@ -293,7 +298,8 @@ mod tests {
     fn plausible_headers_pass_before_the_body_is_read() {
         let config = config();
         let h = good();
-        let checked = check_headers(&config, &h, NOW.parse().unwrap()).unwrap();
+        let keys = |id: &str| config.secret_for(id).cloned();
+        let checked = check_headers(&config, &keys, &h, NOW.parse().unwrap()).unwrap();
         assert_eq!(checked.client_id, "BRN-1");
         // The MAC itself is only checked with the body.
         assert!(verify(&checked, "/p", Some(b"{}")).is_err());

@@ -6,12 +6,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use doku_model::BusinessData;
+use doku_sign::SecretKey;
 
 use crate::body::BodyBudget;
 use crate::config::SimConfig;
-use crate::faults::FaultTable;
+use crate::faults::{Endpoint, FaultTable};
 use crate::idempotency::IdempotencyStore;
 use crate::limits::Limits;
+use crate::notify::Notifier;
+use crate::orders::Orders;
 use crate::stats::Stats;
 use crate::tokens::TokenIssuer;
 
@@ -53,7 +56,9 @@ pub(crate) struct App {
     pub(crate) tokens: TokenIssuer,
     pub(crate) base_url: String,
     store: Mutex<Store>,
-    stats: Mutex<Stats>,
+    stats: Arc<Mutex<Stats>>,
+    orders: Mutex<Orders>,
+    pub(crate) notifier: Notifier,
     faults: Mutex<FaultTable>,
     idempotency: Mutex<IdempotencyStore>,
     next_id: AtomicU64,
@@ -69,13 +74,22 @@ impl App {
     pub(crate) fn new(config: SimConfig, base_url: String) -> Self {
         let body_budget = BodyBudget::new(limits_of(&config).max_inflight_body_bytes);
         let idempotency = IdempotencyStore::new(config.retention, Arc::clone(&config.clock));
+        let stats = Arc::new(Mutex::new(Stats::default()));
+        let notifier = Notifier::new(
+            Arc::clone(&stats),
+            Arc::clone(&config.clock),
+            config.time_scale,
+            config.readings.notification_retry_request_id,
+        );
         let start = u64::try_from(config.clock.now().as_millisecond()).unwrap_or(1_700_000_000_000);
         Self {
             config,
             tokens: TokenIssuer::new(),
             base_url,
             store: Mutex::default(),
-            stats: Mutex::default(),
+            stats,
+            orders: Mutex::default(),
+            notifier,
             faults: Mutex::default(),
             idempotency: Mutex::new(idempotency),
             next_id: AtomicU64::new(start),
@@ -89,6 +103,33 @@ impl App {
 
     pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
         lock(&self.stats)
+    }
+
+    pub(crate) fn orders(&self) -> MutexGuard<'_, Orders> {
+        lock(&self.orders)
+    }
+
+    /// The key of a brand registered through the Partner calls: its `shared_key`.
+    pub(crate) fn brand_key(&self, brand_id: &str) -> Option<SecretKey> {
+        let store = self.store();
+        let business = store.businesses.get(brand_id)?;
+        let brand = business.data.brands.iter().find(|b| b.id == brand_id)?;
+        brand
+            .shared_key
+            .as_ref()
+            .map(|k| SecretKey::new(k.expose().as_bytes().to_vec()))
+    }
+
+    /// The key `client_id` signs with on `endpoint`: on the Partner API, a configured
+    /// credential; on Checkout and Check Status, a registered brand's shared key or a configured
+    /// credential (which then acts as a merchant too).
+    pub(crate) fn key_for(&self, endpoint: Endpoint, client_id: &str) -> Option<SecretKey> {
+        if endpoint.is_merchant_call() {
+            if let Some(key) = self.brand_key(client_id) {
+                return Some(key);
+            }
+        }
+        self.config.secret_for(client_id).cloned()
     }
 
     pub(crate) fn faults(&self) -> MutexGuard<'_, FaultTable> {

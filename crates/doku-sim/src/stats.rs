@@ -26,6 +26,25 @@ pub struct Stats {
     pub rejected: u64,
     /// Faults applied.
     pub faults_applied: u64,
+    /// Checkout payments created (`POST /checkout/v1/payment` answered 200).
+    pub checkouts: u64,
+    /// Check Status answered with 200.
+    pub status_checks: u64,
+    /// Payments triggered (the simulator-only pay endpoint or `SimHandle::pay`).
+    pub payments: u64,
+    /// Notifications scheduled for delivery.
+    pub notifications: u64,
+    /// Delivery attempts made (first attempts and retries).
+    pub notification_attempts: u64,
+    /// Notifications a receiver acknowledged with 2xx.
+    pub notifications_delivered: u64,
+    /// Notifications given up after the last retry.
+    pub notifications_abandoned: u64,
+    /// Notifications not scheduled because too many deliveries were already running.
+    pub notifications_dropped: u64,
+    /// `override_notification_url`s ignored because their path differs from the configured
+    /// Notification URL's path.
+    pub overrides_ignored: u64,
 }
 
 impl Stats {

@@ -219,3 +219,45 @@ async fn connection_faults_are_reported_as_deliveries() {
     assert_eq!(html.status(), 200);
     assert_eq!(html.headers()["content-type"], "text/html");
 }
+
+#[test]
+fn paying_outside_a_runtime_drops_the_notification_without_panicking() {
+    use doku_sign::non_snap::{self, Kind, Message};
+    let config = doku_sim::SimConfig::builder()
+        .credential("BRN-IP-1", doku_sign::SecretKey::new("SK-ip"))
+        .notification_url("http://127.0.0.1:9/payments/notifications")
+        .build()
+        .unwrap();
+    let sim = doku_sim::Sim::in_process(config);
+    let body = br#"{"order":{"amount":1000,"invoice_number":"INV-IP-1"}}"#;
+    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+    let message = Message {
+        client_id: "BRN-IP-1",
+        request_id: "r-ip-1",
+        timestamp: &timestamp,
+        target: doku_model::paths::CHECKOUT_PAYMENT,
+        body: Some(body),
+    };
+    let signature = non_snap::sign(&doku_sign::SecretKey::new("SK-ip"), Kind::Request, &message);
+    let request = http::Request::post(doku_model::paths::CHECKOUT_PAYMENT)
+        .header("Content-Type", "application/json")
+        .header("Client-Id", "BRN-IP-1")
+        .header("Request-Id", "r-ip-1")
+        .header("Request-Timestamp", timestamp.as_str())
+        .header("Signature", signature.to_string())
+        .body(bytes::Bytes::from_static(body))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let delivered = runtime.block_on(sim.handle(request));
+    assert_eq!(delivered.response().unwrap().status(), 200);
+    drop(runtime);
+    let paid = sim
+        .pay("INV-IP-1", doku_sim::PayStatus::Success, None)
+        .unwrap();
+    assert_eq!(paid.notification_url, None);
+    let stats = sim.stats();
+    assert_eq!((stats.payments, stats.notifications_dropped), (1, 1));
+}

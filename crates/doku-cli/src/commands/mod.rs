@@ -7,6 +7,7 @@ mod listen;
 mod pay;
 mod sign;
 mod sim;
+pub(crate) use sim::SimCommand;
 mod verify;
 
 use std::process::ExitCode;

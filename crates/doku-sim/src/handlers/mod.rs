@@ -4,6 +4,8 @@ pub(crate) mod business;
 pub(crate) mod business_data;
 pub(crate) mod business_lite;
 mod catalogue;
+pub(crate) mod checkout;
+pub(crate) mod order_status;
 pub(crate) mod requirements;
 pub(crate) mod token;
 pub(crate) mod upload;
@@ -23,6 +25,10 @@ pub(crate) struct Req<'a> {
     pub(crate) query: Option<&'a str>,
     pub(crate) content_type: Option<&'a str>,
     pub(crate) body: &'a [u8],
+    /// The request's `Request-Id` (checked).
+    pub(crate) request_id: &'a str,
+    /// Every header as received.
+    pub(crate) headers: &'a http::HeaderMap,
 }
 
 /// Runs the handler of `endpoint`.
@@ -34,6 +40,8 @@ pub(crate) fn dispatch(app: &App, endpoint: Endpoint, req: &Req<'_>) -> Reply {
         Endpoint::BusinessRegistration => business::handle(app, req),
         Endpoint::BusinessLite => business_lite::handle(app, req),
         Endpoint::GetBusinessData => business_data::handle(app, req),
+        Endpoint::Checkout => checkout::handle(app, req),
+        Endpoint::OrderStatus => order_status::handle(app, req),
         Endpoint::Any => Reply::error(StatusCode::NOT_FOUND, "not_found", "no such endpoint"),
     }
 }

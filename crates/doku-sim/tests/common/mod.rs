@@ -279,3 +279,63 @@ pub fn verify_response_with(
         resp.header("Signature").expect("Signature"),
     )
 }
+
+/// Registers a business with one brand through the Partner calls (uploads and registration)
+/// and returns the brand's id and the `shared_key` Get Business Data shows for it.
+pub async fn register_brand(f: &Fixture) -> (String, String) {
+    use doku_model::{DocumentCode, FileCategory, UploadFile};
+    let token = f.token().await;
+    let mut ids = Vec::new();
+    for file in [
+        UploadFile::file(
+            FileCategory::Document,
+            "k.png",
+            "image/png",
+            b"\x89PNG".to_vec(),
+        )
+        .with_code(DocumentCode::Ktp),
+        UploadFile::file(
+            FileCategory::OwnerLiveness,
+            "l.png",
+            "image/png",
+            b"\x89PNG".to_vec(),
+        ),
+        UploadFile::file(
+            FileCategory::PhotoProof,
+            "p.png",
+            "image/png",
+            b"\x89PNG".to_vec(),
+        ),
+    ] {
+        let body = file.to_multipart("brand-boundary").unwrap();
+        let mut call = f.call("POST", FILE_PATH, &body.body);
+        call.content_type = Some(&body.content_type);
+        call.token = Some(&token);
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+        ids.push(resp.json()["id"].as_str().unwrap().to_owned());
+    }
+    let docs: Vec<serde_json::Value> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
+    let body = serde_json::to_vec(&serde_json::json!({"business": {
+        "type": "PERSONAL", "legal_entity": "PERSEORANGAN", "name": "Toko Maju",
+        "email": "owner@example.com", "phone_calling_code": "62", "phone_number": "81234567890",
+        "brands": [{"name": "Toko Maju", "description": "Groceries", "category": "RETAIL"}],
+        "addresses": [{"area": "17133 - Kali Baru - Medan Satria - Bekasi - Jawa Barat", "country": "ID", "name": "Jl. Gatot Subroto 20", "is_primary": true}],
+        "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62", "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
+    }}))
+    .unwrap();
+    let resp = f.send(&f.call("POST", BUSINESS_PATH, &body)).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    let brand = resp.json()["business"]["brands"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = doku_model::paths::business(&brand);
+    let resp = f.send(&f.call("GET", &path, b"")).await.unwrap();
+    assert_eq!(resp.status, 200);
+    let key = resp.json()["brands"][0]["shared_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (brand, key)
+}

@@ -1,0 +1,264 @@
+//! The payment trigger, like DOKU's payment simulator: moves a Checkout order to `SUCCESS`,
+//! `FAILED` or `EXPIRED` and delivers the signed notification.
+//!
+//! Over HTTP: `POST /doku-sim/v1/pay` with `{"invoice_number": "…", "status": "SUCCESS"}`
+//! (`status` optional, default `SUCCESS`; `client_id` optional, needed only when two merchants
+//! used the same invoice number). It is unauthenticated: the simulator is meant to listen on
+//! loopback, and DOKU has no such path (it lives outside DOKU's prefixes). In Rust:
+//! [`crate::SimHandle::pay`].
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::{Method, Request, Response, StatusCode};
+use hyper::body::Body;
+use serde::{Deserialize, Serialize};
+
+use crate::error::SimError;
+use crate::handlers::order_status;
+use crate::notify::{Job, Target};
+use crate::orders::PayState;
+use crate::pipeline::Outcome;
+use crate::state::App;
+
+/// The trigger's path.
+pub const PAY_PATH: &str = "/doku-sim/v1/pay";
+
+/// How a payment ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum PayStatus {
+    /// Paid (final).
+    #[default]
+    Success,
+    /// The payment failed. Not final, as DOKU's Check Status page says: the order may be
+    /// paid later.
+    Failed,
+    /// The payment page expired (final).
+    Expired,
+}
+
+impl PayStatus {
+    fn state(self) -> PayState {
+        match self {
+            Self::Success => PayState::Success,
+            Self::Failed => PayState::Failed,
+            Self::Expired => PayState::Expired,
+        }
+    }
+}
+
+/// What a payment did: the order's new state and where its notification goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Payment {
+    /// The order's invoice number.
+    pub invoice_number: String,
+    /// The merchant (brand id) that created the order.
+    pub client_id: String,
+    /// The order's new `transaction.status`.
+    pub status: PayStatus,
+    /// The URL the notification is delivered to, `None` when no Notification URL is configured
+    /// (or too many deliveries are running).
+    pub notification_url: Option<String>,
+    /// Whether the order's `override_notification_url` was ignored because its path differs
+    /// from the configured Notification URL's path.
+    pub override_ignored: bool,
+}
+
+/// Body of `POST /doku-sim/v1/pay`.
+#[derive(Deserialize)]
+struct PayRequest {
+    invoice_number: String,
+    #[serde(default)]
+    status: PayStatus,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// Whether `req` is for the trigger.
+pub(crate) fn is_pay_request<B>(req: &Request<B>) -> bool {
+    req.uri().path() == PAY_PATH
+}
+
+fn json_response(status: StatusCode, value: &serde_json::Value) -> Outcome {
+    let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
+    let response = Response::builder()
+        .status(status)
+        .header(CONTENT_TYPE, "application/json")
+        .header(CONTENT_LENGTH, body.len())
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Bytes::new()));
+    Outcome::Respond {
+        response,
+        truncate: false,
+    }
+}
+
+fn refusal(status: StatusCode, code: &str, message: &str) -> Outcome {
+    json_response(
+        status,
+        &serde_json::json!({"error": {"code": code, "message": message, "type": "invalid_request_error"}}),
+    )
+}
+
+/// Answers the trigger over HTTP.
+pub(crate) async fn answer<B>(app: &App, req: Request<B>) -> Outcome
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    app.count_request();
+    if req.method() != Method::POST {
+        return refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "use POST",
+        );
+    }
+    let (parts, body) = req.into_parts();
+    let held = match crate::body::read_body(app, &parts.headers, body).await {
+        Ok(held) => held,
+        Err(reply) => {
+            let value = serde_json::from_slice(&reply.body).unwrap_or_default();
+            return json_response(reply.status, &value);
+        }
+    };
+    let request: PayRequest = match serde_json::from_slice(&held.bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                &format!(
+                    "expected {{\"invoice_number\":…, \"status\":\"SUCCESS|FAILED|EXPIRED\"}}: {e}"
+                ),
+            )
+        }
+    };
+    match pay(
+        app,
+        &request.invoice_number,
+        request.status,
+        request.client_id.as_deref(),
+    ) {
+        Ok(payment) => json_response(
+            StatusCode::OK,
+            &serde_json::to_value(&payment).unwrap_or_default(),
+        ),
+        Err(SimError::Pay(why)) => refusal(StatusCode::CONFLICT, "cannot_pay", &why),
+        Err(other) => refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            &other.to_string(),
+        ),
+    }
+}
+
+/// Which URL a notification goes to, and whether an override was ignored.
+///
+/// DOKU: "Override URL path must be the same as the configured Notification URL path" and a
+/// Notification URL must be configured: an override with another path, or without a configured
+/// URL, is ignored.
+fn destination(configured: Option<&str>, override_url: Option<&str>) -> (Option<String>, bool) {
+    let Some(configured) = configured else {
+        return (None, override_url.is_some());
+    };
+    let Some(wanted) = override_url else {
+        return (Some(configured.to_owned()), false);
+    };
+    let same_path = match (Target::parse(configured), Target::parse(wanted)) {
+        (Ok(c), Ok(w)) => c.path() == w.path(),
+        _ => false,
+    };
+    if same_path {
+        (Some(wanted.to_owned()), false)
+    } else {
+        (Some(configured.to_owned()), true)
+    }
+}
+
+/// Moves the order and schedules its notification.
+pub(crate) fn pay(
+    app: &App,
+    invoice: &str,
+    status: PayStatus,
+    client_id: Option<&str>,
+) -> Result<Payment, SimError> {
+    let order = {
+        let mut orders = app.orders();
+        let mut found = orders.matching_mut(invoice, client_id);
+        let Some(order) = found.next() else {
+            return Err(SimError::Pay(format!(
+                "no order with invoice number {}",
+                crate::echo::echo(invoice)
+            )));
+        };
+        if found.next().is_some() {
+            return Err(SimError::Pay(
+                "several merchants have this invoice number: give client_id".to_owned(),
+            ));
+        }
+        if order.state.is_final() {
+            return Err(SimError::Pay(format!(
+                "the order is already {} (final)",
+                order.state.transaction_status()
+            )));
+        }
+        order.state = status.state();
+        order.paid = Some(app.config.clock.now());
+        order.clone()
+    };
+    app.stats().payments += 1;
+    let (url, override_ignored) = destination(
+        app.config.notification_url.as_deref(),
+        order.override_notification_url.as_deref(),
+    );
+    if override_ignored {
+        app.stats().overrides_ignored += 1;
+        tracing::warn!(
+            "override_notification_url ignored: its path is not the configured Notification URL's path (or no Notification URL is configured)"
+        );
+    }
+    let mut scheduled = None;
+    if let Some(url) = url {
+        let key = app.key_for(crate::faults::Endpoint::Checkout, &order.owner);
+        if let (Ok(target), Some(key)) = (Target::parse(&url), key) {
+            let body = serde_json::to_vec(&order_status::body(&order)).unwrap_or_default();
+            let job = Job {
+                target,
+                client_id: order.owner.clone(),
+                key,
+                body: body.into(),
+            };
+            if app.notifier.spawn(job) {
+                scheduled = Some(url);
+            }
+        }
+    }
+    Ok(Payment {
+        invoice_number: order.invoice_number,
+        client_id: order.owner,
+        status,
+        notification_url: scheduled,
+        override_ignored,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::destination;
+
+    #[test]
+    fn override_with_the_same_path_only() {
+        let c = Some("http://127.0.0.1:1/payments/notifications");
+        assert_eq!(destination(c, None), (c.map(Into::into), false));
+        let same = Some("http://127.0.0.2:2/payments/notifications");
+        assert_eq!(destination(c, same), (same.map(Into::into), false));
+        let other = Some("http://127.0.0.2:2/other");
+        assert_eq!(destination(c, other), (c.map(Into::into), true));
+        assert_eq!(destination(None, same), (None, true));
+        assert_eq!(destination(None, None), (None, false));
+    }
+}
