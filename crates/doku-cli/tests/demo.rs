@@ -24,6 +24,8 @@ fn demo_completes_every_step_with_verified_signatures() {
         "Business Registration",
         "Get Business Data",
         "Create Business Lite",
+        "Checkout (merchant)",
+        "Check Status (merchant)",
     ] {
         let line = stdout
             .lines()
@@ -34,14 +36,30 @@ fn demo_completes_every_step_with_verified_signatures() {
             "{line}"
         );
     }
-    assert!(stdout.contains("summary: all 8 steps ok"), "{stdout}");
+    // The payment half: the simulator pays, the embedded receiver verifies the notification
+    // with the brand's shared key, and Check Status agrees.
+    let notification = stdout
+        .lines()
+        .find(|l| l.contains("Notification verified"))
+        .unwrap_or_else(|| panic!("no notification line:\n{stdout}"));
     assert!(
-        stdout.contains("response signatures verified: 8/8"),
+        notification.contains(" ok ") && notification.contains("status SUCCESS"),
+        "{notification}"
+    );
+    assert!(stdout.contains("Simulator pays the order"), "{stdout}");
+    assert!(stdout.contains("(final)"), "{stdout}");
+    assert!(
+        stdout.contains("is SUCCESS\n") || stdout.trim_end().ends_with("is SUCCESS"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("summary: all 12 steps ok"), "{stdout}");
+    assert!(
+        stdout.contains("response signatures verified: 10/10"),
         "{stdout}"
     );
     assert!(
-        !stdout.contains("SK-demo") && !stderr.contains("SK-demo"),
-        "the demo secret is never printed"
+        !stdout.contains("SK-") && !stderr.contains("SK-"),
+        "neither the demo secret nor the brand's shared key is printed"
     );
     assert!(!stdout.contains("eyJ"), "no token is printed");
 }

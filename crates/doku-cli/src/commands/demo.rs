@@ -1,7 +1,11 @@
-//! `doku demo`: the whole partner onboarding flow, step by step.
+//! `doku demo`: the whole partner onboarding flow, step by step, then the new merchant's first
+//! payment.
 //!
 //! Without `--env` it starts doku-sim in-process on a free loopback port with fresh demo credentials, so it
-//! works on a fresh machine with no account. With `--env uat` (and `DOKU_CLIENT_ID`/`DOKU_SECRET_KEY`) the
+//! works on a fresh machine with no account. After onboarding, the brand DOKU created takes a payment
+//! with its own credentials (Checkout), the simulator pays it and delivers a signed notification to an
+//! embedded receiver that verifies it, and Check Status shows `SUCCESS`. Against DOKU (`--env`) the
+//! payment half is skipped: paying needs DOKU's payment simulator and a public notification URL. With `--env uat` (and `DOKU_CLIENT_ID`/`DOKU_SECRET_KEY`) the
 //! same flow runs against DOKU. Response signatures are *required*: a step whose answer is unsigned or
 //! badly signed fails, so exit code 0 means every step succeeded and every response verified.
 
@@ -10,17 +14,31 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use doku_model::{
-    BusinessLiteRequest, BusinessRegistrationRequest, ClientId, DocumentCode, FileCategory, FileId,
-    FileRef, RequestId, RequirementsQuery, UploadFile,
+    BusinessData, BusinessLiteRequest, BusinessRegistrationRequest, CheckoutRequest, ClientId,
+    DocumentCode, FileCategory, FileId, FileRef, RequestId, RequirementsQuery, TransactionStatus,
+    UploadFile,
 };
 use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
-use doku_sim::{Sim, SimConfig, SimHandle};
+use doku_sim::{PayStatus, Sim, SimConfig, SimHandle};
+use tokio::net::TcpListener;
 
 use super::client::environment;
+use super::listen::{self, Keys};
 use crate::args::DemoArgs;
 use crate::credentials;
 use crate::output::{chain, report_failure};
+
+/// The path of the demo merchant's notification URL (what DOKU signs as `Request-Target`).
+const NOTIFICATION_PATH: &str = "/payments/notifications";
+/// How long the demo waits for the simulator's notification.
+const NOTIFICATION_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The embedded simulator and the notification receiver's socket, for the payment half.
+struct Embedded {
+    sim: SimHandle,
+    receiver: TcpListener,
+}
 
 const SAMPLE_PNG: &[u8] = include_bytes!("../../samples/document.png");
 const SAMPLE_BUSINESS: &str = include_str!("../../samples/business.json");
@@ -120,7 +138,7 @@ fn demo_credentials() -> (String, SecretKey) {
 
 async fn target(
     args: &DemoArgs,
-) -> Result<(Environment, String, SecretKey, Option<SimHandle>), String> {
+) -> Result<(Environment, String, SecretKey, Option<Embedded>), String> {
     if let Some(env) = args.env {
         let environment = environment(Some(env), None)?;
         let client_id = credentials::client_id(None)?;
@@ -128,8 +146,17 @@ async fn target(
         return Ok((environment, client_id, secret, None));
     }
     let (client_id, secret) = demo_credentials();
+    // The merchant's notification receiver listens first: its URL is the simulator's Back
+    // Office setting.
+    let receiver = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot listen for notifications: {e}"))?;
+    let receiver_addr = receiver
+        .local_addr()
+        .map_err(|e| format!("cannot read the receiver's address: {e}"))?;
     let config = SimConfig::builder()
         .credential(client_id.clone(), secret.clone())
+        .notification_url(format!("http://{receiver_addr}{NOTIFICATION_PATH}"))
         .build()
         .map_err(|e| e.to_string())?;
     let sim = Sim::start(config)
@@ -139,7 +166,7 @@ async fn target(
         Environment::Custom(sim.base_url()),
         client_id,
         secret,
-        Some(sim),
+        Some(Embedded { sim, receiver }),
     ))
 }
 
@@ -189,7 +216,7 @@ fn upload_for(code: &str) -> UploadFile {
 }
 
 pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, String> {
-    let (environment, client_id, secret, sim) = target(&args).await?;
+    let (environment, client_id, secret, embedded) = target(&args).await?;
     let target_name = match &environment {
         Environment::Custom(url) => format!("embedded doku-sim at {url}"),
         other => format!("DOKU at {}", other.base_url()),
@@ -214,7 +241,27 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         step: 0,
         started: Instant::now(),
     };
-    let outcome = flow(&mut run).await;
+    let mut outcome = flow(&mut run).await;
+    let mut sim = None;
+    if let Some(Embedded {
+        sim: handle,
+        receiver,
+    }) = embedded
+    {
+        if let Ok((summary, data)) = &mut outcome {
+            match payment(&mut run, &handle, receiver, data).await {
+                Ok(lines) => summary.extend(lines),
+                Err(code) => outcome = Err(code),
+            }
+        }
+        sim = Some(handle);
+    } else if let Ok((summary, _)) = &mut outcome {
+        summary.push(
+            "payment half skipped against DOKU: it needs DOKU's payment simulator and a public notification URL"
+                .to_owned(),
+        );
+    }
+    let outcome = outcome.map(|(summary, _)| summary);
     let (verified, answered) = run.verified_responses();
     let total = run.started.elapsed();
     if let Some(sim) = sim {
@@ -251,7 +298,8 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, String> {
     }
 }
 
-async fn flow(run: &mut Run) -> Result<Vec<String>, ExitCode> {
+/// The onboarding steps; the summary lines and the registered business's data.
+async fn flow(run: &mut Run) -> Result<(Vec<String>, BusinessData), ExitCode> {
     let mut summary = Vec::new();
     run.step(
         "Generate Token",
@@ -328,6 +376,7 @@ async fn flow(run: &mut Run) -> Result<Vec<String>, ExitCode> {
         data.brands.len(),
         data.name
     ));
+    let brand_data = data;
 
     let mut lite: BusinessLiteRequest =
         serde_json::from_str(SAMPLE_BUSINESS_LITE).map_err(|e| {
@@ -341,5 +390,113 @@ async fn flow(run: &mut Run) -> Result<Vec<String>, ExitCode> {
         })
         .await?;
     summary.push(format!("invitation sent: business {}", invited.business.id));
-    Ok(summary)
+    Ok((summary, brand_data))
+}
+
+/// The new merchant's first payment: Checkout with the brand's own credentials, the simulator
+/// pays, the embedded receiver verifies DOKU's notification, Check Status shows SUCCESS.
+async fn payment(
+    run: &mut Run,
+    sim: &SimHandle,
+    receiver: TcpListener,
+    data: &BusinessData,
+) -> Result<Vec<String>, ExitCode> {
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::from(1)
+    };
+    let Some(brand) = data.brands.first() else {
+        return Err(fail("Get Business Data listed no brand".to_owned()));
+    };
+    let merchant = run
+        .client
+        .merchant_from_brand(brand)
+        .map_err(|e| report_failure(&e, Some(&run.client)))?;
+    let key = brand
+        .shared_key
+        .as_ref()
+        .map(|k| SecretKey::new(k.expose()))
+        .ok_or_else(|| fail("the brand has no shared_key".to_owned()))?;
+    let keys: Keys = [(brand.id.clone(), key)].into_iter().collect();
+    let (sink, mut notifications) = tokio::sync::mpsc::channel(4);
+    let server = tokio::spawn(listen::serve(
+        receiver,
+        listen::Shared::to_channel(keys, NOTIFICATION_PATH, sink),
+    ));
+
+    let invoice = format!(
+        "INV-DEMO-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let request = CheckoutRequest::new(150_000, invoice.clone()).due_in_minutes(60);
+    let m = merchant.clone();
+    let created = run
+        .step("Checkout (merchant)", move |_, o| async move {
+            m.create_checkout_with(&request, o).await
+        })
+        .await;
+    let outcome = async {
+        let created = created?;
+        let mut lines = vec![format!(
+            "merchant {} created invoice {invoice}: {}",
+            brand.id,
+            created.value.payment_url()
+        )];
+
+        run.step += 1;
+        let paid = sim
+            .pay(&invoice, PayStatus::Success, Some(&brand.id))
+            .map_err(|e| fail(format!("the simulator could not pay {invoice}: {e}")))?;
+        println!(
+            "[{}] ok   Simulator pays the order     invoice {invoice}  → {}",
+            run.step,
+            paid.notification_url
+                .as_deref()
+                .unwrap_or("no notification URL")
+        );
+
+        run.step += 1;
+        let verified = tokio::time::timeout(NOTIFICATION_WAIT, notifications.recv())
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                println!("[{}] FAIL Notification received", run.step);
+                fail(format!(
+                    "no verified notification within {NOTIFICATION_WAIT:?}"
+                ))
+            })?;
+        println!(
+            "[{}] ok   Notification verified        request-id {}  status {}  dedup {}",
+            run.step,
+            verified.request_id,
+            verified.status().as_str(),
+            verified.dedup_key()
+        );
+        lines.push(format!(
+            "notification verified with the brand's shared key: {} is {}{}",
+            verified.notification.order.invoice_number,
+            verified.status().as_str(),
+            if verified.is_final() { " (final)" } else { "" }
+        ));
+
+        let m = merchant.clone();
+        let id = invoice.clone();
+        let status = run
+            .step("Check Status (merchant)", move |_, o| async move {
+                m.check_status_with(&id, o).await
+            })
+            .await?;
+        if status.value.transaction.status != TransactionStatus::Success {
+            return Err(fail(format!(
+                "Check Status says {} for {invoice}, not SUCCESS",
+                status.value.transaction.status.as_str()
+            )));
+        }
+        lines.push(format!("check status: {invoice} is SUCCESS"));
+        Ok(lines)
+    }
+    .await;
+    server.abort();
+    outcome
 }

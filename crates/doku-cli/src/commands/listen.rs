@@ -37,15 +37,40 @@ pub(crate) const MAX_BODY: usize = 1024 * 1024;
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The keys of every merchant accepted, by brand id.
-type Keys = HashMap<String, SecretKey>;
+pub(crate) type Keys = HashMap<String, SecretKey>;
 
 /// What every connection shares.
-struct Shared {
+pub(crate) struct Shared {
     keys: Keys,
     path: String,
     verified: AtomicU64,
     max: Option<u64>,
     done: Notify,
+    /// Where verified notifications go besides stdout (the demo's embedded receiver); a full
+    /// channel drops the copy, never blocks the answer.
+    sink: Option<tokio::sync::mpsc::Sender<Verified>>,
+    /// Whether each verified notification is printed as a JSON line.
+    print: bool,
+}
+
+impl Shared {
+    /// A receiver for `keys` at `path` that hands each verified notification to `sink` (not
+    /// printed) and serves until dropped.
+    pub(crate) fn to_channel(
+        keys: Keys,
+        path: &str,
+        sink: tokio::sync::mpsc::Sender<Verified>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            keys,
+            path: path.to_owned(),
+            verified: AtomicU64::new(0),
+            max: None,
+            done: Notify::new(),
+            sink: Some(sink),
+            print: false,
+        })
+    }
 }
 
 /// Runs the receiver until `--max-notifications` verified notifications (exit 0).
@@ -76,10 +101,17 @@ pub(crate) async fn run(args: ListenArgs) -> Result<ExitCode, String> {
         verified: AtomicU64::new(0),
         max: args.max_notifications,
         done: Notify::new(),
+        sink: None,
+        print: true,
     });
     if shared.max == Some(0) {
         return Ok(ExitCode::SUCCESS);
     }
+    serve(listener, shared).await
+}
+
+/// Serves notifications on `listener` until `shared`'s `max` is reached.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) -> Result<ExitCode, String> {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let permit = tokio::select! {
@@ -195,7 +227,12 @@ async fn handle(
                 // Past the limit (a notification in flight while we stop): DOKU retries it.
                 return Ok(answer(StatusCode::SERVICE_UNAVAILABLE, "stopping"));
             }
-            println!("{}", json_line(&verified));
+            if shared.print {
+                println!("{}", json_line(&verified));
+            }
+            if let Some(sink) = &shared.sink {
+                let _ = sink.try_send(verified);
+            }
             Ok(answer(StatusCode::OK, "OK"))
         }
         Err(refusal) => {
