@@ -148,3 +148,63 @@ async fn caller_supplied_request_id_is_kept_under_every_reading() {
         sim.shutdown().await;
     }
 }
+
+/// The payments half under every reading: a brand onboarded through the Partner calls takes a
+/// payment with its own credentials (Checkout), the simulator pays it, and Check Status — a GET
+/// whose answer is signed with or without a Digest line depending on the reading — verifies and
+/// shows SUCCESS. A repeat of the Checkout's Request-Id is DOKU's 409 replay of the same page.
+#[tokio::test]
+async fn payment_flow_passes_under_every_reading() {
+    for readings in Readings::all() {
+        let (sim, client) = client_for(readings).await;
+        let files = upload_mandatory(&client).await;
+        let created = client
+            .register_business(&registration("Toko Bayar", &files))
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: register: {e}"));
+        let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
+        let data = client.get_business(&brand).await.unwrap();
+        let merchant = client
+            .merchant_from_brand(&data.brands[0])
+            .unwrap_or_else(|e| panic!("{readings}: merchant: {e}"));
+
+        let invoice = format!("INV-READINGS-{}", RequestId::random().as_str());
+        let request = doku_model::CheckoutRequest::new(150_000, invoice.clone());
+        let id = RequestId::random();
+        let page = merchant
+            .create_checkout_with(&request, CallOptions::with_request_id(id.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: checkout: {e}"));
+        let again = merchant
+            .create_checkout_with(&request, CallOptions::with_request_id(id))
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: checkout replay: {e}"));
+        assert_eq!(
+            again.value.payment_url(),
+            page.value.payment_url(),
+            "{readings}: the replay is the same page"
+        );
+
+        let pending = merchant
+            .check_status(&invoice)
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: status: {e}"));
+        assert_eq!(
+            pending.value.transaction.status,
+            doku_model::TransactionStatus::Pending,
+            "{readings}"
+        );
+        sim.pay(&invoice, doku_sim::PayStatus::Success, Some(brand.as_str()))
+            .unwrap_or_else(|e| panic!("{readings}: pay: {e}"));
+        let paid = merchant
+            .check_status(&invoice)
+            .await
+            .unwrap_or_else(|e| panic!("{readings}: status after pay: {e}"));
+        assert_eq!(
+            paid.value.transaction.status,
+            doku_model::TransactionStatus::Success,
+            "{readings}"
+        );
+        sim.shutdown().await;
+    }
+}

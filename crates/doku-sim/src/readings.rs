@@ -77,7 +77,12 @@ impl GetResponseDigest {
 
 impl BearerReading {
     /// Whether `endpoint` must carry the bearer token under this reading.
+    /// The reading is about the Partner API (the only pages that mention a bearer): Checkout
+    /// and Check Status, whose pages list the four signature headers alone, never need one.
     pub fn required_on(self, endpoint: Endpoint) -> bool {
+        if endpoint.is_merchant_call() {
+            return false;
+        }
         match self {
             Self::UploadOnly => endpoint == Endpoint::UploadFile,
             _ => endpoint != Endpoint::Token,
@@ -169,6 +174,19 @@ impl fmt::Display for Readings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the payments-under-every-reading test: `--bearer everywhere` must not make
+    /// Checkout (a merchant call without a Partner token) require a bearer.
+    #[test]
+    fn bearer_readings_never_cover_merchant_calls() {
+        for reading in [BearerReading::UploadOnly, BearerReading::Everywhere] {
+            assert!(!reading.required_on(Endpoint::Checkout), "{reading:?}");
+            assert!(!reading.required_on(Endpoint::OrderStatus), "{reading:?}");
+            assert!(!reading.required_on(Endpoint::Token), "{reading:?}");
+            assert!(reading.required_on(Endpoint::UploadFile), "{reading:?}");
+        }
+        assert!(BearerReading::Everywhere.required_on(Endpoint::GetBusinessData));
+    }
 
     #[test]
     fn all_combinations_default_first() {
