@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use doku_model::{
     BusinessRegistrationRequest, CheckoutRequest, ClientId, DocumentCode, FileCategory, FileRef,
     UploadFile,
