@@ -17,7 +17,7 @@ use doku_model::{
 };
 use doku_partner::{Client, Config, Environment};
 use doku_sign::SecretKey;
-use doku_sim::{PayStatus, Sim, SimConfig};
+use doku_sim::{NotificationRetryRequestId, PayStatus, Readings, Sim, SimConfig};
 use notification_receiver::{router, Receiver, Store, NOTIFICATION_PATH};
 
 const PARTNER: &str = "BRN-0001-RECEIVER";
@@ -60,8 +60,19 @@ async fn onboard(client: &Client) -> doku_model::BusinessDataBrand {
     data.brands[0].clone()
 }
 
+/// Under both readings of DOKU's silence on whether a retried notification keeps its
+/// Request-Id: the receiver's dedup key does not depend on it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_notification_from_the_simulator_is_recorded_once_even_when_retried() {
+    for reading in [
+        NotificationRetryRequestId::Same,
+        NotificationRetryRequestId::Fresh,
+    ] {
+        recorded_once_when_retried(reading).await;
+    }
+}
+
+async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
     // The receiver: the example's router, behind a layer that loses the answer to the first
     // notification (processed, then 500), so DOKU — the simulator — retries it.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -84,7 +95,10 @@ async fn a_notification_from_the_simulator_is_recorded_once_even_when_retried() 
             }
         }
     };
-    let dir = std::env::temp_dir().join(format!("doku-receiver-sim-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "doku-receiver-sim-{}-{reading:?}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).expect("dir");
     let db = dir.join("notifications.sqlite");
     let _ = std::fs::remove_file(&db);
@@ -96,6 +110,7 @@ async fn a_notification_from_the_simulator_is_recorded_once_even_when_retried() 
             .credential(PARTNER, partner_key.clone())
             .notification_url(url)
             .time_scale(0.0001)
+            .readings(Readings::default().notification_retry_request_id(reading))
             .build()
             .expect("config"),
     )
