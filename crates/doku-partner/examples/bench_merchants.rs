@@ -13,7 +13,7 @@
 //! | `--merchants N` | 10000 | merchant handles / receiver keys |
 //! | `--tasks N` | 32 | concurrent tasks calling Check Status |
 //! | `--calls N` | 40000 | Check Status calls per phase |
-//! | `--rounds N` | 2 | rounds of (one merchant, many merchants) phases, alternated |
+//! | `--rounds N` | 3 | rounds of (one merchant, many merchants) phases, alternated |
 //! | `--verify-secs S` | 2 | seconds per receiver phase (two phases per round) |
 //!
 //! 1. **Memory**: 10,000 handles from one `Client` (`Client::merchant`), bytes counted by a
@@ -24,7 +24,9 @@
 //!    the client runs with `ResponseSignatureMode::Require`, so every answer is verified).
 //!    Phase `one`: every call through one merchant; phase `many`: call *i* through merchant
 //!    *i mod 10,000*. Each phase gets a fresh `Client` (empty pool) and a fresh server that
-//!    counts the TCP connections it accepted.
+//!    counts the TCP connections it accepted. Reported per phase: calls/s, process CPU per
+//!    call (client and server threads, `/proc/self/task/*/schedstat`) and connections; the
+//!    summary averages the rounds and gives the largest connection count.
 //! 3. **Receiver**: `verify_notification` of pre-signed notifications, 10,000 merchants
 //!    through a `HashMap<String, SecretKey>` (`MerchantKeys`) vs one merchant through its
 //!    `SecretKey`; plus the look-up alone (`key_for` over the 10,000 Client-Ids).
@@ -81,7 +83,7 @@ impl Opts {
             merchants: 10_000,
             tasks: 32,
             calls: 40_000,
-            rounds: 2,
+            rounds: 3,
             verify_secs: 2.0,
         };
         let args: Vec<String> = std::env::args().skip(1).collect();
@@ -213,6 +215,20 @@ fn answer<B>(
 struct Phase {
     rate: f64,
     connections: usize,
+    /// Process CPU (client and server threads) per call, µs: steadier than calls/s when
+    /// other work shares the cores.
+    cpu_us: f64,
+}
+
+/// CPU time consumed so far by every thread of this process (`/proc/self/task/*/schedstat`,
+/// Linux; `None` elsewhere).
+fn process_cpu() -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let text = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += Duration::from_nanos(text.split_whitespace().next()?.parse().ok()?);
+    }
+    Some(total)
 }
 
 /// `calls` Check Status calls from `tasks` tasks; `spread`: call i uses merchant i mod n,
@@ -243,6 +259,7 @@ async fn calls_phase(
             .collect(),
     );
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = process_cpu();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..opts.tasks {
@@ -267,9 +284,14 @@ async fn calls_phase(
         t.await.unwrap();
     }
     let elapsed = start.elapsed();
+    let cpu = match (cpu_before, process_cpu()) {
+        (Some(a), Some(b)) => b.saturating_sub(a).as_secs_f64() * 1e6 / opts.calls as f64,
+        _ => f64::NAN,
+    };
     Phase {
         rate: opts.calls as f64 / elapsed.as_secs_f64(),
         connections: connections.load(Ordering::SeqCst),
+        cpu_us: cpu,
     }
 }
 
@@ -374,9 +396,10 @@ fn main() {
             let (base_url, connections) = server_rt.block_on(signing_server(server_keys.clone()));
             let p = client_rt.block_on(calls_phase(&opts, &creds, base_url, connections, spread));
             println!(
-                "calls round {round} {}: {:.0} calls/s, {} connections ({} tasks, {} calls)",
+                "calls round {round} {}: {:.0} calls/s, {:.1} µs process CPU per call, {} connections ({} tasks, {} calls)",
                 if spread { "many" } else { "one " },
                 p.rate,
+                p.cpu_us,
                 p.connections,
                 opts.tasks,
                 opts.calls
@@ -403,6 +426,8 @@ fn main() {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let one_rate = mean(&one.iter().map(|p| p.rate).collect::<Vec<_>>());
     let many_rate = mean(&many.iter().map(|p| p.rate).collect::<Vec<_>>());
+    let one_cpu = mean(&one.iter().map(|p| p.cpu_us).collect::<Vec<_>>());
+    let many_cpu = mean(&many.iter().map(|p| p.cpu_us).collect::<Vec<_>>());
     let max_conn = |v: &[Phase]| v.iter().map(|p| p.connections).max().unwrap_or(0);
     let (v1, vn) = (mean(&v_one), mean(&v_many));
     let verify_ns = 1e9 / vn;
@@ -412,11 +437,13 @@ fn main() {
         per_handle.saturating_sub(per_pair)
     );
     println!(
-        "merchants: check-status over {n} merchants {many_rate:.0} calls/s, {} connections vs one merchant \
-         {one_rate:.0} calls/s, {} connections; ratio {:.2} ({} tasks, {} calls per phase, signed answers verified)",
+        "merchants: check-status over {n} merchants {many_rate:.0} calls/s ({many_cpu:.1} µs CPU/call), {} connections \
+         vs one merchant {one_rate:.0} calls/s ({one_cpu:.1} µs CPU/call), {} connections; ratio {:.2} (CPU {:.2}) \
+         ({} tasks, {} calls per phase, signed answers verified)",
         max_conn(&many),
         max_conn(&one),
         many_rate / one_rate,
+        one_cpu / many_cpu,
         opts.tasks,
         opts.calls
     );
