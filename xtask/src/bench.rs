@@ -7,6 +7,8 @@
 //! 2. doku-sim: `cargo bench -p doku-sim --bench throughput`, its summary line.
 //! 3. doku-partner client vs bare hyper: `cargo run --release -p doku-partner --example
 //!    bench_client` when that example exists, its last line.
+//! 4. Many merchants, one process: `cargo run --release -p doku-partner --example
+//!    bench_merchants`, its `merchants:` and `receiver:` lines.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -33,6 +35,16 @@ const CLIENT_ARGS: &[&str] = &[
     "--example",
     "bench_client",
 ];
+const MERCHANTS_ARGS: &[&str] = &[
+    "run",
+    "--release",
+    "-p",
+    "doku-partner",
+    "--example",
+    "bench_merchants",
+];
+/// Prefixes of the summary lines of bench_merchants, each required at least once.
+const MERCHANTS_PREFIXES: &[&str] = &["merchants:", "receiver:"];
 /// (size label, target for sign/raw).
 const SIGN_TARGETS: &[(&str, f64)] = &[("1KiB", 1.2), ("1MiB", 1.1)];
 
@@ -80,6 +92,14 @@ pub(crate) fn run(root: &Path, extra_sim_args: &[&str]) -> Result<String, String
         println!("client: skipped (crates/doku-partner/examples/bench_client.rs not present)");
     }
 
+    match cargo(root, MERCHANTS_ARGS) {
+        Ok(out) => match merchants_lines(&out) {
+            Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+            Err(e) => failures.push(e),
+        },
+        Err(e) => failures.push(e),
+    }
+
     if failures.is_empty() {
         Ok("bench: done (record the numbers and commands in docs/performance.md)".to_owned())
     } else {
@@ -108,6 +128,22 @@ fn cargo(root: &Path, args: &[&str]) -> Result<String, String> {
             args.join(" "),
             out.status
         ))
+    }
+}
+
+/// The summary lines of bench_merchants (those starting with a [`MERCHANTS_PREFIXES`] entry);
+/// `Err` when a prefix has no line.
+fn merchants_lines(output: &str) -> Result<Vec<&str>, String> {
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| MERCHANTS_PREFIXES.iter().any(|p| l.starts_with(p)))
+        .collect();
+    match MERCHANTS_PREFIXES
+        .iter()
+        .find(|p| !lines.iter().any(|l| l.starts_with(*p)))
+    {
+        Some(p) => Err(format!("bench_merchants: no `{p}` summary line")),
+        None => Ok(lines),
     }
 }
 
@@ -202,6 +238,21 @@ non_snap_1MiB/sign/1MiB
                         time:   [516.00 µs 518.40 µs 521.00 µs]
                         change: [-1.0% +0.1% +1.2%] (p = 0.80 > 0.05)
 ";
+
+    #[test]
+    fn keeps_the_merchants_summary_lines() {
+        let out = "memory: 10 handles\nmerchants: memory 118 B\nmerchants: check-status\nreceiver: verify\n";
+        assert_eq!(
+            merchants_lines(out).unwrap(),
+            vec![
+                "merchants: memory 118 B",
+                "merchants: check-status",
+                "receiver: verify"
+            ]
+        );
+        let err = merchants_lines("merchants: memory 118 B\n").unwrap_err();
+        assert!(err.contains("`receiver:`"), "{err}");
+    }
 
     #[test]
     fn reads_criterion_medians() {
