@@ -8,11 +8,11 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use common::shapes::{assert_same, shape};
 use common::*;
 use doku_model::paths::{order_status, CHECKOUT_PAYMENT};
 use doku_sign::SecretKey;
@@ -166,55 +166,7 @@ async fn status(f: &Fixture, brand: &str, key: &str, id: &str) -> RawResponse {
 }
 
 fn sample(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../doku-model/tests/doku-samples/checkout")
-        .join(name);
-    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
-}
-
-/// Every key path with its JSON kind (as tests/doku_shapes.rs).
-fn shape(value: &Value) -> BTreeSet<String> {
-    fn walk(path: &str, value: &Value, out: &mut BTreeSet<String>) {
-        let kind = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "bool",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        };
-        if !path.is_empty() {
-            out.insert(format!("{path} {kind}"));
-        }
-        match value {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    walk(&p, v, out);
-                }
-            }
-            Value::Array(items) => items
-                .iter()
-                .for_each(|v| walk(&format!("{path}[]"), v, out)),
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk("", value, &mut out);
-    out
-}
-
-fn assert_same(call: &str, ours: &BTreeSet<String>, doku: &BTreeSet<String>) {
-    let missing: Vec<_> = doku.difference(ours).collect();
-    let extra: Vec<_> = ours.difference(doku).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{call}: differs from DOKU's sample\n  missing: {missing:?}\n  not in DOKU's sample: {extra:?}"
-    );
+    shapes::sample("checkout", name)
 }
 
 #[tokio::test]

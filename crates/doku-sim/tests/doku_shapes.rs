@@ -8,55 +8,13 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use common::shapes::{assert_same, shape};
 use common::*;
 use doku_model::{DocumentCode, FileCategory, UploadFile};
 use serde_json::Value;
 
-/// DOKU's sample `name`, parsed.
 fn sample(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../doku-model/tests/doku-samples/partner")
-        .join(name);
-    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
-}
-
-/// Every key path of `value` with the JSON kind found there, arrays as `[]`, e.g.
-/// `business.brands[].id string`.
-fn shape(value: &Value) -> BTreeSet<String> {
-    fn walk(path: &str, value: &Value, out: &mut BTreeSet<String>) {
-        let kind = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "bool",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        };
-        if !path.is_empty() {
-            out.insert(format!("{path} {kind}"));
-        }
-        match value {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    walk(&p, v, out);
-                }
-            }
-            Value::Array(items) => {
-                for v in items {
-                    walk(&format!("{path}[]"), v, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk("", value, &mut out);
-    out
+    shapes::sample("partner", name)
 }
 
 /// Check Requirements answers a tree `business.<group>.<document>.{…}` whose group and document
@@ -73,15 +31,6 @@ fn requirement_shape(value: &Value) -> BTreeSet<String> {
             format!("{} {kind}", parts.join("."))
         })
         .collect()
-}
-
-fn assert_same(call: &str, ours: &BTreeSet<String>, doku: &BTreeSet<String>) {
-    let missing: Vec<_> = doku.difference(ours).collect();
-    let extra: Vec<_> = ours.difference(doku).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{call}: the simulator's answer differs from DOKU's sample\n  missing: {missing:?}\n  not in DOKU's sample: {extra:?}"
-    );
 }
 
 async fn upload(f: &Fixture, token: &str, file: UploadFile) -> Value {

@@ -1,6 +1,8 @@
 //! Test helpers: a raw HTTP/1.1 client over a tokio `TcpStream` and request signing.
 #![allow(dead_code, clippy::unwrap_used, unreachable_pub)]
 
+pub mod shapes;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
