@@ -227,3 +227,25 @@ fn sim_pay_pays_an_order_and_the_notification_arrives_signed() {
     child.kill().expect("kill");
     let _ = child.wait();
 }
+
+/// `doku sim` takes the simulator's resource bounds, like the `doku-sim` binary: a bound is
+/// applied (here refused for being zero) rather than rejected as an unknown flag.
+#[test]
+fn sim_takes_the_simulators_bound_flags() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_doku"))
+        .args([
+            "sim",
+            "--credential",
+            "BRN-1=SK-bounds",
+            "--max-connections",
+            "0",
+        ])
+        .output()
+        .expect("run doku sim");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("max connections must be at least 1"),
+        "{stderr}"
+    );
+}

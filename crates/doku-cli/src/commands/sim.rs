@@ -5,7 +5,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use doku_sim::cli::SimArgs;
+use doku_sim::cli::{BoundArgs, SimArgs};
 use doku_sim::{PayStatus, Sim};
 
 /// `doku sim [FLAGS]` runs the simulator; `doku sim pay INVOICE` pays an order in one.
@@ -15,6 +15,9 @@ pub(crate) struct SimCommand {
     /// The simulator's flags (when no subcommand is given).
     #[command(flatten)]
     pub(crate) args: SimArgs,
+    /// The simulator's resource bounds (the same flags as `doku-sim`).
+    #[command(flatten)]
+    pub(crate) bounds: BoundArgs,
     /// What to do instead of running a simulator.
     #[command(subcommand)]
     pub(crate) action: Option<SimAction>,
@@ -47,7 +50,7 @@ pub(crate) struct PayArgs {
 pub(crate) async fn run(command: SimCommand) -> Result<ExitCode, String> {
     match command.action {
         Some(SimAction::Pay(pay)) => run_pay(pay).await,
-        None => run_sim(command.args).await,
+        None => run_sim(command.args, command.bounds).await,
     }
 }
 
@@ -66,7 +69,7 @@ async fn run_pay(pay: PayArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_sim(args: SimArgs) -> Result<ExitCode, String> {
+async fn run_sim(args: SimArgs, bounds: BoundArgs) -> Result<ExitCode, String> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -74,7 +77,10 @@ async fn run_sim(args: SimArgs) -> Result<ExitCode, String> {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let config = args.into_config().map_err(|e| e.to_string())?;
+    let config = args
+        .into_config()
+        .and_then(|c| bounds.apply_to(c))
+        .map_err(|e| e.to_string())?;
     let sim = Sim::start(config).await.map_err(|e| e.to_string())?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on {}", sim.base_url())
