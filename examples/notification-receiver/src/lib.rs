@@ -126,75 +126,52 @@ mod tests {
             .status()
     }
 
+    /// Sends a correctly signed notification of `invoice` at `status` with DOKU's `request_id`.
+    async fn deliver(
+        r: &Arc<Receiver>,
+        invoice: &str,
+        status: &str,
+        request_id: &str,
+    ) -> StatusCode {
+        let b = body(invoice, status);
+        send(r, notification(b.clone(), &b, request_id)).await
+    }
+
+    /// The recorded (status, is_final) of `invoice`.
+    fn state(r: &Arc<Receiver>, invoice: &str) -> (String, bool) {
+        let p = r
+            .store
+            .payment(CLIENT, invoice)
+            .expect("query")
+            .expect("row");
+        (p.status, p.is_final)
+    }
+
     #[tokio::test]
     async fn a_retried_notification_is_applied_once() {
         let r = receiver();
-        let b = body("INV-1", "SUCCESS");
-        assert_eq!(
-            send(&r, notification(b.clone(), &b, "n-1")).await,
-            StatusCode::OK
-        );
         // DOKU retries (+30 min, +6 h, +12 h), with the same or a new Request-Id.
-        assert_eq!(
-            send(&r, notification(b.clone(), &b, "n-1")).await,
-            StatusCode::OK
-        );
-        assert_eq!(
-            send(&r, notification(b.clone(), &b, "n-2")).await,
-            StatusCode::OK
-        );
+        for request_id in ["n-1", "n-1", "n-2"] {
+            assert_eq!(
+                deliver(&r, "INV-1", "SUCCESS", request_id).await,
+                StatusCode::OK
+            );
+        }
         assert_eq!(r.store.notification_count().expect("count"), 1);
-        let payment = r
-            .store
-            .payment(CLIENT, "INV-1")
-            .expect("query")
-            .expect("row");
-        assert_eq!(
-            (payment.status.as_str(), payment.is_final),
-            ("SUCCESS", true)
-        );
+        assert_eq!(state(&r, "INV-1"), ("SUCCESS".to_owned(), true));
     }
 
     #[tokio::test]
     async fn failed_is_recorded_but_not_final() {
         let r = receiver();
-        let failed = body("INV-2", "FAILED");
-        assert_eq!(
-            send(&r, notification(failed.clone(), &failed, "n-1")).await,
-            StatusCode::OK
-        );
-        let p = r
-            .store
-            .payment(CLIENT, "INV-2")
-            .expect("query")
-            .expect("row");
-        assert_eq!((p.status.as_str(), p.is_final), ("FAILED", false));
+        assert_eq!(deliver(&r, "INV-2", "FAILED", "n-1").await, StatusCode::OK);
+        assert_eq!(state(&r, "INV-2"), ("FAILED".to_owned(), false));
         // The customer retries with another method and pays.
-        let paid = body("INV-2", "SUCCESS");
-        assert_eq!(
-            send(&r, notification(paid.clone(), &paid, "n-2")).await,
-            StatusCode::OK
-        );
-        let p = r
-            .store
-            .payment(CLIENT, "INV-2")
-            .expect("query")
-            .expect("row");
-        assert_eq!((p.status.as_str(), p.is_final), ("SUCCESS", true));
+        assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-2").await, StatusCode::OK);
+        assert_eq!(state(&r, "INV-2"), ("SUCCESS".to_owned(), true));
         // A late FAILED does not undo a final SUCCESS.
-        let late = body("INV-2", "FAILED");
-        assert_eq!(
-            send(&r, notification(late.clone(), &late, "n-3")).await,
-            StatusCode::OK
-        );
-        assert_eq!(
-            r.store
-                .payment(CLIENT, "INV-2")
-                .expect("query")
-                .expect("row")
-                .status,
-            "SUCCESS"
-        );
+        assert_eq!(deliver(&r, "INV-2", "FAILED", "n-3").await, StatusCode::OK);
+        assert_eq!(state(&r, "INV-2"), ("SUCCESS".to_owned(), true));
         assert_eq!(
             r.store.notification_count().expect("count"),
             2,
