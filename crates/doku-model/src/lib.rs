@@ -35,6 +35,7 @@ mod checkout_response;
 mod checkout_rules;
 pub mod common;
 pub mod decode;
+mod endpoint;
 pub mod error;
 pub mod error_body;
 pub mod ids;
@@ -69,6 +70,9 @@ pub use common::{
     BrandCategory, BusinessLine, BusinessType, CodeName, FileRef, LegalEntity, Readiness,
 };
 pub use decode::{decode, DecodeError, DecodeErrorKind};
+pub use endpoint::{
+    Bearer, Credentials, Endpoint, PRODUCTION_BASE_URL, SANDBOX_BASE_URL, UAT_BASE_URL,
+};
 pub use error::Error;
 pub use error_body::{ErrorBody, ErrorDetail};
 pub use ids::{ClientId, FileId, RequestId};

@@ -41,6 +41,11 @@ pub enum Error {
     },
     /// The RSA operation failed.
     Rsa,
+    /// A header the scheme signs is absent from an inbound message.
+    MissingHeader {
+        /// The header's name, one of [`crate::headers`].
+        name: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -54,6 +59,7 @@ impl fmt::Display for Error {
             Error::InvalidLength { expected, found } => {
                 write!(f, "signature decodes to {found} bytes, expected {expected}")
             }
+            Error::MissingHeader { name } => write!(f, "the `{name}` header is missing"),
             Error::Mismatch => f.write_str("signature does not match the message"),
             Error::InvalidTimestamp => f.write_str("timestamp is not ISO 8601"),
             Error::Stale { skew_seconds } => {

@@ -45,8 +45,10 @@
 extern crate alloc;
 
 mod base64_fixed;
+pub mod clock;
 mod error;
-pub mod minify;
+pub mod headers;
+mod minify;
 pub mod non_snap;
 pub mod notification;
 mod secret;

@@ -22,7 +22,7 @@ use core::fmt;
 use hmac::{Hmac, Mac};
 use sha2::{Digest as _, Sha256};
 
-use crate::{base64_fixed, Error, SecretKey};
+use crate::{base64_fixed, headers, Error, SecretKey};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -49,8 +49,8 @@ impl Kind {
     /// The label of the timestamp line for this kind.
     pub fn timestamp_label(self) -> &'static str {
         match self {
-            Kind::Request => "Request-Timestamp",
-            Kind::Response => "Response-Timestamp",
+            Kind::Request => headers::REQUEST_TIMESTAMP,
+            Kind::Response => headers::RESPONSE_TIMESTAMP,
         }
     }
 }
@@ -71,6 +71,32 @@ pub struct Message<'a> {
     pub target: &'a str,
     /// The exact body bytes sent or received, or `None` when there is no body.
     pub body: Option<&'a [u8]>,
+}
+
+impl<'a> Message<'a> {
+    /// The signed components of an inbound message (a request at a server, DOKU's response at a client, or a
+    /// notification at a receiver), read from its headers through `header` (a case-insensitive lookup by
+    /// name, e.g. over `http::HeaderMap`), with the `Request-Timestamp` or `Response-Timestamp` line chosen by
+    /// `kind`. `target` and `body` are the path and the exact bytes received.
+    ///
+    /// Also returns the `Signature` header's value, to pass to [`verify`]. A missing header is
+    /// [`Error::MissingHeader`].
+    pub fn from_headers(
+        kind: Kind,
+        header: impl Fn(&'static str) -> Option<&'a str>,
+        target: &'a str,
+        body: Option<&'a [u8]>,
+    ) -> Result<(Self, &'a str), Error> {
+        let get = |name: &'static str| header(name).ok_or(Error::MissingHeader { name });
+        let message = Message {
+            client_id: get(headers::CLIENT_ID)?,
+            request_id: get(headers::REQUEST_ID)?,
+            timestamp: get(kind.timestamp_label())?,
+            target,
+            body,
+        };
+        Ok((message, get(headers::SIGNATURE)?))
+    }
 }
 
 /// A body digest in the `Digest:` line's form: base64(SHA-256(body)), held on the stack.
@@ -222,6 +248,36 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_headers_reads_what_sign_signs_and_names_a_missing_header() {
+        let key = SecretKey::new("SK-from-headers");
+        let sent = Message {
+            client_id: "BRN-1",
+            request_id: "r-1",
+            timestamp: "2020-08-11T08:45:42Z",
+            target: "/p",
+            body: Some(b"{}"),
+        };
+        let signature = sign(&key, Kind::Response, &sent).to_string();
+        let lookup = |name: &'static str| match name {
+            "Client-Id" => Some("BRN-1"),
+            "Request-Id" => Some("r-1"),
+            "Response-Timestamp" => Some("2020-08-11T08:45:42Z"),
+            "Signature" => Some(signature.as_str()),
+            _ => None,
+        };
+        let (read, header) =
+            Message::from_headers(Kind::Response, lookup, "/p", Some(b"{}")).unwrap();
+        assert_eq!(read, sent);
+        assert_eq!(verify(&key, Kind::Response, &read, header), Ok(()));
+        assert_eq!(
+            Message::from_headers(Kind::Request, lookup, "/p", None).map(|_| ()),
+            Err(Error::MissingHeader {
+                name: headers::REQUEST_TIMESTAMP
+            })
+        );
+    }
     use alloc::string::ToString;
 
     const GET: Message<'static> = Message {

@@ -61,6 +61,26 @@ pub fn parse_unix_seconds(text: &str) -> Result<i64, Error> {
     Ok(days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds)
 }
 
+/// Parses DOKU's strict Non-SNAP form `YYYY-MM-DDTHH:MM:SSZ` (exactly 20 bytes, upper-case `T` and `Z`) into
+/// seconds since the Unix epoch: what a server that checks what DOKU checks accepts as `Request-Timestamp`.
+///
+/// Offsets, fractions, a lower-case `z` and impossible dates are [`Error::InvalidTimestamp`]. The inverse of
+/// [`format_utc`] for years 0000–9999.
+pub fn parse_utc_strict(text: &str) -> Result<i64, Error> {
+    let shape_ok = text.len() == 20
+        && text.bytes().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return Err(Error::InvalidTimestamp);
+    }
+    parse_unix_seconds(text)
+}
+
 /// Formats Unix seconds as DOKU's Non-SNAP `Request-Timestamp`: `YYYY-MM-DDTHH:MM:SSZ`.
 ///
 /// Pure: the caller reads the clock. Instants outside years 0000–9999 are clamped into that range.
@@ -108,7 +128,21 @@ pub fn check_freshness(
     now_unix_seconds: i64,
     tolerance_seconds: u32,
 ) -> Result<(), Error> {
-    let skew_seconds = parse_unix_seconds(timestamp)? - now_unix_seconds;
+    check_window(
+        parse_unix_seconds(timestamp)?,
+        now_unix_seconds,
+        tolerance_seconds,
+    )
+}
+
+/// Checks that the instant `unix_seconds` (already parsed) is within `tolerance_seconds` of
+/// `now_unix_seconds`, in either direction; [`Error::Stale`] carries the signed distance.
+pub fn check_window(
+    unix_seconds: i64,
+    now_unix_seconds: i64,
+    tolerance_seconds: u32,
+) -> Result<(), Error> {
+    let skew_seconds = unix_seconds.saturating_sub(now_unix_seconds);
     if skew_seconds.unsigned_abs() > u64::from(tolerance_seconds) {
         return Err(Error::Stale { skew_seconds });
     }
@@ -178,6 +212,42 @@ mod tests {
         assert_eq!(
             parse_unix_seconds("1969-12-31T19:00:00.123-05:00").unwrap(),
             0
+        );
+    }
+
+    #[test]
+    fn strict_form_is_exactly_what_format_utc_writes() {
+        for unix in [0, 1_597_135_542, -62_167_219_200, 253_402_300_799] {
+            assert_eq!(parse_utc_strict(&format_utc(unix)), Ok(unix), "{unix}");
+        }
+        for bad in [
+            "2020-08-11T08:45:42+00:00",
+            "2020-08-11T08:45:42.000Z",
+            "2020-08-11 08:45:42Z",
+            "2020-13-11T08:45:42Z",
+            "2021-02-29T08:45:42Z",
+            "2020-08-11T24:45:42Z",
+            "2020-08-11T08:45:42z",
+            "+020-08-11T08:45:42Z",
+            "",
+        ] {
+            assert_eq!(parse_utc_strict(bad), Err(Error::InvalidTimestamp), "{bad}");
+        }
+    }
+
+    #[test]
+    fn window_is_inclusive_and_saturates() {
+        assert_eq!(check_window(100, 40, 60), Ok(()));
+        assert_eq!(check_window(100, 160, 60), Ok(()));
+        assert_eq!(
+            check_window(100, 161, 60),
+            Err(Error::Stale { skew_seconds: -61 })
+        );
+        assert_eq!(
+            check_window(i64::MAX, i64::MIN, 60),
+            Err(Error::Stale {
+                skew_seconds: i64::MAX
+            })
         );
     }
 

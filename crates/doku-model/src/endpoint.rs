@@ -1,0 +1,246 @@
+//! The one table of DOKU calls doku-rs knows: name, method, path, whose credentials sign it and what DOKU's
+//! pages say about the bearer token. The client builds its requests from it and the simulator routes by it, so
+//! a path cannot be spelled two ways.
+//!
+//! The paths are also the `Request-Target` of the Non-SNAP signature (path only, no query string — see
+//! `docs/doku-api-notes.md`).
+
+use crate::query::percent_encode_into;
+
+/// Base URL of the Partner API test mode ("UAT"). Not the general sandbox host.
+pub const UAT_BASE_URL: &str = "https://api-uat.doku.com";
+
+/// Base URL of production (the Partner API and Checkout alike).
+pub const PRODUCTION_BASE_URL: &str = "https://api.doku.com";
+
+/// Base URL of the general sandbox: Checkout and Check Status test mode (not the Partner API's).
+pub const SANDBOX_BASE_URL: &str = "https://api-sandbox.doku.com";
+
+/// One DOKU call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// `POST /adv-core-api/partner/v1.0/token`: Generate Token.
+    Token,
+    /// `GET /adv-core-api/partner/v1.0/file?…`: Check Requirements.
+    CheckRequirements,
+    /// `POST /adv-core-api/partner/v1.0/file`: Upload File (multipart).
+    UploadFile,
+    /// `POST /adv-core-api/partner/v1.0/business`: Business Registration.
+    BusinessRegistration,
+    /// `POST /adv-core-api/partner/v1.0/business/lite/registration`: Create Business Lite.
+    BusinessLite,
+    /// `GET /adv-core-api/partner/v1.0/business/{client_id}`: Get Business Data.
+    GetBusinessData,
+    /// `POST /checkout/v1/payment`: DOKU Checkout (a merchant's call).
+    Checkout,
+    /// `GET /orders/v1/status/{invoice_number or Request-Id}`: Check Status (a merchant's call).
+    CheckStatus,
+}
+
+/// Whose DOKU credentials sign a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// The partner platform's own Client-Id and secret key (the Partner API).
+    Partner,
+    /// A merchant's (brand's) Client-Id and shared key, issued by DOKU at registration (Checkout, Check Status).
+    Merchant,
+}
+
+/// What DOKU's pages say about `Authorization: Bearer <token>` on a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Bearer {
+    /// The call needs none: Generate Token itself, and the merchant calls (whose pages list only the four
+    /// signature headers).
+    Never,
+    /// DOKU's page lists the header for this call (Upload File).
+    Documented,
+    /// A Partner API call whose page does not list the header: the client sends it anyway, and the simulator
+    /// requires it only under its `--bearer everywhere` reading.
+    Undocumented,
+}
+
+impl Endpoint {
+    /// Every call, in the order of the onboarding-then-payment story.
+    pub const ALL: [Endpoint; 8] = [
+        Self::Token,
+        Self::CheckRequirements,
+        Self::UploadFile,
+        Self::BusinessRegistration,
+        Self::BusinessLite,
+        Self::GetBusinessData,
+        Self::Checkout,
+        Self::CheckStatus,
+    ];
+
+    /// A short stable name for logs, spans, errors and fault injection, e.g. `upload_file`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::CheckRequirements => "check_requirements",
+            Self::UploadFile => "upload_file",
+            Self::BusinessRegistration => "business_registration",
+            Self::BusinessLite => "business_lite",
+            Self::GetBusinessData => "get_business_data",
+            Self::Checkout => "checkout",
+            Self::CheckStatus => "check_status",
+        }
+    }
+
+    /// The HTTP method, `"GET"` or `"POST"`.
+    pub const fn method(self) -> &'static str {
+        match self {
+            Self::CheckRequirements | Self::GetBusinessData | Self::CheckStatus => "GET",
+            _ => "POST",
+        }
+    }
+
+    /// Whether the path ends in a parameter segment (`{client_id}`, `{invoice_number}`) after
+    /// [`path`](Self::path) and a `/`.
+    pub const fn has_path_parameter(self) -> bool {
+        matches!(self, Self::GetBusinessData | Self::CheckStatus)
+    }
+
+    /// The path: the whole path for a call without a parameter, else the part before `/{parameter}`.
+    pub const fn path(self) -> &'static str {
+        match self {
+            Self::Token => "/adv-core-api/partner/v1.0/token",
+            Self::CheckRequirements | Self::UploadFile => "/adv-core-api/partner/v1.0/file",
+            Self::BusinessRegistration | Self::GetBusinessData => {
+                "/adv-core-api/partner/v1.0/business"
+            }
+            Self::BusinessLite => "/adv-core-api/partner/v1.0/business/lite/registration",
+            Self::Checkout => "/checkout/v1/payment",
+            Self::CheckStatus => "/orders/v1/status",
+        }
+    }
+
+    /// The path of a call with a parameter: [`path`](Self::path), `/`, then `parameter` percent-encoded as one
+    /// segment (every byte outside `A-Z a-z 0-9 - . _ ~`). DOKU does not say whether an encoded path is what it
+    /// signs; ids of those characters need no encoding. For a call without a parameter, `parameter` is ignored.
+    pub fn path_with(self, parameter: &str) -> String {
+        let base = self.path();
+        if !self.has_path_parameter() {
+            return base.to_owned();
+        }
+        let mut out = String::with_capacity(base.len() + 1 + parameter.len());
+        out.push_str(base);
+        out.push('/');
+        percent_encode_into(&mut out, parameter);
+        out
+    }
+
+    /// Whose credentials sign the call.
+    pub const fn credentials(self) -> Credentials {
+        match self {
+            Self::Checkout | Self::CheckStatus => Credentials::Merchant,
+            _ => Credentials::Partner,
+        }
+    }
+
+    /// What DOKU's pages say about the bearer token on this call.
+    pub const fn bearer(self) -> Bearer {
+        match self {
+            Self::UploadFile => Bearer::Documented,
+            Self::Token | Self::Checkout | Self::CheckStatus => Bearer::Never,
+            _ => Bearer::Undocumented,
+        }
+    }
+
+    /// The call a request is, from its method and path (without the query string), with the path parameter
+    /// (still percent-encoded) when the call has one: the router's inverse of [`path_with`](Self::path_with).
+    /// A parameter must be one non-empty segment; `…/business/lite` is not a client id.
+    pub fn recognise<'p>(method: &str, path: &'p str) -> Option<(Self, Option<&'p str>)> {
+        Self::ALL.into_iter().find_map(|endpoint| {
+            if endpoint.method() != method {
+                return None;
+            }
+            if !endpoint.has_path_parameter() {
+                return (path == endpoint.path()).then_some((endpoint, None));
+            }
+            let parameter = path.strip_prefix(endpoint.path())?.strip_prefix('/')?;
+            let one_segment = !parameter.is_empty() && !parameter.contains('/');
+            one_segment.then_some((endpoint, Some(parameter)))
+        })
+    }
+}
+
+impl core::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Common prefix of every Partner API path.
+    const PARTNER: &str = "/adv-core-api/partner/v1.0";
+
+    #[test]
+    fn every_path_is_under_its_api_and_recognised_as_itself() {
+        for endpoint in Endpoint::ALL {
+            let path = endpoint.path_with("BRN-0001");
+            match endpoint.credentials() {
+                Credentials::Partner => assert!(path.starts_with(PARTNER), "{endpoint}"),
+                Credentials::Merchant => assert!(!path.starts_with(PARTNER), "{endpoint}"),
+            }
+            let parameter = endpoint.has_path_parameter().then_some("BRN-0001");
+            assert_eq!(
+                Endpoint::recognise(endpoint.method(), &path),
+                Some((endpoint, parameter)),
+                "{endpoint}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_distinct() {
+        let mut names: Vec<_> = Endpoint::ALL.iter().map(|e| e.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Endpoint::ALL.len());
+    }
+
+    #[test]
+    fn parameters_are_encoded_as_one_segment_and_not_invented() {
+        assert_eq!(
+            Endpoint::CheckStatus.path_with("INV 1/2"),
+            "/orders/v1/status/INV%201%2F2"
+        );
+        assert_eq!(
+            Endpoint::GetBusinessData.path_with("BRN-1"),
+            "/adv-core-api/partner/v1.0/business/BRN-1"
+        );
+        for (method, path) in [
+            ("GET", "/adv-core-api/partner/v1.0/business/"),
+            ("GET", "/adv-core-api/partner/v1.0/business/a/b"),
+            ("GET", "/adv-core-api/partner/v1.0/business"),
+            ("POST", "/adv-core-api/partner/v1.0/business/BRN-1"),
+            ("GET", "/adv-core-api/partner/v1.0/token"),
+            ("GET", "/orders/v1/status/"),
+            ("PUT", "/checkout/v1/payment"),
+        ] {
+            assert_eq!(Endpoint::recognise(method, path), None, "{method} {path}");
+        }
+        // The Lite registration path is a POST of its own, not a Get Business Data of "lite".
+        assert_eq!(
+            Endpoint::recognise(
+                "POST",
+                "/adv-core-api/partner/v1.0/business/lite/registration"
+            ),
+            Some((Endpoint::BusinessLite, None))
+        );
+    }
+
+    #[test]
+    fn bearer_follows_dokus_pages() {
+        assert_eq!(Endpoint::UploadFile.bearer(), Bearer::Documented);
+        assert_eq!(Endpoint::Token.bearer(), Bearer::Never);
+        assert_eq!(Endpoint::Checkout.bearer(), Bearer::Never);
+        assert_eq!(Endpoint::GetBusinessData.bearer(), Bearer::Undocumented);
+    }
+}

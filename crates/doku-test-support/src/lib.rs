@@ -1,0 +1,19 @@
+//! doku-rs's test kit, shared by the tests, benchmarks and fuzz targets of every crate (`publish = false`).
+//!
+//! It holds what tests would otherwise each write again: the test credentials, a signed-request builder that
+//! produces DOKU's four signature headers with doku-sign, sample upload files and request fixtures built from
+//! DOKU's published shapes. It depends on doku-sign and doku-model only, so any layer's tests can use it
+//! without pulling in the client or the simulator.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod credentials;
+mod files;
+mod fixtures;
+mod signed;
+
+pub use credentials::{
+    OTHER_CLIENT_ID, OTHER_SECRET, PARTNER_CLIENT_ID, PARTNER_SECRET, START, START_UNIX,
+};
+pub use files::{mandatory_uploads, png, PNG_BYTES};
+pub use fixtures::{lite, personal_query, registration, TOKEN_BODY};
+pub use signed::{SignedRequest, Signing};
