@@ -246,13 +246,15 @@ fn notification_request(path: &str, body: &[u8], key: &str) -> Vec<u8> {
 
 /// Sends raw bytes to `addr` and returns the status code of the answer.
 async fn post(addr: &str, request: &[u8]) -> u16 {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(request).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    stream.write_all(request).await.expect("sends");
     let mut answer = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
         .await
         .expect("answered in time")
-        .unwrap();
+        .expect("reads the answer");
     let answer = text(&answer);
     answer
         .split(' ')

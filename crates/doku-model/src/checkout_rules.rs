@@ -199,7 +199,6 @@ fn text((digits, scale): (u128, u32)) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::checkout::{AdditionalInfo, LineItem};
 

@@ -150,7 +150,6 @@ impl fmt::Display for ErrorBody {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::decode::decode;
 

@@ -145,7 +145,6 @@ visible_ascii_id!(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

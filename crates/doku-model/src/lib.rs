@@ -22,7 +22,6 @@
 //! assert_eq!(err.path, "token");
 //! ```
 #![forbid(unsafe_code)]
-#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod string_enum;
 

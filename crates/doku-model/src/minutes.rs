@@ -119,7 +119,6 @@ impl<'de> Deserialize<'de> for Minutes {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

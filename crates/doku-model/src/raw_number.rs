@@ -69,7 +69,6 @@ impl<'de> Deserialize<'de> for RawNumber {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

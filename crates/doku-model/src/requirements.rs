@@ -282,7 +282,6 @@ fn walk<'a>(path: &str, node: &'a RequirementNode, out: &mut Vec<LocatedRequirem
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::decode::decode;
 

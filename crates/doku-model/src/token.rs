@@ -137,7 +137,6 @@ pub struct TokenUser {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::decode::decode;
 

@@ -306,7 +306,6 @@ pub struct UploadResponse {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::decode::decode;
 

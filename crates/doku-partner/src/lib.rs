@@ -65,7 +65,7 @@
 //!
 //! `examples/onboarding.rs` runs the whole flow against an in-process simulator.
 #![forbid(unsafe_code)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
+#![cfg_attr(test, allow(clippy::panic))]
 
 mod api;
 mod client;

@@ -112,7 +112,6 @@ pub(crate) fn parse_timestamp_checked(text: &str) -> TimestampParse {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -93,7 +93,6 @@ impl<K> RetentionQueue<K> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn at(s: i64) -> Timestamp {

@@ -257,7 +257,6 @@ fn verify(checked: &CheckedHeaders<'_>, target: &str, body: Option<&[u8]>) -> Re
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use http::HeaderValue;
 

@@ -124,7 +124,6 @@ impl TokenIssuer {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

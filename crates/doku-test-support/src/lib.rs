@@ -4,7 +4,6 @@
 //! produces DOKU's four signature headers with doku-sign, sample upload files and request fixtures built from
 //! DOKU's published shapes. It depends on doku-sign and doku-model only, so any layer's tests can use it
 //! without pulling in the client or the simulator.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod credentials;
 mod files;

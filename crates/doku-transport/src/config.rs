@@ -148,7 +148,6 @@ impl TransportConfigBuilder {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

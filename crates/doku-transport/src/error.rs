@@ -226,7 +226,6 @@ fn is_io_timeout(err: &(dyn StdError + 'static)) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

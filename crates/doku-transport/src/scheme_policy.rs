@@ -74,7 +74,6 @@ fn is_loopback_v6(v6: Ipv6Addr) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

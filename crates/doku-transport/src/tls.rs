@@ -34,7 +34,6 @@ pub(crate) fn client_config() -> Result<ClientConfig, TransportError> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
