@@ -74,6 +74,7 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
+    use doku_sign::headers;
     use doku_sign::non_snap::{self, Kind, Message};
     use doku_sign::SecretKey;
     use tower::ServiceExt;
@@ -110,10 +111,10 @@ mod tests {
         };
         let signature = non_snap::sign(&SecretKey::new("SK-merchant"), Kind::Request, &message);
         Request::post(NOTIFICATION_PATH)
-            .header("Client-Id", CLIENT)
-            .header("Request-Id", request_id)
-            .header("Request-Timestamp", message.timestamp)
-            .header("Signature", signature.to_string())
+            .header(headers::CLIENT_ID, CLIENT)
+            .header(headers::REQUEST_ID, request_id)
+            .header(headers::REQUEST_TIMESTAMP, message.timestamp)
+            .header(headers::SIGNATURE, signature.to_string())
             .body(Body::from(sent))
             .expect("request")
     }

@@ -105,7 +105,8 @@ pub(crate) async fn checkout(args: CheckoutArgs) -> Result<ExitCode, String> {
     {
         Ok(answer) => {
             eprintln!(
-                "Request-Id: {}{}",
+                "{}: {}{}",
+                doku_sign::headers::REQUEST_ID,
                 escape(&answer.request_id, false),
                 if answer.replay {
                     " (DOKU replayed the original answer: 409)"
