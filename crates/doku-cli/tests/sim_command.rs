@@ -49,7 +49,7 @@ fn sim_prints_its_address_and_answers_http() {
     // An unsigned request must be refused with a DOKU-shaped JSON error, proving the simulator is up.
     let response = exchange(
         &addr,
-        &format!(
+        format!(
             "POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}",
             Endpoint::Token.path()
         ),
