@@ -4,6 +4,7 @@
 //! that verifies each request's signature with the merchant's key and brand id, as DOKU would,
 //! and answers DOKU's samples signed as responses. `doku listen` gets a notification signed with
 //! doku-sign and a tampered copy.
+#![allow(clippy::unwrap_used)]
 
 #[path = "../../doku-partner/tests/common/scripted.rs"]
 mod scripted;

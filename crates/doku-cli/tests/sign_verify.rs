@@ -20,10 +20,10 @@ fn stdout(output: &Output) -> String {
 /// `body` written to `file` in this test binary's own temp dir; the path, as an argument.
 fn body_file(file: &str, body: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("doku-cli-sign-verify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(file);
-    std::fs::write(&path, body).unwrap();
-    path.to_str().unwrap().to_owned()
+    std::fs::write(&path, body).expect("body file");
+    path.to_str().expect("a UTF-8 temp path").to_owned()
 }
 
 /// `doku verify --target target --body body` with every header `doku sign` printed for the same
