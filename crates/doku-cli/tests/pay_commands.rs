@@ -76,6 +76,19 @@ async fn doku_cli(base_url: &str, args: &[&str]) -> Output {
     command(base_url, args).output().await.expect("run doku")
 }
 
+/// `doku checkout` of DOKU's sample order (20000 for `INV-20210231-0001`) with `extra` flags.
+fn checkout<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "checkout",
+        "--amount",
+        "20000",
+        "--invoice",
+        "INV-20210231-0001",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -85,12 +98,7 @@ async fn checkout_prints_the_payment_url_and_invoice() {
     let server = Scripted::start(|_, seen| doku(seen)).await;
     let out = doku_cli(
         &server.base_url(),
-        &[
-            "checkout",
-            "--amount",
-            "20000",
-            "--invoice",
-            "INV-20210231-0001",
+        &checkout(&[
             "--due-minutes",
             "30",
             "--method",
@@ -99,7 +107,7 @@ async fn checkout_prints_the_payment_url_and_invoice() {
             "QRIS",
             "--override-notification-url",
             "https://shop.example/payments/notifications",
-        ],
+        ]),
     )
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -132,16 +140,7 @@ async fn checkout_json_prints_the_answer_as_received_and_reuses_a_request_id() {
     let id = "7d1b5a4e-2f3c-4d5e-8f9a-0b1c2d3e4f5a";
     let out = doku_cli(
         &server.base_url(),
-        &[
-            "checkout",
-            "--amount",
-            "20000",
-            "--invoice",
-            "INV-20210231-0001",
-            "--json",
-            "--request-id",
-            id,
-        ],
+        &checkout(&["--json", "--request-id", id]),
     )
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
