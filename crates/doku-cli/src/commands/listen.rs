@@ -25,7 +25,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 
-use super::pay::{merchant_id, merchant_key, MERCHANT_KEY_ENV};
+use crate::credentials::{merchant_id, merchant_key, MERCHANT_KEY_ENV};
 use crate::output::escape;
 use crate::pay_args::ListenArgs;
 
