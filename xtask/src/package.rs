@@ -51,31 +51,9 @@ pub(crate) fn run(root: &Path) -> Result<String, String> {
         // from a CI cache), and cargo never rebuilds a registry crate of the same version: clean
         // the artifacts of our six crates (dependencies stay).
         println!("an earlier `cargo package` ran here: cleaning our crates' build artifacts");
-        let mut clean = vec!["clean"];
-        for name in PUBLISHED {
-            clean.extend(["-p", name]);
-        }
-        let status = Command::new(cargo())
-            .args(&clean)
-            .current_dir(root)
-            .status()
-            .map_err(|e| format!("cannot run cargo clean: {e}"))?;
-        if !status.success() {
-            return Err(format!("`cargo {}` failed", clean.join(" ")));
-        }
+        cargo_on_published(root, &["clean"])?;
     }
-    let mut args = vec!["package", "--allow-dirty"];
-    for name in PUBLISHED {
-        args.extend(["-p", name]);
-    }
-    let status = Command::new(cargo())
-        .args(&args)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("`cargo {}` failed", args.join(" ")));
-    }
+    cargo_on_published(root, &["package", "--allow-dirty"])?;
 
     let mut summary = Vec::new();
     for name in PUBLISHED {
@@ -211,6 +189,24 @@ fn install_sim(root: &Path, target: &Path, metadata: &Value) -> Result<String, S
 /// A TOML basic string (for `--config KEY=VALUE`).
 fn toml_string(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Runs `cargo <subcommand…> -p <each published crate>` in `root`; fails if cargo does.
+fn cargo_on_published(root: &Path, subcommand: &[&str]) -> Result<(), String> {
+    let mut args = subcommand.to_vec();
+    for name in PUBLISHED {
+        args.extend(["-p", name]);
+    }
+    let status = Command::new(cargo())
+        .args(&args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run `cargo {}`: {e}", args.join(" ")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed", args.join(" ")))
+    }
 }
 
 fn cargo() -> String {
