@@ -214,18 +214,25 @@ fn cargo() -> String {
 }
 
 fn cargo_metadata(root: &Path) -> Result<Value, String> {
+    let out = cargo_stdout(root, &["metadata", "--format-version", "1", "--no-deps"])?;
+    serde_json::from_slice(&out).map_err(|e| format!("cargo metadata output: {e}"))
+}
+
+/// The standard output of `cargo <args…>` run in `root`; its standard error when it fails.
+fn cargo_stdout(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let out = Command::new(cargo())
-        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .args(args)
         .current_dir(root)
         .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+        .map_err(|e| format!("cannot run `cargo {}`: {e}", args.join(" ")))?;
     if !out.status.success() {
         return Err(format!(
-            "cargo metadata failed: {}",
+            "`cargo {}` failed: {}",
+            args.join(" "),
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))
+    Ok(out.stdout)
 }
 
 fn packages(metadata: &Value) -> impl Iterator<Item = &Value> {
@@ -290,18 +297,8 @@ pub(crate) fn check_manifests(metadata: &Value) -> Vec<String> {
 
 /// Step 3's file list: `cargo package --list`.
 fn list(root: &Path, name: &str) -> Result<Vec<String>, String> {
-    let out = Command::new(cargo())
-        .args(["package", "--list", "--allow-dirty", "-p", name])
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cannot run cargo package --list: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo package --list -p {name} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    let out = cargo_stdout(root, &["package", "--list", "--allow-dirty", "-p", name])?;
+    Ok(String::from_utf8_lossy(&out)
         .lines()
         .map(str::to_owned)
         .collect())
