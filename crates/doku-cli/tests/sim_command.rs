@@ -5,15 +5,12 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
 use doku_model::Endpoint;
-use doku_test_support::{is_signed_by, now_timestamp, Signing};
-
-/// The merchant credential every `doku sim` here is started with.
-const CLIENT_ID: &str = "BRN-CLI-1";
-const SECRET: &str = "SK-cli";
+use doku_test_support::{is_signed_by, now_timestamp, Signing, PARTNER_CLIENT_ID, PARTNER_SECRET};
 
 /// Starts `doku sim` with `extra` flags; returns the child and its `host:port`.
 fn start_sim(extra: &[&str]) -> (std::process::Child, String) {
-    let credential = format!("{CLIENT_ID}={SECRET}");
+    // The test partner's credential, which the simulator also takes as a merchant's.
+    let credential = format!("{PARTNER_CLIENT_ID}={PARTNER_SECRET}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_doku"))
         .args([
             "sim",
@@ -121,8 +118,6 @@ fn sim_pay_pays_an_order_and_the_notification_arrives_signed() {
     let body = r#"{"order":{"amount":15000,"invoice_number":"INV-CLI-1"}}"#;
     let timestamp = now_timestamp();
     let create = Signing {
-        client_id: CLIENT_ID,
-        secret: SECRET,
         path: "/checkout/v1/payment",
         body: body.as_bytes(),
         request_id: "req-cli-1",
@@ -170,8 +165,8 @@ fn sim_pay_pays_an_order_and_the_notification_arrives_signed() {
     };
     assert!(
         is_signed_by(
-            CLIENT_ID,
-            SECRET,
+            PARTNER_CLIENT_ID,
+            PARTNER_SECRET,
             "POST",
             "/payments/notifications",
             header,
