@@ -51,31 +51,9 @@ pub(crate) fn run(root: &Path) -> Result<String, String> {
         // from a CI cache), and cargo never rebuilds a registry crate of the same version: clean
         // the artifacts of our six crates (dependencies stay).
         println!("an earlier `cargo package` ran here: cleaning our crates' build artifacts");
-        let mut clean = vec!["clean"];
-        for name in PUBLISHED {
-            clean.extend(["-p", name]);
-        }
-        let status = Command::new(cargo())
-            .args(&clean)
-            .current_dir(root)
-            .status()
-            .map_err(|e| format!("cannot run cargo clean: {e}"))?;
-        if !status.success() {
-            return Err(format!("`cargo {}` failed", clean.join(" ")));
-        }
+        cargo_on_published(root, &["clean"])?;
     }
-    let mut args = vec!["package", "--allow-dirty"];
-    for name in PUBLISHED {
-        args.extend(["-p", name]);
-    }
-    let status = Command::new(cargo())
-        .args(&args)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("`cargo {}` failed", args.join(" ")));
-    }
+    cargo_on_published(root, &["package", "--allow-dirty"])?;
 
     let mut summary = Vec::new();
     for name in PUBLISHED {
@@ -213,23 +191,48 @@ fn toml_string(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// Runs `cargo <subcommand…> -p <each published crate>` in `root`; fails if cargo does.
+fn cargo_on_published(root: &Path, subcommand: &[&str]) -> Result<(), String> {
+    let mut args = subcommand.to_vec();
+    for name in PUBLISHED {
+        args.extend(["-p", name]);
+    }
+    let status = Command::new(cargo())
+        .args(&args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run `cargo {}`: {e}", args.join(" ")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed", args.join(" ")))
+    }
+}
+
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
 fn cargo_metadata(root: &Path) -> Result<Value, String> {
+    let out = cargo_stdout(root, &["metadata", "--format-version", "1", "--no-deps"])?;
+    serde_json::from_slice(&out).map_err(|e| format!("cargo metadata output: {e}"))
+}
+
+/// The standard output of `cargo <args…>` run in `root`; its standard error when it fails.
+fn cargo_stdout(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let out = Command::new(cargo())
-        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .args(args)
         .current_dir(root)
         .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+        .map_err(|e| format!("cannot run `cargo {}`: {e}", args.join(" ")))?;
     if !out.status.success() {
         return Err(format!(
-            "cargo metadata failed: {}",
+            "`cargo {}` failed: {}",
+            args.join(" "),
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))
+    Ok(out.stdout)
 }
 
 fn packages(metadata: &Value) -> impl Iterator<Item = &Value> {
@@ -294,18 +297,8 @@ pub(crate) fn check_manifests(metadata: &Value) -> Vec<String> {
 
 /// Step 3's file list: `cargo package --list`.
 fn list(root: &Path, name: &str) -> Result<Vec<String>, String> {
-    let out = Command::new(cargo())
-        .args(["package", "--list", "--allow-dirty", "-p", name])
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cannot run cargo package --list: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo package --list -p {name} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    let out = cargo_stdout(root, &["package", "--list", "--allow-dirty", "-p", name])?;
+    Ok(String::from_utf8_lossy(&out)
         .lines()
         .map(str::to_owned)
         .collect())

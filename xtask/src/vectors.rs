@@ -139,6 +139,7 @@ fn render(root: &Path, description: &str, inputs: &Inputs) -> Result<Value, Stri
         } => {
             let read = |name: &str| {
                 fs::read_to_string(root.join(KEYS).join(name))
+                    .map(|pem| unix_line_endings(&pem))
                     .map_err(|e| format!("{KEYS}/{name}: {e}"))
             };
             let private_pem = read(private_key_file)?;
@@ -166,6 +167,16 @@ fn render(root: &Path, description: &str, inputs: &Inputs) -> Result<Value, Stri
             })
         }
     })
+}
+
+/// `text` with every `\r\n` read as `\n`.
+///
+/// A checkout with `core.autocrlf=true` writes the keys and the generated files with `\r\n`. Raw
+/// line breaks in these files are never data (a newline inside a JSON string is escaped, and a PEM's
+/// line ending is not part of the key), so both are compared and rendered as `\n`; any other edit
+/// is still reported.
+fn unix_line_endings(text: &str) -> String {
+    text.replace("\r\n", "\n")
 }
 
 /// Files currently under `vectors/generated/`, relative to the repository root.
@@ -213,7 +224,7 @@ pub(crate) fn check(root: &Path) -> Result<String, String> {
     let mut problems = Vec::new();
     for (path, text) in &files {
         match fs::read_to_string(root.join(path)) {
-            Ok(current) if current == *text => {}
+            Ok(current) if unix_line_endings(&current) == *text => {}
             Ok(_) => problems.push(format!("{} is stale or was edited by hand", path.display())),
             Err(_) => problems.push(format!("{} is missing", path.display())),
         }
@@ -233,5 +244,84 @@ pub(crate) fn check(root: &Path) -> Result<String, String> {
             "{}\nrun `cargo xtask vectors` and commit the result",
             problems.join("\n")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::PathBuf;
+
+    use super::{check, render_all, KEYS};
+
+    /// A scratch repository root under the system temp dir, removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn crlf(text: &str) -> String {
+        text.replace('\n', "\r\n")
+    }
+
+    /// Copies the keys and the generated files the way a `core.autocrlf=true` checkout writes
+    /// them: every `\n` as `\r\n`.
+    fn crlf_checkout(name: &str) -> Scratch {
+        let real = crate::repo_root();
+        let scratch = Scratch::new(name);
+        fs::create_dir_all(scratch.0.join(KEYS)).unwrap();
+        for entry in fs::read_dir(real.join(KEYS)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(
+                scratch.0.join(KEYS).join(path.file_name().unwrap()),
+                crlf(&text),
+            )
+            .unwrap();
+        }
+        for (path, text) in render_all(&real).unwrap() {
+            let full = scratch.0.join(&path);
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(full, crlf(&text)).unwrap();
+        }
+        scratch
+    }
+
+    #[test]
+    fn a_crlf_checkout_is_not_stale() {
+        let scratch = crlf_checkout("crlf-fresh");
+        if let Err(message) = check(&scratch.0) {
+            panic!("a CRLF checkout of fresh vectors was reported: {message}");
+        }
+    }
+
+    #[test]
+    fn a_crlf_checkout_with_an_edit_is_still_stale() {
+        let scratch = crlf_checkout("crlf-edited");
+        let file = render_all(&crate::repo_root())
+            .unwrap()
+            .into_keys()
+            .next()
+            .unwrap();
+        let full = scratch.0.join(&file);
+        let edited = fs::read_to_string(&full).unwrap().replacen("\"", "\" ", 1);
+        fs::write(&full, edited).unwrap();
+        let message = check(&scratch.0).unwrap_err();
+        assert!(
+            message.contains(&format!("{} is stale", file.display())),
+            "{message}"
+        );
     }
 }

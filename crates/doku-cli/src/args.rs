@@ -119,25 +119,35 @@ pub(crate) enum EnvChoice {
     Production,
 }
 
-/// Target and credentials shared by the per-endpoint commands.
+/// Where a call goes, its Request-Id and its deadline: what every command that calls DOKU takes
+/// (flattened into [`ApiArgs`] and `MerchantArgs`).
 #[derive(Debug, Args)]
-pub(crate) struct ApiArgs {
-    /// DOKU environment; without it, DOKU_BASE_URL must name a base URL (e.g. a `doku sim`).
+pub(crate) struct TargetArgs {
+    /// DOKU environment (uat: DOKU's test hosts, Checkout's being api-sandbox.doku.com); without
+    /// it, DOKU_BASE_URL must name a base URL (e.g. a `doku sim`).
     #[arg(long, value_enum)]
     pub(crate) env: Option<EnvChoice>,
     /// Base URL of a custom target such as a local simulator (used when --env is absent).
     #[arg(long, env = "DOKU_BASE_URL", value_name = "URL")]
     pub(crate) base_url: Option<String>,
-    /// Client-Id (default: DOKU_CLIENT_ID).
-    #[arg(long, value_name = "ID")]
-    pub(crate) client_id: Option<String>,
-    /// Request-Id to use (e.g. to retry an earlier call idempotently); default: a fresh UUID v4.
+    /// Request-Id to use (e.g. to repeat an earlier call idempotently); default: a fresh UUID v4.
     #[arg(long, value_name = "ID")]
     pub(crate) request_id: Option<String>,
     /// Whole-call deadline in seconds — token fetch, retries, waits and the attempt in flight
     /// included (default 60).
     #[arg(long, env = "DOKU_DEADLINE", value_name = "SECS", value_parser = seconds)]
     pub(crate) deadline: Option<Duration>,
+}
+
+/// Target and partner credentials shared by the per-endpoint commands.
+#[derive(Debug, Args)]
+pub(crate) struct ApiArgs {
+    /// Target, Request-Id and deadline.
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    /// Client-Id (default: DOKU_CLIENT_ID).
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
     /// Deadline of one HTTP attempt (and of connecting) in seconds (default 30; connect 10).
     #[arg(long, env = "DOKU_ATTEMPT_TIMEOUT", value_name = "SECS", value_parser = seconds)]
     pub(crate) attempt_timeout: Option<Duration>,

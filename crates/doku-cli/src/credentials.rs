@@ -1,4 +1,6 @@
-//! Where the client id and secret key come from: the environment or a file, never a flag value.
+//! Where the credentials come from: the environment or a file, never a flag value (it would show
+//! up in `ps`). The partner's are a Client-Id and secret key; a merchant's (for Checkout) are its
+//! brand id and shared key.
 
 use std::path::Path;
 
@@ -8,28 +10,41 @@ use doku_sign::SecretKey;
 pub(crate) const CLIENT_ID_ENV: &str = "DOKU_CLIENT_ID";
 /// Environment variable holding the partner's secret key.
 pub(crate) const SECRET_KEY_ENV: &str = "DOKU_SECRET_KEY";
+/// Environment variable holding the merchant's brand id (its Client-Id for Checkout).
+pub(crate) const MERCHANT_ID_ENV: &str = "DOKU_MERCHANT_ID";
+/// Environment variable holding the merchant's shared key.
+pub(crate) const MERCHANT_KEY_ENV: &str = "DOKU_MERCHANT_KEY";
 
 /// Reads the secret key from `--secret-key-file` if given, else from `DOKU_SECRET_KEY`.
-///
-/// A trailing newline in the file is dropped (editors add one); other whitespace is kept, because the secret
-/// is used byte for byte.
 pub(crate) fn secret_key(file: Option<&Path>) -> Result<SecretKey, String> {
+    key(file, SECRET_KEY_ENV, "secret key", "--secret-key-file")
+}
+
+/// The merchant's shared key from `file` if given, else from the environment variable `env`
+/// (`DOKU_MERCHANT_KEY`, or `DOKU_MERCHANT_KEY_<ID>` for `doku listen`'s other merchants).
+pub(crate) fn merchant_key(file: Option<&Path>, env: &str) -> Result<SecretKey, String> {
+    key(file, env, "merchant key", "--merchant-key-file")
+}
+
+/// A key (`what`, e.g. "secret key") from `file` if given, else from `env`; `flag` names the file
+/// option in the error.
+///
+/// A trailing newline in the file is dropped (editors add one); other whitespace is kept, because
+/// the key is used byte for byte.
+fn key(file: Option<&Path>, env: &str, what: &str, flag: &str) -> Result<SecretKey, String> {
     if let Some(path) = file {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read secret key file {}: {e}", path.display()))?;
+            .map_err(|e| format!("cannot read {what} file {}: {e}", path.display()))?;
         let trimmed = text.strip_suffix('\n').unwrap_or(&text);
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
         if trimmed.is_empty() {
-            return Err(format!("secret key file {} is empty", path.display()));
+            return Err(format!("{what} file {} is empty", path.display()));
         }
         return Ok(SecretKey::from(trimmed));
     }
-    match std::env::var(SECRET_KEY_ENV) {
-        Ok(value) if !value.is_empty() => Ok(SecretKey::from(value)),
-        _ => Err(format!(
-            "no secret key: set {SECRET_KEY_ENV} or pass --secret-key-file FILE"
-        )),
-    }
+    non_empty_env(env)
+        .map(SecretKey::from)
+        .ok_or_else(|| format!("no {what}: set {env} or pass {flag} FILE"))
 }
 
 /// The client id from a flag, else from `DOKU_CLIENT_ID`.
@@ -37,10 +52,50 @@ pub(crate) fn client_id(flag: Option<&str>) -> Result<String, String> {
     if let Some(id) = flag {
         return Ok(id.to_owned());
     }
-    match std::env::var(CLIENT_ID_ENV) {
-        Ok(value) if !value.is_empty() => Ok(value),
-        _ => Err(format!(
-            "no client id: set {CLIENT_ID_ENV} or pass --client-id ID"
-        )),
+    non_empty_env(CLIENT_ID_ENV)
+        .ok_or_else(|| format!("no client id: set {CLIENT_ID_ENV} or pass --client-id ID"))
+}
+
+/// The merchant's brand id from `DOKU_MERCHANT_ID`.
+pub(crate) fn merchant_id() -> Result<String, String> {
+    non_empty_env(MERCHANT_ID_ENV)
+        .ok_or_else(|| format!("no merchant: set {MERCHANT_ID_ENV} to the brand id"))
+}
+
+/// The value of environment variable `name`, unless it is unset, empty or not Unicode.
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{merchant_key, secret_key};
+
+    fn file(name: &str, contents: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("doku-cli-credentials-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_key_file_loses_one_trailing_newline_only() {
+        let key = secret_key(Some(&file("crlf.key", " SK-1 \r\n"))).unwrap();
+        assert_eq!(key.expose_bytes(), b" SK-1 ");
+        let key = merchant_key(Some(&file("lf.key", "SK-2\n\n")), "UNUSED").unwrap();
+        assert_eq!(key.expose_bytes(), b"SK-2\n");
+    }
+
+    #[test]
+    fn each_kind_of_key_names_itself_and_its_flag() {
+        let empty = file("empty.key", "\n");
+        let error = secret_key(Some(&empty)).unwrap_err();
+        assert!(error.starts_with("secret key file "), "{error}");
+        let error = merchant_key(None, "DOKU_CLI_TEST_UNSET_VARIABLE").unwrap_err();
+        assert_eq!(
+            error,
+            "no merchant key: set DOKU_CLI_TEST_UNSET_VARIABLE or pass --merchant-key-file FILE"
+        );
     }
 }

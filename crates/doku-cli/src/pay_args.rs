@@ -4,31 +4,20 @@
 //! (`DOKU_MERCHANT_KEY` or `--merchant-key-file`), never a flag value: it would show up in `ps`.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::Args;
 
-use crate::args::{seconds, EnvChoice};
+use crate::args::TargetArgs;
 
 /// Target and merchant credentials shared by `doku checkout` and `doku status`.
 #[derive(Debug, Args)]
 pub(crate) struct MerchantArgs {
-    /// DOKU environment (Checkout's test host is api-sandbox.doku.com); without it, DOKU_BASE_URL
-    /// must name a base URL (e.g. a `doku sim`).
-    #[arg(long, value_enum)]
-    pub(crate) env: Option<EnvChoice>,
-    /// Base URL of a custom target such as a local simulator (used when --env is absent).
-    #[arg(long, env = "DOKU_BASE_URL", value_name = "URL")]
-    pub(crate) base_url: Option<String>,
+    /// Target, Request-Id and deadline.
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
     /// Read the merchant's shared key from this file instead of DOKU_MERCHANT_KEY.
     #[arg(long, value_name = "FILE")]
     pub(crate) merchant_key_file: Option<PathBuf>,
-    /// Request-Id to use (e.g. to repeat an earlier call idempotently); default: a fresh UUID v4.
-    #[arg(long, value_name = "ID")]
-    pub(crate) request_id: Option<String>,
-    /// Whole-call deadline in seconds, retries included (default 60).
-    #[arg(long, env = "DOKU_DEADLINE", value_name = "SECS", value_parser = seconds)]
-    pub(crate) deadline: Option<Duration>,
 }
 
 /// `doku checkout`.

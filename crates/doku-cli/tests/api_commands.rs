@@ -5,13 +5,11 @@ use std::process::Output;
 
 use doku_sign::SecretKey;
 use doku_sim::{Sim, SimConfig, SimHandle};
-
-const CLIENT_ID: &str = "BRN-0001-CLITEST";
-const SECRET: &str = "SK-cli-test-secret";
+use doku_test_support::{PARTNER_CLIENT_ID, PARTNER_SECRET};
 
 async fn sim() -> SimHandle {
     let config = SimConfig::builder()
-        .credential(CLIENT_ID, SecretKey::from(SECRET))
+        .credential(PARTNER_CLIENT_ID, SecretKey::from(PARTNER_SECRET))
         .build()
         .expect("config");
     Sim::start(config).await.expect("sim starts")
@@ -19,12 +17,20 @@ async fn sim() -> SimHandle {
 
 /// Runs `doku` off the async runtime's threads, with credentials and target in the environment.
 async fn doku(base_url: &str, args: &[&str]) -> Output {
+    doku_as(Some(base_url), PARTNER_SECRET, args).await
+}
+
+/// Runs `doku` as the partner signing with `secret`, against `base_url` (none: `DOKU_BASE_URL` unset).
+async fn doku_as(base_url: Option<&str>, secret: &str, args: &[&str]) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_doku"));
     command
         .args(args)
-        .env("DOKU_CLIENT_ID", CLIENT_ID)
-        .env("DOKU_SECRET_KEY", SECRET)
-        .env("DOKU_BASE_URL", base_url);
+        .env("DOKU_CLIENT_ID", PARTNER_CLIENT_ID)
+        .env("DOKU_SECRET_KEY", secret)
+        .env_remove("DOKU_BASE_URL");
+    if let Some(url) = base_url {
+        command.env("DOKU_BASE_URL", url);
+    }
     command.output().await.expect("run doku")
 }
 
@@ -130,7 +136,7 @@ async fn a_repeated_request_id_is_replayed_not_registered_twice() {
     let first = json(&doku(&url, &args).await);
     let second = json(&doku(&url, &args).await);
     assert_eq!(first, second, "the 409 replay is the original answer");
-    assert_eq!(sim.invitations_for(CLIENT_ID), 1);
+    assert_eq!(sim.invitations_for(PARTNER_CLIENT_ID), 1);
     sim.shutdown().await;
 }
 
@@ -170,25 +176,11 @@ async fn api_errors_and_missing_targets_fail_clearly() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("404"));
 
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_doku"))
-        .args(["token"])
-        .env("DOKU_CLIENT_ID", CLIENT_ID)
-        .env("DOKU_SECRET_KEY", SECRET)
-        .env_remove("DOKU_BASE_URL")
-        .output()
-        .await
-        .expect("run");
+    let output = doku_as(None, PARTNER_SECRET, &["token"]).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--env"));
 
-    let wrong_secret = tokio::process::Command::new(env!("CARGO_BIN_EXE_doku"))
-        .args(["token"])
-        .env("DOKU_CLIENT_ID", CLIENT_ID)
-        .env("DOKU_SECRET_KEY", "SK-wrong")
-        .env("DOKU_BASE_URL", &url)
-        .output()
-        .await
-        .expect("run");
+    let wrong_secret = doku_as(Some(&url), "SK-wrong", &["token"]).await;
     assert_eq!(wrong_secret.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&wrong_secret.stderr);
     assert!(

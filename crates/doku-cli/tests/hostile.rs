@@ -13,12 +13,11 @@ mod scripted;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use doku_model::Endpoint;
+use doku_test_support::{PARTNER_CLIENT_ID, PARTNER_SECRET};
 use scripted::{Reply, Scripted, Seen};
 
-const CLIENT_ID: &str = "BRN-0001-HOSTILE";
-const SECRET: &str = "SK-hostile-test-secret-4711";
 const TOKEN: &str = "tok-reflected-7f3a9c";
-const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
 /// The deadline every case runs under (`DOKU_DEADLINE`).
 const DEADLINE: Duration = Duration::from_secs(3);
 /// Process start-up and scheduling slack on a loaded 2-core machine.
@@ -62,16 +61,43 @@ impl Run {
         }
         let all = String::from_utf8_lossy(&bytes);
         assert!(!all.contains(TOKEN), "{case}: the bearer token was printed");
-        assert!(!all.contains(SECRET), "{case}: the secret was printed");
+        assert!(
+            !all.contains(PARTNER_SECRET),
+            "{case}: the secret was printed"
+        );
     }
+
+    /// Asserts that stderr contains every one of `needles`.
+    fn assert_stderr_has(&self, needles: &[&str]) {
+        let stderr = self.stderr();
+        for needle in needles {
+            assert!(stderr.contains(needle), "no {needle:?} in: {stderr}");
+        }
+    }
+}
+
+/// The command most cases run: Get Business Data for one brand.
+const GET_BUSINESS: &[&str] = &["business", "BRN-0001-1"];
+
+/// Runs `doku args` against `base_url` and asserts the bounds every case holds (see
+/// [`Run::assert_held`]).
+async fn held(base_url: &str, args: &[&str], case: &str) -> Run {
+    let run = doku(base_url, args).await;
+    run.assert_held(case);
+    run
+}
+
+/// An answer signed as DOKU signs responses, with the partner's key.
+fn signed(status: u16, body: impl Into<Vec<u8>>, seen: &Seen) -> Reply {
+    Reply::signed(status, body, seen, PARTNER_SECRET)
 }
 
 async fn doku(base_url: &str, args: &[&str]) -> Run {
     let started = Instant::now();
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_doku"))
         .args(args)
-        .env("DOKU_CLIENT_ID", CLIENT_ID)
-        .env("DOKU_SECRET_KEY", SECRET)
+        .env("DOKU_CLIENT_ID", PARTNER_CLIENT_ID)
+        .env("DOKU_SECRET_KEY", PARTNER_SECRET)
         .env("DOKU_BASE_URL", base_url)
         .env("DOKU_DEADLINE", DEADLINE.as_secs_f64().to_string())
         .env_remove("RUST_LOG")
@@ -86,11 +112,10 @@ async fn doku(base_url: &str, args: &[&str]) -> Run {
 }
 
 fn token_answer(seen: &Seen) -> Reply {
-    Reply::signed(
+    signed(
         200,
         format!(r#"{{"token":"{TOKEN}","type":"Bearer","valid_time":3600}}"#),
         seen,
-        SECRET,
     )
 }
 
@@ -98,7 +123,7 @@ fn token_answer(seen: &Seen) -> Reply {
 async fn server(calls: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> Scripted {
     let count = std::sync::atomic::AtomicUsize::new(0);
     Scripted::start(move |_, seen| {
-        if seen.path() == TOKEN_PATH {
+        if seen.path() == Endpoint::Token.path() {
             return token_answer(seen);
         }
         calls(
@@ -112,10 +137,9 @@ async fn server(calls: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_never_answers_is_cut_at_the_deadline() {
     let server = Scripted::start(|_, _| Reply::Silent).await;
-    let run = doku(&server.base_url(), &["business", "BRN-0001-1"]).await;
-    run.assert_held("silent server");
+    let run = held(&server.base_url(), GET_BUSINESS, "silent server").await;
     assert!(run.elapsed >= DEADLINE, "{:?}", run.elapsed);
-    assert!(run.stderr().contains("deadline"), "{}", run.stderr());
+    run.assert_stderr_has(&["deadline"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,25 +151,18 @@ async fn slow_503_then_slow_401_ends_at_the_deadline_with_the_last_answer_as_cau
             2 => (401, 300),
             _ => (401, 60_000),
         };
-        Reply::signed(
-            status,
-            format!(r#"{{"error":{{"code":"slow_{status}","message":"m"}}}}"#),
-            seen,
-            SECRET,
-        )
-        .with_header("retry-after", "0")
-        .after(Duration::from_millis(wait))
+        let body = format!(r#"{{"error":{{"code":"slow_{status}","message":"m"}}}}"#);
+        signed(status, body, seen)
+            .with_header("retry-after", "0")
+            .after(Duration::from_millis(wait))
     })
     .await;
-    let run = doku(&server.base_url(), &["business", "BRN-0001-1"]).await;
-    run.assert_held("503 then 401, slowly");
-    let stderr = run.stderr();
+    let run = held(&server.base_url(), GET_BUSINESS, "503 then 401, slowly").await;
     assert!(run.elapsed >= DEADLINE, "{:?}", run.elapsed);
-    assert!(
-        stderr.contains("deadline")
-            && stderr.contains("caused by: DOKU answered HTTP 401 Unauthorized, code slow_401"),
-        "{stderr}"
-    );
+    run.assert_stderr_has(&[
+        "deadline",
+        "caused by: DOKU answered HTTP 401 Unauthorized, code slow_401",
+    ]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,14 +173,10 @@ async fn unsigned_429_and_503_with_retry_after_30_are_signature_errors_at_once()
                 .with_header("retry-after", "30")
         })
         .await;
-        let run = doku(&server.base_url(), &["business", "BRN-0001-1"]).await;
-        run.assert_held(&format!("unsigned {status} + Retry-After: 30"));
+        let case = format!("unsigned {status} + Retry-After: 30");
+        let run = held(&server.base_url(), GET_BUSINESS, &case).await;
         assert!(run.elapsed < Duration::from_secs(2) + SLACK / 2);
-        assert!(
-            run.stderr().contains("no Signature header"),
-            "{}",
-            run.stderr()
-        );
+        run.assert_stderr_has(&["no Signature header"]);
     }
 }
 
@@ -178,13 +191,8 @@ async fn a_1_gib_body_is_refused_at_the_cap_and_never_allocated() {
             head: head.as_bytes().to_vec(),
         })
         .await;
-        let run = doku(&server.base_url(), &["token"]).await;
-        run.assert_held("1 GiB body");
-        let stderr = run.stderr();
-        assert!(
-            stderr.contains("caused by: response body exceeds the"),
-            "{stderr}"
-        );
+        let run = held(&server.base_url(), &["token"], "1 GiB body").await;
+        run.assert_stderr_has(&["caused by: response body exceeds the"]);
     }
 }
 
@@ -195,9 +203,8 @@ async fn a_garbage_status_line_and_huge_headers_print_their_cause() {
         delay: Duration::ZERO,
     })
     .await;
-    let run = doku(&garbage.base_url(), &["token"]).await;
-    run.assert_held("garbage status line");
-    assert!(run.stderr().contains("caused by: "), "{}", run.stderr());
+    let run = held(&garbage.base_url(), &["token"], "garbage status line").await;
+    run.assert_stderr_has(&["caused by: "]);
 
     let huge = Scripted::start(|_, _| {
         let mut bytes = b"HTTP/1.1 200 OK\r\nx-huge: ".to_vec();
@@ -209,27 +216,23 @@ async fn a_garbage_status_line_and_huge_headers_print_their_cause() {
         }
     })
     .await;
-    let run = doku(&huge.base_url(), &["token"]).await;
-    run.assert_held("huge headers");
-    assert!(run.stderr().contains("caused by: "), "{}", run.stderr());
+    let run = held(&huge.base_url(), &["token"], "huge headers").await;
+    run.assert_stderr_has(&["caused by: "]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escape_sequences_and_carriage_returns_from_the_server_are_escaped() {
     let server = server(|_, seen| {
-        Reply::signed(
+        signed(
             400,
             r#"{"error":{"code":"\u001b[31mEVIL\r","message":"ok\u001b]0;pwned\u0007\r\u009b2Jfake line\u202e"}}"#,
             seen,
-            SECRET,
         )
     })
     .await;
-    let run = doku(&server.base_url(), &["business", "BRN-0001-1"]).await;
-    run.assert_held("escapes in error.code / error.message");
-    let stderr = run.stderr();
-    assert!(stderr.contains("\\u{1b}[31mEVIL\\r"), "{stderr}");
-    assert!(stderr.contains("\\u{9b}2Jfake line\\u{202e}"), "{stderr}");
+    let case = "escapes in error.code / error.message";
+    let run = held(&server.base_url(), GET_BUSINESS, case).await;
+    run.assert_stderr_has(&["\\u{1b}[31mEVIL\\r", "\\u{9b}2Jfake line\\u{202e}"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,15 +240,18 @@ async fn a_server_reflecting_the_token_and_the_secret_gets_them_redacted() {
     let server = server(|_, seen| {
         let token = seen.bearer().unwrap_or("none").to_owned();
         let body = format!(
-            r#"{{"error":{{"code":"invalid_token {token}","message":"token {token} and key {SECRET} refused"}},"echo":"{token}"}}"#
+            r#"{{"error":{{"code":"invalid_token {token}","message":"token {token} and key {PARTNER_SECRET} refused"}},"echo":"{token}"}}"#
         );
-        Reply::signed(400, body, seen, SECRET)
+        signed(400, body, seen)
     })
     .await;
-    let run = doku(&server.base_url(), &["business", "BRN-0001-1"]).await;
-    run.assert_held("reflected token and secret");
-    let stderr = run.stderr();
-    assert!(stderr.contains("token *** and key *** refused"), "{stderr}");
+    let run = held(
+        &server.base_url(),
+        GET_BUSINESS,
+        "reflected token and secret",
+    )
+    .await;
+    run.assert_stderr_has(&["token *** and key *** refused"]);
     // The server did get the token: the redaction is what kept it off the terminal.
     assert!(server.seen().iter().any(|s| s.bearer() == Some(TOKEN)));
 }
@@ -254,20 +260,17 @@ async fn a_server_reflecting_the_token_and_the_secret_gets_them_redacted() {
 async fn plain_http_to_a_remote_host_prints_the_refusal_as_the_cause() {
     // Refused before any network: nothing is sent to example.com.
     let run = doku("http://example.com", &["token"]).await;
-    let stderr = run.stderr();
-    assert_eq!(run.output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("error: cannot build the HTTP transport")
-            && stderr.contains("caused by: refusing plain http to non-loopback host `example.com`"),
-        "{stderr}"
-    );
+    assert_eq!(run.output.status.code(), Some(2), "{}", run.stderr());
+    run.assert_stderr_has(&[
+        "error: cannot build the HTTP transport",
+        "caused by: refusing plain http to non-loopback host `example.com`",
+    ]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_name_that_does_not_resolve_prints_the_cause() {
     // `.invalid` never resolves (RFC 6761); the resolver answers locally or the deadline cuts it.
-    let run = doku("https://doku-rs-test.invalid", &["token"]).await;
-    run.assert_held("DNS failure");
+    let run = held("https://doku-rs-test.invalid", &["token"], "DNS failure").await;
     let stderr = run.stderr();
     assert!(
         stderr.contains("caused by: ") || stderr.contains("deadline"),
@@ -294,18 +297,15 @@ async fn uploading_a_fifo_or_a_device_is_refused_at_once() {
         files.push(fifo);
     }
     for file in files {
-        let run = doku(
+        let args = ["upload", file.to_str().unwrap(), "--category", "LOGO"];
+        let run = held(
             &server.base_url(),
-            &["upload", file.to_str().unwrap(), "--category", "LOGO"],
+            &args,
+            &format!("upload {}", file.display()),
         )
         .await;
-        run.assert_held(&format!("upload {}", file.display()));
         assert!(run.elapsed < Duration::from_secs(2), "{:?}", run.elapsed);
-        assert!(
-            run.stderr().contains("not a regular file"),
-            "{}",
-            run.stderr()
-        );
+        run.assert_stderr_has(&["not a regular file"]);
     }
     assert!(server.seen().is_empty(), "nothing was sent");
 }
@@ -321,7 +321,7 @@ fn lite_json() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_lite_prints_dokus_json_as_received_nothing_lost_or_invented() {
-    let server = server(|_, seen| Reply::signed(200, LITE_SAMPLE, seen, SECRET)).await;
+    let server = server(|_, seen| signed(200, LITE_SAMPLE, seen)).await;
     let run = doku(
         &server.base_url(),
         &["register-lite", "--json", &lite_json()],
@@ -335,7 +335,7 @@ async fn register_lite_prints_dokus_json_as_received_nothing_lost_or_invented() 
 async fn a_created_business_answer_that_does_not_decode_is_printed_not_lost() {
     // A 2xx whose body is not the expected shape: DOKU may have created the business.
     const ODD: &str = r#"{"business":"BSN-0103-1700206906468","brand":"BRN-0103-1700206906471"}"#;
-    let server = server(|_, seen| Reply::signed(201, ODD, seen, SECRET)).await;
+    let server = server(|_, seen| signed(201, ODD, seen)).await;
     let run = doku(
         &server.base_url(),
         &["register-lite", "--json", &lite_json()],

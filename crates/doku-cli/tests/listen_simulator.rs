@@ -5,25 +5,31 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use doku_model::{
-    BusinessRegistrationRequest, CheckoutRequest, ClientId, DocumentCode, FileCategory, FileRef,
-    UploadFile,
-};
+use doku_model::{BusinessDataBrand, BusinessRegistrationRequest, CheckoutRequest, ClientId};
 use doku_partner::{Client, Config, Environment};
 use doku_sign::SecretKey;
 use doku_sim::{PayStatus, Sim, SimConfig};
+use doku_test_support::{mandatory_uploads, PARTNER_CLIENT_ID, PARTNER_SECRET};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-const PARTNER: &str = "BRN-0001-LISTEN";
 const PATH: &str = "/payments/notifications";
 
-fn png(category: FileCategory) -> UploadFile {
-    UploadFile::file(
-        category,
-        "doc.png",
-        "image/png",
-        b"\x89PNG\r\n\x1a\n listen".to_vec(),
-    )
+/// Registers the CLI's bundled sample business (`samples/business.json`) through the Partner calls,
+/// with the documents a PERSONAL business needs; the brand as Get Business Data shows it.
+///
+/// The receiver example's test onboards the same way but with its own fixture: the helper needs
+/// the client and the simulator, which doku-test-support (doku-sign and doku-model only) must not
+/// depend on.
+async fn onboard_sample(client: &Client) -> BusinessDataBrand {
+    let mut body: BusinessRegistrationRequest =
+        serde_json::from_str(include_str!("../samples/business.json")).expect("sample");
+    for upload in mandatory_uploads() {
+        let id = client.upload_file(upload.clone()).await.expect("upload").id;
+        body.attach(&upload, id);
+    }
+    let created = client.register_business(&body).await.expect("register");
+    let brand_id = ClientId::new(created.brand_ids()[0].to_owned()).expect("brand id");
+    client.get_business(&brand_id).await.expect("data").brands[0].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,10 +39,10 @@ async fn listen_verifies_a_notification_the_simulator_delivers() {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let partner_key = SecretKey::new("SK-partner-listen-test");
+    let partner_key = SecretKey::new(PARTNER_SECRET);
     let sim = Sim::start(
         SimConfig::builder()
-            .credential(PARTNER, partner_key.clone())
+            .credential(PARTNER_CLIENT_ID, partner_key.clone())
             .notification_url(format!("http://127.0.0.1:{port}{PATH}"))
             .time_scale(0.0001)
             .build()
@@ -45,30 +51,14 @@ async fn listen_verifies_a_notification_the_simulator_delivers() {
     .await
     .expect("sim");
     let client = Client::new(
-        Config::builder(PARTNER, partner_key)
+        Config::builder(PARTNER_CLIENT_ID, partner_key)
             .environment(Environment::Custom(sim.base_url()))
             .build()
             .expect("config"),
     )
     .expect("client");
 
-    let mut ids = Vec::new();
-    for upload in [
-        png(FileCategory::Document).with_code(DocumentCode::Ktp),
-        png(FileCategory::OwnerLiveness),
-        png(FileCategory::PhotoProof),
-    ] {
-        ids.push(FileRef::new(
-            client.upload_file(upload).await.expect("upload").id,
-        ));
-    }
-    let mut body: BusinessRegistrationRequest =
-        serde_json::from_str(include_str!("../samples/business.json")).expect("sample");
-    body.business.brands[0].photo_proofs.clear();
-    body.business.contacts[0].documents = ids;
-    let created = client.register_business(&body).await.expect("register");
-    let brand_id = ClientId::new(created.brand_ids()[0].to_owned()).expect("brand id");
-    let brand = client.get_business(&brand_id).await.expect("data").brands[0].clone();
+    let brand = onboard_sample(&client).await;
     let shared_key = brand
         .shared_key
         .as_ref()

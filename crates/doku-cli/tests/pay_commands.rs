@@ -4,6 +4,7 @@
 //! that verifies each request's signature with the merchant's key and brand id, as DOKU would,
 //! and answers DOKU's samples signed as responses. `doku listen` gets a notification signed with
 //! doku-sign and a tampered copy.
+#![allow(clippy::unwrap_used)]
 
 #[path = "../../doku-partner/tests/common/scripted.rs"]
 mod scripted;
@@ -11,10 +12,10 @@ mod scripted;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use doku_sign::non_snap::{self, Kind, Message};
-use doku_sign::SecretKey;
+use doku_test_support::{is_signed_by, Signing};
 use scripted::{signature_headers, Reply, Scripted, Seen};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStderr};
 
 const BRAND_ID: &str = "BRN-0104-1678960841263";
 const BRAND_KEY: &str = "SK-MERCHANT-cli-test-key";
@@ -26,30 +27,16 @@ const STATUS: &[u8] = include_bytes!(
 const NOTIFICATION: &[u8] =
     include_bytes!("../../doku-model/tests/doku-samples/checkout/notification-bca-va.json");
 
+/// Whether DOKU would take `seen` as signed by the brand: its Client-Id and key, the four headers.
 fn signed_by_merchant(seen: &Seen) -> bool {
-    let (Some(client_id), Some(request_id), Some(timestamp), Some(signature)) = (
-        seen.header("client-id"),
-        seen.header("request-id"),
-        seen.header("request-timestamp"),
-        seen.header("signature"),
-    ) else {
-        return false;
-    };
-    let body = (seen.method == "POST").then_some(seen.body.as_slice());
-    client_id == BRAND_ID
-        && non_snap::verify(
-            &SecretKey::from(BRAND_KEY),
-            Kind::Request,
-            &Message {
-                client_id,
-                request_id,
-                timestamp,
-                target: seen.path(),
-                body,
-            },
-            signature,
-        )
-        .is_ok()
+    is_signed_by(
+        BRAND_ID,
+        BRAND_KEY,
+        &seen.method,
+        seen.path(),
+        |name| seen.header(name),
+        &seen.body,
+    )
 }
 
 /// DOKU as the merchant sees it.
@@ -89,6 +76,19 @@ async fn doku_cli(base_url: &str, args: &[&str]) -> Output {
     command(base_url, args).output().await.expect("run doku")
 }
 
+/// `doku checkout` of DOKU's sample order (20000 for `INV-20210231-0001`) with `extra` flags.
+fn checkout<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "checkout",
+        "--amount",
+        "20000",
+        "--invoice",
+        "INV-20210231-0001",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -98,12 +98,7 @@ async fn checkout_prints_the_payment_url_and_invoice() {
     let server = Scripted::start(|_, seen| doku(seen)).await;
     let out = doku_cli(
         &server.base_url(),
-        &[
-            "checkout",
-            "--amount",
-            "20000",
-            "--invoice",
-            "INV-20210231-0001",
+        &checkout(&[
             "--due-minutes",
             "30",
             "--method",
@@ -112,7 +107,7 @@ async fn checkout_prints_the_payment_url_and_invoice() {
             "QRIS",
             "--override-notification-url",
             "https://shop.example/payments/notifications",
-        ],
+        ]),
     )
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -145,16 +140,7 @@ async fn checkout_json_prints_the_answer_as_received_and_reuses_a_request_id() {
     let id = "7d1b5a4e-2f3c-4d5e-8f9a-0b1c2d3e4f5a";
     let out = doku_cli(
         &server.base_url(),
-        &[
-            "checkout",
-            "--amount",
-            "20000",
-            "--invoice",
-            "INV-20210231-0001",
-            "--json",
-            "--request-id",
-            id,
-        ],
+        &checkout(&["--json", "--request-id", id]),
     )
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -218,30 +204,80 @@ async fn a_refused_answer_exits_1_with_dokus_message() {
     );
 }
 
-/// A notification request: headers signed with `key` over `body` for `path`.
-fn notification_request(path: &str, body: &[u8], key: &str) -> Vec<u8> {
-    let request_id = "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11";
-    let timestamp = "2025-07-24T03:05:00Z";
-    let signature = non_snap::sign(
-        &SecretKey::from(key),
-        Kind::Request,
-        &Message {
-            client_id: BRAND_ID,
-            request_id,
-            timestamp,
-            target: path,
-            body: Some(body),
-        },
-    );
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n\
-         client-id: {BRAND_ID}\r\nrequest-id: {request_id}\r\nrequest-timestamp: {timestamp}\r\n\
-         signature: {signature}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(body);
-    request
+/// The merchant's notification path `doku listen` serves in these tests.
+const NOTIFICATION_PATH: &str = "/payments/notifications";
+
+/// DOKU's notification to `brand` as raw HTTP/1.1: headers signed with `key` over `signed`, carrying
+/// `sent` (the same bytes, unless the test tampers with them).
+fn notification_request(brand: &str, key: &str, signed: &[u8], sent: &[u8]) -> Vec<u8> {
+    let mut request = Signing {
+        client_id: brand,
+        secret: key,
+        path: NOTIFICATION_PATH,
+        body: signed,
+        request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
+        timestamp: "2025-07-24T03:05:00Z",
+        ..Signing::default()
+    }
+    .sign();
+    request.body = sent.to_vec();
+    request.to_http1("localhost")
+}
+
+/// `doku listen` on a free port until `max` notifications, with `extra` flags; the child, the
+/// `host:port` it announced, and the rest of its stderr.
+async fn start_listen(
+    max: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Child, String, Lines<BufReader<ChildStderr>>) {
+    let mut args = vec![
+        "listen",
+        "--port",
+        "0",
+        "--path",
+        NOTIFICATION_PATH,
+        "--max-notifications",
+        max,
+    ];
+    args.extend_from_slice(extra);
+    let mut command = command("http://127.0.0.1:9", &args);
+    command.envs(env.iter().copied());
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), stderr.next_line())
+        .await
+        .expect("listen starts")
+        .unwrap()
+        .unwrap();
+    let addr = first
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    (child, addr, stderr)
+}
+
+/// Waits for `doku listen` to exit after its notifications; asserts success, returns its stdout.
+async fn finish_listen(mut child: Child) -> String {
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits after its notifications")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .await
+        .unwrap();
+    stdout
 }
 
 /// Sends raw bytes to `addr` and returns the status code of the answer.
@@ -265,68 +301,25 @@ async fn post(addr: &str, request: &[u8]) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_verifies_prints_and_refuses_a_tampered_notification() {
-    let path = "/payments/notifications";
-    let mut child = command(
-        "http://127.0.0.1:9",
-        &[
-            "listen",
-            "--port",
-            "0",
-            "--path",
-            path,
-            "--max-notifications",
-            "1",
-        ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(30), stderr.next_line())
-        .await
-        .expect("listen starts")
-        .unwrap()
-        .unwrap();
-    let addr = first
-        .strip_prefix("listening on http://")
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_owned();
+    let (child, addr, mut stderr) = start_listen("1", &[], &[]).await;
 
     // Tampered: the amount changed after signing.
-    let good = notification_request(path, NOTIFICATION, BRAND_KEY);
     let tampered_body = text(NOTIFICATION).replacen("150000", "150001", 1);
     assert_ne!(
         tampered_body.as_bytes(),
         NOTIFICATION,
         "the sample has 150000"
     );
-    let mut tampered = notification_request(path, NOTIFICATION, BRAND_KEY);
-    let cut = tampered.len() - NOTIFICATION.len();
-    tampered.truncate(cut);
-    tampered.extend_from_slice(tampered_body.as_bytes());
+    let tampered =
+        notification_request(BRAND_ID, BRAND_KEY, NOTIFICATION, tampered_body.as_bytes());
     assert_eq!(post(&addr, &tampered).await, 401);
     // Signed with another key: refused too.
-    assert_eq!(
-        post(&addr, &notification_request(path, NOTIFICATION, "SK-wrong")).await,
-        401
-    );
+    let wrong_key = notification_request(BRAND_ID, "SK-wrong", NOTIFICATION, NOTIFICATION);
+    assert_eq!(post(&addr, &wrong_key).await, 401);
+    let good = notification_request(BRAND_ID, BRAND_KEY, NOTIFICATION, NOTIFICATION);
     assert_eq!(post(&addr, &good).await, 200);
 
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("exits after one notification")
-        .unwrap();
-    assert!(status.success(), "{status}");
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .await
-        .unwrap();
+    let stdout = finish_listen(child).await;
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{stdout}");
     let line: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
@@ -350,78 +343,19 @@ async fn listen_verifies_prints_and_refuses_a_tampered_notification() {
 /// `DOKU_MERCHANT_KEY_<ID>`); each notification verifies with its own brand's key only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_looks_up_each_merchants_key_by_client_id() {
-    let path = "/payments/notifications";
     let dir = std::env::temp_dir().join(format!("doku-cli-listen-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let key_file = dir.join("second.key");
     std::fs::write(&key_file, "SK-second\n").unwrap();
     let second = format!("BRN-SECOND={}", key_file.display());
-    let mut child = command(
-        "http://127.0.0.1:9",
-        &[
-            "listen",
-            "--port",
-            "0",
-            "--path",
-            path,
-            "--max-notifications",
-            "3",
-            "--merchant",
-            &second,
-            "--merchant",
-            "BRN-THIRD",
-        ],
+    let (child, addr, _stderr) = start_listen(
+        "3",
+        &["--merchant", &second, "--merchant", "BRN-THIRD"],
+        &[("DOKU_MERCHANT_KEY_BRN_THIRD", "SK-third")],
     )
-    .env("DOKU_MERCHANT_KEY_BRN_THIRD", "SK-third")
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(30), stderr.next_line())
-        .await
-        .expect("listen starts")
-        .unwrap()
-        .unwrap();
-    let addr = first
-        .strip_prefix("listening on http://")
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_owned();
-    let as_brand = |brand: &str, key: &str| {
-        let signed = notification_request(path, NOTIFICATION, key);
-        // Re-sign for `brand`: the Client-Id is part of the signed string.
-        let signature = non_snap::sign(
-            &SecretKey::from(key),
-            Kind::Request,
-            &Message {
-                client_id: brand,
-                request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
-                timestamp: "2025-07-24T03:05:00Z",
-                target: path,
-                body: Some(NOTIFICATION),
-            },
-        );
-        let original = non_snap::sign(
-            &SecretKey::from(key),
-            Kind::Request,
-            &Message {
-                client_id: BRAND_ID,
-                request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
-                timestamp: "2025-07-24T03:05:00Z",
-                target: path,
-                body: Some(NOTIFICATION),
-            },
-        );
-        text(&signed)
-            .replacen(
-                &format!("client-id: {BRAND_ID}"),
-                &format!("client-id: {brand}"),
-                1,
-            )
-            .replacen(&original.to_string(), &signature.to_string(), 1)
-            .into_bytes()
-    };
+    .await;
+    let as_brand =
+        |brand: &str, key: &str| notification_request(brand, key, NOTIFICATION, NOTIFICATION);
     // Brand two's notification signed with brand three's key: refused.
     assert_eq!(post(&addr, &as_brand("BRN-SECOND", "SK-third")).await, 401);
     // An unknown brand: refused.
@@ -429,19 +363,7 @@ async fn listen_looks_up_each_merchants_key_by_client_id() {
     assert_eq!(post(&addr, &as_brand("BRN-SECOND", "SK-second")).await, 200);
     assert_eq!(post(&addr, &as_brand("BRN-THIRD", "SK-third")).await, 200);
     assert_eq!(post(&addr, &as_brand(BRAND_ID, BRAND_KEY)).await, 200);
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("exits after three notifications")
-        .unwrap();
-    assert!(status.success(), "{status}");
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .await
-        .unwrap();
+    let stdout = finish_listen(child).await;
     let brands: Vec<String> = stdout
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["client_id"].to_string())

@@ -1,8 +1,9 @@
 //! `doku sign` and `doku verify`, run as the built binary.
 
+use std::ffi::OsStr;
 use std::process::{Command, Output};
 
-fn doku(args: &[&str], secret: Option<&str>) -> Output {
+fn doku(args: &[impl AsRef<OsStr>], secret: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_doku"));
     command.args(args).env_remove("DOKU_CLIENT_ID");
     match secret {
@@ -14,6 +15,36 @@ fn doku(args: &[&str], secret: Option<&str>) -> Output {
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `body` written to `file` in this test binary's own temp dir; the path, as an argument.
+fn body_file(file: &str, body: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("doku-cli-sign-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(file);
+    std::fs::write(&path, body).expect("body file");
+    path.to_str().expect("a UTF-8 temp path").to_owned()
+}
+
+/// `doku verify --target target --body body` with every header `doku sign` printed for the same
+/// target and body (signed with `secret`, `sign_flags` added) passed back as `-H`.
+fn verify_what_sign_printed(
+    target: &str,
+    body: &str,
+    sign_flags: &[&str],
+    secret: &str,
+) -> Vec<String> {
+    let mut sign = vec!["sign", "--target", target, "--body", body];
+    sign.extend_from_slice(sign_flags);
+    let signed = doku(&sign, Some(secret));
+    assert!(signed.status.success(), "{signed:?}");
+    let mut args: Vec<String> = ["verify", "--target", target, "--body", body]
+        .map(str::to_owned)
+        .into();
+    for header in stdout(&signed).lines() {
+        args.extend(["-H".to_owned(), header.to_owned()]);
+    }
+    args
 }
 
 /// The spec's worked example; the expected value was computed independently with
@@ -62,11 +93,7 @@ fn sign_without_a_secret_fails_clearly() {
 
 #[test]
 fn sign_refuses_a_get_with_a_body_and_a_url_target() {
-    let dir = std::env::temp_dir().join(format!("doku-cli-sign-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let body = dir.join("body.json");
-    std::fs::write(&body, "{}").unwrap();
-    let body = body.to_str().unwrap();
+    let body = body_file("get-body.json", b"{}");
     let get = doku(
         &[
             "sign",
@@ -77,7 +104,7 @@ fn sign_refuses_a_get_with_a_body_and_a_url_target() {
             "--client-id",
             "C",
             "--body",
-            body,
+            &body,
         ],
         Some("k"),
     );
@@ -98,99 +125,46 @@ fn sign_refuses_a_get_with_a_body_and_a_url_target() {
 
 #[test]
 fn verify_accepts_a_signed_notification_and_refuses_a_tampered_one() {
-    let dir = std::env::temp_dir().join(format!("doku-cli-verify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let body_path = dir.join("notification.json");
-    let body = br#"{"order":{"invoice_number":"INV-1","amount":10000.00}}"#;
-    std::fs::write(&body_path, body).unwrap();
-    let body_arg = body_path.to_str().unwrap();
-
-    // Sign with the CLI itself, then verify the printed headers.
-    let signed = doku(
-        &[
-            "sign",
-            "--target",
-            "/payments/notifications",
-            "--client-id",
-            "MCH-1",
-            "--request-id",
-            "n-1",
-            "--body",
-            body_arg,
-        ],
-        Some("SK-notify"),
+    let body = body_file(
+        "notification.json",
+        br#"{"order":{"invoice_number":"INV-1","amount":10000.00}}"#,
     );
-    assert!(signed.status.success(), "{signed:?}");
-    let headers: Vec<String> = stdout(&signed).lines().map(str::to_owned).collect();
-    let mut args = vec![
-        "verify",
-        "--target",
-        "/payments/notifications",
-        "--body",
-        body_arg,
-    ];
-    for header in &headers {
-        args.push("-H");
-        args.push(header);
-    }
+    // Sign with the CLI itself, then verify the printed headers.
+    let sign_flags = ["--client-id", "MCH-1", "--request-id", "n-1"];
+    let args = verify_what_sign_printed("/payments/notifications", &body, &sign_flags, "SK-notify");
     let valid = doku(&args, Some("SK-notify"));
     assert_eq!(valid.status.code(), Some(0), "{valid:?}");
     assert_eq!(stdout(&valid), "valid\n");
 
     let mut fresh = args.clone();
-    fresh.extend(["--max-age", "300"]);
+    fresh.extend(["--max-age".to_owned(), "300".to_owned()]);
     assert_eq!(doku(&fresh, Some("SK-notify")).status.code(), Some(0));
 
     let wrong_key = doku(&args, Some("SK-other"));
     assert_eq!(wrong_key.status.code(), Some(1));
     assert!(stdout(&wrong_key).contains("does not match"));
 
-    std::fs::write(
-        &body_path,
+    body_file(
+        "notification.json",
         br#"{"order":{"invoice_number":"INV-1","amount":10000.01}}"#,
-    )
-    .unwrap();
+    );
     let tampered = doku(&args, Some("SK-notify"));
     assert_eq!(tampered.status.code(), Some(1));
 }
 
 #[test]
 fn verify_refuses_a_stale_notification_and_names_missing_headers() {
-    let dir = std::env::temp_dir().join(format!("doku-cli-stale-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let body_path = dir.join("n.json");
-    std::fs::write(&body_path, b"{}").unwrap();
-    let body_arg = body_path.to_str().unwrap();
-    let signed = doku(
-        &[
-            "sign",
-            "--target",
-            "/n",
-            "--client-id",
-            "M",
-            "--request-id",
-            "r",
-            "--timestamp",
-            "2020-01-01T00:00:00Z",
-            "--body",
-            body_arg,
-        ],
-        Some("k"),
-    );
-    let headers: Vec<String> = stdout(&signed).lines().map(str::to_owned).collect();
-    let mut args = vec![
-        "verify",
-        "--target",
-        "/n",
-        "--body",
-        body_arg,
-        "--max-age",
-        "60",
+    let body = body_file("n.json", b"{}");
+    let sign_flags = [
+        "--client-id",
+        "M",
+        "--request-id",
+        "r",
+        "--timestamp",
+        "2020-01-01T00:00:00Z",
     ];
-    for header in &headers {
-        args.push("-H");
-        args.push(header);
-    }
+    let mut args = verify_what_sign_printed("/n", &body, &sign_flags, "k");
+    args.extend(["--max-age".to_owned(), "60".to_owned()]);
     let stale = doku(&args, Some("k"));
     assert_eq!(stale.status.code(), Some(1));
     assert!(
@@ -204,7 +178,7 @@ fn verify_refuses_a_stale_notification_and_names_missing_headers() {
             "--target",
             "/n",
             "--body",
-            body_arg,
+            &body,
             "-H",
             "Client-Id: M",
         ],

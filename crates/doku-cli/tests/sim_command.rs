@@ -4,60 +4,20 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
-#[test]
-fn sim_prints_its_address_and_answers_http() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_doku"))
-        .args([
-            "sim",
-            "--listen",
-            "127.0.0.1:0",
-            "--credential",
-            "BRN-CLI-1=SK-cli",
-        ])
-        .env_remove("DOKU_CLIENT_ID")
-        .env_remove("DOKU_SECRET_KEY")
-        .env_remove("DOKU_SIM_LISTEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn doku sim");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    // An unsigned request must be refused with a DOKU-shaped JSON error, proving the simulator is up.
-    let mut stream = TcpStream::connect(&addr).expect("connect");
-    write!(
-        stream,
-        "POST /adv-core-api/partner/v1.0/token HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-    )
-    .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    child.kill().expect("kill");
-    let _ = child.wait();
-    assert!(response.starts_with("HTTP/1.1 4"), "{response}");
-    assert!(
-        response.contains("Client-Id") || response.contains("client"),
-        "{response}"
-    );
-}
+use doku_model::Endpoint;
+use doku_test_support::{is_signed_by, now_timestamp, Signing, PARTNER_CLIENT_ID, PARTNER_SECRET};
 
 /// Starts `doku sim` with `extra` flags; returns the child and its `host:port`.
 fn start_sim(extra: &[&str]) -> (std::process::Child, String) {
+    // The test partner's credential, which the simulator also takes as a merchant's.
+    let credential = format!("{PARTNER_CLIENT_ID}={PARTNER_SECRET}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_doku"))
         .args([
             "sim",
             "--listen",
             "127.0.0.1:0",
             "--credential",
-            "BRN-CLI-1=SK-cli",
+            &credential,
         ])
         .args(extra)
         .env_remove("DOKU_CLIENT_ID")
@@ -80,10 +40,30 @@ fn start_sim(extra: &[&str]) -> (std::process::Child, String) {
     (child, addr)
 }
 
+#[test]
+fn sim_prints_its_address_and_answers_http() {
+    let (mut child, addr) = start_sim(&[]);
+    // An unsigned request must be refused with a DOKU-shaped JSON error, proving the simulator is up.
+    let response = exchange(
+        &addr,
+        format!(
+            "POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}",
+            Endpoint::Token.path()
+        ),
+    );
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(response.starts_with("HTTP/1.1 4"), "{response}");
+    assert!(
+        response.contains("Client-Id") || response.contains("client"),
+        "{response}"
+    );
+}
+
 /// One HTTP/1.1 exchange; the whole response as text.
-fn exchange(addr: &str, request: &str) -> String {
+fn exchange(addr: &str, request: impl AsRef<[u8]>) -> String {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.write_all(request.as_bytes()).expect("write");
+    stream.write_all(request.as_ref()).expect("write");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
     response
@@ -91,7 +71,6 @@ fn exchange(addr: &str, request: &str) -> String {
 
 #[test]
 fn sim_pay_pays_an_order_and_the_notification_arrives_signed() {
-    use doku_sign::non_snap::{self, Kind, Message};
     // The receiver: one request, answered 200; its head and body sent back to the test.
     let receiver = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let notify_url = format!(
@@ -137,28 +116,16 @@ fn sim_pay_pays_an_order_and_the_notification_arrives_signed() {
 
     // The configured credential acts as a merchant: create a Checkout order.
     let body = r#"{"order":{"amount":15000,"invoice_number":"INV-CLI-1"}}"#;
-    let timestamp = jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    let message = Message {
-        client_id: "BRN-CLI-1",
+    let timestamp = now_timestamp();
+    let create = Signing {
+        path: "/checkout/v1/payment",
+        body: body.as_bytes(),
         request_id: "req-cli-1",
         timestamp: &timestamp,
-        target: "/checkout/v1/payment",
-        body: Some(body.as_bytes()),
-    };
-    let signature = non_snap::sign(
-        &doku_sign::SecretKey::new("SK-cli"),
-        Kind::Request,
-        &message,
-    );
-    let created = exchange(
-        &addr,
-        &format!(
-            "POST /checkout/v1/payment HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nClient-Id: BRN-CLI-1\r\nRequest-Id: req-cli-1\r\nRequest-Timestamp: {timestamp}\r\nSignature: {signature}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    );
+        ..Signing::default()
+    }
+    .sign();
+    let created = exchange(&addr, create.to_http1(&addr));
     assert!(created.starts_with("HTTP/1.1 200"), "{created}");
 
     let base_url = format!("http://{addr}");
@@ -191,27 +158,22 @@ fn sim_pay_pays_an_order_and_the_notification_arrives_signed() {
         "{head}"
     );
     let header = |name: &str| {
-        head.lines()
-            .find_map(|l| {
-                let (n, v) = l.split_once(':')?;
-                n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
-            })
-            .unwrap_or_default()
+        head.lines().find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
     };
-    let message = Message {
-        client_id: &header("client-id"),
-        request_id: &header("request-id"),
-        timestamp: &header("request-timestamp"),
-        target: "/payments/notifications",
-        body: Some(body.as_bytes()),
-    };
-    non_snap::verify(
-        &doku_sign::SecretKey::new("SK-cli"),
-        Kind::Request,
-        &message,
-        &header("signature"),
-    )
-    .expect("signed with the merchant's key over the path and the exact body");
+    assert!(
+        is_signed_by(
+            PARTNER_CLIENT_ID,
+            PARTNER_SECRET,
+            "POST",
+            "/payments/notifications",
+            header,
+            body.as_bytes()
+        ),
+        "signed with the merchant's key over the path and the exact body: {head}"
+    );
     assert!(
         body.contains("\"INV-CLI-1\"") && body.contains("\"SUCCESS\""),
         "{body}"

@@ -42,6 +42,7 @@ mod minutes;
 pub mod multipart;
 pub mod paths;
 pub mod payment_status;
+mod placement;
 pub mod query;
 mod raw_number;
 pub mod requirements;
@@ -81,6 +82,7 @@ pub use payment_status::{
     CheckStatusResponse, OrderState, Party, PaymentNotification, PaymentStatus, StatusOrder,
     Transaction, TransactionStatus,
 };
+pub use placement::Placement;
 pub use raw_number::RawNumber;
 pub use requirements::{
     DocumentRequirement, RequirementNode, RequirementsQuery, RequirementsResponse,

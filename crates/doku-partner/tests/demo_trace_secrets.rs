@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use common::needles::Needles;
 use common::*;
 use doku_model::{
-    BusinessLiteRequest, BusinessRegistrationRequest, ClientId, DocumentCode, FileCategory,
-    FileRef, RequestId, RequirementsQuery, UploadFile,
+    BusinessLiteRequest, BusinessRegistrationRequest, ClientId, RequestId, RequirementsQuery,
+    UploadFile,
 };
 use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
@@ -22,37 +22,6 @@ use doku_sim::{Endpoint, Fault, FaultKind, Sim, SimConfig};
 const SAMPLE_PNG: &[u8] = include_bytes!("../../doku-cli/samples/document.png");
 const SAMPLE_BUSINESS: &str = include_str!("../../doku-cli/samples/business.json");
 const SAMPLE_BUSINESS_LITE: &str = include_str!("../../doku-cli/samples/business-lite.json");
-
-/// As `doku demo`: a category (`PHOTO_PROOF`) or a document code under `DOCUMENT` (`KTP`).
-fn upload_for(code: &str) -> UploadFile {
-    let category = FileCategory::from(code);
-    let filename = format!("{}.png", code.to_ascii_lowercase());
-    if category.is_unknown() {
-        UploadFile::file(
-            FileCategory::Document,
-            filename,
-            "image/png",
-            SAMPLE_PNG.to_vec(),
-        )
-        .with_code(DocumentCode::from(code))
-    } else {
-        UploadFile::file(category, filename, "image/png", SAMPLE_PNG.to_vec())
-    }
-}
-
-/// As `doku demo`: where an uploaded document goes in the registration body.
-fn place(body: &mut BusinessRegistrationRequest, category: &FileCategory, id: doku_model::FileId) {
-    let file = FileRef { id };
-    let business = &mut body.business;
-    match category {
-        FileCategory::PhotoProof => business.brands[0].photo_proofs.push(file),
-        FileCategory::Logo => business.brands[0].logo = Some(file),
-        FileCategory::OwnerLiveness | FileCategory::Document => {
-            business.contacts[0].documents.push(file);
-        }
-        _ => business.documents.push(file),
-    }
-}
 
 /// `doku demo`'s steps (fresh demo credentials, embedded simulator, response signatures
 /// required, an observer), each result logged with `{:?}` as a caller might, all at TRACE.
@@ -100,11 +69,10 @@ async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
     let mut registration: BusinessRegistrationRequest =
         serde_json::from_str(SAMPLE_BUSINESS).unwrap();
     for code in &mandatory {
-        let upload = upload_for(code);
-        let category = upload.category.clone();
-        let uploaded = client.upload_file_with(upload, step()).await;
+        let upload = UploadFile::for_requirement(code, "doc.png", "image/png", SAMPLE_PNG);
+        let uploaded = client.upload_file_with(upload.clone(), step()).await;
         tracing::info!(?uploaded, code, "Upload File");
-        place(&mut registration, &category, uploaded.unwrap().id);
+        registration.attach(&upload, uploaded.unwrap().id);
     }
     let created = client.register_business_with(&registration, step()).await;
     tracing::info!(?created, "Business Registration");

@@ -6,8 +6,9 @@
 //! `cargo bench -p doku-sign --bench sign`.
 
 use criterion::{black_box, criterion_main, BenchmarkId, Criterion, Throughput};
-use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::non_snap::{self, Kind};
 use doku_sign::SecretKey;
+use doku_test_support::{business_message, json_body, PARTNER_SECRET};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -18,16 +19,6 @@ const SIZES: [(usize, &str); 4] = [
     (1024 * 1024, "1MiB"),
 ];
 
-fn body(len: usize) -> Vec<u8> {
-    let mut body = br#"{"business":{"name":"#.to_vec();
-    while body.len() < len - 3 {
-        body.push(b'a' + (body.len() % 26) as u8);
-    }
-    body.extend_from_slice(br#""}}"#);
-    body.truncate(len);
-    body
-}
-
 fn raw(key: &[u8], body: &[u8], string_to_sign: &[u8]) -> [u8; 32] {
     let digest = Sha256::digest(body);
     black_box(&digest);
@@ -37,16 +28,10 @@ fn raw(key: &[u8], body: &[u8], string_to_sign: &[u8]) -> [u8; 32] {
 }
 
 fn bench(c: &mut Criterion) {
-    let key = SecretKey::from("SK-benchmark-secret-0123456789");
+    let key = SecretKey::from(PARTNER_SECRET);
     for (len, label) in SIZES {
-        let body = body(len);
-        let message = Message {
-            client_id: "BRN-0001-10791114622547",
-            request_id: "8c3f0e2a-4b7d-4e51-9a6c-2f1d3b5e7a90",
-            timestamp: "2026-11-29T01:51:00Z",
-            target: "/adv-core-api/partner/v1.0/business",
-            body: Some(&body),
-        };
+        let body = json_body(len);
+        let message = business_message(&body);
         let string_to_sign = non_snap::string_to_sign(Kind::Request, &message).into_bytes();
         let header = non_snap::sign(&key, Kind::Request, &message).to_string();
         let mut group = c.benchmark_group(format!("non_snap_{label}"));

@@ -8,11 +8,20 @@
 mod credentials;
 mod files;
 mod fixtures;
+mod http1;
+mod inbound;
+mod messages;
+mod now;
 mod signed;
+mod signing_default;
 
 pub use credentials::{
     OTHER_CLIENT_ID, OTHER_SECRET, PARTNER_CLIENT_ID, PARTNER_SECRET, START, START_UNIX,
 };
 pub use files::{mandatory_uploads, png, PNG_BYTES};
 pub use fixtures::{lite, personal_query, registration, TOKEN_BODY};
+pub use inbound::is_signed_by;
+pub use messages::{business_message, json_body};
+pub use now::now_timestamp;
 pub use signed::{SignedRequest, Signing};
+pub use signing_default::REQUEST_ID;

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use doku_transport::{TimeoutPhase, Transport, TransportConfig, TransportError};
+use doku_transport::{
+    TimeoutPhase, Transport, TransportConfig, TransportConfigBuilder, TransportError,
+};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -79,6 +81,40 @@ async fn read_head(stream: &mut TcpStream) {
 
 fn transport() -> Transport {
     Transport::new(TransportConfig::default()).unwrap()
+}
+
+/// A transport with `configure` applied to the default settings.
+fn transport_with(
+    configure: impl FnOnce(TransportConfigBuilder) -> TransportConfigBuilder,
+) -> Transport {
+    Transport::new(configure(TransportConfig::builder()).build()).unwrap()
+}
+
+/// A hyper server answering every request `200` with `body`; its address and accepted-connection count.
+async fn answering(body: Vec<u8>) -> (SocketAddr, Arc<AtomicUsize>) {
+    hyper_server(move |_| {
+        let body = body.clone();
+        async move { http::Response::new(Full::new(Bytes::from(body))) }
+    })
+    .await
+}
+
+/// Asserts that `$err` matches `$pattern`, printing it if not.
+macro_rules! assert_error {
+    ($err:expr, $pattern:pat) => {
+        assert!(matches!($err, $pattern), "{:?}", $err)
+    };
+}
+
+/// Asserts how `err` classifies for the retry layer.
+fn assert_class(err: &TransportError, connect: bool, timeout: bool, reached_server: bool) {
+    assert_eq!(err.is_connect(), connect, "is_connect: {err:?}");
+    assert_eq!(err.is_timeout(), timeout, "is_timeout: {err:?}");
+    assert_eq!(
+        err.may_have_reached_server(),
+        reached_server,
+        "may_have_reached_server: {err:?}"
+    );
 }
 
 fn get(addr: SocketAddr, path: &str) -> http::Request<Bytes> {
@@ -160,8 +196,7 @@ async fn error_statuses_are_responses_not_errors() {
 
 #[tokio::test]
 async fn sequential_requests_reuse_one_connection() {
-    let (addr, accepted) =
-        hyper_server(|_| async { http::Response::new(Full::new(Bytes::from_static(b"x"))) }).await;
+    let (addr, accepted) = answering(b"x".to_vec()).await;
     let transport = transport();
     let clone = transport.clone();
     transport.send(get(addr, "/a")).await.unwrap();
@@ -171,10 +206,8 @@ async fn sequential_requests_reuse_one_connection() {
 
 #[tokio::test]
 async fn pool_disabled_opens_a_connection_per_request() {
-    let (addr, accepted) =
-        hyper_server(|_| async { http::Response::new(Full::new(Bytes::from_static(b"x"))) }).await;
-    let transport =
-        Transport::new(TransportConfig::builder().pool_max_idle_per_host(0).build()).unwrap();
+    let (addr, accepted) = answering(b"x".to_vec()).await;
+    let transport = transport_with(|b| b.pool_max_idle_per_host(0));
     transport.send(get(addr, "/a")).await.unwrap();
     transport.send(get(addr, "/b")).await.unwrap();
     assert_eq!(accepted.load(Ordering::SeqCst), 2);
@@ -188,10 +221,8 @@ async fn connection_refused_is_a_connect_error() {
         listener.local_addr().unwrap()
     };
     let err = transport().send(get(addr, "/")).await.unwrap_err();
-    assert!(matches!(err, TransportError::Connect { .. }), "{err:?}");
-    assert!(err.is_connect());
-    assert!(!err.is_timeout());
-    assert!(!err.may_have_reached_server());
+    assert_error!(err, TransportError::Connect { .. });
+    assert_class(&err, true, false, false);
     assert!(err.source().is_some(), "the cause is kept");
 }
 
@@ -202,12 +233,7 @@ async fn slow_response_times_out_waiting_for_headers() {
         http::Response::new(Full::new(Bytes::new()))
     })
     .await;
-    let transport = Transport::new(
-        TransportConfig::builder()
-            .attempt_timeout(Duration::from_millis(200))
-            .build(),
-    )
-    .unwrap();
+    let transport = transport_with(|b| b.attempt_timeout(Duration::from_millis(200)));
     let err = transport.send(get(addr, "/")).await.unwrap_err();
     match &err {
         TransportError::Timeout {
@@ -217,9 +243,7 @@ async fn slow_response_times_out_waiting_for_headers() {
         } => assert!(*elapsed >= Duration::from_millis(200), "{elapsed:?}"),
         other => panic!("expected a response timeout, got {other:?}"),
     }
-    assert!(err.is_timeout());
-    assert!(!err.is_connect());
-    assert!(err.may_have_reached_server());
+    assert_class(&err, false, true, true);
 }
 
 #[tokio::test]
@@ -231,54 +255,39 @@ async fn stalled_body_times_out_in_the_body_phase() {
         tokio::time::sleep(Duration::from_secs(5)).await;
     })
     .await;
-    let transport = Transport::new(
-        TransportConfig::builder()
-            .attempt_timeout(Duration::from_millis(200))
-            .build(),
-    )
-    .unwrap();
+    let transport = transport_with(|b| b.attempt_timeout(Duration::from_millis(200)));
     let err = transport.send(get(addr, "/")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            TransportError::Timeout {
-                phase: TimeoutPhase::Body,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_error!(
+        err,
+        TransportError::Timeout {
+            phase: TimeoutPhase::Body,
+            ..
+        }
     );
-    assert!(err.may_have_reached_server());
+    assert_class(&err, false, true, true);
 }
 
 fn capped(limit: usize) -> Transport {
-    Transport::new(TransportConfig::builder().max_body_bytes(limit).build()).unwrap()
+    transport_with(|b| b.max_body_bytes(limit))
 }
 
 #[tokio::test]
 async fn body_at_the_cap_is_accepted() {
-    let (addr, _) =
-        hyper_server(|_| async { http::Response::new(Full::new(Bytes::from(vec![b'a'; 64]))) })
-            .await;
+    let (addr, _) = answering(vec![b'a'; 64]).await;
     let response = capped(64).send(get(addr, "/")).await.unwrap();
     assert_eq!(response.body.len(), 64);
 }
 
 #[tokio::test]
 async fn announced_body_over_the_cap_is_refused() {
-    let (addr, _) =
-        hyper_server(|_| async { http::Response::new(Full::new(Bytes::from(vec![b'a'; 65]))) })
-            .await;
+    let (addr, _) = answering(vec![b'a'; 65]).await;
     let err = capped(64).send(get(addr, "/")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            TransportError::BodyTooLarge {
-                limit: 64,
-                content_length: Some(65)
-            }
-        ),
-        "{err:?}"
+    assert_error!(
+        err,
+        TransportError::BodyTooLarge {
+            limit: 64,
+            content_length: Some(65)
+        }
     );
     assert!(err.may_have_reached_server());
 }
@@ -301,15 +310,12 @@ async fn chunked_body_over_the_cap_is_refused() {
     })
     .await;
     let err = capped(64).send(get(addr, "/")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            TransportError::BodyTooLarge {
-                limit: 64,
-                content_length: None
-            }
-        ),
-        "{err:?}"
+    assert_error!(
+        err,
+        TransportError::BodyTooLarge {
+            limit: 64,
+            content_length: None
+        }
     );
 }
 
@@ -323,9 +329,8 @@ async fn connection_dropped_mid_body_is_a_body_error() {
     })
     .await;
     let err = transport().send(get(addr, "/")).await.unwrap_err();
-    assert!(matches!(err, TransportError::Body { .. }), "{err:?}");
-    assert!(err.may_have_reached_server());
-    assert!(!err.is_connect());
+    assert_error!(err, TransportError::Body { .. });
+    assert_class(&err, false, false, true);
     assert!(err.source().is_some());
 }
 
@@ -333,10 +338,8 @@ async fn connection_dropped_mid_body_is_a_body_error() {
 async fn connection_closed_without_response_may_have_reached_the_server() {
     let addr = raw_server(|s| async move { drop(s) }).await;
     let err = transport().send(get(addr, "/")).await.unwrap_err();
-    assert!(matches!(err, TransportError::Request { .. }), "{err:?}");
-    assert!(err.may_have_reached_server());
-    assert!(!err.is_connect());
-    assert!(!err.is_timeout());
+    assert_error!(err, TransportError::Request { .. });
+    assert_class(&err, false, false, true);
 }
 
 #[tokio::test]
@@ -366,16 +369,14 @@ fn plain_http_to_a_remote_host_is_accepted_with_opt_in() {
     let uri: http::Uri = "http://example.com/adv-core-api/partner/v1.0/token"
         .parse()
         .unwrap();
-    let transport =
-        Transport::new(TransportConfig::builder().allow_insecure_http(true).build()).unwrap();
+    let transport = transport_with(|b| b.allow_insecure_http(true));
     assert!(transport.config().allows_insecure_http());
     transport.check_uri(&uri).unwrap();
 }
 
 #[tokio::test]
 async fn other_schemes_and_relative_uris_are_refused() {
-    let transport =
-        Transport::new(TransportConfig::builder().allow_insecure_http(true).build()).unwrap();
+    let transport = transport_with(|b| b.allow_insecure_http(true));
     let err = transport
         .send(
             http::Request::get("ftp://127.0.0.1/x")
@@ -384,15 +385,12 @@ async fn other_schemes_and_relative_uris_are_refused() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, TransportError::UnsupportedScheme { .. }),
-        "{err:?}"
-    );
+    assert_error!(err, TransportError::UnsupportedScheme { .. });
     let err = transport
         .send(http::Request::get("/relative").body(Bytes::new()).unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(err, TransportError::InvalidUri { .. }), "{err:?}");
+    assert_error!(err, TransportError::InvalidUri { .. });
     assert!(!err.may_have_reached_server());
 }
 
@@ -455,27 +453,19 @@ async fn connect_timeout_is_a_connect_phase_timeout() {
         eprintln!("skipped: this OS does not stall connects to a full accept queue");
         return;
     }
-    let transport = Transport::new(
-        TransportConfig::builder()
-            .connect_timeout(Duration::from_millis(200))
+    let transport = transport_with(|b| {
+        b.connect_timeout(Duration::from_millis(200))
             .attempt_timeout(Duration::from_secs(5))
-            .build(),
-    )
-    .unwrap();
+    });
     let err = transport.send(get(addr, "/")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            TransportError::Timeout {
-                phase: TimeoutPhase::Connect,
-                source: Some(_),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_error!(
+        err,
+        TransportError::Timeout {
+            phase: TimeoutPhase::Connect,
+            source: Some(_),
+            ..
+        }
     );
-    assert!(err.is_connect());
-    assert!(err.is_timeout());
-    assert!(!err.may_have_reached_server());
+    assert_class(&err, true, true, false);
     drop(listener);
 }

@@ -74,15 +74,16 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
-    use doku_sign::non_snap::{self, Kind, Message};
     use doku_sign::SecretKey;
+    // The test partner's credentials play the merchant whose key signs notifications.
+    use doku_test_support::{
+        Signing, PARTNER_CLIENT_ID as MERCHANT, PARTNER_SECRET as MERCHANT_KEY,
+    };
     use tower::ServiceExt;
-
-    const CLIENT: &str = "BRN-0001-10791114622547";
 
     fn receiver() -> Arc<Receiver> {
         Arc::new(Receiver {
-            keys: Box::new(SecretKey::new("SK-merchant")),
+            keys: Box::new(SecretKey::new(MERCHANT_KEY)),
             store: Store::in_memory().expect("database"),
         })
     }
@@ -100,22 +101,23 @@ mod tests {
         .into_bytes()
     }
 
+    /// DOKU's notification: headers signed by the merchant's key over `signed`, carrying `sent`.
     fn notification(sent: Vec<u8>, signed: &[u8], request_id: &str) -> Request<Body> {
-        let message = Message {
-            client_id: CLIENT,
+        let signed = Signing {
+            client_id: MERCHANT,
+            secret: MERCHANT_KEY,
+            path: NOTIFICATION_PATH,
+            body: signed,
             request_id,
             timestamp: "2026-09-30T06:29:47Z",
-            target: NOTIFICATION_PATH,
-            body: Some(signed),
-        };
-        let signature = non_snap::sign(&SecretKey::new("SK-merchant"), Kind::Request, &message);
-        Request::post(NOTIFICATION_PATH)
-            .header("Client-Id", CLIENT)
-            .header("Request-Id", request_id)
-            .header("Request-Timestamp", message.timestamp)
-            .header("Signature", signature.to_string())
-            .body(Body::from(sent))
-            .expect("request")
+            ..Signing::default()
+        }
+        .sign();
+        let mut request = Request::post(NOTIFICATION_PATH);
+        for (name, value) in signed.headers {
+            request = request.header(name, value);
+        }
+        request.body(Body::from(sent)).expect("request")
     }
 
     async fn send(receiver: &Arc<Receiver>, request: Request<Body>) -> StatusCode {
@@ -141,7 +143,7 @@ mod tests {
     fn state(r: &Arc<Receiver>, invoice: &str) -> (String, bool) {
         let p = r
             .store
-            .payment(CLIENT, invoice)
+            .payment(MERCHANT, invoice)
             .expect("query")
             .expect("row");
         (p.status, p.is_final)

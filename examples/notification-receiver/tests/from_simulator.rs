@@ -11,49 +11,24 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
-use doku_model::{
-    BusinessRegistrationRequest, CheckoutRequest, ClientId, DocumentCode, FileCategory, FileRef,
-    UploadFile,
-};
+use doku_model::{BusinessDataBrand, CheckoutRequest, ClientId};
 use doku_partner::{Client, Config, Environment};
 use doku_sign::SecretKey;
 use doku_sim::{NotificationRetryRequestId, PayStatus, Readings, Sim, SimConfig};
+use doku_test_support::{mandatory_uploads, registration, PARTNER_CLIENT_ID, PARTNER_SECRET};
 use notification_receiver::{router, Receiver, Store, NOTIFICATION_PATH};
 
-const PARTNER: &str = "BRN-0001-RECEIVER";
-
-fn png(category: FileCategory) -> UploadFile {
-    UploadFile::file(
-        category,
-        "doc.png",
-        "image/png",
-        b"\x89PNG\r\n\x1a\n receiver".to_vec(),
-    )
-}
-
-/// Registers a PERSONAL business through the Partner calls; the brand as Get Business Data shows it.
-async fn onboard(client: &Client) -> doku_model::BusinessDataBrand {
+/// Registers doku-test-support's PERSONAL business with the documents it needs through the Partner
+/// calls; the brand as Get Business Data shows it.
+///
+/// Local to this test: it drives the client against the simulator, and doku-test-support (doku-sign
+/// and doku-model only) must not depend on either.
+async fn onboard(client: &Client) -> BusinessDataBrand {
     let mut ids = Vec::new();
-    for upload in [
-        png(FileCategory::Document).with_code(DocumentCode::Ktp),
-        png(FileCategory::OwnerLiveness),
-        png(FileCategory::PhotoProof),
-    ] {
-        ids.push(FileRef::new(
-            client.upload_file(upload).await.expect("upload").id,
-        ));
+    for upload in mandatory_uploads() {
+        ids.push(client.upload_file(upload).await.expect("upload").id);
     }
-    let mut body: BusinessRegistrationRequest = serde_json::from_value(serde_json::json!({"business": {
-        "type": "PERSONAL", "legal_entity": "PERSEORANGAN", "name": "Toko Terima",
-        "email": "owner@example.com", "phone_calling_code": "62", "phone_number": "81234567890",
-        "brands": [{"name": "Toko Terima", "description": "Groceries", "category": "RETAIL"}],
-        "addresses": [{"area": "17133 - Kali Baru - Medan Satria - Bekasi - Jawa Barat", "country": "ID",
-                       "name": "Jl. Gatot Subroto 20", "is_primary": true}],
-        "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62",
-                      "phone_number": "81234567890", "nationality": "ID"}]
-    }}))
-    .expect("registration");
-    body.business.contacts[0].documents = ids;
+    let body = registration("Toko Terima", &ids);
     let created = client.register_business(&body).await.expect("register");
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).expect("brand id");
     let data = client.get_business(&brand).await.expect("business data");
@@ -104,10 +79,10 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
     let _ = std::fs::remove_file(&db);
 
     // The simulator: its Notification URL is the receiver; DOKU's retry schedule compressed.
-    let partner_key = SecretKey::new("SK-partner-receiver-test");
+    let partner_key = SecretKey::new(PARTNER_SECRET);
     let sim = Sim::start(
         SimConfig::builder()
-            .credential(PARTNER, partner_key.clone())
+            .credential(PARTNER_CLIENT_ID, partner_key.clone())
             .notification_url(url)
             .time_scale(0.0001)
             .readings(Readings::default().notification_retry_request_id(reading))
@@ -117,7 +92,7 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
     .await
     .expect("sim");
     let client = Client::new(
-        Config::builder(PARTNER, partner_key)
+        Config::builder(PARTNER_CLIENT_ID, partner_key)
             .environment(Environment::Custom(sim.base_url()))
             .build()
             .expect("config"),

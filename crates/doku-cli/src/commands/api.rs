@@ -29,16 +29,17 @@ fn finish<T: serde::Serialize>(
     }
 }
 
-/// Sends `request` (answer decoded as `T`) and prints DOKU's body as received.
+/// Sends `request` (answer decoded as `T`) with a client from `args` and prints DOKU's body as
+/// received.
 async fn send_verbatim<T: DeserializeOwned>(
-    client: &Client,
-    request: Result<ApiRequest, doku_partner::Error>,
     args: &ApiArgs,
+    request: Result<ApiRequest, doku_partner::Error>,
 ) -> Result<ExitCode, String> {
+    let client = from_args(args)?;
     let result = match request {
         Ok(request) => {
             client
-                .execute_answer::<T>(&request, call_options(args)?)
+                .execute_answer::<T>(&request, call_options(&args.target)?)
                 .await
         }
         Err(e) => Err(e),
@@ -46,33 +47,27 @@ async fn send_verbatim<T: DeserializeOwned>(
     match result {
         Ok(answer) => {
             let Answer { body, .. } = answer;
-            print_body(&body, Some(client));
+            print_body(&body, Some(&client));
             Ok(ExitCode::SUCCESS)
         }
-        Err(error) => Ok(report_failure(&error, Some(client))),
+        Err(error) => Ok(report_failure(&error, Some(&client))),
     }
 }
 
 pub(crate) async fn token(args: TokenArgs) -> Result<ExitCode, String> {
     let client = from_args(&args.api)?;
-    let result = client.token_with(call_options(&args.api)?).await;
+    let result = client.token_with(call_options(&args.api.target)?).await;
     finish(&client, result)
 }
 
 pub(crate) async fn requirements(args: RequirementsArgs) -> Result<ExitCode, String> {
-    let client = from_args(&args.api)?;
     let query = RequirementsQuery::new(
         BusinessType::from(args.business_type.as_str()),
         LegalEntity::from(args.legal_entity.as_str()),
         BusinessLine::from(args.business_line.as_str()),
         args.nationality.as_str(),
     );
-    send_verbatim::<RequirementsResponse>(
-        &client,
-        ApiRequest::check_requirements(&query),
-        &args.api,
-    )
-    .await
+    send_verbatim::<RequirementsResponse>(&args.api, ApiRequest::check_requirements(&query)).await
 }
 
 pub(crate) async fn upload(args: UploadArgs) -> Result<ExitCode, String> {
@@ -92,25 +87,17 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, String> {
 
 pub(crate) async fn register(args: JsonBodyArgs) -> Result<ExitCode, String> {
     let request: BusinessRegistrationRequest = read_json(&args.json)?;
-    let client = from_args(&args.api)?;
-    send_verbatim::<BusinessRegistrationResponse>(
-        &client,
-        ApiRequest::business_registration(&request),
-        &args.api,
-    )
-    .await
+    let request = ApiRequest::business_registration(&request);
+    send_verbatim::<BusinessRegistrationResponse>(&args.api, request).await
 }
 
 pub(crate) async fn register_lite(args: JsonBodyArgs) -> Result<ExitCode, String> {
     let request: BusinessLiteRequest = read_json(&args.json)?;
-    let client = from_args(&args.api)?;
-    send_verbatim::<BusinessLiteResponse>(&client, ApiRequest::business_lite(&request), &args.api)
-        .await
+    send_verbatim::<BusinessLiteResponse>(&args.api, ApiRequest::business_lite(&request)).await
 }
 
 pub(crate) async fn business(args: BusinessArgs) -> Result<ExitCode, String> {
     let id = ClientId::new(args.business_client_id.clone())
         .map_err(|e| format!("business client id: {e}"))?;
-    let client = from_args(&args.api)?;
-    send_verbatim::<BusinessData>(&client, Ok(ApiRequest::get_business(&id)), &args.api).await
+    send_verbatim::<BusinessData>(&args.api, Ok(ApiRequest::get_business(&id))).await
 }

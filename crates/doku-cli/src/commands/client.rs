@@ -1,11 +1,13 @@
 //! Building a `doku_partner::Client` from the command line's target and credentials.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use doku_model::RequestId;
 use doku_partner::{CallOptions, Client, Config, Environment, ResponseSignatureMode, RetryPolicy};
+use doku_sign::SecretKey;
 
-use crate::args::{ApiArgs, EnvChoice};
+use crate::args::{ApiArgs, EnvChoice, TargetArgs};
 use crate::credentials;
 use crate::output::{chain, escape};
 
@@ -25,23 +27,41 @@ pub(crate) fn environment(
     }
 }
 
-/// A client for the per-endpoint commands: credentials from the environment or a file, response
-/// signatures required (a CLI talking to DOKU should refuse an unsigned answer), the deadlines
-/// from `--deadline` / `--attempt-timeout` when given.
+/// A client for the per-endpoint commands: the target, then the partner's credentials from the
+/// environment or a file (checked in that order), then as [`client`].
 pub(crate) fn from_args(args: &ApiArgs) -> Result<Client, String> {
-    let environment = environment(args.env, args.base_url.as_deref())?;
+    let environment = environment(args.target.env, args.target.base_url.as_deref())?;
     let client_id = credentials::client_id(args.client_id.as_deref())?;
     let secret = credentials::secret_key(args.secret.secret_key_file.as_deref())?;
-    let mut builder = Config::builder(client_id, secret)
+    client(
+        environment,
+        args.target.deadline,
+        args.attempt_timeout,
+        client_id,
+        secret,
+    )
+}
+
+/// A client on `environment` signing as `client_id` with `key`: response signatures required (a
+/// CLI talking to DOKU should refuse an unsigned answer), the whole-call `deadline` and the
+/// attempt (and connect) timeout when given.
+pub(crate) fn client(
+    environment: Environment,
+    deadline: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    client_id: String,
+    key: SecretKey,
+) -> Result<Client, String> {
+    let mut builder = Config::builder(client_id, key)
         .environment(environment)
         .response_signatures(ResponseSignatureMode::Require);
-    if let Some(deadline) = args.deadline {
+    if let Some(deadline) = deadline {
         builder = builder.retry_policy(RetryPolicy {
             total_deadline: deadline,
             ..RetryPolicy::default()
         });
     }
-    if let Some(timeout) = args.attempt_timeout {
+    if let Some(timeout) = attempt_timeout {
         builder = builder.attempt_timeout(timeout).connect_timeout(timeout);
     }
     let config = builder.build().map_err(|e| chain(&e, None))?;
@@ -49,8 +69,8 @@ pub(crate) fn from_args(args: &ApiArgs) -> Result<Client, String> {
 }
 
 /// Per-call options from `--request-id`.
-pub(crate) fn call_options(args: &ApiArgs) -> Result<CallOptions, String> {
-    match &args.request_id {
+pub(crate) fn call_options(target: &TargetArgs) -> Result<CallOptions, String> {
+    match &target.request_id {
         None => Ok(CallOptions::default()),
         Some(id) => RequestId::new(id.clone())
             .map(CallOptions::with_request_id)

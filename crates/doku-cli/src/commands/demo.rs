@@ -15,8 +15,7 @@ use std::time::Instant;
 
 use doku_model::{
     BusinessData, BusinessLiteRequest, BusinessRegistrationRequest, CheckoutRequest, ClientId,
-    DocumentCode, FileCategory, FileId, FileRef, RequestId, RequirementsQuery, TransactionStatus,
-    UploadFile,
+    RequestId, RequirementsQuery, TransactionStatus, UploadFile,
 };
 use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
@@ -170,49 +169,10 @@ async fn target(
     ))
 }
 
-/// Where an uploaded document goes in the registration body.
-fn place_document(body: &mut BusinessRegistrationRequest, category: &FileCategory, id: FileId) {
-    let file = FileRef { id };
-    let business = &mut body.business;
-    match category {
-        FileCategory::PhotoProof => {
-            if let Some(brand) = business.brands.first_mut() {
-                brand.photo_proofs.push(file);
-                return;
-            }
-        }
-        FileCategory::Logo => {
-            if let Some(brand) = business.brands.first_mut() {
-                brand.logo = Some(file);
-                return;
-            }
-        }
-        FileCategory::OwnerLiveness | FileCategory::Document => {
-            if let Some(contact) = business.contacts.first_mut() {
-                contact.documents.push(file);
-                return;
-            }
-        }
-        _ => {}
-    }
-    business.documents.push(file);
-}
-
-/// The upload for a requirement code: a category (`PHOTO_PROOF`) or a document code under `DOCUMENT` (`KTP`).
+/// The upload for a requirement code, named after it (`ktp.png`): the bundled sample image.
 fn upload_for(code: &str) -> UploadFile {
-    let category = FileCategory::from(code);
     let filename = format!("{}.png", code.to_ascii_lowercase());
-    if category.is_unknown() {
-        UploadFile::file(
-            FileCategory::Document,
-            filename,
-            "image/png",
-            SAMPLE_PNG.to_vec(),
-        )
-        .with_code(DocumentCode::from(code))
-    } else {
-        UploadFile::file(category, filename, "image/png", SAMPLE_PNG.to_vec())
-    }
+    UploadFile::for_requirement(code, filename, "image/png", SAMPLE_PNG)
 }
 
 pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, String> {
@@ -332,14 +292,14 @@ async fn flow(run: &mut Run) -> Result<(Vec<String>, BusinessData), ExitCode> {
     let upload_started = Instant::now();
     for code in &mandatory {
         let upload = upload_for(code);
-        let category = upload.category.clone();
+        let request = upload.clone();
         let response = run
             .step(&format!("Upload File {code}"), |c, o| async move {
-                c.upload_file_with(upload, o).await
+                c.upload_file_with(request, o).await
             })
             .await?;
         uploaded.push(format!("{code} → {}", response.id));
-        place_document(&mut registration, &category, response.id);
+        registration.attach(&upload, response.id);
     }
     summary.push(format!(
         "uploaded {} document(s) in {} ms: {}",

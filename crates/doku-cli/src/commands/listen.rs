@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 
-use super::pay::{merchant_id, merchant_key, MERCHANT_KEY_ENV};
+use crate::credentials::{merchant_id, merchant_key, MERCHANT_KEY_ENV};
 use crate::output::escape;
 use crate::pay_args::ListenArgs;
 
@@ -132,7 +132,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) -> Result<
         };
         let shared = shared.clone();
         tokio::spawn(async move {
-            let service = service_fn(|request| handle(request, shared.clone()));
+            // Set by this connection's request when it is the `max`-th verified notification.
+            let reached_max = Arc::new(AtomicBool::new(false));
+            let service =
+                service_fn(|request| handle(request, shared.clone(), reached_max.clone()));
             let _ = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(READ_TIMEOUT)
@@ -140,11 +143,11 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) -> Result<
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
             drop(permit);
-            // Only once the answer is written: the last sender gets its 200 before we exit.
-            if shared
-                .max
-                .is_some_and(|max| shared.verified.load(Ordering::SeqCst) >= max)
-            {
+            // Only the connection that verified the last notification ends the run, and only once
+            // its answer is written: the last sender gets its 200 before we exit. (Checking the
+            // shared count here instead let a connection that had just answered a refusal see a
+            // later connection's count and exit before that one's 200 was written.)
+            if reached_max.load(Ordering::SeqCst) {
                 shared.done.notify_one();
             }
         });
@@ -200,6 +203,7 @@ pub(crate) fn key_env(id: &str) -> String {
 async fn handle(
     request: Request<Incoming>,
     shared: Arc<Shared>,
+    reached_max: Arc<AtomicBool>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     if request.uri().path() != shared.path {
         return Ok(answer(StatusCode::NOT_FOUND, "not the notification path"));
@@ -226,6 +230,9 @@ async fn handle(
             if shared.max.is_some_and(|max| count > max) {
                 // Past the limit (a notification in flight while we stop): DOKU retries it.
                 return Ok(answer(StatusCode::SERVICE_UNAVAILABLE, "stopping"));
+            }
+            if shared.max == Some(count) {
+                reached_max.store(true, Ordering::SeqCst);
             }
             if shared.print {
                 println!("{}", json_line(&verified));

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use doku_sign::headers;
 use doku_sign::non_snap::{self, Kind, Message};
 
 use crate::args::SignArgs;
@@ -46,10 +47,10 @@ pub(crate) fn run(args: &SignArgs) -> Result<ExitCode, String> {
         body: body.as_deref(),
     };
     let signature = non_snap::sign(&key, Kind::Request, &message);
-    println!("Client-Id: {client_id}");
-    println!("Request-Id: {request_id}");
-    println!("Request-Timestamp: {timestamp}");
-    println!("Signature: {signature}");
+    println!("{}: {client_id}", headers::CLIENT_ID);
+    println!("{}: {request_id}", headers::REQUEST_ID);
+    println!("{}: {timestamp}", headers::REQUEST_TIMESTAMP);
+    println!("{}: {signature}", headers::SIGNATURE);
     if args.explain {
         eprintln!("--- string to sign (between the lines, no trailing newline) ---");
         eprintln!("{}", non_snap::string_to_sign(Kind::Request, &message));

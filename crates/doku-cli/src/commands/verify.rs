@@ -2,40 +2,32 @@
 
 use std::process::ExitCode;
 
-use doku_sign::non_snap::Message;
+use doku_sign::non_snap::{Kind, Message};
 use doku_sign::notification::{self, Freshness};
 
 use crate::args::VerifyArgs;
 use crate::credentials;
 
-/// The headers a notification must carry.
-struct Received {
-    client_id: String,
-    request_id: String,
-    timestamp: String,
-    signature: String,
+/// The `--header 'Name: value'` arguments as (name, value) pairs, trimmed.
+fn parse_headers(headers: &[String]) -> Result<Vec<(&str, &str)>, String> {
+    headers
+        .iter()
+        .map(|header| {
+            header
+                .split_once(':')
+                .map(|(name, value)| (name.trim(), value.trim()))
+                .ok_or_else(|| format!("--header `{header}` is not `Name: value`"))
+        })
+        .collect()
 }
 
-fn parse_headers(headers: &[String]) -> Result<Received, String> {
-    let mut found: [Option<String>; 4] = Default::default();
-    const NAMES: [&str; 4] = ["client-id", "request-id", "request-timestamp", "signature"];
-    for header in headers {
-        let (name, value) = header
-            .split_once(':')
-            .ok_or_else(|| format!("--header `{header}` is not `Name: value`"))?;
-        let name = name.trim().to_ascii_lowercase();
-        if let Some(slot) = NAMES.iter().position(|n| *n == name) {
-            found[slot] = Some(value.trim().to_owned());
-        }
-    }
-    let [client_id, request_id, timestamp, signature] = found;
-    let missing = |name: &str| format!("missing --header '{name}: …'");
-    Ok(Received {
-        client_id: client_id.ok_or_else(|| missing("Client-Id"))?,
-        request_id: request_id.ok_or_else(|| missing("Request-Id"))?,
-        timestamp: timestamp.ok_or_else(|| missing("Request-Timestamp"))?,
-        signature: signature.ok_or_else(|| missing("Signature"))?,
-    })
+/// The value of header `name` (case-insensitive); the last one wins, as a repeated flag does.
+fn lookup<'a>(headers: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .rev()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, value)| *value)
 }
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
@@ -43,18 +35,21 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
     let received = parse_headers(&args.headers)?;
     let body = std::fs::read(&args.body)
         .map_err(|e| format!("cannot read body {}: {e}", args.body.display()))?;
-    let message = Message {
-        client_id: &received.client_id,
-        request_id: &received.request_id,
-        timestamp: &received.timestamp,
-        target: &args.target,
-        body: Some(&body),
-    };
+    let (message, signature) = Message::from_headers(
+        Kind::Request,
+        |name| lookup(&received, name),
+        &args.target,
+        Some(&body),
+    )
+    .map_err(|e| match e {
+        doku_sign::Error::MissingHeader { name } => format!("missing --header '{name}: …'"),
+        other => other.to_string(),
+    })?;
     let freshness = args.max_age.map(|max_age| Freshness {
         now_unix_seconds: super::now_unix_seconds(),
         tolerance_seconds: max_age,
     });
-    match notification::verify(&key, &message, &received.signature, freshness) {
+    match notification::verify(&key, &message, signature, freshness) {
         Ok(()) => {
             println!("valid");
             Ok(ExitCode::SUCCESS)
@@ -64,5 +59,24 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
             eprintln!("notification refused: {reason}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lookup, parse_headers};
+
+    #[test]
+    fn header_names_are_case_insensitive_and_the_last_repeat_wins() {
+        let args = ["client-id: A".to_owned(), "CLIENT-ID:B ".to_owned()];
+        let headers = parse_headers(&args).unwrap();
+        assert_eq!(lookup(&headers, doku_sign::headers::CLIENT_ID), Some("B"));
+        assert_eq!(lookup(&headers, doku_sign::headers::SIGNATURE), None);
+    }
+
+    #[test]
+    fn a_header_without_a_colon_is_refused() {
+        let error = parse_headers(&["Client-Id M".to_owned()]).unwrap_err();
+        assert_eq!(error, "--header `Client-Id M` is not `Name: value`");
     }
 }
