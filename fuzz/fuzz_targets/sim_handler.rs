@@ -14,7 +14,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use doku_sim::{Delivered, Endpoint, Fault, FaultKind, InProcessSim, ManualClock, Sim, SimConfig};
+use doku_sign::clock::ManualClock;
+use doku_sim::{Delivered, Endpoint, Fault, FaultKind, InProcessSim, Sim, SimConfig};
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 
@@ -35,12 +36,12 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 /// A fresh simulator per input, so every input is deterministic (fixed clock, empty state).
 fn sim() -> InProcessSim {
-    let clock = ManualClock::new(doku_sim::parse_timestamp(NOW).expect("valid"));
+    let clock = ManualClock::at(doku_sign::timestamp::parse_utc_strict(NOW).expect("valid"));
     Sim::in_process(
         SimConfig::builder()
             .credential(CLIENT_ID, SecretKey::from(SECRET))
             .credential("BRN-OTHER", SecretKey::from("SK-other"))
-            .clock(Arc::new(clock))
+            .clock(clock)
             .max_body_bytes(64 * 1024)
             .body_read_timeout(Duration::from_secs(1))
             .build()

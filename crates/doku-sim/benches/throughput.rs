@@ -115,7 +115,9 @@ impl Prepared {
     /// `count` requests for the load, plus one more (index `count`) for the sample request.
     fn new(count: usize, token: &str, addr: SocketAddr) -> Self {
         let key = SecretKey::new(SECRET);
-        let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+        let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+            &doku_sign::clock::SystemClock,
+        ));
         let mut ids = Vec::with_capacity((count + 1) * ID_LEN);
         let mut signatures = Vec::new();
         let mut signature_len = 0;
@@ -187,7 +189,9 @@ async fn fetch_token(addr: SocketAddr) -> String {
     let (mut sender, conn) = http1::handshake(TokioIo::new(stream)).await.unwrap();
     tokio::spawn(conn);
     let body = br#"{"grant_type":"client_credentials"}"#;
-    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+    let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+        &doku_sign::clock::SystemClock,
+    ));
     let message = Message {
         client_id: CLIENT_ID,
         request_id: "bench-token",

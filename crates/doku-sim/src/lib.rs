@@ -28,7 +28,6 @@ mod backoff;
 mod body;
 mod checkout_errors;
 pub mod cli;
-mod clock;
 mod config;
 mod connections;
 mod echo;
@@ -54,7 +53,6 @@ mod state;
 mod stats;
 mod tokens;
 
-pub use clock::{format_timestamp, parse_timestamp, Clock, ManualClock, SystemClock};
 pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::SimError;
 pub use faults::{Endpoint, Fault, FaultKind, Times};

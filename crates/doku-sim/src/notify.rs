@@ -17,9 +17,9 @@ use doku_sign::SecretKey;
 use http_body_util::{BodyExt as _, Full, Limited};
 use tokio::sync::{watch, Semaphore};
 
-use crate::clock::Clock;
 use crate::readings::NotificationRetryRequestId;
 use crate::stats::Stats;
+use doku_sign::clock::Clock;
 
 /// DOKU's schedule: the offset of each attempt from the first one (retry page: 30 minutes,
 /// 6 hours, 12 hours "from original attempt").
@@ -173,7 +173,7 @@ async fn deliver(
             request_id = uuid::Uuid::new_v4().to_string();
         }
         count(stats, |s| s.notification_attempts += 1);
-        let timestamp = crate::clock::format_timestamp(clock.now());
+        let timestamp = doku_sign::timestamp::format_utc(clock.unix_seconds());
         match attempt(&job, &request_id, &timestamp).await {
             Ok(status) if (200..300).contains(&status) => {
                 count(stats, |s| s.notifications_delivered += 1);

@@ -207,7 +207,7 @@ pub(crate) fn pay(
             )));
         }
         order.state = status.state();
-        order.paid = Some(app.config.clock.now());
+        order.paid = Some(app.config.clock.unix_seconds());
         order.clone()
     };
     app.stats().payments += 1;

@@ -244,7 +244,7 @@ where
         &app.config,
         &key_for,
         headers,
-        app.config.clock.now(),
+        app.config.clock.unix_seconds(),
     ) {
         Ok(checked) => checked,
         Err(reply) => return respond(reply, "bad_signature_headers"),
@@ -421,7 +421,10 @@ fn check_bearer(
     if expire {
         return Err(unauthorized("expired_token", TokenError::Expired.message()));
     }
-    match app.tokens.check(token, client_id, app.config.clock.now()) {
+    match app
+        .tokens
+        .check(token, client_id, app.config.clock.unix_seconds())
+    {
         Ok(_) => Ok(()),
         Err(e) => {
             let code = if e == TokenError::Expired {

@@ -5,11 +5,10 @@
 
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message, MAC_LEN};
+use doku_sign::timestamp::{check_window, format_utc, parse_utc_strict};
 use doku_sign::SecretKey;
 use http::{HeaderMap, StatusCode};
-use jiff::Timestamp;
 
-use crate::clock::{parse_timestamp_checked, TimestampParse};
 use crate::config::SimConfig;
 use crate::echo::echo;
 use crate::response::Reply;
@@ -78,7 +77,7 @@ pub(crate) fn check_headers<'a>(
     config: &SimConfig,
     key_for: &dyn Fn(&str) -> Option<SecretKey>,
     headers: &'a HeaderMap,
-    now: Timestamp,
+    now: i64,
 ) -> Result<CheckedHeaders<'a>, Reply> {
     let values = REQUIRED_HEADERS.map(|name| (name, single(headers, name)));
     let named = |which: Unusable| -> Vec<&str> {
@@ -124,37 +123,25 @@ pub(crate) fn check_headers<'a>(
     if let Err(e) = doku_model::RequestId::new(request_id) {
         return Err(bad_request("invalid_request_id", e.to_string()));
     }
-    let window = i64::try_from(config.timestamp_window.as_secs()).unwrap_or(i64::MAX);
-    let out_of_window = |how_far: String| {
-        Reply::error(
+    let Ok(sent) = parse_utc_strict(timestamp) else {
+        return Err(bad_request(
+            "invalid_timestamp",
+            format!(
+                "Request-Timestamp {} is not UTC `YYYY-MM-DDTHH:MM:SSZ`",
+                echo(timestamp)
+            ),
+        ));
+    };
+    let window = u32::try_from(config.timestamp_window.as_secs()).unwrap_or(u32::MAX);
+    if let Err(doku_sign::Error::Stale { skew_seconds }) = check_window(sent, now, window) {
+        return Err(Reply::error(
             StatusCode::UNAUTHORIZED,
             "invalid_timestamp",
             format!(
-                "Request-Timestamp is {how_far} the server's clock ({}); at most ±{window} s allowed",
-                crate::clock::format_timestamp(now)
+                "Request-Timestamp is {skew_seconds:+} s from the server's clock ({}); at most ±{window} s allowed",
+                format_utc(now)
             ),
-        )
-    };
-    match parse_timestamp_checked(timestamp) {
-        TimestampParse::Malformed => {
-            return Err(bad_request(
-                "invalid_timestamp",
-                format!(
-                    "Request-Timestamp {} is not UTC `YYYY-MM-DDTHH:MM:SSZ`",
-                    echo(timestamp)
-                ),
-            ))
-        }
-        // Well-formed, but later than any instant the clock can hold (e.g. 9999-12-31T23:59:59Z).
-        TimestampParse::BeyondRange => {
-            return Err(out_of_window(format!("{timestamp}, beyond the range of")))
-        }
-        TimestampParse::Valid(sent) => {
-            let skew = sent.as_second() - now.as_second();
-            if skew.abs() > window {
-                return Err(out_of_window(format!("{skew:+} s from")));
-            }
-        }
+        ));
     }
     if let Err(e) = non_snap::parse_header(signature) {
         return Err(Reply::error(
@@ -284,7 +271,7 @@ mod tests {
     fn refusal(h: &HeaderMap) -> (u16, String, String) {
         let config = config();
         let keys = |id: &str| config.secret_for(id).cloned();
-        let reply = check_headers(&config, &keys, h, NOW.parse().unwrap()).unwrap_err();
+        let reply = check_headers(&config, &keys, h, parse_utc_strict(NOW).unwrap()).unwrap_err();
         let v: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
         (
             reply.status.as_u16(),
@@ -298,7 +285,7 @@ mod tests {
         let config = config();
         let h = good();
         let keys = |id: &str| config.secret_for(id).cloned();
-        let checked = check_headers(&config, &keys, &h, NOW.parse().unwrap()).unwrap();
+        let checked = check_headers(&config, &keys, &h, parse_utc_strict(NOW).unwrap()).unwrap();
         assert_eq!(checked.client_id, "BRN-1");
         // The MAC itself is only checked with the body.
         assert!(verify(&checked, "/p", Some(b"{}")).is_err());

@@ -81,7 +81,8 @@ impl App {
             config.time_scale,
             config.readings.notification_retry_request_id,
         );
-        let start = u64::try_from(config.clock.now().as_millisecond()).unwrap_or(1_700_000_000_000);
+        let start = u64::try_from(config.clock.unix_seconds().saturating_mul(1000))
+            .unwrap_or(1_700_000_000_000);
         Self {
             config,
             tokens: TokenIssuer::new(),
@@ -171,7 +172,7 @@ impl App {
 
     /// The simulator's clock as a `Response-Timestamp` value.
     pub(crate) fn response_timestamp(&self) -> String {
-        crate::clock::format_timestamp(self.config.clock.now())
+        doku_sign::timestamp::format_utc(self.config.clock.unix_seconds())
     }
 
     /// A fresh DOKU-looking id, e.g. `DCM-0131-1700000000001`.

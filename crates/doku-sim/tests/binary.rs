@@ -45,7 +45,9 @@ fn start_binary(extra: &[&str]) -> (Running, SocketAddr) {
 }
 
 fn headers(request_id: &str, body: &[u8]) -> Vec<(String, String)> {
-    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+    let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+        &doku_sign::clock::SystemClock,
+    ));
     let message = Message {
         client_id: CLIENT_ID,
         request_id,

@@ -285,7 +285,7 @@ async fn process_then_drop_replays_on_retry_without_duplicate() {
         1,
         "but the side effect happened"
     );
-    f.clock.advance(jiff::SignedDuration::from_secs(2));
+    f.clock.advance(2);
     call.timestamp = f.now();
     let retry = f.send(&call).await.unwrap();
     assert_eq!(retry.status, 409);

@@ -5,12 +5,11 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use bytes::Bytes;
+use doku_sign::clock::ManualClock;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use doku_sim::{parse_timestamp, Delivered, InProcessSim, ManualClock, Sim, SimConfig};
+use doku_sim::{Delivered, InProcessSim, Sim, SimConfig};
 
 const CLIENT_ID: &str = "BRN-0001-10791114622547";
 const SECRET: &str = "SK-EXAMPLE-ONLY";
@@ -23,10 +22,10 @@ const N: usize = 10_000;
 fn sim(
     tune: impl FnOnce(doku_sim::SimConfigBuilder) -> doku_sim::SimConfigBuilder,
 ) -> InProcessSim {
-    let clock = ManualClock::new(parse_timestamp(NOW).unwrap());
+    let clock = ManualClock::at(doku_sign::timestamp::parse_utc_strict(NOW).unwrap());
     let builder = SimConfig::builder()
         .credential(CLIENT_ID, SecretKey::new(SECRET))
-        .clock(Arc::new(clock));
+        .clock(clock);
     Sim::in_process(tune(builder).build().unwrap())
 }
 

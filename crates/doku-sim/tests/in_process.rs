@@ -1,15 +1,11 @@
 //! `Sim::in_process`: the same pipeline as over HTTP, without a socket.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use bytes::Bytes;
+use doku_sign::clock::ManualClock;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use doku_sim::{
-    parse_timestamp, Delivered, Endpoint, Fault, FaultKind, InProcessSim, ManualClock, Sim,
-    SimConfig,
-};
+use doku_sim::{Delivered, Endpoint, Fault, FaultKind, InProcessSim, Sim, SimConfig};
 
 const CLIENT_ID: &str = "BRN-0001-10791114622547";
 const SECRET: &str = "SK-EXAMPLE-ONLY";
@@ -20,11 +16,11 @@ const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
 const QUERY: &str = "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
 
 fn sim() -> InProcessSim {
-    let clock = ManualClock::new(parse_timestamp(NOW).unwrap());
+    let clock = ManualClock::at(doku_sign::timestamp::parse_utc_strict(NOW).unwrap());
     Sim::in_process(
         SimConfig::builder()
             .credential(CLIENT_ID, SecretKey::new(SECRET))
-            .clock(Arc::new(clock))
+            .clock(clock)
             .max_body_bytes(1024)
             .build()
             .unwrap(),
@@ -230,7 +226,9 @@ fn paying_outside_a_runtime_drops_the_notification_without_panicking() {
         .unwrap();
     let sim = doku_sim::Sim::in_process(config);
     let body = br#"{"order":{"amount":1000,"invoice_number":"INV-IP-1"}}"#;
-    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+    let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+        &doku_sign::clock::SystemClock,
+    ));
     let message = Message {
         client_id: "BRN-IP-1",
         request_id: "r-ip-1",

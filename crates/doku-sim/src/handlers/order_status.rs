@@ -64,7 +64,7 @@ pub(crate) fn body(order: &Order) -> serde_json::Value {
         },
         "transaction": {
             "status": order.state.transaction_status(),
-            "date": crate::clock::format_timestamp(date),
+            "date": doku_sign::timestamp::format_utc(date),
             "original_request_id": order.request_id,
         },
         "service": {"id": service},

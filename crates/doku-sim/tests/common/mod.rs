@@ -4,12 +4,13 @@
 pub mod shapes;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
+use doku_sign::clock::{Clock as _, ManualClock};
 use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::timestamp::{format_utc, parse_utc_strict};
 use doku_sign::SecretKey;
-use doku_sim::{format_timestamp, parse_timestamp, ManualClock, Sim, SimConfig, SimHandle};
+use doku_sim::{Sim, SimConfig, SimHandle};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -142,11 +143,11 @@ pub async fn start() -> Fixture {
 pub async fn start_with(
     tune: impl FnOnce(doku_sim::SimConfigBuilder) -> doku_sim::SimConfigBuilder,
 ) -> Fixture {
-    let clock = ManualClock::new(parse_timestamp(START).unwrap());
+    let clock = ManualClock::at(parse_utc_strict(START).unwrap());
     let builder = SimConfig::builder()
         .credential(CLIENT_ID, SecretKey::new(SECRET))
         .credential(OTHER_CLIENT, SecretKey::new(OTHER_SECRET))
-        .clock(Arc::new(clock.clone()));
+        .clock(clock.clone());
     let sim = Sim::start(tune(builder).build().unwrap()).await.unwrap();
     Fixture { sim, clock }
 }
@@ -170,8 +171,7 @@ pub struct Call<'a> {
 
 impl Fixture {
     pub fn now(&self) -> String {
-        use doku_sim::Clock as _;
-        format_timestamp(self.clock.now())
+        format_utc(self.clock.unix_seconds())
     }
 
     pub fn call<'a>(&self, method: &'a str, path: &'a str, body: &'a [u8]) -> Call<'a> {
@@ -266,7 +266,7 @@ pub fn verify_response_with(
     let ts = resp
         .header("Response-Timestamp")
         .expect("Response-Timestamp");
-    assert!(parse_timestamp(ts).is_some(), "{ts}");
+    assert!(parse_utc_strict(ts).is_ok(), "{ts}");
     let message = Message {
         client_id,
         request_id,

@@ -131,7 +131,9 @@ impl SimProcess {
 
 /// The four Partner API headers, signed for `body` with the real clock.
 pub fn signed_headers(request_id: &str, target: &str, body: &[u8]) -> Vec<(String, String)> {
-    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+    let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+        &doku_sign::clock::SystemClock,
+    ));
     let message = Message {
         client_id: CLIENT_ID,
         request_id,
@@ -158,7 +160,9 @@ pub fn forged_headers(request_id: &str) -> Vec<(String, String)> {
         ("Request-Id".into(), request_id.into()),
         (
             "Request-Timestamp".into(),
-            doku_sim::format_timestamp(jiff::Timestamp::now()),
+            doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+                &doku_sign::clock::SystemClock,
+            )),
         ),
         ("Signature".into(), FORGED_SIGNATURE.into()),
         ("Content-Type".into(), "application/json".into()),
