@@ -179,8 +179,8 @@ where
             if status.is_client_error() && status != StatusCode::CONFLICT {
                 app.stats().rejected += 1;
             }
-            let client_id = header(&parts.headers, "Client-Id");
-            let request_id = header(&parts.headers, "Request-Id")
+            let client_id = header(&parts.headers, doku_sign::headers::CLIENT_ID);
+            let request_id = header(&parts.headers, doku_sign::headers::REQUEST_ID)
                 .filter(|r| doku_model::RequestId::new(*r).is_ok());
             let key = match (endpoint, client_id) {
                 (Some(e), Some(c)) => app.key_for(e, c),
@@ -393,7 +393,7 @@ fn check_bearer(
     client_id: &str,
     expire: bool,
 ) -> Result<(), Reply> {
-    let auth = header(headers, "Authorization");
+    let auth = header(headers, http::header::AUTHORIZATION.as_str());
     if auth.is_none() && !app.config.readings.bearer.required_on(endpoint) {
         return Ok(());
     }

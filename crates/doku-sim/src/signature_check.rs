@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message, MAC_LEN};
 use doku_sign::timestamp::{check_window, format_utc, parse_utc_strict};
-use doku_sign::SecretKey;
+use doku_sign::{headers, SecretKey};
 use http::{HeaderMap, StatusCode};
 
 use crate::config::SimConfig;
@@ -14,8 +14,12 @@ use crate::echo::echo;
 use crate::response::Reply;
 
 /// The four headers every Partner API request carries.
-pub(crate) const REQUIRED_HEADERS: [&str; 4] =
-    ["Client-Id", "Request-Id", "Request-Timestamp", "Signature"];
+pub(crate) const REQUIRED_HEADERS: [&str; 4] = [
+    headers::CLIENT_ID,
+    headers::REQUEST_ID,
+    headers::REQUEST_TIMESTAMP,
+    headers::SIGNATURE,
+];
 
 /// A header as UTF-8 text, if present and valid (the first one when repeated; the required
 /// headers are refused when repeated by [`check_headers`]).
@@ -258,11 +262,11 @@ mod tests {
 
     fn good() -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert("Client-Id", HeaderValue::from_static("BRN-1"));
-        h.insert("Request-Id", HeaderValue::from_static("r-1"));
-        h.insert("Request-Timestamp", HeaderValue::from_static(NOW));
+        h.insert(headers::CLIENT_ID, HeaderValue::from_static("BRN-1"));
+        h.insert(headers::REQUEST_ID, HeaderValue::from_static("r-1"));
+        h.insert(headers::REQUEST_TIMESTAMP, HeaderValue::from_static(NOW));
         h.insert(
-            "Signature",
+            headers::SIGNATURE,
             HeaderValue::from_static("HMACSHA256=0DodudwVE5yE9MxGf7bXHJzst7JmoxiBSAYFocE6pIs="),
         );
         h
@@ -307,7 +311,7 @@ mod tests {
     fn non_ascii_values_are_invalid_not_missing() {
         let mut h = good();
         h.insert(
-            "Client-Id",
+            headers::CLIENT_ID,
             HeaderValue::from_bytes("BRN-é".as_bytes()).unwrap(),
         );
         let (status, code, message) = refusal(&h);
@@ -319,7 +323,7 @@ mod tests {
     fn the_last_second_of_year_9999_is_out_of_the_window_not_malformed() {
         let mut h = good();
         h.insert(
-            "Request-Timestamp",
+            headers::REQUEST_TIMESTAMP,
             HeaderValue::from_static("9999-12-31T23:59:59Z"),
         );
         let (status, code, message) = refusal(&h);
@@ -330,7 +334,10 @@ mod tests {
     #[test]
     fn malformed_signature_is_refused_from_the_headers() {
         let mut h = good();
-        h.insert("Signature", HeaderValue::from_static("HMACSHA256=abc"));
+        h.insert(
+            headers::SIGNATURE,
+            HeaderValue::from_static("HMACSHA256=abc"),
+        );
         let (status, code, _) = refusal(&h);
         assert_eq!((status, code.as_str()), (401, "invalid_signature"));
     }
@@ -339,12 +346,15 @@ mod tests {
     fn echoed_input_is_capped() {
         let mut h = good();
         let long = "X".repeat(10_000);
-        h.insert("Client-Id", HeaderValue::from_str(&long).unwrap());
+        h.insert(headers::CLIENT_ID, HeaderValue::from_str(&long).unwrap());
         let (_, code, message) = refusal(&h);
         assert_eq!(code, "invalid_client_id");
         assert!(message.len() < 200, "{} bytes echoed", message.len());
         let mut h = good();
-        h.insert("Request-Timestamp", HeaderValue::from_str(&long).unwrap());
+        h.insert(
+            headers::REQUEST_TIMESTAMP,
+            HeaderValue::from_str(&long).unwrap(),
+        );
         let (_, code, message) = refusal(&h);
         assert_eq!(code, "invalid_timestamp");
         assert!(message.len() < 200, "{} bytes echoed", message.len());

@@ -4,6 +4,7 @@
 //! numeric `uuid`, and the request's `headers`).
 
 use doku_model::{decode, CheckoutRequest, Validate};
+use doku_sign::headers;
 use http::StatusCode;
 
 use super::{require_json, try_reply, Req};
@@ -110,8 +111,8 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
             "uuid": "doku-sim-uuid",
             "headers": {
                 "request_id": req.request_id,
-                "signature": header(req.headers, "Signature").unwrap_or_default(),
-                "date": header(req.headers, "Request-Timestamp").unwrap_or_default(),
+                "signature": header(req.headers, headers::SIGNATURE).unwrap_or_default(),
+                "date": header(req.headers, headers::REQUEST_TIMESTAMP).unwrap_or_default(),
                 "client_id": req.client_id,
             },
         }
