@@ -15,7 +15,7 @@ use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
 use doku_sign::clock::ManualClock;
-use doku_sim::{Delivered, Endpoint, Fault, FaultKind, InProcessSim, Sim, SimConfig};
+use doku_sim::{Delivered, Fault, FaultKind, FaultTarget, InProcessSim, Sim, SimConfig};
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 
@@ -215,7 +215,7 @@ fuzz_target!(|data: &[u8]| {
         let sim = sim();
         let token = if with_token { Some(issue_token(&sim).await) } else { None };
         if let Some(kind) = &fault {
-            sim.set_fault(Endpoint::Any, Fault::once(kind.clone()));
+            sim.set_fault(FaultTarget::Any, Fault::once(kind.clone()));
         }
         let signed_body = (method != http::Method::GET && method != http::Method::HEAD).then_some(&body[..]);
         let signature = if with_valid_signature {

@@ -16,13 +16,14 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::needles::Needles;
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{BusinessData, FileCategory, RequestId, SharedKey, TokenClaims, TokenResponse};
 use doku_partner::{
     ApiRequest, CallOptions, Client, EndpointName, Environment, Error, Exchange,
     ResponseSignatureMode,
 };
 use doku_sign::SecretKey;
-use doku_sim::{Endpoint, Fault, FaultKind, SimConfig};
+use doku_sim::{Fault, FaultKind, SimConfig};
 
 fn variant(e: &Error) -> &'static str {
     match e {

@@ -127,8 +127,9 @@ async fn a_thousand_concurrent_first_calls_make_one_token_request() {
 /// sending their own: 50 waiting calls cost DOKU the attempts of one token call, not fifty.
 #[tokio::test]
 async fn a_token_outage_is_shared_by_concurrent_calls() {
+    use doku_model::Endpoint;
     use doku_partner::Error;
-    use doku_sim::{Endpoint, Fault, FaultKind};
+    use doku_sim::{Fault, FaultKind};
 
     let sim = sim().await;
     sim.set_fault(Endpoint::Token, Fault::always(FaultKind::Status(503)));

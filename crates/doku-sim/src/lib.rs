@@ -7,7 +7,8 @@
 //! token expiry). See `docs/simulator.md`.
 //!
 //! ```no_run
-//! use doku_sim::{Sim, SimConfig, Endpoint, Fault, FaultKind};
+//! use doku_model::Endpoint;
+//! use doku_sim::{Sim, SimConfig, Fault, FaultKind};
 //! use doku_sign::SecretKey;
 //!
 //! # async fn run() -> Result<(), doku_sim::SimError> {
@@ -55,7 +56,7 @@ mod tokens;
 
 pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::SimError;
-pub use faults::{Endpoint, Fault, FaultKind, Times};
+pub use faults::{Fault, FaultKind, FaultTarget, Times};
 pub use in_process::{Delivered, InProcessSim, IN_PROCESS_BASE_URL};
 pub use limits::{
     DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,

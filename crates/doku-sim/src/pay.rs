@@ -223,7 +223,7 @@ pub(crate) fn pay(
     }
     let mut scheduled = None;
     if let Some(url) = url {
-        let key = app.key_for(crate::faults::Endpoint::Checkout, &order.owner);
+        let key = app.key_for(doku_model::Endpoint::Checkout, &order.owner);
         if let (Ok(target), Some(key)) = (Target::parse(&url), key) {
             let body = serde_json::to_vec(&order_status::body(&order)).unwrap_or_default();
             let job = Job {

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::faults::Endpoint;
+use doku_model::{Bearer, Credentials, Endpoint};
 
 /// Whether the signature of the answer to a GET carries a `Digest` line.
 ///
@@ -80,12 +80,13 @@ impl BearerReading {
     /// The reading is about the Partner API (the only pages that mention a bearer): Checkout
     /// and Check Status, whose pages list the four signature headers alone, never need one.
     pub fn required_on(self, endpoint: Endpoint) -> bool {
-        if endpoint.is_merchant_call() {
+        if endpoint.credentials() == Credentials::Merchant {
             return false;
         }
-        match self {
-            Self::UploadOnly => endpoint == Endpoint::UploadFile,
-            _ => endpoint != Endpoint::Token,
+        match (self, endpoint.bearer()) {
+            (_, Bearer::Never) => false,
+            (Self::UploadOnly, bearer) => bearer == Bearer::Documented,
+            (_, _) => true,
         }
     }
 }
@@ -181,7 +182,7 @@ mod tests {
     fn bearer_readings_never_cover_merchant_calls() {
         for reading in [BearerReading::UploadOnly, BearerReading::Everywhere] {
             assert!(!reading.required_on(Endpoint::Checkout), "{reading:?}");
-            assert!(!reading.required_on(Endpoint::OrderStatus), "{reading:?}");
+            assert!(!reading.required_on(Endpoint::CheckStatus), "{reading:?}");
             assert!(!reading.required_on(Endpoint::Token), "{reading:?}");
             assert!(reading.required_on(Endpoint::UploadFile), "{reading:?}");
         }

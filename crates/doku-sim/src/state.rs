@@ -10,7 +10,9 @@ use doku_sign::SecretKey;
 
 use crate::body::BodyBudget;
 use crate::config::SimConfig;
-use crate::faults::{Endpoint, FaultTable};
+use doku_model::{Credentials, Endpoint};
+
+use crate::faults::FaultTable;
 use crate::idempotency::IdempotencyStore;
 use crate::limits::Limits;
 use crate::notify::Notifier;
@@ -125,7 +127,7 @@ impl App {
     /// credential; on Checkout and Check Status, a registered brand's shared key or a configured
     /// credential (which then acts as a merchant too).
     pub(crate) fn key_for(&self, endpoint: Endpoint, client_id: &str) -> Option<SecretKey> {
-        if endpoint.is_merchant_call() {
+        if endpoint.credentials() == Credentials::Merchant {
             if let Some(key) = self.brand_key(client_id) {
                 return Some(key);
             }

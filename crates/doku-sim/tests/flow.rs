@@ -6,8 +6,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{DocumentCode, FileCategory, UploadFile};
-use doku_sim::{Endpoint, Fault, FaultKind};
+use doku_sim::{Fault, FaultKind, FaultTarget};
 
 async fn upload(f: &Fixture, token: &str, file: UploadFile) -> String {
     let body = file.to_multipart("sim-test-boundary").unwrap();
@@ -361,7 +362,7 @@ async fn early_token_expiry_and_latency() {
     );
 
     f.sim.set_fault(
-        Endpoint::Any,
+        FaultTarget::Any,
         Fault::once(FaultKind::Latency(Duration::from_millis(300))),
     );
     let started = Instant::now();
@@ -392,7 +393,7 @@ async fn fault_counts_always_and_clear() {
         200
     );
     f.sim
-        .set_fault(Endpoint::Any, Fault::always(FaultKind::Status(500)));
+        .set_fault(FaultTarget::Any, Fault::always(FaultKind::Status(500)));
     for _ in 0..3 {
         assert_eq!(
             f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{send, CLIENT_ID, SECRET};
-use doku_sim::{Endpoint, Fault, FaultKind};
+use doku_sim::{Fault, FaultKind, FaultTarget};
 
 #[tokio::test]
 async fn health_answers_ok_without_credentials() {
@@ -33,7 +33,7 @@ async fn health_answers_ok_without_credentials() {
 async fn health_ignores_faults_and_leaves_stats_alone() {
     let fx = common::start().await;
     fx.sim
-        .set_fault(Endpoint::Any, Fault::always(FaultKind::Status(503)));
+        .set_fault(FaultTarget::Any, Fault::always(FaultKind::Status(503)));
     for _ in 0..3 {
         let resp = send(fx.sim.addr(), "GET", "/health", &[], b"")
             .await

@@ -2,10 +2,11 @@
 #![allow(clippy::unwrap_used)]
 
 use bytes::Bytes;
+use doku_model::Endpoint;
 use doku_sign::clock::ManualClock;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use doku_sim::{Delivered, Endpoint, Fault, FaultKind, InProcessSim, Sim, SimConfig};
+use doku_sim::{Delivered, Fault, FaultKind, FaultTarget, InProcessSim, Sim, SimConfig};
 
 const CLIENT_ID: &str = "BRN-0001-10791114622547";
 const SECRET: &str = "SK-EXAMPLE-ONLY";
@@ -191,7 +192,7 @@ async fn connection_faults_are_reported_as_deliveries() {
     let retry = sim.handle(request()).await.into_response().unwrap();
     assert_eq!(retry.status(), 409);
 
-    sim.set_fault(Endpoint::Any, Fault::once(FaultKind::TruncatedBody));
+    sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::TruncatedBody));
     let Delivered::Truncated(cut) = sim
         .handle(signed("POST", TOKEN_PATH, None, "d-3", None, TOKEN_BODY))
         .await
@@ -206,7 +207,7 @@ async fn connection_faults_are_reported_as_deliveries() {
     assert_eq!(cut.body().len(), announced / 2);
     assert!(serde_json::from_slice::<serde_json::Value>(cut.body()).is_err());
 
-    sim.set_fault(Endpoint::Any, Fault::once(FaultKind::NonJsonBody));
+    sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::NonJsonBody));
     let html = sim
         .handle(signed("POST", TOKEN_PATH, None, "d-4", None, TOKEN_BODY))
         .await
