@@ -56,7 +56,7 @@ pub struct SimArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
     /// Token lifetime when the token request has no valid_time, in minutes.
-    #[arg(long, default_value_t = doku_model::token::DEFAULT_VALID_TIME_MINUTES, value_name = "MINUTES")]
+    #[arg(long, default_value_t = doku_model::DEFAULT_VALID_TIME_MINUTES, value_name = "MINUTES")]
     pub token_valid_minutes: u32,
     /// Include `?query` in the signed Request-Target (default: path only).
     #[arg(long)]

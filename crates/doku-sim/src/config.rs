@@ -17,8 +17,8 @@ use crate::retention::Retention;
 mod bounds;
 
 /// Default request-body cap: room for the largest upload the client sends
-/// ([`doku_model::upload::MAX_UPLOAD_BYTES`]) plus 1 MiB of multipart overhead.
-pub const DEFAULT_MAX_BODY_BYTES: usize = doku_model::upload::MAX_UPLOAD_BYTES + 1024 * 1024;
+/// ([`doku_model::MAX_UPLOAD_BYTES`]) plus 1 MiB of multipart overhead.
+pub const DEFAULT_MAX_BODY_BYTES: usize = doku_model::MAX_UPLOAD_BYTES + 1024 * 1024;
 
 /// Everything the simulator needs to run. Build it with [`SimConfig::builder`].
 #[derive(Clone)]
@@ -67,7 +67,7 @@ impl SimConfig {
                 credentials: BTreeMap::new(),
                 timestamp_window: Duration::from_secs(300),
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-                token_valid_minutes: doku_model::token::DEFAULT_VALID_TIME_MINUTES,
+                token_valid_minutes: doku_model::DEFAULT_VALID_TIME_MINUTES,
                 target_includes_query: false,
                 body_read_timeout: Duration::from_secs(30),
                 clock: Arc::new(SystemClock),

@@ -156,7 +156,7 @@ async fn upload_needs_multipart_and_a_file() {
     call.token = Some(&token);
     assert_eq!(f.send(&call).await.unwrap().status, 415);
     let body =
-        doku_model::multipart::encode(&[doku_model::Part::text("category", "LOGO")], "b").unwrap();
+        doku_model::encode_multipart(&[doku_model::Part::text("category", "LOGO")], "b").unwrap();
     let mut call = f.call("POST", FILE_PATH, &body.body);
     call.content_type = Some(&body.content_type);
     call.token = Some(&token);
