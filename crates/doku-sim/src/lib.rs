@@ -28,6 +28,7 @@
 mod backoff;
 mod body;
 mod checkout_errors;
+#[cfg(feature = "cli")]
 pub mod cli;
 mod config;
 mod connections;

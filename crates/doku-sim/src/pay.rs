@@ -24,9 +24,10 @@ use crate::state::App;
 pub const PAY_PATH: &str = "/doku-sim/v1/pay";
 
 /// How a payment ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "cli", value(rename_all = "SCREAMING_SNAKE_CASE"))]
 #[non_exhaustive]
 pub enum PayStatus {
     /// Paid (final).
