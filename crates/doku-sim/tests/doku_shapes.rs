@@ -43,10 +43,6 @@ async fn upload(f: &Fixture, token: &str, file: UploadFile) -> Value {
     resp.json()
 }
 
-fn png(category: FileCategory) -> UploadFile {
-    UploadFile::file(category, "a.png", "image/png", b"\x89PNG fake".to_vec())
-}
-
 #[tokio::test]
 async fn every_answer_has_dokus_shape() {
     let f = start().await;

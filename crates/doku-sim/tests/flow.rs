@@ -20,10 +20,6 @@ async fn upload(f: &Fixture, token: &str, file: UploadFile) -> String {
     resp.json()["id"].as_str().unwrap().to_owned()
 }
 
-fn png(category: FileCategory) -> UploadFile {
-    UploadFile::file(category, "a.png", "image/png", b"\x89PNG fake".to_vec())
-}
-
 fn registration(ids: &[&str]) -> Vec<u8> {
     let docs: Vec<serde_json::Value> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
     serde_json::to_vec(&serde_json::json!({"business": {

@@ -1,19 +1,17 @@
 //! `Sim::in_process`: the same pipeline as over HTTP, without a socket.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use bytes::Bytes;
+use common::{in_process_request, CLIENT_ID, FILE_PATH, SECRET, START, TOKEN_BODY, TOKEN_PATH};
 use doku_model::Endpoint;
 use doku_sign::clock::ManualClock;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
 use doku_sim::{Delivered, Fault, FaultKind, FaultTarget, InProcessSim, Sim, SimConfig};
 
-const CLIENT_ID: &str = "BRN-0001-10791114622547";
-const SECRET: &str = "SK-EXAMPLE-ONLY";
-const NOW: &str = "2020-08-11T08:45:42Z";
-const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
-const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
-const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+const NOW: &str = START;
 const QUERY: &str = "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
 
 fn sim() -> InProcessSim {
@@ -36,31 +34,7 @@ fn signed(
     token: Option<&str>,
     body: &[u8],
 ) -> http::Request<Bytes> {
-    let signed_body = (method != "GET").then_some(body);
-    let message = Message {
-        client_id: CLIENT_ID,
-        request_id,
-        timestamp: NOW,
-        target: path,
-        body: signed_body,
-    };
-    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
-    let uri = match query {
-        Some(q) => format!("{path}?{q}"),
-        None => path.to_owned(),
-    };
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("Client-Id", CLIENT_ID)
-        .header("Request-Id", request_id)
-        .header("Request-Timestamp", NOW)
-        .header("Signature", signature)
-        .header("Content-Type", "application/json");
-    if let Some(t) = token {
-        builder = builder.header("Authorization", format!("Bearer {t}"));
-    }
-    builder.body(Bytes::copy_from_slice(body)).unwrap()
+    in_process_request(method, path, query, request_id, token, body)
 }
 
 fn json(response: &http::Response<Bytes>) -> serde_json::Value {
@@ -70,23 +44,16 @@ fn json(response: &http::Response<Bytes>) -> serde_json::Value {
 /// Verifies the response signature; `digest` is whether the string to sign has a Digest line
 /// (POST answers; GET answers have none under the simulator's default reading).
 fn verify(response: &http::Response<Bytes>, request_id: &str, target: &str, digest: bool) {
-    let h = |n: &str| response.headers().get(n).unwrap().to_str().unwrap();
-    assert_eq!(h("Client-Id"), CLIENT_ID);
-    assert_eq!(h("Request-Id"), request_id);
-    let message = Message {
-        client_id: CLIENT_ID,
-        request_id,
-        timestamp: h("Response-Timestamp"),
-        target,
-        body: digest.then_some(&response.body()[..]),
-    };
-    non_snap::verify(
-        &SecretKey::new(SECRET),
+    let (message, signature) = Message::from_headers(
         Kind::Response,
-        &message,
-        h("Signature"),
+        |name| response.headers().get(name)?.to_str().ok(),
+        target,
+        digest.then_some(&response.body()[..]),
     )
     .unwrap();
+    assert_eq!(message.client_id, CLIENT_ID);
+    assert_eq!(message.request_id, request_id);
+    non_snap::verify(&SecretKey::new(SECRET), Kind::Response, &message, signature).unwrap();
 }
 
 async fn token(sim: &InProcessSim) -> String {
