@@ -106,18 +106,17 @@ mod tests {
 
     #[test]
     fn an_encoded_upload_reads_back_as_itself() {
-        let up = UploadFile::file(
-            FileCategory::Document,
-            "ktp.png",
-            "image/png",
-            vec![0u8, 1, 2, 255, b'\r', b'\n'],
-        )
-        .with_code(DocumentCode::Ktp);
-        let body = up.to_multipart("BOUNDARY123").unwrap();
-        assert_eq!(
-            upload_from_multipart(&body.content_type, &body.body).unwrap(),
-            up
-        );
+        let by_url = UploadFile::url(FileCategory::Logo, "https://example.com/logo.png");
+        for up in doku_test_support::mandatory_uploads()
+            .into_iter()
+            .chain([by_url])
+        {
+            let body = up.to_multipart("BOUNDARY123").unwrap();
+            assert_eq!(
+                upload_from_multipart(&body.content_type, &body.body).unwrap(),
+                up
+            );
+        }
     }
 
     #[test]

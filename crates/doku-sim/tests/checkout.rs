@@ -14,12 +14,17 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use common::shapes::{assert_same, shape};
 use common::*;
-use doku_model::paths::{order_status, CHECKOUT_PAYMENT};
+use doku_model::Endpoint;
 use doku_sign::SecretKey;
 use doku_sim::{NotificationRetryRequestId, PayStatus, Readings, SimConfigBuilder, PAY_PATH};
 use http_body_util::{BodyExt as _, Full};
 use serde_json::Value;
 
+fn order_status(id: &str) -> String {
+    Endpoint::CheckStatus.path_with(id)
+}
+
+const CHECKOUT_PAYMENT: &str = Endpoint::Checkout.path();
 const NOTIFY_PATH: &str = "/payments/notifications";
 /// DOKU's schedule (+30 min, +6 h, +12 h) × 0.0001 = +0.18 s, +2.16 s, +4.32 s.
 const SCALE: f64 = 0.0001;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::shapes::{assert_same, shape};
 use common::*;
-use doku_model::{DocumentCode, FileCategory, UploadFile};
+use doku_model::{DocumentCode, Endpoint, FileCategory, UploadFile};
 use serde_json::Value;
 
 fn sample(name: &str) -> Value {
@@ -120,7 +120,7 @@ async fn every_answer_has_dokus_shape() {
         .as_str()
         .unwrap()
         .to_owned();
-    let path = doku_model::paths::business(&brand);
+    let path = Endpoint::GetBusinessData.path_with(&brand);
     let resp = f.send(&f.call("GET", &path, b"")).await.unwrap();
     assert_eq!(resp.status, 200);
     // Our copy of DOKU's sample stops after `ticket_size` in `brands[0]`: the simulator may add

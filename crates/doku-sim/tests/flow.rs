@@ -107,7 +107,7 @@ async fn full_onboarding_flow() {
     let created: doku_model::BusinessRegistrationResponse = doku_model::decode(&resp.body).unwrap();
     let brand_id = created.brand_ids()[0].to_owned();
 
-    let path = doku_model::paths::business(&brand_id);
+    let path = Endpoint::GetBusinessData.path_with(&brand_id);
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
@@ -118,7 +118,7 @@ async fn full_onboarding_flow() {
     assert_eq!(data.id, created.business.id);
     assert_eq!(data.partner.as_deref(), Some(CLIENT_ID));
 
-    let unknown = doku_model::paths::business("BRN-0000-404");
+    let unknown = Endpoint::GetBusinessData.path_with("BRN-0000-404");
     let mut call = f.call("GET", &unknown, b"");
     call.token = Some(&token);
     assert_eq!(f.send(&call).await.unwrap().status, 404);
@@ -192,7 +192,7 @@ async fn business_lite_records_an_invitation() {
     assert_eq!(created.brand_ids(), [brand_id.as_str()]);
     assert!(resp.json().get("brands").is_none());
 
-    let path = doku_model::paths::business(&brand_id);
+    let path = Endpoint::GetBusinessData.path_with(&brand_id);
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
@@ -297,10 +297,7 @@ async fn truncated_body_is_cut_mid_way() {
     let f = start().await;
     f.sim
         .set_fault(Endpoint::Token, Fault::once(FaultKind::TruncatedBody));
-    let resp = f
-        .send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-        .await
-        .unwrap();
+    let resp = f.send_token_call().await.1.unwrap();
     assert_eq!(resp.status, 200);
     assert!(!resp.complete, "body shorter than Content-Length");
     assert!(serde_json::from_slice::<serde_json::Value>(&resp.body).is_err());
@@ -316,10 +313,7 @@ async fn non_json_body_and_wrong_signature() {
     let f = start().await;
     f.sim
         .set_fault(Endpoint::Token, Fault::once(FaultKind::NonJsonBody));
-    let resp = f
-        .send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-        .await
-        .unwrap();
+    let resp = f.send_token_call().await.1.unwrap();
     assert_eq!(resp.status, 200);
     assert!(resp
         .header("Content-Type")
@@ -329,8 +323,8 @@ async fn non_json_body_and_wrong_signature() {
 
     f.sim
         .set_fault(Endpoint::Token, Fault::once(FaultKind::WrongSignature));
-    let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
-    let resp = f.send(&call).await.unwrap();
+    let (call, resp) = f.send_token_call().await;
+    let resp = resp.unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(
         verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH),
@@ -342,7 +336,7 @@ async fn non_json_body_and_wrong_signature() {
 async fn early_token_expiry_and_latency() {
     let f = start().await;
     let token = f.token().await;
-    let path = doku_model::paths::business("BRN-x");
+    let path = Endpoint::GetBusinessData.path_with("BRN-x");
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     f.sim.set_fault(
@@ -372,41 +366,16 @@ async fn fault_counts_always_and_clear() {
     let f = start().await;
     f.sim
         .set_fault(Endpoint::Token, Fault::times(2, FaultKind::Status(429)));
-    for _ in 0..2 {
-        assert_eq!(
-            f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-                .await
-                .unwrap()
-                .status,
-            429
-        );
+    for expected in [429, 429, 200] {
+        assert_eq!(f.token_status().await, expected);
     }
-    assert_eq!(
-        f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-            .await
-            .unwrap()
-            .status,
-        200
-    );
     f.sim
         .set_fault(FaultTarget::Any, Fault::always(FaultKind::Status(500)));
     for _ in 0..3 {
-        assert_eq!(
-            f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-                .await
-                .unwrap()
-                .status,
-            500
-        );
+        assert_eq!(f.token_status().await, 500);
     }
     f.sim.clear_faults();
-    assert_eq!(
-        f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-            .await
-            .unwrap()
-            .status,
-        200
-    );
+    assert_eq!(f.token_status().await, 200);
 }
 
 #[tokio::test]

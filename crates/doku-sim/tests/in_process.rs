@@ -26,17 +26,6 @@ fn sim() -> InProcessSim {
     )
 }
 
-fn signed(
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    request_id: &str,
-    token: Option<&str>,
-    body: &[u8],
-) -> http::Request<Bytes> {
-    in_process_request(method, path, query, request_id, token, body)
-}
-
 fn json(response: &http::Response<Bytes>) -> serde_json::Value {
     serde_json::from_slice(response.body()).unwrap()
 }
@@ -58,7 +47,9 @@ fn verify(response: &http::Response<Bytes>, request_id: &str, target: &str, dige
 
 async fn token(sim: &InProcessSim) -> String {
     let response = sim
-        .handle(signed("POST", TOKEN_PATH, None, "t-1", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "t-1", None, TOKEN_BODY,
+        ))
         .await
         .into_response()
         .unwrap();
@@ -71,7 +62,7 @@ async fn token(sim: &InProcessSim) -> String {
 async fn token_then_check_requirements_then_replay() {
     let sim = sim();
     let token = token(&sim).await;
-    let request = || signed("GET", FILE_PATH, Some(QUERY), "r-1", Some(&token), b"");
+    let request = || in_process_request("GET", FILE_PATH, Some(QUERY), "r-1", Some(&token), b"");
     let first = sim.handle(request()).await.into_response().unwrap();
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["content-type"], "application/json");
@@ -103,13 +94,15 @@ async fn refusals_match_the_http_server() {
     assert_eq!(json(&r)["error"]["code"], "not_found");
     // Wrong method on a known path: 405.
     let r = sim
-        .handle(signed("DELETE", TOKEN_PATH, None, "x", None, b""))
+        .handle(in_process_request(
+            "DELETE", TOKEN_PATH, None, "x", None, b"",
+        ))
         .await
         .into_response()
         .unwrap();
     assert_eq!(r.status(), 405);
     // Bad signature: 401 with the string to sign, and the refusal is itself signed.
-    let mut bad = signed("POST", TOKEN_PATH, None, "bad-sig", None, TOKEN_BODY);
+    let mut bad = in_process_request("POST", TOKEN_PATH, None, "bad-sig", None, TOKEN_BODY);
     *bad.body_mut() = Bytes::from_static(b"{}");
     let r = sim.handle(bad).await.into_response().unwrap();
     assert_eq!(r.status(), 401);
@@ -117,7 +110,7 @@ async fn refusals_match_the_http_server() {
     verify(&r, "bad-sig", TOKEN_PATH, true);
     // Body above the cap: 413, from the declared length and from the bytes themselves.
     let big = vec![b'x'; 2048];
-    let mut declared = signed("POST", TOKEN_PATH, None, "big-1", None, &big);
+    let mut declared = in_process_request("POST", TOKEN_PATH, None, "big-1", None, &big);
     declared
         .headers_mut()
         .insert("Content-Length", http::HeaderValue::from(2048));
@@ -126,14 +119,16 @@ async fn refusals_match_the_http_server() {
         413
     );
     let r = sim
-        .handle(signed("POST", TOKEN_PATH, None, "big-2", None, &big))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "big-2", None, &big,
+        ))
         .await
         .into_response()
         .unwrap();
     assert_eq!(r.status(), 413);
     // Check Requirements without the query parameters.
     let r = sim
-        .handle(signed("GET", FILE_PATH, None, "q-1", None, b""))
+        .handle(in_process_request("GET", FILE_PATH, None, "q-1", None, b""))
         .await
         .into_response()
         .unwrap();
@@ -146,14 +141,16 @@ async fn connection_faults_are_reported_as_deliveries() {
     let sim = sim();
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::DropConnection));
     let d = sim
-        .handle(signed("POST", TOKEN_PATH, None, "d-1", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "d-1", None, TOKEN_BODY,
+        ))
         .await;
     assert!(matches!(d, Delivered::Dropped), "{d:?}");
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 0);
 
     // Processed, then dropped: the retry with the same Request-Id is a 409 replay.
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::ProcessThenDrop));
-    let request = || signed("POST", TOKEN_PATH, None, "d-2", None, TOKEN_BODY);
+    let request = || in_process_request("POST", TOKEN_PATH, None, "d-2", None, TOKEN_BODY);
     assert!(matches!(sim.handle(request()).await, Delivered::Dropped));
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
     let retry = sim.handle(request()).await.into_response().unwrap();
@@ -161,7 +158,9 @@ async fn connection_faults_are_reported_as_deliveries() {
 
     sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::TruncatedBody));
     let Delivered::Truncated(cut) = sim
-        .handle(signed("POST", TOKEN_PATH, None, "d-3", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "d-3", None, TOKEN_BODY,
+        ))
         .await
     else {
         panic!("expected a truncated body");
@@ -176,7 +175,9 @@ async fn connection_faults_are_reported_as_deliveries() {
 
     sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::NonJsonBody));
     let html = sim
-        .handle(signed("POST", TOKEN_PATH, None, "d-4", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "d-4", None, TOKEN_BODY,
+        ))
         .await
         .into_response()
         .unwrap();
@@ -201,11 +202,11 @@ fn paying_outside_a_runtime_drops_the_notification_without_panicking() {
         client_id: "BRN-IP-1",
         request_id: "r-ip-1",
         timestamp: &timestamp,
-        target: doku_model::paths::CHECKOUT_PAYMENT,
+        target: Endpoint::Checkout.path(),
         body: Some(body),
     };
     let signature = non_snap::sign(&doku_sign::SecretKey::new("SK-ip"), Kind::Request, &message);
-    let request = http::Request::post(doku_model::paths::CHECKOUT_PAYMENT)
+    let request = http::Request::post(Endpoint::Checkout.path())
         .header("Content-Type", "application/json")
         .header("Client-Id", "BRN-IP-1")
         .header("Request-Id", "r-ip-1")

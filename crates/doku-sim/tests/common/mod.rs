@@ -286,6 +286,19 @@ impl Fixture {
         send(self.sim.addr(), call.method, &target, &headers, call.body).await
     }
 
+    /// Sends a fresh Generate Token call (new Request-Id, current time) and returns it with
+    /// whatever came back.
+    pub async fn send_token_call(&self) -> (Call<'static>, Option<RawResponse>) {
+        let call = self.call("POST", TOKEN_PATH, TOKEN_BODY);
+        let resp = self.send(&call).await;
+        (call, resp)
+    }
+
+    /// The status of a fresh Generate Token call.
+    pub async fn token_status(&self) -> u16 {
+        self.send_token_call().await.1.unwrap().status
+    }
+
     pub async fn token_for(&self, client_id: &str, secret: &str) -> String {
         let mut call = self.call("POST", TOKEN_PATH, TOKEN_BODY);
         call.client_id = client_id;
