@@ -197,6 +197,12 @@ impl IdempotencyStore {
 mod tests {
     use super::*;
 
+    fn stored(body: &'static [u8]) -> Stored {
+        Stored {
+            body: Bytes::from_static(body),
+        }
+    }
+
     const SUCCESSES: IdempotencyReading = IdempotencyReading::ReplaySuccesses;
     const ALL: IdempotencyReading = IdempotencyReading::ReplayAll;
 
@@ -229,35 +235,14 @@ mod tests {
         let b = Fingerprint::of("POST", "/p", None, b"b");
         assert!(matches!(s.begin(ALL, "c", "r", a), Begin::Fresh));
         assert!(matches!(s.begin(ALL, "c", "r", b), Begin::InFlight));
-        s.finish(
-            "c",
-            "r",
-            a,
-            Some(Stored {
-                body: Bytes::from_static(b"{}"),
-            }),
-        );
+        s.finish("c", "r", a, Some(stored(b"{}")));
         assert!(matches!(s.begin(ALL, "c", "r", b), Begin::Replay(_)));
-        s.record_if_absent(
-            "c",
-            "r",
-            b,
-            Stored {
-                body: Bytes::from_static(b"other"),
-            },
-        );
+        s.record_if_absent("c", "r", b, stored(b"other"));
         match s.begin(ALL, "c", "r", a) {
             Begin::Replay(stored) => assert_eq!(&stored.body[..], b"{}"),
             other => panic!("{other:?}"),
         }
-        s.record_if_absent(
-            "c",
-            "fresh",
-            a,
-            Stored {
-                body: Bytes::from_static(b"refused"),
-            },
-        );
+        s.record_if_absent("c", "fresh", a, stored(b"refused"));
         assert!(matches!(s.begin(ALL, "c", "fresh", a), Begin::Replay(_)));
     }
 
@@ -269,14 +254,7 @@ mod tests {
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::Fresh));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::InFlight));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", b), Begin::Conflict));
-        s.finish(
-            "c",
-            "r",
-            a,
-            Some(Stored {
-                body: Bytes::from_static(b"{}"),
-            }),
-        );
+        s.finish("c", "r", a, Some(stored(b"{}")));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::Replay(_)));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", b), Begin::Conflict));
         assert!(matches!(s.begin(SUCCESSES, "other", "r", b), Begin::Fresh));
@@ -294,14 +272,9 @@ mod tests {
         };
         let mut s = IdempotencyStore::new(retention, Arc::new(clock.clone()));
         let fp = Fingerprint::of("POST", "/p", None, b"");
-        let stored = || {
-            Some(Stored {
-                body: Bytes::from_static(b"{}"),
-            })
-        };
         for r in ["r0", "r1", "r2"] {
             assert!(matches!(s.begin(ALL, "c", r, fp), Begin::Fresh));
-            s.finish("c", r, fp, stored());
+            s.finish("c", r, fp, Some(stored(b"{}")));
         }
         // Two kept: r0 was forgotten, r1 and r2 replay.
         assert_eq!(s.len(), 2);

@@ -12,30 +12,38 @@ fn valid_boundary(boundary: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(&c))
 }
 
-/// Extracts the boundary from a `multipart/form-data; boundary=…` header value.
-pub(crate) fn boundary_from_content_type(content_type: &str) -> Result<String, Error> {
-    let mut pieces = split_params(content_type).into_iter();
-    let media = pieces.next().unwrap_or_default();
-    if !media.trim().eq_ignore_ascii_case("multipart/form-data") {
+/// A header value of the form `kind; key=value; key="quoted value"`: checks `kind` is
+/// `expected` (ASCII case-insensitive) and returns the parameters, keys lower-cased and values
+/// unquoted. `what` names the header in the error.
+fn typed_params(value: &str, expected: &str, what: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut pieces = split_params(value).into_iter();
+    let kind = pieces.next().unwrap_or_default();
+    if !kind.trim().eq_ignore_ascii_case(expected) {
         return Err(Error::Multipart(format!(
-            "content type must be multipart/form-data, got {:?}",
-            media.trim()
+            "{what} must be {expected}, got {:?}",
+            kind.trim()
         )));
     }
-    for piece in pieces {
-        if let Some((k, v)) = piece.split_once('=') {
-            if k.trim().eq_ignore_ascii_case("boundary") {
-                let b = unquote(v.trim());
-                if !valid_boundary(&b) {
-                    return Err(Error::Multipart(format!("invalid boundary {b:?}")));
-                }
-                return Ok(b);
-            }
-        }
+    Ok(pieces
+        .filter_map(|piece| {
+            let (k, v) = piece.split_once('=')?;
+            Some((k.trim().to_ascii_lowercase(), unquote(v.trim())))
+        })
+        .collect())
+}
+
+/// Extracts the boundary from a `multipart/form-data; boundary=…` header value.
+pub(crate) fn boundary_from_content_type(content_type: &str) -> Result<String, Error> {
+    let params = typed_params(content_type, "multipart/form-data", "content type")?;
+    let Some((_, b)) = params.into_iter().find(|(k, _)| k == "boundary") else {
+        return Err(Error::Multipart(
+            "content type has no boundary parameter".to_owned(),
+        ));
+    };
+    if !valid_boundary(&b) {
+        return Err(Error::Multipart(format!("invalid boundary {b:?}")));
     }
-    Err(Error::Multipart(
-        "content type has no boundary parameter".to_owned(),
-    ))
+    Ok(b)
 }
 
 /// Parses a `multipart/form-data` body given its `Content-Type` header value.
@@ -98,21 +106,11 @@ fn parse_part(raw: &[u8]) -> Result<Part, Error> {
             .split_once(':')
             .ok_or_else(|| Error::Multipart(format!("malformed part header {line:?}")))?;
         if key.trim().eq_ignore_ascii_case("content-disposition") {
-            let mut pieces = split_params(value).into_iter();
-            let kind = pieces.next().unwrap_or_default();
-            if !kind.trim().eq_ignore_ascii_case("form-data") {
-                return Err(Error::Multipart(format!(
-                    "part disposition {:?} is not form-data",
-                    kind.trim()
-                )));
-            }
-            for piece in pieces {
-                if let Some((k, v)) = piece.split_once('=') {
-                    match k.trim().to_ascii_lowercase().as_str() {
-                        "name" => name = Some(unquote(v.trim())),
-                        "filename" => filename = Some(unquote(v.trim())),
-                        _ => {}
-                    }
+            for (k, v) in typed_params(value, "form-data", "part disposition")? {
+                match k.as_str() {
+                    "name" => name = Some(v),
+                    "filename" => filename = Some(v),
+                    _ => {}
                 }
             }
         } else if key.trim().eq_ignore_ascii_case("content-type") {

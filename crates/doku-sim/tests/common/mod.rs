@@ -374,7 +374,21 @@ pub async fn register_brand(f: &Fixture) -> (String, String) {
         "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62", "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
     }}))
     .unwrap();
-    let resp = f.send(&f.call("POST", BUSINESS_PATH, &body)).await.unwrap();
+    let (brand, resp) = register_then_read(f, &body).await;
+    let key = resp.json()["brands"][0]["shared_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (brand, key)
+}
+
+/// Sends the Business Registration body `registration`, then Get Business Data of its first
+/// brand; returns the brand's id and that (200) answer.
+pub async fn register_then_read(f: &Fixture, registration: &[u8]) -> (String, RawResponse) {
+    let resp = f
+        .send(&f.call("POST", BUSINESS_PATH, registration))
+        .await
+        .unwrap();
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     let brand = resp.json()["business"]["brands"][0]["id"]
         .as_str()
@@ -383,9 +397,5 @@ pub async fn register_brand(f: &Fixture) -> (String, String) {
     let path = Endpoint::GetBusinessData.path_with(&brand);
     let resp = f.send(&f.call("GET", &path, b"")).await.unwrap();
     assert_eq!(resp.status, 200);
-    let key = resp.json()["brands"][0]["shared_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (brand, key)
+    (brand, resp)
 }
