@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::shapes::{assert_same, shape};
 use common::*;
-use doku_model::{DocumentCode, Endpoint, FileCategory, UploadFile};
+use doku_model::{DocumentCode, FileCategory, UploadFile};
 use serde_json::Value;
 
 fn sample(name: &str) -> Value {
