@@ -8,7 +8,7 @@
 //! the `WrongSignature` fault).
 #![no_main]
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::Bytes;
