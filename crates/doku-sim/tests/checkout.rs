@@ -232,10 +232,7 @@ async fn wrong_keys_and_bad_requests_get_checkouts_envelopes() {
 
     // Wrong key: refused, nothing created.
     let resp = create(&f, &brand, "SK-not-the-key", &body, "r-wrong").await;
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "invalid_signature")
-    );
+    resp.assert_refused(401, "invalid_signature");
     // Unknown merchant.
     let resp = create(&f, "BRN-9999-0000000000000", &key, &body, "r-unknown").await;
     assert_eq!(resp.error_code(), "invalid_client_id");
@@ -243,10 +240,7 @@ async fn wrong_keys_and_bad_requests_get_checkouts_envelopes() {
     let mut call = f.call("POST", CHECKOUT_PAYMENT, &body);
     call.client_id = "";
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "invalid_header_request")
-    );
+    resp.assert_refused(400, "invalid_header_request");
     // Timestamp out of the window.
     let mut call = f.call("POST", CHECKOUT_PAYMENT, &body);
     call.client_id = &brand;
@@ -619,10 +613,7 @@ async fn the_pay_endpoint_moves_orders_failed_is_not_final() {
         "SUCCESS"
     );
     let resp = pay(r#"{"invoice_number":"INV-NONE"}"#).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (409, "cannot_pay")
-    );
+    resp.assert_refused(409, "cannot_pay");
     let resp = pay(r#"{"invoice":1}"#).await.unwrap();
     assert_eq!(resp.status, 400);
     assert_eq!(f.sim.stats().notifications, 0);

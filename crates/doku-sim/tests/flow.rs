@@ -66,10 +66,7 @@ async fn full_onboarding_flow() {
     let mut call = f.call("POST", BUSINESS_PATH, &body);
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "missing_documents")
-    );
+    resp.assert_refused(400, "missing_documents");
     assert_eq!(resp.json()["error"]["missing"], serde_json::json!(["KTP"]));
 
     // Unknown file id: refused.
@@ -216,10 +213,7 @@ async fn registration_accepts_only_the_documented_kind() {
     let mut call = f.call("POST", BUSINESS_PATH, &body);
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "unsupported_business_kind")
-    );
+    resp.assert_refused(400, "unsupported_business_kind");
     let message = resp.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(
         message.contains("business.type") && message.contains("business.legal_entity"),
@@ -235,10 +229,7 @@ async fn status_fault_fails_first_attempt_only() {
         .set_fault(Endpoint::Token, Fault::once(FaultKind::Status(503)));
     let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     let first = f.send(&call).await.unwrap();
-    assert_eq!(
-        (first.status, first.error_code().as_str()),
-        (503, "simulated_fault")
-    );
+    first.assert_refused(503, "simulated_fault");
     assert_eq!(first.header("Retry-After"), Some("1"));
     assert_eq!(
         f.sim.stats().tokens_for(CLIENT_ID),
