@@ -8,18 +8,20 @@
 //! the `WrongSignature` fault).
 #![no_main]
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use doku_sim::{Delivered, Endpoint, Fault, FaultKind, InProcessSim, ManualClock, Sim, SimConfig};
+use doku_sign::clock::ManualClock;
+use doku_sim::{Delivered, Fault, FaultKind, FaultTarget, InProcessSim, Sim, SimConfig};
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 
-const CLIENT_ID: &str = "BRN-0001-10791114622547";
-const SECRET: &str = "SK-fuzz";
+use doku_test_support::{
+    OTHER_CLIENT_ID, OTHER_SECRET, PARTNER_CLIENT_ID as CLIENT_ID, PARTNER_SECRET as SECRET, TOKEN_BODY,
+};
 const NOW: &str = "2026-11-29T00:00:00Z";
 const BASE: &str = "/adv-core-api/partner/v1.0";
 
@@ -35,12 +37,12 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 /// A fresh simulator per input, so every input is deterministic (fixed clock, empty state).
 fn sim() -> InProcessSim {
-    let clock = ManualClock::new(doku_sim::parse_timestamp(NOW).expect("valid"));
+    let clock = ManualClock::at(doku_sign::timestamp::parse_utc_strict(NOW).expect("valid"));
     Sim::in_process(
         SimConfig::builder()
             .credential(CLIENT_ID, SecretKey::from(SECRET))
-            .credential("BRN-OTHER", SecretKey::from("SK-other"))
-            .clock(Arc::new(clock))
+            .credential(OTHER_CLIENT_ID, SecretKey::from(OTHER_SECRET))
+            .clock(clock)
             .max_body_bytes(64 * 1024)
             .body_read_timeout(Duration::from_secs(1))
             .build()
@@ -68,14 +70,14 @@ fn response_signature_verifies(response: &http::Response<Bytes>, request_id: &st
     else {
         return false;
     };
-    let secret = if client_id == CLIENT_ID { SECRET } else { "SK-other" };
+    let secret = if client_id == CLIENT_ID { SECRET } else { OTHER_SECRET };
     let message = Message { client_id, request_id, timestamp, target, body: Some(response.body()) };
     h("Request-Id") == Some(request_id)
         && non_snap::verify(&SecretKey::from(secret), Kind::Response, &message, signature).is_ok()
 }
 
 async fn issue_token(sim: &InProcessSim) -> String {
-    let body = br#"{"grant_type":"client_credentials"}"#;
+    let body = TOKEN_BODY;
     let target = format!("{BASE}/token");
     let signature = sign(CLIENT_ID, SECRET, "fuzz-token", NOW, &target, Some(body));
     let request = http::Request::post(&target)
@@ -172,7 +174,7 @@ fuzz_target!(|data: &[u8]| {
 
     let (client_id, secret) = match u.int_in_range(0u8..=3).unwrap_or(0) {
         0 | 1 => (CLIENT_ID.to_owned(), SECRET),
-        2 => ("BRN-OTHER".to_owned(), "SK-other"),
+        2 => (OTHER_CLIENT_ID.to_owned(), OTHER_SECRET),
         _ => (text(&mut u, 30).to_owned(), "SK-unknown"),
     };
     let request_id = match u.int_in_range(0u8..=2).unwrap_or(0) {
@@ -214,7 +216,7 @@ fuzz_target!(|data: &[u8]| {
         let sim = sim();
         let token = if with_token { Some(issue_token(&sim).await) } else { None };
         if let Some(kind) = &fault {
-            sim.set_fault(Endpoint::Any, Fault::once(kind.clone()));
+            sim.set_fault(FaultTarget::Any, Fault::once(kind.clone()));
         }
         let signed_body = (method != http::Method::GET && method != http::Method::HEAD).then_some(&body[..]);
         let signature = if with_valid_signature {
@@ -250,7 +252,7 @@ fuzz_target!(|data: &[u8]| {
         // The simulator signs its answer when it knows the Client-Id and the Request-Id is valid, and the
         // request reached a route (an unrouted request has no endpoint, but is still signed).
         let known = request.headers().get("client-id").and_then(|v| v.to_str().ok()).is_some_and(|c| {
-            c == CLIENT_ID || c == "BRN-OTHER"
+            c == CLIENT_ID || c == OTHER_CLIENT_ID
         });
         let id_ok = request
             .headers()

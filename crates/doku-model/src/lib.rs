@@ -1,19 +1,21 @@
-//! Serde types, validation and endpoint paths for DOKU's Partner API.
+//! Serde types, validation and the endpoint table for DOKU's Partner API and Checkout.
 //!
-//! One module per call: [`token`], [`requirements`], [`upload`] (with the pure
-//! [`multipart`] codec), [`business`], [`business_lite`], [`business_data`], plus DOKU's
-//! [`error_body`]. Every request type implements [`Validate`], which reports **every**
+//! Every item lives at the crate root (the modules are private, one per call): requests and
+//! answers such as [`TokenRequest`], [`RequirementsQuery`], [`UploadFile`] (with the pure
+//! [`encode_multipart`] codec), [`BusinessRegistrationRequest`], [`BusinessLiteRequest`],
+//! [`BusinessData`], [`CheckoutRequest`], DOKU's [`ErrorBody`], and the [`Endpoint`] table.
+//! Every request type implements [`Validate`], which reports **every**
 //! violation with its JSON path. [`decode()`] turns bytes into a type and names the JSON path on
 //! failure. Enums DOKU may extend keep unknown values in an `Unknown(String)` variant.
 //!
 //! ```
-//! use doku_model::{decode, paths, TokenRequest, TokenResponse, Validate};
+//! use doku_model::{decode, Endpoint, TokenRequest, TokenResponse, Validate};
 //!
 //! let req = TokenRequest::client_credentials().with_valid_time(360);
 //! req.validate().expect("valid");
 //! let body = serde_json::to_vec(&req).expect("serialises");
 //! assert_eq!(body, br#"{"grant_type":"client_credentials","valid_time":"360"}"#);
-//! assert_eq!(paths::TOKEN, "/adv-core-api/partner/v1.0/token");
+//! assert_eq!(Endpoint::Token.path(), "/adv-core-api/partner/v1.0/token");
 //!
 //! let resp: TokenResponse = decode(br#"{"token":"eyJ.e30.sig"}"#).expect("decodes");
 //! assert_eq!(resp.token, "eyJ.e30.sig");
@@ -25,30 +27,30 @@
 
 mod string_enum;
 
-pub mod amount;
-pub mod business;
-pub mod business_data;
-pub mod business_lite;
-pub mod checkout;
+mod amount;
+mod business;
+mod business_data;
+mod business_lite;
+mod checkout;
 mod checkout_response;
 mod checkout_rules;
-pub mod common;
-pub mod decode;
+mod common;
+mod decode;
 mod endpoint;
-pub mod error;
-pub mod error_body;
-pub mod ids;
+mod error;
+mod error_body;
+mod ids;
 mod minutes;
-pub mod multipart;
+mod multipart;
 pub mod paths;
-pub mod payment_status;
+mod payment_status;
 mod placement;
-pub mod query;
+mod query;
 mod raw_number;
-pub mod requirements;
-pub mod token;
-pub mod upload;
-pub mod validate;
+mod requirements;
+mod token;
+mod upload;
+mod validate;
 
 pub use amount::{Amount, AmountError};
 pub use business::{
@@ -74,10 +76,10 @@ pub use endpoint::{
     Bearer, Credentials, Endpoint, PRODUCTION_BASE_URL, SANDBOX_BASE_URL, UAT_BASE_URL,
 };
 pub use error::Error;
-pub use error_body::{ErrorBody, ErrorDetail};
-pub use ids::{ClientId, FileId, RequestId};
+pub use error_body::{ErrorBody, ErrorDetail, INVALID_REQUEST};
+pub use ids::{ClientId, FileId, RequestId, REQUEST_ID_MAX_LEN};
 pub use minutes::Minutes;
-pub use multipart::{MultipartBody, Part};
+pub use multipart::{encode as encode_multipart, MultipartBody, Part, MAX_BOUNDARY_LEN};
 pub use payment_status::{
     CheckStatusResponse, OrderState, Party, PaymentNotification, PaymentStatus, StatusOrder,
     Transaction, TransactionStatus,
@@ -85,8 +87,13 @@ pub use payment_status::{
 pub use placement::Placement;
 pub use raw_number::RawNumber;
 pub use requirements::{
-    DocumentRequirement, RequirementNode, RequirementsQuery, RequirementsResponse,
+    DocumentRequirement, LocatedRequirement, RequirementNode, RequirementsQuery,
+    RequirementsResponse, QUERY_PARAMS as REQUIREMENTS_QUERY_PARAMS,
 };
-pub use token::{GrantType, TokenClaims, TokenRequest, TokenResponse, TokenUser};
-pub use upload::{DocumentCode, FileCategory, UploadFile, UploadResponse, UploadSource};
+pub use token::{
+    GrantType, TokenClaims, TokenRequest, TokenResponse, TokenUser, DEFAULT_VALID_TIME_MINUTES,
+};
+pub use upload::{
+    DocumentCode, FileCategory, UploadFile, UploadResponse, UploadSource, MAX_UPLOAD_BYTES,
+};
 pub use validate::{Validate, ValidationErrors, Violation};

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::common::{BusinessLine, BusinessType, LegalEntity};
-use crate::error::Error;
-use crate::query::{parse_query, percent_encode_into};
+use crate::query::percent_encode_into;
 use crate::validate::{Validate, ValidationErrors};
 
 /// Query parameters of Check Requirements.
@@ -80,43 +79,6 @@ impl RequirementsQuery {
             percent_encode_into(&mut out, value);
         }
         out
-    }
-
-    /// Parses a query string (without `?`). Every missing (or empty) mandatory parameter is
-    /// named in one error; repeated or unknown parameters are refused.
-    pub fn from_query_string(query: &str) -> Result<Self, Error> {
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for (name, value) in parse_query(query)? {
-            if !QUERY_PARAMS.contains(&name.as_str()) {
-                return Err(Error::Query(format!("unknown parameter `{name}`")));
-            }
-            if seen.insert(name.clone(), value).is_some() {
-                return Err(Error::Query(format!("parameter `{name}` given twice")));
-            }
-        }
-        let mut take = |name: &str| seen.remove(name).filter(|v| !v.is_empty());
-        let [t, l, b, n] = QUERY_PARAMS.map(&mut take);
-        match (t, l, b, n) {
-            (Some(t), Some(l), Some(b), Some(n)) => Ok(Self::new(
-                BusinessType::from(t),
-                LegalEntity::from(l),
-                BusinessLine::from(b),
-                n,
-            )),
-            (t, l, b, n) => {
-                let present = [t.is_some(), l.is_some(), b.is_some(), n.is_some()];
-                let missing: Vec<&str> = QUERY_PARAMS
-                    .iter()
-                    .zip(present)
-                    .filter(|(_, p)| !p)
-                    .map(|(name, _)| *name)
-                    .collect();
-                Err(Error::Query(format!(
-                    "missing mandatory parameter(s): {}",
-                    missing.join(", ")
-                )))
-            }
-        }
     }
 }
 
@@ -292,10 +254,6 @@ mod tests {
             q.to_query_string(),
             "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID"
         );
-        assert_eq!(
-            RequirementsQuery::from_query_string(&q.to_query_string()).unwrap(),
-            q
-        );
         let corporate = RequirementsQuery::new(
             BusinessType::Corporate,
             LegalEntity::Pt,
@@ -316,44 +274,6 @@ mod tests {
             q.to_query_string(),
             "businessType=A%20B%26C&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID"
         );
-        assert_eq!(
-            RequirementsQuery::from_query_string(&q.to_query_string()).unwrap(),
-            q
-        );
-    }
-
-    /// DOKU marks all four parameters Mandatory: the parser names every missing one.
-    #[test]
-    fn parse_names_each_missing_parameter() {
-        let text = RequirementsQuery::from_query_string("brandBusinessLine=RETAIL")
-            .unwrap_err()
-            .to_string();
-        for name in [
-            "businessType",
-            "businessLegalEntity",
-            "businessContactNationality",
-        ] {
-            assert!(text.contains(name), "{name} not named in {text}");
-        }
-        assert!(!text.contains("brandBusinessLine"), "{text}");
-        // The two parameters the old reading treated as optional are now required.
-        let two = RequirementsQuery::from_query_string(
-            "businessType=PERSONAL&businessContactNationality=ID",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            two.contains("businessLegalEntity") && two.contains("brandBusinessLine"),
-            "{two}"
-        );
-        assert!(RequirementsQuery::from_query_string(
-            "businessType=A&businessType=B&businessContactNationality=ID"
-        )
-        .is_err());
-        assert!(RequirementsQuery::from_query_string(
-            "foo=1&businessType=A&businessContactNationality=ID"
-        )
-        .is_err());
     }
 
     #[test]

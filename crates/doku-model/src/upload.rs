@@ -197,56 +197,6 @@ impl UploadFile {
         });
         multipart::encode(&parts, boundary)
     }
-
-    /// Parses a received `multipart/form-data` body (the simulator's side). Unknown fields
-    /// are refused by name; so are repeated fields and a body with both or neither of `file`
-    /// and `file_url`.
-    pub fn from_multipart(content_type: &str, body: &[u8]) -> Result<Self, Error> {
-        let parts = multipart::parse(content_type, body)?;
-        let mut category = None;
-        let mut code = None;
-        let mut source = None;
-        for part in parts {
-            let slot_taken = match part.name.as_str() {
-                "category" => category
-                    .replace(FileCategory::from(part.owned_text()?))
-                    .is_some(),
-                "code" => code
-                    .replace(DocumentCode::from(part.owned_text()?))
-                    .is_some(),
-                "file" => source
-                    .replace(UploadSource::File {
-                        filename: part.filename.clone().unwrap_or_default(),
-                        content_type: part
-                            .content_type
-                            .clone()
-                            .unwrap_or_else(|| "application/octet-stream".to_owned()),
-                        bytes: part.data,
-                    })
-                    .is_some(),
-                "file_url" => source
-                    .replace(UploadSource::Url(part.owned_text()?))
-                    .is_some(),
-                other => return Err(Error::Multipart(format!("unknown form field `{other}`"))),
-            };
-            if slot_taken {
-                return Err(Error::Multipart(format!(
-                    "form field `{}` given twice (or both `file` and `file_url`)",
-                    part.name
-                )));
-            }
-        }
-        let category =
-            category.ok_or_else(|| Error::Multipart("missing form field `category`".to_owned()))?;
-        let source = source.ok_or_else(|| {
-            Error::Multipart("missing form field `file` (or `file_url`)".to_owned())
-        })?;
-        Ok(Self {
-            category,
-            code,
-            source,
-        })
-    }
 }
 
 impl Validate for UploadFile {
@@ -323,9 +273,7 @@ mod tests {
             body.content_type,
             "multipart/form-data; boundary=BOUNDARY123"
         );
-        let parsed = UploadFile::from_multipart(&body.content_type, &body.body).unwrap();
-        assert_eq!(parsed, up);
-        assert_eq!(parsed.requirement_code(), "KTP");
+        assert_eq!(up.requirement_code(), "KTP");
     }
 
     #[test]
@@ -336,16 +284,6 @@ mod tests {
 --b\r\nContent-Disposition: form-data; name=\"file_url\"\r\n\r\nhttps://example.com/logo.png\r\n--b--\r\n";
         assert_eq!(String::from_utf8(body.body).unwrap(), expected);
         assert_eq!(up.requirement_code(), "LOGO");
-    }
-
-    #[test]
-    fn from_multipart_refuses_missing_and_unknown_fields() {
-        let only_cat = multipart::encode(&[Part::text("category", "LOGO")], "x").unwrap();
-        let err = UploadFile::from_multipart(&only_cat.content_type, &only_cat.body).unwrap_err();
-        assert!(err.to_string().contains("`file`"), "{err}");
-        let unknown = multipart::encode(&[Part::text("nope", "1")], "x").unwrap();
-        let err = UploadFile::from_multipart(&unknown.content_type, &unknown.body).unwrap_err();
-        assert!(err.to_string().contains("nope"), "{err}");
     }
 
     #[test]

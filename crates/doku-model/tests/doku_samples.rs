@@ -89,7 +89,7 @@ fn check_requirements_response() {
         .max()
         .unwrap();
     assert!(
-        doku_model::upload::MAX_UPLOAD_BYTES as u64 >= largest * 1024 * 1024,
+        doku_model::MAX_UPLOAD_BYTES as u64 >= largest * 1024 * 1024,
         "upload cap below DOKU's max_size {largest}"
     );
 }

@@ -9,13 +9,14 @@
 //! Against DOKU's UAT host, drop the simulator and use `Environment::Uat` with your own
 //! Client-Id and secret key (read from the environment, never hard-coded).
 
+use doku_model::Endpoint;
 use doku_model::{
     BusinessLiteRequest, BusinessRegistrationRequest, ClientId, DocumentCode, FileCategory, FileId,
     RequirementsQuery, UploadFile,
 };
 use doku_partner::{Client, Config, Environment, ResponseSignatureMode};
 use doku_sign::SecretKey;
-use doku_sim::{Endpoint, Fault, FaultKind, Sim, SimConfig};
+use doku_sim::{Fault, FaultKind, Sim, SimConfig};
 
 const CLIENT_ID: &str = "BRN-0001-10791114622547";
 const SECRET: &str = "SK-EXAMPLE-ONLY";

@@ -65,7 +65,7 @@ impl Client {
         let tokens = TokenCache::new(
             config
                 .token_valid_minutes
-                .unwrap_or(doku_model::token::DEFAULT_VALID_TIME_MINUTES),
+                .unwrap_or(doku_model::DEFAULT_VALID_TIME_MINUTES),
             config.refresh_margin,
         );
         Ok(Self {

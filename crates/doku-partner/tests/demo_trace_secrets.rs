@@ -11,13 +11,14 @@ use std::sync::{Arc, Mutex};
 
 use common::needles::Needles;
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{
     BusinessLiteRequest, BusinessRegistrationRequest, ClientId, RequestId, RequirementsQuery,
     UploadFile,
 };
 use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
-use doku_sim::{Endpoint, Fault, FaultKind, Sim, SimConfig};
+use doku_sim::{Fault, FaultKind, Sim, SimConfig};
 
 const SAMPLE_PNG: &[u8] = include_bytes!("../../doku-cli/samples/document.png");
 const SAMPLE_BUSINESS: &str = include_str!("../../doku-cli/samples/business.json");

@@ -21,11 +21,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory, RequestId, UploadResponse};
 use doku_partner::{CallOptions, Client, Error, Exchange, FixedJitter, RetryPolicy};
-use doku_sim::{
-    Endpoint, Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle, Stats,
-};
+use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle, Stats};
 use doku_transport::TransportError;
 
 /// Deadline of one attempt.

@@ -7,9 +7,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory};
 use doku_partner::{Client, Error, SignatureProblem};
-use doku_sim::{Endpoint, Fault, FaultKind};
+use doku_sim::{Fault, FaultKind};
 
 /// A client, a warm token, and the mandatory files uploaded.
 async fn ready(sim: &doku_sim::SimHandle) -> (Client, Vec<doku_model::FileId>) {

@@ -143,7 +143,7 @@ async fn validation_errors_prevent_any_network_call() {
     // Too large on disk: refused from the file size, before reading it.
     let path = std::env::temp_dir().join(format!("doku-partner-big-{}.pdf", uuid_like()));
     let file = std::fs::File::create(&path).unwrap();
-    file.set_len(doku_model::upload::MAX_UPLOAD_BYTES as u64 + 1)
+    file.set_len(doku_model::MAX_UPLOAD_BYTES as u64 + 1)
         .unwrap();
     let result = client
         .upload_file_from_path(FileCategory::Logo, None, &path)

@@ -5,8 +5,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
+use doku_model::Endpoint;
 use doku_partner::{Client, EndpointName, Exchange, ResponseSignatureMode};
-use doku_sim::{Endpoint, Fault, FaultKind};
+use doku_sim::{Fault, FaultKind};
 
 fn recording(sim: &doku_sim::SimHandle) -> (Client, Arc<Mutex<Vec<Exchange>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -8,9 +8,10 @@
 mod common;
 
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{ClientId, RequestId};
 use doku_partner::{CallOptions, Client, Error, ResponseSignatureMode};
-use doku_sim::{Endpoint, Fault, FaultKind, IdempotencyReading, Readings, SimConfig};
+use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig};
 
 async fn client_for(readings: Readings) -> (doku_sim::SimHandle, Client) {
     let sim = sim_with(SimConfig::builder().readings(readings)).await;

@@ -4,8 +4,9 @@
 mod common;
 
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory, UploadFile};
-use doku_sim::{Endpoint, Fault, FaultKind};
+use doku_sim::{Fault, FaultKind};
 
 #[tokio::test]
 async fn secret_token_and_bodies_never_reach_the_logs() {

@@ -26,9 +26,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory, FileId, RequestId, UploadResponse};
 use doku_partner::{CallOptions, Client, Error, Exchange, RetryPolicy};
-use doku_sim::{Endpoint, Fault, FaultKind, SimHandle};
+use doku_sim::{Fault, FaultKind, FaultTarget, SimHandle};
 
 /// Concurrent flows.
 const TASKS: usize = 16;
@@ -218,20 +219,20 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
 async fn chaos(sim: &SimHandle, tally: &Tally, stop: &AtomicBool, seed: u64) {
     let mut rng = XorShift::new(seed);
     let endpoints = [
-        Endpoint::Token,
-        Endpoint::CheckRequirements,
-        Endpoint::UploadFile,
-        Endpoint::BusinessRegistration,
-        Endpoint::BusinessLite,
-        Endpoint::GetBusinessData,
-        Endpoint::Any,
+        Endpoint::Token.into(),
+        Endpoint::CheckRequirements.into(),
+        Endpoint::UploadFile.into(),
+        Endpoint::BusinessRegistration.into(),
+        Endpoint::BusinessLite.into(),
+        Endpoint::GetBusinessData.into(),
+        FaultTarget::Any,
     ];
     while !stop.load(Ordering::Relaxed) {
         tokio::time::sleep(Duration::from_millis(2 + rng.below(8))).await;
         let endpoint = endpoints[usize::try_from(rng.below(7)).unwrap()];
         let get = matches!(
             endpoint,
-            Endpoint::CheckRequirements | Endpoint::GetBusinessData
+            FaultTarget::Endpoint(Endpoint::CheckRequirements | Endpoint::GetBusinessData)
         );
         let kind = match rng.below(10) {
             0 => FaultKind::Latency(LATENCY),

@@ -3,35 +3,35 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use doku_partner::Client;
-use jiff::{SignedDuration, Timestamp};
+use doku_sign::clock::{Clock as _, ManualClock};
+use jiff::Timestamp;
 
-/// One manual clock for both the simulator and the client.
+/// One manual clock for both the simulator and the client (the client still reads its own
+/// `Clock` trait; the simulator takes doku-sign's directly).
 #[derive(Clone)]
-struct SharedClock(doku_sim::ManualClock);
+struct SharedClock(ManualClock);
 
 impl doku_partner::Clock for SharedClock {
     fn now(&self) -> Timestamp {
-        doku_sim::Clock::now(&self.0)
+        Timestamp::from_second(self.0.unix_seconds()).unwrap()
     }
 }
 
 /// A fixed instant far from the real time: if the client signed with the system clock instead
 /// of the injected one, the simulator (on the same manual clock) would refuse every
 /// `Request-Timestamp` as outside its 5-minute window.
-fn start() -> Timestamp {
-    "2020-08-11T08:45:42Z".parse().unwrap()
+fn start() -> i64 {
+    doku_sign::timestamp::parse_utc_strict("2020-08-11T08:45:42Z").unwrap()
 }
 
 #[tokio::test]
 async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
-    let clock = doku_sim::ManualClock::new(start());
+    let clock = ManualClock::at(start());
     let sim = sim_with(
         doku_sim::SimConfig::builder()
-            .clock(Arc::new(clock.clone()))
+            .clock(clock.clone())
             .token_valid_minutes(60),
     )
     .await;
@@ -52,17 +52,17 @@ async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
         "default margin"
     );
 
-    clock.advance(SignedDuration::from_mins(30));
+    clock.advance(30 * 60);
     client.check_requirements(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1, "still fresh");
 
     // 58m59s: one second before the refresh point.
-    clock.advance(SignedDuration::from_secs(28 * 60 + 59));
+    clock.advance(28 * 60 + 59);
     client.check_requirements(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
 
     // 59m00s: inside the 60 s margin, so a new token is fetched before DOKU would refuse it.
-    clock.advance(SignedDuration::from_secs(1));
+    clock.advance(1);
     client.check_requirements(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 2);
     assert_eq!(
@@ -74,8 +74,8 @@ async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
 
 #[tokio::test]
 async fn requested_valid_time_is_sent_and_used() {
-    let clock = doku_sim::ManualClock::new(start());
-    let sim = sim_with(doku_sim::SimConfig::builder().clock(Arc::new(clock.clone()))).await;
+    let clock = ManualClock::at(start());
+    let sim = sim_with(doku_sim::SimConfig::builder().clock(clock.clone())).await;
     let client = Client::new(
         config(&sim)
             .clock(SharedClock(clock.clone()))
@@ -94,13 +94,13 @@ async fn requested_valid_time_is_sent_and_used() {
         "the sim honoured valid_time=5 and exp was read"
     );
     assert_eq!(lifetime.refresh_at - now, 270);
-    clock.advance(SignedDuration::from_secs(271));
+    clock.advance(271);
     client.check_requirements(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 2);
 }
 
-fn clock_now(clock: &doku_sim::ManualClock) -> i64 {
-    doku_sim::Clock::now(clock).as_second()
+fn clock_now(clock: &ManualClock) -> i64 {
+    clock.unix_seconds()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,8 +127,9 @@ async fn a_thousand_concurrent_first_calls_make_one_token_request() {
 /// sending their own: 50 waiting calls cost DOKU the attempts of one token call, not fifty.
 #[tokio::test]
 async fn a_token_outage_is_shared_by_concurrent_calls() {
+    use doku_model::Endpoint;
     use doku_partner::Error;
-    use doku_sim::{Endpoint, Fault, FaultKind};
+    use doku_sim::{Fault, FaultKind};
 
     let sim = sim().await;
     sim.set_fault(Endpoint::Token, Fault::always(FaultKind::Status(503)));

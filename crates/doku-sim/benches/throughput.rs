@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use doku_model::Endpoint;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
 use doku_sim::{Sim, SimConfig};
@@ -34,10 +35,10 @@ use hyper::client::conn::http1;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 
-const CLIENT_ID: &str = "BRN-0001-10791114622547";
-const SECRET: &str = "SK-benchmark-secret-0123456789";
-const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
-const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
+const CLIENT_ID: &str = doku_test_support::PARTNER_CLIENT_ID;
+const SECRET: &str = doku_test_support::PARTNER_SECRET;
+const FILE_PATH: &str = Endpoint::CheckRequirements.path();
+const TOKEN_PATH: &str = Endpoint::Token.path();
 const QUERY_URI: &str =
     "/adv-core-api/partner/v1.0/file?businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
 /// Request-Ids are `r` + 10 digits, so all of them fit one contiguous buffer.
@@ -106,6 +107,7 @@ struct Prepared {
     uri: Uri,
 }
 
+// doku_sign::headers' names, lower-cased as `HeaderName::from_static` needs them (built once).
 static CLIENT_ID_H: HeaderName = HeaderName::from_static("client-id");
 static REQUEST_ID_H: HeaderName = HeaderName::from_static("request-id");
 static TIMESTAMP_H: HeaderName = HeaderName::from_static("request-timestamp");
@@ -115,7 +117,9 @@ impl Prepared {
     /// `count` requests for the load, plus one more (index `count`) for the sample request.
     fn new(count: usize, token: &str, addr: SocketAddr) -> Self {
         let key = SecretKey::new(SECRET);
-        let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+        let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+            &doku_sign::clock::SystemClock,
+        ));
         let mut ids = Vec::with_capacity((count + 1) * ID_LEN);
         let mut signatures = Vec::new();
         let mut signature_len = 0;
@@ -186,25 +190,28 @@ async fn fetch_token(addr: SocketAddr) -> String {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) = http1::handshake(TokioIo::new(stream)).await.unwrap();
     tokio::spawn(conn);
-    let body = br#"{"grant_type":"client_credentials"}"#;
-    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
-    let message = Message {
+    let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+        &doku_sign::clock::SystemClock,
+    ));
+    let signed = doku_test_support::Signing {
         client_id: CLIENT_ID,
+        secret: SECRET,
+        method: "POST",
+        path: TOKEN_PATH,
+        query: None,
+        body: doku_test_support::TOKEN_BODY,
         request_id: "bench-token",
         timestamp: &timestamp,
-        target: TOKEN_PATH,
-        body: Some(body),
-    };
-    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
-    let req = Request::post(TOKEN_PATH)
+        sign_query: false,
+    }
+    .sign();
+    let mut req = Request::post(TOKEN_PATH)
         .header(HOST, addr.to_string())
-        .header("Client-Id", CLIENT_ID)
-        .header("Request-Id", "bench-token")
-        .header("Request-Timestamp", &timestamp)
-        .header("Signature", signature)
-        .header(CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from_static(body)))
-        .unwrap();
+        .header(CONTENT_TYPE, "application/json");
+    for (name, value) in signed.headers {
+        req = req.header(name, value);
+    }
+    let req = req.body(Full::new(Bytes::from(signed.body))).unwrap();
     let resp = sender.send_request(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();

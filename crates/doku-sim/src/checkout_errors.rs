@@ -65,20 +65,26 @@ mod tests {
 
     #[test]
     fn header_codes_become_checkout_codes() {
-        let r = envelope(Reply::error(
-            StatusCode::BAD_REQUEST,
-            "missing_header",
-            "missing required header(s): Client-Id",
-        ));
-        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(v["error"]["code"], "invalid_header_request");
-        assert_eq!(v["error"]["type"], "invalid_request_error");
-        let r = envelope(Reply::error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_signature",
-            "x",
-        ));
-        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(v["error"]["code"], "invalid_signature");
+        for (status, code, checkout_code) in [
+            (
+                StatusCode::BAD_REQUEST,
+                "missing_header",
+                "invalid_header_request",
+            ),
+            (
+                StatusCode::UNAUTHORIZED,
+                "invalid_signature",
+                "invalid_signature",
+            ),
+        ] {
+            let r = envelope(Reply::error(
+                status,
+                code,
+                "missing required header(s): Client-Id",
+            ));
+            let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(v["error"]["code"], checkout_code, "{code}");
+            assert_eq!(v["error"]["type"], "invalid_request_error", "{code}");
+        }
     }
 }

@@ -56,7 +56,7 @@ pub struct SimArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
     /// Token lifetime when the token request has no valid_time, in minutes.
-    #[arg(long, default_value_t = doku_model::token::DEFAULT_VALID_TIME_MINUTES, value_name = "MINUTES")]
+    #[arg(long, default_value_t = doku_model::DEFAULT_VALID_TIME_MINUTES, value_name = "MINUTES")]
     pub token_valid_minutes: u32,
     /// Include `?query` in the signed Request-Target (default: path only).
     #[arg(long)]
@@ -248,9 +248,40 @@ mod tests {
         }
     }
 
+    /// What a caller may format (the arguments, the config built from them, their errors)
+    /// never shows a key given by `--secret-key` or `--credential`.
     #[test]
     fn debug_hides_keys() {
-        let args = SimArgs::try_parse_from(["doku-sim", "--credential", "A=topsecret"]).unwrap();
-        assert!(!format!("{args:?}").contains("topsecret"));
+        let args = SimArgs::try_parse_from([
+            "doku-sim",
+            "--client-id",
+            "BRN-ARGS-1",
+            "--secret-key",
+            "SK-args-secret-1",
+            "--credential",
+            "BRN-ARGS-2=SK-args-secret-2",
+        ])
+        .unwrap();
+        let hides = |what: &str, text: String| {
+            for secret in ["SK-args-secret-1", "SK-args-secret-2"] {
+                assert!(!text.contains(secret), "{what} shows {secret}: {text}");
+            }
+        };
+        hides("SimArgs", format!("{args:?}"));
+        hides(
+            "SimConfig",
+            format!("{:?}", args.clone().into_config().unwrap()),
+        );
+        let mut unpaired = args.clone();
+        unpaired.client_ids.push("BRN-ARGS-3".to_owned());
+        let e = unpaired.into_config().unwrap_err();
+        hides("SimError (unpaired)", format!("{e} {e:?}"));
+        let mut missing_file = args;
+        missing_file.client_ids.push("BRN-ARGS-3".to_owned());
+        missing_file
+            .secret_key_files
+            .push("/nonexistent/doku-rs/key".into());
+        let e = missing_file.into_config().unwrap_err();
+        hides("SimError (key file)", format!("{e} {e:?}"));
     }
 }

@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use doku_sign::clock::{Clock, SystemClock};
 use doku_sign::SecretKey;
 
-use crate::clock::{Clock, SystemClock};
 use crate::error::SimError;
 use crate::limits::Limits;
 use crate::readings::Readings;
@@ -17,8 +17,8 @@ use crate::retention::Retention;
 mod bounds;
 
 /// Default request-body cap: room for the largest upload the client sends
-/// ([`doku_model::upload::MAX_UPLOAD_BYTES`]) plus 1 MiB of multipart overhead.
-pub const DEFAULT_MAX_BODY_BYTES: usize = doku_model::upload::MAX_UPLOAD_BYTES + 1024 * 1024;
+/// ([`doku_model::MAX_UPLOAD_BYTES`]) plus 1 MiB of multipart overhead.
+pub const DEFAULT_MAX_BODY_BYTES: usize = doku_model::MAX_UPLOAD_BYTES + 1024 * 1024;
 
 /// Everything the simulator needs to run. Build it with [`SimConfig::builder`].
 #[derive(Clone)]
@@ -67,10 +67,10 @@ impl SimConfig {
                 credentials: BTreeMap::new(),
                 timestamp_window: Duration::from_secs(300),
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-                token_valid_minutes: doku_model::token::DEFAULT_VALID_TIME_MINUTES,
+                token_valid_minutes: doku_model::DEFAULT_VALID_TIME_MINUTES,
                 target_includes_query: false,
                 body_read_timeout: Duration::from_secs(30),
-                clock: Arc::new(SystemClock::default()),
+                clock: Arc::new(SystemClock),
                 readings: Readings::default(),
                 limits: Limits::default(),
                 retention: Retention::default(),
@@ -182,16 +182,17 @@ impl SimConfigBuilder {
         self
     }
 
-    /// The clock (use [`crate::ManualClock`] in tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.config.clock = clock;
+    /// The clock: any [`doku_sign::clock::Clock`] (a [`doku_sign::clock::ManualClock`] in
+    /// tests, shared with the client; an `Arc` of one; or a closure returning Unix seconds).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.config.clock = Arc::new(clock);
         self
     }
 
-    /// Runs the system clock shifted by `offset` (simulates a skewed server).
-    pub fn clock_offset(mut self, offset: jiff::SignedDuration) -> Self {
-        self.config.clock = Arc::new(SystemClock { offset });
-        self
+    /// Runs the system clock shifted by `offset_seconds` (negative to run behind), to simulate
+    /// a skewed server.
+    pub fn clock_offset(self, offset_seconds: i64) -> Self {
+        self.clock(move || SystemClock.unix_seconds().saturating_add(offset_seconds))
     }
 
     /// Checks and returns the configuration: at least one credential, no empty key.

@@ -11,57 +11,48 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-/// An endpoint of the Partner API, for targeting faults and counting.
+use doku_model::Endpoint;
+
+/// Where a fault applies: one endpoint of [`doku_model::Endpoint`]'s table, or any.
+///
+/// `From<Endpoint>` lets the arming calls read naturally:
+/// `sim.set_fault(Endpoint::Token, …)`, `sim.set_fault(FaultTarget::Any, …)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Endpoint {
-    /// `POST /token`.
-    Token,
-    /// `GET /file`.
-    CheckRequirements,
-    /// `POST /file`.
-    UploadFile,
-    /// `POST /business`.
-    BusinessRegistration,
-    /// `POST /business/lite/registration`.
-    BusinessLite,
-    /// `GET /business/{client_id}`.
-    GetBusinessData,
-    /// `POST /checkout/v1/payment` (DOKU Checkout).
-    Checkout,
-    /// `GET /orders/v1/status/{invoice_number or Request-Id}` (Check Status).
-    OrderStatus,
+pub enum FaultTarget {
+    /// This endpoint only.
+    Endpoint(Endpoint),
     /// Every endpoint (consulted when the endpoint has no fault of its own).
     Any,
 }
 
-impl Endpoint {
-    /// A short stable name, used in logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Token => "token",
-            Self::CheckRequirements => "check_requirements",
-            Self::UploadFile => "upload_file",
-            Self::BusinessRegistration => "business_registration",
-            Self::BusinessLite => "business_lite",
-            Self::GetBusinessData => "get_business_data",
-            Self::Checkout => "checkout",
-            Self::OrderStatus => "order_status",
-            Self::Any => "any",
+impl FaultTarget {
+    /// Reads a target by name: an [`Endpoint::name`], `any`, or `order_status` (the earlier
+    /// name of Check Status, still accepted).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "any" => Some(Self::Any),
+            "order_status" => Some(Self::Endpoint(Endpoint::CheckStatus)),
+            _ => Endpoint::ALL
+                .into_iter()
+                .find(|e| e.name() == name)
+                .map(Self::Endpoint),
         }
     }
 }
 
-impl Endpoint {
-    /// Whether a merchant calls it with its own (brand) credentials: Checkout and Check Status.
-    pub fn is_merchant_call(self) -> bool {
-        matches!(self, Self::Checkout | Self::OrderStatus)
+impl From<Endpoint> for FaultTarget {
+    fn from(endpoint: Endpoint) -> Self {
+        Self::Endpoint(endpoint)
     }
 }
 
-impl fmt::Display for Endpoint {
+impl fmt::Display for FaultTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            Self::Endpoint(endpoint) => endpoint.fmt(f),
+            Self::Any => f.write_str("any"),
+        }
     }
 }
 
@@ -147,15 +138,15 @@ impl Fault {
 /// The faults currently armed.
 #[derive(Debug, Default)]
 pub(crate) struct FaultTable {
-    armed: HashMap<Endpoint, Fault>,
+    armed: HashMap<FaultTarget, Fault>,
 }
 
 impl FaultTable {
-    pub(crate) fn set(&mut self, endpoint: Endpoint, fault: Fault) {
+    pub(crate) fn set(&mut self, target: FaultTarget, fault: Fault) {
         if fault.times == Times::N(0) {
-            self.armed.remove(&endpoint);
+            self.armed.remove(&target);
         } else {
-            self.armed.insert(endpoint, fault);
+            self.armed.insert(target, fault);
         }
     }
 
@@ -165,10 +156,10 @@ impl FaultTable {
 
     /// Takes one use of the fault for `endpoint` (or of `Any`), if armed.
     pub(crate) fn take(&mut self, endpoint: Endpoint) -> Option<FaultKind> {
-        let key = if self.armed.contains_key(&endpoint) {
-            endpoint
-        } else if self.armed.contains_key(&Endpoint::Any) {
-            Endpoint::Any
+        let key = if self.armed.contains_key(&FaultTarget::Endpoint(endpoint)) {
+            FaultTarget::Endpoint(endpoint)
+        } else if self.armed.contains_key(&FaultTarget::Any) {
+            FaultTarget::Any
         } else {
             return None;
         };
@@ -191,13 +182,32 @@ mod tests {
     #[test]
     fn counts_down_and_falls_back_to_any() {
         let mut t = FaultTable::default();
-        t.set(Endpoint::Token, Fault::times(2, FaultKind::Status(503)));
-        t.set(Endpoint::Any, Fault::always(FaultKind::NonJsonBody));
+        t.set(
+            Endpoint::Token.into(),
+            Fault::times(2, FaultKind::Status(503)),
+        );
+        t.set(FaultTarget::Any, Fault::always(FaultKind::NonJsonBody));
         assert_eq!(t.take(Endpoint::Token), Some(FaultKind::Status(503)));
         assert_eq!(t.take(Endpoint::Token), Some(FaultKind::Status(503)));
         assert_eq!(t.take(Endpoint::Token), Some(FaultKind::NonJsonBody));
         assert_eq!(t.take(Endpoint::UploadFile), Some(FaultKind::NonJsonBody));
         t.clear();
         assert_eq!(t.take(Endpoint::Token), None);
+    }
+
+    #[test]
+    fn targets_are_named_as_the_endpoint_table_names_them() {
+        for endpoint in Endpoint::ALL {
+            assert_eq!(
+                FaultTarget::from_name(endpoint.name()),
+                Some(FaultTarget::Endpoint(endpoint))
+            );
+        }
+        assert_eq!(
+            FaultTarget::from_name("order_status"),
+            Some(FaultTarget::Endpoint(Endpoint::CheckStatus))
+        );
+        assert_eq!(FaultTarget::from_name("any"), Some(FaultTarget::Any));
+        assert_eq!(FaultTarget::from_name("nope"), None);
     }
 }

@@ -15,9 +15,9 @@ use bytes::Bytes;
 use http::StatusCode;
 use sha2::{Digest, Sha256};
 
-use crate::clock::{Clock, SystemClock};
 use crate::readings::IdempotencyReading;
 use crate::retention::{Retention, RetentionQueue, RECORD_OVERHEAD_BYTES};
+use doku_sign::clock::{Clock, SystemClock};
 
 /// What identifies "the same request".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub(crate) struct IdempotencyStore {
 
 impl Default for IdempotencyStore {
     fn default() -> Self {
-        Self::new(Retention::default(), Arc::new(SystemClock::default()))
+        Self::new(Retention::default(), Arc::new(SystemClock))
     }
 }
 
@@ -112,13 +112,13 @@ impl IdempotencyStore {
     /// Notes a record just made under `key` and forgets the oldest ones past the bounds.
     fn note_recorded(&mut self, key: (String, String), body_len: usize) {
         let bytes = 2 * (key.0.len() + key.1.len()) + body_len + RECORD_OVERHEAD_BYTES;
-        self.recorded.push(key, self.clock.now(), bytes);
+        self.recorded.push(key, self.clock.unix_seconds(), bytes);
         self.expire();
     }
 
     /// Forgets records past the retention bounds, oldest first (never one in flight).
     fn expire(&mut self) {
-        let now = self.clock.now();
+        let now = self.clock.unix_seconds();
         while let Some(key) = self.recorded.pop_expired(&self.retention, now) {
             if matches!(self.entries.get(&key), Some(Entry::Done(..))) {
                 self.entries.remove(&key);
@@ -197,6 +197,12 @@ impl IdempotencyStore {
 mod tests {
     use super::*;
 
+    fn stored(body: &'static [u8]) -> Stored {
+        Stored {
+            body: Bytes::from_static(body),
+        }
+    }
+
     const SUCCESSES: IdempotencyReading = IdempotencyReading::ReplaySuccesses;
     const ALL: IdempotencyReading = IdempotencyReading::ReplayAll;
 
@@ -229,35 +235,14 @@ mod tests {
         let b = Fingerprint::of("POST", "/p", None, b"b");
         assert!(matches!(s.begin(ALL, "c", "r", a), Begin::Fresh));
         assert!(matches!(s.begin(ALL, "c", "r", b), Begin::InFlight));
-        s.finish(
-            "c",
-            "r",
-            a,
-            Some(Stored {
-                body: Bytes::from_static(b"{}"),
-            }),
-        );
+        s.finish("c", "r", a, Some(stored(b"{}")));
         assert!(matches!(s.begin(ALL, "c", "r", b), Begin::Replay(_)));
-        s.record_if_absent(
-            "c",
-            "r",
-            b,
-            Stored {
-                body: Bytes::from_static(b"other"),
-            },
-        );
+        s.record_if_absent("c", "r", b, stored(b"other"));
         match s.begin(ALL, "c", "r", a) {
             Begin::Replay(stored) => assert_eq!(&stored.body[..], b"{}"),
             other => panic!("{other:?}"),
         }
-        s.record_if_absent(
-            "c",
-            "fresh",
-            a,
-            Stored {
-                body: Bytes::from_static(b"refused"),
-            },
-        );
+        s.record_if_absent("c", "fresh", a, stored(b"refused"));
         assert!(matches!(s.begin(ALL, "c", "fresh", a), Begin::Replay(_)));
     }
 
@@ -269,14 +254,7 @@ mod tests {
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::Fresh));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::InFlight));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", b), Begin::Conflict));
-        s.finish(
-            "c",
-            "r",
-            a,
-            Some(Stored {
-                body: Bytes::from_static(b"{}"),
-            }),
-        );
+        s.finish("c", "r", a, Some(stored(b"{}")));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::Replay(_)));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", b), Begin::Conflict));
         assert!(matches!(s.begin(SUCCESSES, "other", "r", b), Begin::Fresh));
@@ -286,7 +264,7 @@ mod tests {
 
     #[test]
     fn retention_forgets_the_oldest_records_but_never_one_in_flight() {
-        let clock = crate::clock::ManualClock::new("2024-01-01T00:00:00Z".parse().unwrap());
+        let clock = doku_sign::clock::ManualClock::at(1_704_067_200); // 2024-01-01T00:00:00Z
         let retention = Retention {
             max_age: std::time::Duration::from_secs(60),
             max_records: 2,
@@ -294,21 +272,16 @@ mod tests {
         };
         let mut s = IdempotencyStore::new(retention, Arc::new(clock.clone()));
         let fp = Fingerprint::of("POST", "/p", None, b"");
-        let stored = || {
-            Some(Stored {
-                body: Bytes::from_static(b"{}"),
-            })
-        };
         for r in ["r0", "r1", "r2"] {
             assert!(matches!(s.begin(ALL, "c", r, fp), Begin::Fresh));
-            s.finish("c", r, fp, stored());
+            s.finish("c", r, fp, Some(stored(b"{}")));
         }
         // Two kept: r0 was forgotten, r1 and r2 replay.
         assert_eq!(s.len(), 2);
         assert!(matches!(s.begin(ALL, "c", "r2", fp), Begin::Replay(_)));
         assert!(matches!(s.begin(ALL, "c", "r0", fp), Begin::Fresh));
         // r0 is now in flight; age passes for every record: the done ones go, r0 stays.
-        clock.advance(jiff::SignedDuration::from_secs(120));
+        clock.advance(120);
         assert!(matches!(s.begin(ALL, "c", "r9", fp), Begin::Fresh));
         assert!(matches!(s.begin(ALL, "c", "r0", fp), Begin::InFlight));
         assert_eq!(s.len(), 2, "only the two in flight remain");

@@ -8,7 +8,7 @@ use http::{Request, Response};
 use http_body_util::Full;
 
 use crate::config::SimConfig;
-use crate::faults::{Endpoint, Fault};
+use crate::faults::{Fault, FaultTarget};
 use crate::pipeline::{self, Outcome};
 use crate::server::Sim;
 use crate::state::App;
@@ -117,9 +117,9 @@ impl InProcessSim {
         self.app.stats_snapshot()
     }
 
-    /// Arms a fault on `endpoint` (replacing any fault armed there).
-    pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) {
-        self.app.faults().set(endpoint, fault);
+    /// Arms a fault on `target`, as [`crate::SimHandle::set_fault`] does.
+    pub fn set_fault(&self, target: impl Into<FaultTarget>, fault: Fault) {
+        self.app.faults().set(target.into(), fault);
     }
 
     /// Disarms every fault.

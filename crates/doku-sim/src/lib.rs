@@ -7,7 +7,8 @@
 //! token expiry). See `docs/simulator.md`.
 //!
 //! ```no_run
-//! use doku_sim::{Sim, SimConfig, Endpoint, Fault, FaultKind};
+//! use doku_model::Endpoint;
+//! use doku_sim::{Sim, SimConfig, Fault, FaultKind};
 //! use doku_sign::SecretKey;
 //!
 //! # async fn run() -> Result<(), doku_sim::SimError> {
@@ -27,23 +28,26 @@
 mod backoff;
 mod body;
 mod checkout_errors;
+#[cfg(feature = "cli")]
 pub mod cli;
-mod clock;
 mod config;
 mod connections;
 mod echo;
 mod error;
 mod faults;
+mod form;
 mod handlers;
 mod health;
 mod idempotency;
 mod in_process;
 mod limits;
+mod multipart;
 mod notify;
 mod orders;
 mod pay;
 mod pay_client;
 mod pipeline;
+mod query;
 mod readings;
 mod response;
 mod retention;
@@ -54,10 +58,9 @@ mod state;
 mod stats;
 mod tokens;
 
-pub use clock::{format_timestamp, parse_timestamp, Clock, ManualClock, SystemClock};
 pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::SimError;
-pub use faults::{Endpoint, Fault, FaultKind, Times};
+pub use faults::{Fault, FaultKind, FaultTarget, Times};
 pub use in_process::{Delivered, InProcessSim, IN_PROCESS_BASE_URL};
 pub use limits::{
     DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,

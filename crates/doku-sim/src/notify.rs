@@ -17,9 +17,10 @@ use doku_sign::SecretKey;
 use http_body_util::{BodyExt as _, Full, Limited};
 use tokio::sync::{watch, Semaphore};
 
-use crate::clock::Clock;
 use crate::readings::NotificationRetryRequestId;
 use crate::stats::Stats;
+use doku_sign::clock::Clock;
+use doku_sign::headers;
 
 /// DOKU's schedule: the offset of each attempt from the first one (retry page: 30 minutes,
 /// 6 hours, 12 hours "from original attempt").
@@ -173,7 +174,7 @@ async fn deliver(
             request_id = uuid::Uuid::new_v4().to_string();
         }
         count(stats, |s| s.notification_attempts += 1);
-        let timestamp = crate::clock::format_timestamp(clock.now());
+        let timestamp = doku_sign::timestamp::format_utc(clock.unix_seconds());
         match attempt(&job, &request_id, &timestamp).await {
             Ok(status) if (200..300).contains(&status) => {
                 count(stats, |s| s.notifications_delivered += 1);
@@ -219,10 +220,10 @@ async fn attempt(job: &Job, request_id: &str, timestamp: &str) -> Result<u16, St
     let request = http::Request::post(job.target.path_and_query.as_str())
         .header(http::header::HOST, job.target.authority.as_str())
         .header(http::header::CONTENT_TYPE, "application/json")
-        .header("Client-Id", job.client_id.as_str())
-        .header("Request-Id", request_id)
-        .header("Request-Timestamp", timestamp)
-        .header("Signature", signature)
+        .header(headers::CLIENT_ID, job.client_id.as_str())
+        .header(headers::REQUEST_ID, request_id)
+        .header(headers::REQUEST_TIMESTAMP, timestamp)
+        .header(headers::SIGNATURE, signature)
         .body(Full::new(job.body.clone()))
         .map_err(|e| e.to_string())?;
     let exchange = async {

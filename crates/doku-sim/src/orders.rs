@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use doku_model::Amount;
-use jiff::Timestamp;
 
 /// Most orders kept at once; a create beyond it is refused (the simulator is for tests).
 pub(crate) const MAX_ORDERS: usize = 100_000;
@@ -56,9 +55,10 @@ pub(crate) struct Order {
     pub(crate) amount: Amount,
     /// The Request-Id of the create call (`transaction.original_request_id`).
     pub(crate) request_id: String,
-    pub(crate) created: Timestamp,
-    /// When the state last changed by a payment.
-    pub(crate) paid: Option<Timestamp>,
+    /// When it was created (Unix seconds).
+    pub(crate) created: i64,
+    /// When the state last changed by a payment (Unix seconds).
+    pub(crate) paid: Option<i64>,
     pub(crate) state: PayState,
     /// The first payment method offered (decides the channel a payment goes through).
     pub(crate) method: Option<String>,
@@ -129,7 +129,7 @@ mod tests {
             invoice_number: invoice.into(),
             amount: Amount::idr(1000),
             request_id: request_id.into(),
-            created: Timestamp::UNIX_EPOCH,
+            created: 0,
             paid: None,
             state: PayState::Pending,
             method: None,

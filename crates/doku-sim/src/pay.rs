@@ -24,9 +24,10 @@ use crate::state::App;
 pub const PAY_PATH: &str = "/doku-sim/v1/pay";
 
 /// How a payment ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "cli", value(rename_all = "SCREAMING_SNAKE_CASE"))]
 #[non_exhaustive]
 pub enum PayStatus {
     /// Paid (final).
@@ -207,7 +208,7 @@ pub(crate) fn pay(
             )));
         }
         order.state = status.state();
-        order.paid = Some(app.config.clock.now());
+        order.paid = Some(app.config.clock.unix_seconds());
         order.clone()
     };
     app.stats().payments += 1;
@@ -223,7 +224,7 @@ pub(crate) fn pay(
     }
     let mut scheduled = None;
     if let Some(url) = url {
-        let key = app.key_for(crate::faults::Endpoint::Checkout, &order.owner);
+        let key = app.key_for(doku_model::Endpoint::Checkout, &order.owner);
         if let (Ok(target), Some(key)) = (Target::parse(&url), key) {
             let body = serde_json::to_vec(&order_status::body(&order)).unwrap_or_default();
             let job = Job {

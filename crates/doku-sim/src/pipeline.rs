@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use doku_model::paths;
+use doku_model::Endpoint;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use hyper::body::{Body, Incoming};
 
 use crate::body;
 use crate::echo::echo;
-use crate::faults::{Endpoint, FaultKind};
+use crate::faults::FaultKind;
 use crate::handlers::{dispatch, Req};
 use crate::idempotency::{self, Begin, Fingerprint, Stored};
 use crate::response::{finish, Delivery, Reply, SignWith, SimBody};
@@ -57,51 +57,27 @@ fn within_uri_cap(path: &str, query: Option<&str>) -> Result<(), Reply> {
     ))
 }
 
-/// Maps method + path to an endpoint, or a 404/405 reply.
+/// Maps method + path to an endpoint of [`Endpoint`]'s table, or a 404/405 reply.
 fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
-    let endpoint = match (method, path) {
-        (&Method::POST, paths::TOKEN) => Endpoint::Token,
-        (&Method::GET, paths::FILE) => Endpoint::CheckRequirements,
-        (&Method::POST, paths::FILE) => Endpoint::UploadFile,
-        (&Method::POST, paths::BUSINESS) => Endpoint::BusinessRegistration,
-        (&Method::POST, paths::BUSINESS_LITE_REGISTRATION) => Endpoint::BusinessLite,
-        (&Method::GET, p) if paths::parse_business(p).is_some() => Endpoint::GetBusinessData,
-        (&Method::POST, paths::CHECKOUT_PAYMENT) => Endpoint::Checkout,
-        (&Method::GET, p) if parse_order_status(p).is_some() => Endpoint::OrderStatus,
-        (_, p)
-            if [
-                paths::TOKEN,
-                paths::FILE,
-                paths::BUSINESS,
-                paths::BUSINESS_LITE_REGISTRATION,
-                paths::CHECKOUT_PAYMENT,
-            ]
-            .contains(&p)
-                || paths::parse_business(p).is_some()
-                || parse_order_status(p).is_some() =>
-        {
-            return Err(Reply::error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                format!("{} is not allowed on {p}", echo(method.as_str())),
-            ))
-        }
-        _ => {
-            return Err(Reply::error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no endpoint at {}", echo(path)),
-            ));
-        }
-    };
-    Ok(endpoint)
-}
-
-/// The `{invoice_number or Request-Id}` of a Check Status path (one non-empty segment).
-pub(crate) fn parse_order_status(path: &str) -> Option<&str> {
-    path.strip_prefix(paths::ORDER_STATUS)?
-        .strip_prefix('/')
-        .filter(|id| !id.is_empty() && !id.contains('/'))
+    if let Some((endpoint, _)) = Endpoint::recognise(method.as_str(), path) {
+        return Ok(endpoint);
+    }
+    let known_path = ["GET", "POST"]
+        .into_iter()
+        .any(|other| Endpoint::recognise(other, path).is_some());
+    Err(if known_path {
+        Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{} is not allowed on {path}", echo(method.as_str())),
+        )
+    } else {
+        Reply::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no endpoint at {}", echo(path)),
+        )
+    })
 }
 
 /// What the pipeline decided for one request, before it is turned into a hyper body.
@@ -179,8 +155,8 @@ where
             if status.is_client_error() && status != StatusCode::CONFLICT {
                 app.stats().rejected += 1;
             }
-            let client_id = header(&parts.headers, "Client-Id");
-            let request_id = header(&parts.headers, "Request-Id")
+            let client_id = header(&parts.headers, doku_sign::headers::CLIENT_ID);
+            let request_id = header(&parts.headers, doku_sign::headers::REQUEST_ID)
                 .filter(|r| doku_model::RequestId::new(*r).is_ok());
             let key = match (endpoint, client_id) {
                 (Some(e), Some(c)) => app.key_for(e, c),
@@ -202,7 +178,9 @@ where
                 _ => None,
             };
             let reply = match endpoint {
-                Some(e) if e.is_merchant_call() => crate::checkout_errors::envelope(reply),
+                Some(e) if e.credentials() == doku_model::Credentials::Merchant => {
+                    crate::checkout_errors::envelope(reply)
+                }
                 _ => reply,
             };
             let timestamp = app.response_timestamp();
@@ -244,7 +222,7 @@ where
         &app.config,
         &key_for,
         headers,
-        app.config.clock.now(),
+        app.config.clock.unix_seconds(),
     ) {
         Ok(checked) => checked,
         Err(reply) => return respond(reply, "bad_signature_headers"),
@@ -393,7 +371,7 @@ fn check_bearer(
     client_id: &str,
     expire: bool,
 ) -> Result<(), Reply> {
-    let auth = header(headers, "Authorization");
+    let auth = header(headers, http::header::AUTHORIZATION.as_str());
     if auth.is_none() && !app.config.readings.bearer.required_on(endpoint) {
         return Ok(());
     }
@@ -421,7 +399,10 @@ fn check_bearer(
     if expire {
         return Err(unauthorized("expired_token", TokenError::Expired.message()));
     }
-    match app.tokens.check(token, client_id, app.config.clock.now()) {
+    match app
+        .tokens
+        .check(token, client_id, app.config.clock.unix_seconds())
+    {
         Ok(_) => Ok(()),
         Err(e) => {
             let code = if e == TokenError::Expired {

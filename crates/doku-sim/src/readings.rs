@@ -4,13 +4,14 @@
 
 use std::fmt;
 
-use crate::faults::Endpoint;
+use doku_model::{Bearer, Credentials, Endpoint};
 
 /// Whether the signature of the answer to a GET carries a `Digest` line.
 ///
 /// DOKU's response-signature page says of Digest: "This component only applied for `POST`
 /// Method", and publishes no signed GET answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[non_exhaustive]
 pub enum GetResponseDigest {
     /// The page's literal reading: GET answers are signed without a `Digest` line.
@@ -25,7 +26,8 @@ pub enum GetResponseDigest {
 /// DOKU's idempotency-request page: a request is identical if it has the same Request-Id, and
 /// DOKU "will send the same Response body with HTTP Status Code 409 Conflict". It does not say
 /// that only successes are recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[non_exhaustive]
 pub enum IdempotencyReading {
     /// The page's literal reading: the first final answer (any status but 5xx) of an
@@ -42,7 +44,8 @@ pub enum IdempotencyReading {
 ///
 /// Only the Upload File page documents the bearer; the other pages list the signature headers
 /// alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[non_exhaustive]
 pub enum BearerReading {
     /// The pages' literal reading: required on Upload File; checked elsewhere when present.
@@ -56,7 +59,8 @@ pub enum BearerReading {
 ///
 /// DOKU's notification page describes `Request-Id` as generated "to make sure no duplicate
 /// notification", and its retry page does not say whether a retry keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[non_exhaustive]
 pub enum NotificationRetryRequestId {
     /// The reading the header's description suggests: every attempt of one notification has
@@ -80,12 +84,13 @@ impl BearerReading {
     /// The reading is about the Partner API (the only pages that mention a bearer): Checkout
     /// and Check Status, whose pages list the four signature headers alone, never need one.
     pub fn required_on(self, endpoint: Endpoint) -> bool {
-        if endpoint.is_merchant_call() {
+        if endpoint.credentials() == Credentials::Merchant {
             return false;
         }
-        match self {
-            Self::UploadOnly => endpoint == Endpoint::UploadFile,
-            _ => endpoint != Endpoint::Token,
+        match (self, endpoint.bearer()) {
+            (_, Bearer::Never) => false,
+            (Self::UploadOnly, bearer) => bearer == Bearer::Documented,
+            (_, _) => true,
         }
     }
 }
@@ -153,20 +158,49 @@ impl Readings {
     }
 }
 
+/// The value each reading takes on the command line (clap's kebab-case names, written out so
+/// the library needs no clap; a test pins them to clap's).
+trait FlagValue {
+    fn flag_value(self) -> &'static str;
+}
+
+impl FlagValue for GetResponseDigest {
+    fn flag_value(self) -> &'static str {
+        match self {
+            Self::Omit => "omit",
+            Self::Include => "include",
+        }
+    }
+}
+
+impl FlagValue for IdempotencyReading {
+    fn flag_value(self) -> &'static str {
+        match self {
+            Self::ReplayAll => "replay-all",
+            Self::ReplaySuccesses => "replay-successes",
+        }
+    }
+}
+
+impl FlagValue for BearerReading {
+    fn flag_value(self) -> &'static str {
+        match self {
+            Self::UploadOnly => "upload-only",
+            Self::Everywhere => "everywhere",
+        }
+    }
+}
+
 impl fmt::Display for Readings {
     /// The flags that select this combination, e.g.
     /// `--get-response-digest omit --idempotency replay-all --bearer upload-only`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use clap::ValueEnum as _;
-        let name = |v: Option<clap::builder::PossibleValue>| {
-            v.map(|p| p.get_name().to_owned()).unwrap_or_default()
-        };
         write!(
             f,
             "--get-response-digest {} --idempotency {} --bearer {}",
-            name(self.get_response_digest.to_possible_value()),
-            name(self.idempotency.to_possible_value()),
-            name(self.bearer.to_possible_value()),
+            self.get_response_digest.flag_value(),
+            self.idempotency.flag_value(),
+            self.bearer.flag_value(),
         )
     }
 }
@@ -181,11 +215,27 @@ mod tests {
     fn bearer_readings_never_cover_merchant_calls() {
         for reading in [BearerReading::UploadOnly, BearerReading::Everywhere] {
             assert!(!reading.required_on(Endpoint::Checkout), "{reading:?}");
-            assert!(!reading.required_on(Endpoint::OrderStatus), "{reading:?}");
+            assert!(!reading.required_on(Endpoint::CheckStatus), "{reading:?}");
             assert!(!reading.required_on(Endpoint::Token), "{reading:?}");
             assert!(reading.required_on(Endpoint::UploadFile), "{reading:?}");
         }
         assert!(BearerReading::Everywhere.required_on(Endpoint::GetBusinessData));
+    }
+
+    /// The names `Display` writes are the ones the `cli` feature's flags accept.
+    #[cfg(feature = "cli")]
+    #[test]
+    fn flag_values_are_clap_names() {
+        use clap::ValueEnum;
+        fn check<T: ValueEnum + FlagValue + Copy>() {
+            for v in T::value_variants() {
+                let clap_name = v.to_possible_value().unwrap().get_name().to_owned();
+                assert_eq!(v.flag_value(), clap_name);
+            }
+        }
+        check::<GetResponseDigest>();
+        check::<IdempotencyReading>();
+        check::<BearerReading>();
     }
 
     #[test]

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use doku_model::ErrorBody;
+use doku_sign::headers;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use http::{Response, StatusCode};
 use hyper::body::{Body, Frame, SizeHint};
 
@@ -120,14 +121,14 @@ pub(crate) fn finish(
             signature = non_snap::sign(s.key, Kind::Response, &wrong).to_string();
         }
         let headers = [
-            ("client-id", s.client_id),
-            ("request-id", s.request_id),
-            ("response-timestamp", timestamp),
-            ("signature", signature.as_str()),
+            (headers::CLIENT_ID, s.client_id),
+            (headers::REQUEST_ID, s.request_id),
+            (headers::RESPONSE_TIMESTAMP, timestamp),
+            (headers::SIGNATURE, signature.as_str()),
         ];
         for (name, value) in headers {
             if let Ok(v) = HeaderValue::from_str(value) {
-                builder = builder.header(HeaderName::from_static(name), v);
+                builder = builder.header(name, v);
             }
         }
     }

@@ -8,8 +8,6 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use jiff::Timestamp;
-
 /// Default age after which a record is forgotten: 24 hours.
 pub const DEFAULT_IDEMPOTENCY_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 /// Default number of records kept.
@@ -41,10 +39,10 @@ impl Default for Retention {
     }
 }
 
-/// Records in the order they were made, with their time and size.
+/// Records in the order they were made, with their time (Unix seconds) and size.
 #[derive(Debug)]
 pub(crate) struct RetentionQueue<K> {
-    order: VecDeque<(K, Timestamp, usize)>,
+    order: VecDeque<(K, i64, usize)>,
     bytes: usize,
 }
 
@@ -59,17 +57,17 @@ impl<K> Default for RetentionQueue<K> {
 
 impl<K> RetentionQueue<K> {
     /// Notes a record of `bytes` made at `at`.
-    pub(crate) fn push(&mut self, key: K, at: Timestamp, bytes: usize) {
+    pub(crate) fn push(&mut self, key: K, at: i64, bytes: usize) {
         self.bytes += bytes;
         self.order.push_back((key, at, bytes));
     }
 
     /// The oldest record, if a bound is passed at `now` (too many, too many bytes, or older
     /// than the maximum age); remove it from the map and call again until `None`.
-    pub(crate) fn pop_expired(&mut self, policy: &Retention, now: Timestamp) -> Option<K> {
+    pub(crate) fn pop_expired(&mut self, policy: &Retention, now: i64) -> Option<K> {
         let (_, at, _) = self.order.front()?;
-        let age = now.duration_since(*at);
-        let too_old = age.is_positive() && age.unsigned_abs() > policy.max_age;
+        let age = now.saturating_sub(*at);
+        let too_old = age > 0 && age.unsigned_abs() > policy.max_age.as_secs();
         let over = self.order.len() > policy.max_records || self.bytes > policy.max_bytes;
         if !(too_old || over) {
             return None;
@@ -95,8 +93,8 @@ impl<K> RetentionQueue<K> {
 mod tests {
     use super::*;
 
-    fn at(s: i64) -> Timestamp {
-        Timestamp::from_second(1_600_000_000 + s).unwrap()
+    fn at(s: i64) -> i64 {
+        1_600_000_000 + s
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::sniff::{sniff, Protocol, Rewind};
 
 use crate::config::SimConfig;
 use crate::error::SimError;
-use crate::faults::{Endpoint, Fault};
+use crate::faults::{Fault, FaultTarget};
 use crate::pipeline;
 use crate::state::App;
 use crate::stats::Stats;
@@ -101,10 +101,10 @@ impl SimHandle {
         self.app.stats_snapshot()
     }
 
-    /// Arms a fault on `endpoint` (replacing any fault armed there). `Endpoint::Any` applies
-    /// to endpoints without a fault of their own.
-    pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) {
-        self.app.faults().set(endpoint, fault);
+    /// Arms a fault on `target`: a [`doku_model::Endpoint`], or [`FaultTarget::Any`] for
+    /// endpoints without a fault of their own (replacing any fault armed there).
+    pub fn set_fault(&self, target: impl Into<FaultTarget>, fault: Fault) {
+        self.app.faults().set(target.into(), fault);
     }
 
     /// Disarms every fault.

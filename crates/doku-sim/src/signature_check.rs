@@ -5,18 +5,21 @@
 
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message, MAC_LEN};
-use doku_sign::SecretKey;
+use doku_sign::timestamp::{check_window, format_utc, parse_utc_strict};
+use doku_sign::{headers, SecretKey};
 use http::{HeaderMap, StatusCode};
-use jiff::Timestamp;
 
-use crate::clock::{parse_timestamp_checked, TimestampParse};
 use crate::config::SimConfig;
 use crate::echo::echo;
 use crate::response::Reply;
 
 /// The four headers every Partner API request carries.
-pub(crate) const REQUIRED_HEADERS: [&str; 4] =
-    ["Client-Id", "Request-Id", "Request-Timestamp", "Signature"];
+pub(crate) const REQUIRED_HEADERS: [&str; 4] = [
+    headers::CLIENT_ID,
+    headers::REQUEST_ID,
+    headers::REQUEST_TIMESTAMP,
+    headers::SIGNATURE,
+];
 
 /// A header as UTF-8 text, if present and valid (the first one when repeated; the required
 /// headers are refused when repeated by [`check_headers`]).
@@ -78,7 +81,7 @@ pub(crate) fn check_headers<'a>(
     config: &SimConfig,
     key_for: &dyn Fn(&str) -> Option<SecretKey>,
     headers: &'a HeaderMap,
-    now: Timestamp,
+    now: i64,
 ) -> Result<CheckedHeaders<'a>, Reply> {
     let values = REQUIRED_HEADERS.map(|name| (name, single(headers, name)));
     let named = |which: Unusable| -> Vec<&str> {
@@ -124,37 +127,25 @@ pub(crate) fn check_headers<'a>(
     if let Err(e) = doku_model::RequestId::new(request_id) {
         return Err(bad_request("invalid_request_id", e.to_string()));
     }
-    let window = i64::try_from(config.timestamp_window.as_secs()).unwrap_or(i64::MAX);
-    let out_of_window = |how_far: String| {
-        Reply::error(
+    let Ok(sent) = parse_utc_strict(timestamp) else {
+        return Err(bad_request(
+            "invalid_timestamp",
+            format!(
+                "Request-Timestamp {} is not UTC `YYYY-MM-DDTHH:MM:SSZ`",
+                echo(timestamp)
+            ),
+        ));
+    };
+    let window = u32::try_from(config.timestamp_window.as_secs()).unwrap_or(u32::MAX);
+    if let Err(doku_sign::Error::Stale { skew_seconds }) = check_window(sent, now, window) {
+        return Err(Reply::error(
             StatusCode::UNAUTHORIZED,
             "invalid_timestamp",
             format!(
-                "Request-Timestamp is {how_far} the server's clock ({}); at most ±{window} s allowed",
-                crate::clock::format_timestamp(now)
+                "Request-Timestamp is {skew_seconds:+} s from the server's clock ({}); at most ±{window} s allowed",
+                format_utc(now)
             ),
-        )
-    };
-    match parse_timestamp_checked(timestamp) {
-        TimestampParse::Malformed => {
-            return Err(bad_request(
-                "invalid_timestamp",
-                format!(
-                    "Request-Timestamp {} is not UTC `YYYY-MM-DDTHH:MM:SSZ`",
-                    echo(timestamp)
-                ),
-            ))
-        }
-        // Well-formed, but later than any instant the clock can hold (e.g. 9999-12-31T23:59:59Z).
-        TimestampParse::BeyondRange => {
-            return Err(out_of_window(format!("{timestamp}, beyond the range of")))
-        }
-        TimestampParse::Valid(sent) => {
-            let skew = sent.as_second() - now.as_second();
-            if skew.abs() > window {
-                return Err(out_of_window(format!("{skew:+} s from")));
-            }
-        }
+        ));
     }
     if let Err(e) = non_snap::parse_header(signature) {
         return Err(Reply::error(
@@ -271,11 +262,11 @@ mod tests {
 
     fn good() -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert("Client-Id", HeaderValue::from_static("BRN-1"));
-        h.insert("Request-Id", HeaderValue::from_static("r-1"));
-        h.insert("Request-Timestamp", HeaderValue::from_static(NOW));
+        h.insert(headers::CLIENT_ID, HeaderValue::from_static("BRN-1"));
+        h.insert(headers::REQUEST_ID, HeaderValue::from_static("r-1"));
+        h.insert(headers::REQUEST_TIMESTAMP, HeaderValue::from_static(NOW));
         h.insert(
-            "Signature",
+            headers::SIGNATURE,
             HeaderValue::from_static("HMACSHA256=0DodudwVE5yE9MxGf7bXHJzst7JmoxiBSAYFocE6pIs="),
         );
         h
@@ -284,7 +275,7 @@ mod tests {
     fn refusal(h: &HeaderMap) -> (u16, String, String) {
         let config = config();
         let keys = |id: &str| config.secret_for(id).cloned();
-        let reply = check_headers(&config, &keys, h, NOW.parse().unwrap()).unwrap_err();
+        let reply = check_headers(&config, &keys, h, parse_utc_strict(NOW).unwrap()).unwrap_err();
         let v: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
         (
             reply.status.as_u16(),
@@ -298,7 +289,7 @@ mod tests {
         let config = config();
         let h = good();
         let keys = |id: &str| config.secret_for(id).cloned();
-        let checked = check_headers(&config, &keys, &h, NOW.parse().unwrap()).unwrap();
+        let checked = check_headers(&config, &keys, &h, parse_utc_strict(NOW).unwrap()).unwrap();
         assert_eq!(checked.client_id, "BRN-1");
         // The MAC itself is only checked with the body.
         assert!(verify(&checked, "/p", Some(b"{}")).is_err());
@@ -320,7 +311,7 @@ mod tests {
     fn non_ascii_values_are_invalid_not_missing() {
         let mut h = good();
         h.insert(
-            "Client-Id",
+            headers::CLIENT_ID,
             HeaderValue::from_bytes("BRN-é".as_bytes()).unwrap(),
         );
         let (status, code, message) = refusal(&h);
@@ -332,7 +323,7 @@ mod tests {
     fn the_last_second_of_year_9999_is_out_of_the_window_not_malformed() {
         let mut h = good();
         h.insert(
-            "Request-Timestamp",
+            headers::REQUEST_TIMESTAMP,
             HeaderValue::from_static("9999-12-31T23:59:59Z"),
         );
         let (status, code, message) = refusal(&h);
@@ -343,7 +334,10 @@ mod tests {
     #[test]
     fn malformed_signature_is_refused_from_the_headers() {
         let mut h = good();
-        h.insert("Signature", HeaderValue::from_static("HMACSHA256=abc"));
+        h.insert(
+            headers::SIGNATURE,
+            HeaderValue::from_static("HMACSHA256=abc"),
+        );
         let (status, code, _) = refusal(&h);
         assert_eq!((status, code.as_str()), (401, "invalid_signature"));
     }
@@ -352,12 +346,15 @@ mod tests {
     fn echoed_input_is_capped() {
         let mut h = good();
         let long = "X".repeat(10_000);
-        h.insert("Client-Id", HeaderValue::from_str(&long).unwrap());
+        h.insert(headers::CLIENT_ID, HeaderValue::from_str(&long).unwrap());
         let (_, code, message) = refusal(&h);
         assert_eq!(code, "invalid_client_id");
         assert!(message.len() < 200, "{} bytes echoed", message.len());
         let mut h = good();
-        h.insert("Request-Timestamp", HeaderValue::from_str(&long).unwrap());
+        h.insert(
+            headers::REQUEST_TIMESTAMP,
+            HeaderValue::from_str(&long).unwrap(),
+        );
         let (_, code, message) = refusal(&h);
         assert_eq!(code, "invalid_timestamp");
         assert!(message.len() < 200, "{} bytes echoed", message.len());

@@ -10,7 +10,9 @@ use doku_sign::SecretKey;
 
 use crate::body::BodyBudget;
 use crate::config::SimConfig;
-use crate::faults::{Endpoint, FaultTable};
+use doku_model::{Credentials, Endpoint};
+
+use crate::faults::FaultTable;
 use crate::idempotency::IdempotencyStore;
 use crate::limits::Limits;
 use crate::notify::Notifier;
@@ -81,7 +83,8 @@ impl App {
             config.time_scale,
             config.readings.notification_retry_request_id,
         );
-        let start = u64::try_from(config.clock.now().as_millisecond()).unwrap_or(1_700_000_000_000);
+        let start = u64::try_from(config.clock.unix_seconds().saturating_mul(1000))
+            .unwrap_or(1_700_000_000_000);
         Self {
             config,
             tokens: TokenIssuer::new(),
@@ -124,7 +127,7 @@ impl App {
     /// credential; on Checkout and Check Status, a registered brand's shared key or a configured
     /// credential (which then acts as a merchant too).
     pub(crate) fn key_for(&self, endpoint: Endpoint, client_id: &str) -> Option<SecretKey> {
-        if endpoint.is_merchant_call() {
+        if endpoint.credentials() == Credentials::Merchant {
             if let Some(key) = self.brand_key(client_id) {
                 return Some(key);
             }
@@ -171,7 +174,7 @@ impl App {
 
     /// The simulator's clock as a `Response-Timestamp` value.
     pub(crate) fn response_timestamp(&self) -> String {
-        crate::clock::format_timestamp(self.config.clock.now())
+        doku_sign::timestamp::format_utc(self.config.clock.unix_seconds())
     }
 
     /// A fresh DOKU-looking id, e.g. `DCM-0131-1700000000001`.

@@ -14,12 +14,17 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use common::shapes::{assert_same, shape};
 use common::*;
-use doku_model::paths::{order_status, CHECKOUT_PAYMENT};
+use doku_model::Endpoint;
 use doku_sign::SecretKey;
 use doku_sim::{NotificationRetryRequestId, PayStatus, Readings, SimConfigBuilder, PAY_PATH};
 use http_body_util::{BodyExt as _, Full};
 use serde_json::Value;
 
+fn order_status(id: &str) -> String {
+    Endpoint::CheckStatus.path_with(id)
+}
+
+const CHECKOUT_PAYMENT: &str = Endpoint::Checkout.path();
 const NOTIFY_PATH: &str = "/payments/notifications";
 /// DOKU's schedule (+30 min, +6 h, +12 h) × 0.0001 = +0.18 s, +2.16 s, +4.32 s.
 const SCALE: f64 = 0.0001;
@@ -227,10 +232,7 @@ async fn wrong_keys_and_bad_requests_get_checkouts_envelopes() {
 
     // Wrong key: refused, nothing created.
     let resp = create(&f, &brand, "SK-not-the-key", &body, "r-wrong").await;
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "invalid_signature")
-    );
+    resp.assert_refused(401, "invalid_signature");
     // Unknown merchant.
     let resp = create(&f, "BRN-9999-0000000000000", &key, &body, "r-unknown").await;
     assert_eq!(resp.error_code(), "invalid_client_id");
@@ -238,10 +240,7 @@ async fn wrong_keys_and_bad_requests_get_checkouts_envelopes() {
     let mut call = f.call("POST", CHECKOUT_PAYMENT, &body);
     call.client_id = "";
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "invalid_header_request")
-    );
+    resp.assert_refused(400, "invalid_header_request");
     // Timestamp out of the window.
     let mut call = f.call("POST", CHECKOUT_PAYMENT, &body);
     call.client_id = &brand;
@@ -614,10 +613,7 @@ async fn the_pay_endpoint_moves_orders_failed_is_not_final() {
         "SUCCESS"
     );
     let resp = pay(r#"{"invoice_number":"INV-NONE"}"#).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (409, "cannot_pay")
-    );
+    resp.assert_refused(409, "cannot_pay");
     let resp = pay(r#"{"invoice":1}"#).await.unwrap();
     assert_eq!(resp.status, 400);
     assert_eq!(f.sim.stats().notifications, 0);

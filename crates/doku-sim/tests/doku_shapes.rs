@@ -43,10 +43,6 @@ async fn upload(f: &Fixture, token: &str, file: UploadFile) -> Value {
     resp.json()
 }
 
-fn png(category: FileCategory) -> UploadFile {
-    UploadFile::file(category, "a.png", "image/png", b"\x89PNG fake".to_vec())
-}
-
 #[tokio::test]
 async fn every_answer_has_dokus_shape() {
     let f = start().await;
@@ -116,17 +112,7 @@ async fn every_answer_has_dokus_shape() {
         .iter()
         .map(|v| v["id"].as_str().unwrap())
         .collect();
-    let registration = registration_body(&ids);
-    let call = f.call("POST", BUSINESS_PATH, &registration);
-    let resp = f.send(&call).await.unwrap();
-    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-    let brand = resp.json()["business"]["brands"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let path = doku_model::paths::business(&brand);
-    let resp = f.send(&f.call("GET", &path, b"")).await.unwrap();
-    assert_eq!(resp.status, 200);
+    let (_, resp) = register_then_read(&f, &registration_body(&ids)).await;
     // Our copy of DOKU's sample stops after `ticket_size` in `brands[0]`: the simulator may add
     // brand fields past that point, nothing else.
     let past_the_cut = [

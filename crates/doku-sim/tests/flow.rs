@@ -6,8 +6,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use doku_model::Endpoint;
 use doku_model::{DocumentCode, FileCategory, UploadFile};
-use doku_sim::{Endpoint, Fault, FaultKind};
+use doku_sim::{Fault, FaultKind, FaultTarget};
 
 async fn upload(f: &Fixture, token: &str, file: UploadFile) -> String {
     let body = file.to_multipart("sim-test-boundary").unwrap();
@@ -17,10 +18,6 @@ async fn upload(f: &Fixture, token: &str, file: UploadFile) -> String {
     let resp = f.send(&call).await.unwrap();
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     resp.json()["id"].as_str().unwrap().to_owned()
-}
-
-fn png(category: FileCategory) -> UploadFile {
-    UploadFile::file(category, "a.png", "image/png", b"\x89PNG fake".to_vec())
 }
 
 fn registration(ids: &[&str]) -> Vec<u8> {
@@ -69,10 +66,7 @@ async fn full_onboarding_flow() {
     let mut call = f.call("POST", BUSINESS_PATH, &body);
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "missing_documents")
-    );
+    resp.assert_refused(400, "missing_documents");
     assert_eq!(resp.json()["error"]["missing"], serde_json::json!(["KTP"]));
 
     // Unknown file id: refused.
@@ -110,7 +104,7 @@ async fn full_onboarding_flow() {
     let created: doku_model::BusinessRegistrationResponse = doku_model::decode(&resp.body).unwrap();
     let brand_id = created.brand_ids()[0].to_owned();
 
-    let path = doku_model::paths::business(&brand_id);
+    let path = Endpoint::GetBusinessData.path_with(&brand_id);
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
@@ -121,7 +115,7 @@ async fn full_onboarding_flow() {
     assert_eq!(data.id, created.business.id);
     assert_eq!(data.partner.as_deref(), Some(CLIENT_ID));
 
-    let unknown = doku_model::paths::business("BRN-0000-404");
+    let unknown = Endpoint::GetBusinessData.path_with("BRN-0000-404");
     let mut call = f.call("GET", &unknown, b"");
     call.token = Some(&token);
     assert_eq!(f.send(&call).await.unwrap().status, 404);
@@ -155,7 +149,7 @@ async fn upload_needs_multipart_and_a_file() {
     call.token = Some(&token);
     assert_eq!(f.send(&call).await.unwrap().status, 415);
     let body =
-        doku_model::multipart::encode(&[doku_model::Part::text("category", "LOGO")], "b").unwrap();
+        doku_model::encode_multipart(&[doku_model::Part::text("category", "LOGO")], "b").unwrap();
     let mut call = f.call("POST", FILE_PATH, &body.body);
     call.content_type = Some(&body.content_type);
     call.token = Some(&token);
@@ -195,7 +189,7 @@ async fn business_lite_records_an_invitation() {
     assert_eq!(created.brand_ids(), [brand_id.as_str()]);
     assert!(resp.json().get("brands").is_none());
 
-    let path = doku_model::paths::business(&brand_id);
+    let path = Endpoint::GetBusinessData.path_with(&brand_id);
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
@@ -219,10 +213,7 @@ async fn registration_accepts_only_the_documented_kind() {
     let mut call = f.call("POST", BUSINESS_PATH, &body);
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "unsupported_business_kind")
-    );
+    resp.assert_refused(400, "unsupported_business_kind");
     let message = resp.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(
         message.contains("business.type") && message.contains("business.legal_entity"),
@@ -238,10 +229,7 @@ async fn status_fault_fails_first_attempt_only() {
         .set_fault(Endpoint::Token, Fault::once(FaultKind::Status(503)));
     let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     let first = f.send(&call).await.unwrap();
-    assert_eq!(
-        (first.status, first.error_code().as_str()),
-        (503, "simulated_fault")
-    );
+    first.assert_refused(503, "simulated_fault");
     assert_eq!(first.header("Retry-After"), Some("1"));
     assert_eq!(
         f.sim.stats().tokens_for(CLIENT_ID),
@@ -285,7 +273,7 @@ async fn process_then_drop_replays_on_retry_without_duplicate() {
         1,
         "but the side effect happened"
     );
-    f.clock.advance(jiff::SignedDuration::from_secs(2));
+    f.clock.advance(2);
     call.timestamp = f.now();
     let retry = f.send(&call).await.unwrap();
     assert_eq!(retry.status, 409);
@@ -300,10 +288,7 @@ async fn truncated_body_is_cut_mid_way() {
     let f = start().await;
     f.sim
         .set_fault(Endpoint::Token, Fault::once(FaultKind::TruncatedBody));
-    let resp = f
-        .send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-        .await
-        .unwrap();
+    let resp = f.send_token_call().await.1.unwrap();
     assert_eq!(resp.status, 200);
     assert!(!resp.complete, "body shorter than Content-Length");
     assert!(serde_json::from_slice::<serde_json::Value>(&resp.body).is_err());
@@ -319,10 +304,7 @@ async fn non_json_body_and_wrong_signature() {
     let f = start().await;
     f.sim
         .set_fault(Endpoint::Token, Fault::once(FaultKind::NonJsonBody));
-    let resp = f
-        .send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-        .await
-        .unwrap();
+    let resp = f.send_token_call().await.1.unwrap();
     assert_eq!(resp.status, 200);
     assert!(resp
         .header("Content-Type")
@@ -332,8 +314,8 @@ async fn non_json_body_and_wrong_signature() {
 
     f.sim
         .set_fault(Endpoint::Token, Fault::once(FaultKind::WrongSignature));
-    let call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
-    let resp = f.send(&call).await.unwrap();
+    let (call, resp) = f.send_token_call().await;
+    let resp = resp.unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(
         verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH),
@@ -345,7 +327,7 @@ async fn non_json_body_and_wrong_signature() {
 async fn early_token_expiry_and_latency() {
     let f = start().await;
     let token = f.token().await;
-    let path = doku_model::paths::business("BRN-x");
+    let path = Endpoint::GetBusinessData.path_with("BRN-x");
     let mut call = f.call("GET", &path, b"");
     call.token = Some(&token);
     f.sim.set_fault(
@@ -361,7 +343,7 @@ async fn early_token_expiry_and_latency() {
     );
 
     f.sim.set_fault(
-        Endpoint::Any,
+        FaultTarget::Any,
         Fault::once(FaultKind::Latency(Duration::from_millis(300))),
     );
     let started = Instant::now();
@@ -375,41 +357,16 @@ async fn fault_counts_always_and_clear() {
     let f = start().await;
     f.sim
         .set_fault(Endpoint::Token, Fault::times(2, FaultKind::Status(429)));
-    for _ in 0..2 {
-        assert_eq!(
-            f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-                .await
-                .unwrap()
-                .status,
-            429
-        );
+    for expected in [429, 429, 200] {
+        assert_eq!(f.token_status().await, expected);
     }
-    assert_eq!(
-        f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-            .await
-            .unwrap()
-            .status,
-        200
-    );
     f.sim
-        .set_fault(Endpoint::Any, Fault::always(FaultKind::Status(500)));
+        .set_fault(FaultTarget::Any, Fault::always(FaultKind::Status(500)));
     for _ in 0..3 {
-        assert_eq!(
-            f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-                .await
-                .unwrap()
-                .status,
-            500
-        );
+        assert_eq!(f.token_status().await, 500);
     }
     f.sim.clear_faults();
-    assert_eq!(
-        f.send(&f.call("POST", TOKEN_PATH, TOKEN_BODY))
-            .await
-            .unwrap()
-            .status,
-        200
-    );
+    assert_eq!(f.token_status().await, 200);
 }
 
 #[tokio::test]

@@ -4,13 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{send, CLIENT_ID, SECRET};
-use doku_sim::{Endpoint, Fault, FaultKind};
+use common::binary::SimBinary;
+use common::send;
+use doku_sim::{Fault, FaultKind, FaultTarget};
 
 #[tokio::test]
 async fn health_answers_ok_without_credentials() {
@@ -33,7 +31,7 @@ async fn health_answers_ok_without_credentials() {
 async fn health_ignores_faults_and_leaves_stats_alone() {
     let fx = common::start().await;
     fx.sim
-        .set_fault(Endpoint::Any, Fault::always(FaultKind::Status(503)));
+        .set_fault(FaultTarget::Any, Fault::always(FaultKind::Status(503)));
     for _ in 0..3 {
         let resp = send(fx.sim.addr(), "GET", "/health", &[], b"")
             .await
@@ -62,40 +60,12 @@ async fn only_get_is_the_probe() {
     fx.sim.shutdown().await;
 }
 
-/// Kills the child when the test ends, pass or fail.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// What a shell script does: start the binary on a fixed-by-the-OS port, then poll `/health` (bounded)
 /// instead of sleeping.
 #[tokio::test]
 async fn the_binary_is_ready_when_health_answers() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_doku-sim"))
-        .args(["--listen", "127.0.0.1:0", "--client-id", CLIENT_ID])
-        .env("DOKU_SECRET_KEY", SECRET)
-        .env_remove("DOKU_CLIENT_ID")
-        .env_remove("DOKU_SIM_LISTEN")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _running = Running(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
+    let sim = SimBinary::start(&[]);
+    let addr = sim.addr;
 
     let deadline = Instant::now() + Duration::from_secs(10);
     let resp = loop {

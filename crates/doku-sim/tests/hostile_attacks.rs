@@ -9,6 +9,7 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
+mod common;
 mod hostile;
 
 use std::time::{Duration, Instant};
@@ -41,7 +42,7 @@ fn no_credentials() -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attacks_leave_memory_bounded_and_signed_requests_answered() {
     let started = Instant::now();
-    let sim = SimProcess::start(NOFILE, &["--header-read-timeout", "2"]);
+    let sim = SimBinary::start_with_nofile(NOFILE, &["--header-read-timeout", "2"]);
     let addr = sim.addr;
     let (rss0, _) = sim.rss_mib();
     println!("baseline: VmRSS {rss0} MiB");
@@ -208,7 +209,7 @@ async fn attacks_leave_memory_bounded_and_signed_requests_answered() {
 /// descriptor by closing the connection idle longest, so signed requests still get through.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn descriptor_exhaustion_backs_off_and_logs_once() {
-    let sim = SimProcess::start(NOFILE, &["--max-connections", "10000"]);
+    let sim = SimBinary::start_with_nofile(NOFILE, &["--max-connections", "10000"]);
     let addr = sim.addr;
     let t = Instant::now();
     let silent = silent_connections(addr, 300).await;

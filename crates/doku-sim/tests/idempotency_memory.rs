@@ -5,48 +5,30 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod common;
 
 use bytes::Bytes;
-use doku_sign::non_snap::{self, Kind, Message};
+use common::{in_process_request, CLIENT_ID, SECRET, START, TOKEN_BODY, TOKEN_PATH};
+use doku_sign::clock::ManualClock;
 use doku_sign::SecretKey;
-use doku_sim::{parse_timestamp, Delivered, InProcessSim, ManualClock, Sim, SimConfig};
+use doku_sim::{Delivered, InProcessSim, Sim, SimConfig};
 
-const CLIENT_ID: &str = "BRN-0001-10791114622547";
-const SECRET: &str = "SK-EXAMPLE-ONLY";
-const NOW: &str = "2020-08-11T08:45:42Z";
-const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
-const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+const NOW: &str = START;
 /// Requests per measurement.
 const N: usize = 10_000;
 
 fn sim(
     tune: impl FnOnce(doku_sim::SimConfigBuilder) -> doku_sim::SimConfigBuilder,
 ) -> InProcessSim {
-    let clock = ManualClock::new(parse_timestamp(NOW).unwrap());
+    let clock = ManualClock::at(doku_sign::timestamp::parse_utc_strict(NOW).unwrap());
     let builder = SimConfig::builder()
         .credential(CLIENT_ID, SecretKey::new(SECRET))
-        .clock(Arc::new(clock));
+        .clock(clock);
     Sim::in_process(tune(builder).build().unwrap())
 }
 
 fn token_request(request_id: &str) -> http::Request<Bytes> {
-    let message = Message {
-        client_id: CLIENT_ID,
-        request_id,
-        timestamp: NOW,
-        target: TOKEN_PATH,
-        body: Some(TOKEN_BODY),
-    };
-    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
-    http::Request::post(TOKEN_PATH)
-        .header("Client-Id", CLIENT_ID)
-        .header("Request-Id", request_id)
-        .header("Request-Timestamp", NOW)
-        .header("Signature", signature)
-        .header("Content-Type", "application/json")
-        .body(Bytes::from_static(TOKEN_BODY))
-        .unwrap()
+    in_process_request("POST", TOKEN_PATH, None, request_id, None, TOKEN_BODY)
 }
 
 fn rss_kib() -> i64 {

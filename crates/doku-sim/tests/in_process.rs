@@ -1,69 +1,29 @@
 //! `Sim::in_process`: the same pipeline as over HTTP, without a socket.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod common;
 
 use bytes::Bytes;
+use common::{in_process_request, CLIENT_ID, FILE_PATH, SECRET, START, TOKEN_BODY, TOKEN_PATH};
+use doku_model::Endpoint;
+use doku_sign::clock::ManualClock;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use doku_sim::{
-    parse_timestamp, Delivered, Endpoint, Fault, FaultKind, InProcessSim, ManualClock, Sim,
-    SimConfig,
-};
+use doku_sim::{Delivered, Fault, FaultKind, FaultTarget, InProcessSim, Sim, SimConfig};
 
-const CLIENT_ID: &str = "BRN-0001-10791114622547";
-const SECRET: &str = "SK-EXAMPLE-ONLY";
-const NOW: &str = "2020-08-11T08:45:42Z";
-const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
-const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
-const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+const NOW: &str = START;
 const QUERY: &str = "businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
 
 fn sim() -> InProcessSim {
-    let clock = ManualClock::new(parse_timestamp(NOW).unwrap());
+    let clock = ManualClock::at(doku_sign::timestamp::parse_utc_strict(NOW).unwrap());
     Sim::in_process(
         SimConfig::builder()
             .credential(CLIENT_ID, SecretKey::new(SECRET))
-            .clock(Arc::new(clock))
+            .clock(clock)
             .max_body_bytes(1024)
             .build()
             .unwrap(),
     )
-}
-
-fn signed(
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    request_id: &str,
-    token: Option<&str>,
-    body: &[u8],
-) -> http::Request<Bytes> {
-    let signed_body = (method != "GET").then_some(body);
-    let message = Message {
-        client_id: CLIENT_ID,
-        request_id,
-        timestamp: NOW,
-        target: path,
-        body: signed_body,
-    };
-    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
-    let uri = match query {
-        Some(q) => format!("{path}?{q}"),
-        None => path.to_owned(),
-    };
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("Client-Id", CLIENT_ID)
-        .header("Request-Id", request_id)
-        .header("Request-Timestamp", NOW)
-        .header("Signature", signature)
-        .header("Content-Type", "application/json");
-    if let Some(t) = token {
-        builder = builder.header("Authorization", format!("Bearer {t}"));
-    }
-    builder.body(Bytes::copy_from_slice(body)).unwrap()
 }
 
 fn json(response: &http::Response<Bytes>) -> serde_json::Value {
@@ -73,28 +33,23 @@ fn json(response: &http::Response<Bytes>) -> serde_json::Value {
 /// Verifies the response signature; `digest` is whether the string to sign has a Digest line
 /// (POST answers; GET answers have none under the simulator's default reading).
 fn verify(response: &http::Response<Bytes>, request_id: &str, target: &str, digest: bool) {
-    let h = |n: &str| response.headers().get(n).unwrap().to_str().unwrap();
-    assert_eq!(h("Client-Id"), CLIENT_ID);
-    assert_eq!(h("Request-Id"), request_id);
-    let message = Message {
-        client_id: CLIENT_ID,
-        request_id,
-        timestamp: h("Response-Timestamp"),
-        target,
-        body: digest.then_some(&response.body()[..]),
-    };
-    non_snap::verify(
-        &SecretKey::new(SECRET),
+    let (message, signature) = Message::from_headers(
         Kind::Response,
-        &message,
-        h("Signature"),
+        |name| response.headers().get(name)?.to_str().ok(),
+        target,
+        digest.then_some(&response.body()[..]),
     )
     .unwrap();
+    assert_eq!(message.client_id, CLIENT_ID);
+    assert_eq!(message.request_id, request_id);
+    non_snap::verify(&SecretKey::new(SECRET), Kind::Response, &message, signature).unwrap();
 }
 
 async fn token(sim: &InProcessSim) -> String {
     let response = sim
-        .handle(signed("POST", TOKEN_PATH, None, "t-1", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "t-1", None, TOKEN_BODY,
+        ))
         .await
         .into_response()
         .unwrap();
@@ -107,7 +62,7 @@ async fn token(sim: &InProcessSim) -> String {
 async fn token_then_check_requirements_then_replay() {
     let sim = sim();
     let token = token(&sim).await;
-    let request = || signed("GET", FILE_PATH, Some(QUERY), "r-1", Some(&token), b"");
+    let request = || in_process_request("GET", FILE_PATH, Some(QUERY), "r-1", Some(&token), b"");
     let first = sim.handle(request()).await.into_response().unwrap();
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["content-type"], "application/json");
@@ -139,13 +94,15 @@ async fn refusals_match_the_http_server() {
     assert_eq!(json(&r)["error"]["code"], "not_found");
     // Wrong method on a known path: 405.
     let r = sim
-        .handle(signed("DELETE", TOKEN_PATH, None, "x", None, b""))
+        .handle(in_process_request(
+            "DELETE", TOKEN_PATH, None, "x", None, b"",
+        ))
         .await
         .into_response()
         .unwrap();
     assert_eq!(r.status(), 405);
     // Bad signature: 401 with the string to sign, and the refusal is itself signed.
-    let mut bad = signed("POST", TOKEN_PATH, None, "bad-sig", None, TOKEN_BODY);
+    let mut bad = in_process_request("POST", TOKEN_PATH, None, "bad-sig", None, TOKEN_BODY);
     *bad.body_mut() = Bytes::from_static(b"{}");
     let r = sim.handle(bad).await.into_response().unwrap();
     assert_eq!(r.status(), 401);
@@ -153,7 +110,7 @@ async fn refusals_match_the_http_server() {
     verify(&r, "bad-sig", TOKEN_PATH, true);
     // Body above the cap: 413, from the declared length and from the bytes themselves.
     let big = vec![b'x'; 2048];
-    let mut declared = signed("POST", TOKEN_PATH, None, "big-1", None, &big);
+    let mut declared = in_process_request("POST", TOKEN_PATH, None, "big-1", None, &big);
     declared
         .headers_mut()
         .insert("Content-Length", http::HeaderValue::from(2048));
@@ -162,14 +119,16 @@ async fn refusals_match_the_http_server() {
         413
     );
     let r = sim
-        .handle(signed("POST", TOKEN_PATH, None, "big-2", None, &big))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "big-2", None, &big,
+        ))
         .await
         .into_response()
         .unwrap();
     assert_eq!(r.status(), 413);
     // Check Requirements without the query parameters.
     let r = sim
-        .handle(signed("GET", FILE_PATH, None, "q-1", None, b""))
+        .handle(in_process_request("GET", FILE_PATH, None, "q-1", None, b""))
         .await
         .into_response()
         .unwrap();
@@ -182,22 +141,26 @@ async fn connection_faults_are_reported_as_deliveries() {
     let sim = sim();
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::DropConnection));
     let d = sim
-        .handle(signed("POST", TOKEN_PATH, None, "d-1", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "d-1", None, TOKEN_BODY,
+        ))
         .await;
     assert!(matches!(d, Delivered::Dropped), "{d:?}");
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 0);
 
     // Processed, then dropped: the retry with the same Request-Id is a 409 replay.
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::ProcessThenDrop));
-    let request = || signed("POST", TOKEN_PATH, None, "d-2", None, TOKEN_BODY);
+    let request = || in_process_request("POST", TOKEN_PATH, None, "d-2", None, TOKEN_BODY);
     assert!(matches!(sim.handle(request()).await, Delivered::Dropped));
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
     let retry = sim.handle(request()).await.into_response().unwrap();
     assert_eq!(retry.status(), 409);
 
-    sim.set_fault(Endpoint::Any, Fault::once(FaultKind::TruncatedBody));
+    sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::TruncatedBody));
     let Delivered::Truncated(cut) = sim
-        .handle(signed("POST", TOKEN_PATH, None, "d-3", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "d-3", None, TOKEN_BODY,
+        ))
         .await
     else {
         panic!("expected a truncated body");
@@ -210,9 +173,11 @@ async fn connection_faults_are_reported_as_deliveries() {
     assert_eq!(cut.body().len(), announced / 2);
     assert!(serde_json::from_slice::<serde_json::Value>(cut.body()).is_err());
 
-    sim.set_fault(Endpoint::Any, Fault::once(FaultKind::NonJsonBody));
+    sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::NonJsonBody));
     let html = sim
-        .handle(signed("POST", TOKEN_PATH, None, "d-4", None, TOKEN_BODY))
+        .handle(in_process_request(
+            "POST", TOKEN_PATH, None, "d-4", None, TOKEN_BODY,
+        ))
         .await
         .into_response()
         .unwrap();
@@ -230,16 +195,18 @@ fn paying_outside_a_runtime_drops_the_notification_without_panicking() {
         .unwrap();
     let sim = doku_sim::Sim::in_process(config);
     let body = br#"{"order":{"amount":1000,"invoice_number":"INV-IP-1"}}"#;
-    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
+    let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
+        &doku_sign::clock::SystemClock,
+    ));
     let message = Message {
         client_id: "BRN-IP-1",
         request_id: "r-ip-1",
         timestamp: &timestamp,
-        target: doku_model::paths::CHECKOUT_PAYMENT,
+        target: Endpoint::Checkout.path(),
         body: Some(body),
     };
     let signature = non_snap::sign(&doku_sign::SecretKey::new("SK-ip"), Kind::Request, &message);
-    let request = http::Request::post(doku_model::paths::CHECKOUT_PAYMENT)
+    let request = http::Request::post(Endpoint::Checkout.path())
         .header("Content-Type", "application/json")
         .header("Client-Id", "BRN-IP-1")
         .header("Request-Id", "r-ip-1")

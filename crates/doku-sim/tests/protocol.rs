@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use doku_sign::SecretKey;
 use doku_sim::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
-use jiff::SignedDuration;
 
 /// Computed with an independent tool, not with doku-sign:
 /// ```sh
@@ -114,18 +113,12 @@ async fn unknown_client_and_wrong_key_are_refused() {
     let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     call.client_id = "BRN-9999-UNKNOWN";
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "invalid_client_id")
-    );
+    resp.assert_refused(401, "invalid_client_id");
 
     let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     call.secret = "wrong";
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "invalid_signature")
-    );
+    resp.assert_refused(401, "invalid_signature");
     // Errors to an identified client are signed too.
     verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH).unwrap();
 
@@ -164,10 +157,7 @@ async fn timestamps_must_be_strict_and_fresh() {
     let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     call.timestamp = "2020-08-11T08:50:43Z".to_owned(); // 301 s ahead
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "invalid_timestamp")
-    );
+    resp.assert_refused(401, "invalid_timestamp");
     call.timestamp = "2020-08-11T08:40:42Z".to_owned(); // exactly 300 s behind: allowed
     call.request_id = uuid::Uuid::new_v4().to_string();
     assert_eq!(f.send(&call).await.unwrap().status, 200);
@@ -179,10 +169,7 @@ async fn request_id_is_constrained() {
     let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     call.request_id = "x".repeat(129);
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "invalid_request_id")
-    );
+    resp.assert_refused(400, "invalid_request_id");
 }
 
 /// Only Upload File's page documents the bearer: by default the other calls are answered
@@ -224,23 +211,14 @@ async fn tokens_are_required_checked_and_expire() {
         c
     };
     let resp = f.send(&upload(None)).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "missing_token")
-    );
+    resp.assert_refused(401, "missing_token");
     let resp = f.send(&upload(Some("not.a.token"))).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "invalid_token")
-    );
+    resp.assert_refused(401, "invalid_token");
 
     let other = f.token_for(OTHER_CLIENT, OTHER_SECRET).await;
     let other: &'static str = Box::leak(other.into_boxed_str());
     let resp = f.send(&upload(Some(other))).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "invalid_token")
-    );
+    resp.assert_refused(401, "invalid_token");
     assert!(resp.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -265,19 +243,16 @@ async fn tokens_are_required_checked_and_expire() {
         "token accepted, empty form refused: {}",
         String::from_utf8_lossy(&resp.body)
     );
-    f.clock.advance(SignedDuration::from_secs(120));
+    f.clock.advance(120);
     let resp = f.send(&upload(Some(short))).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (401, "expired_token")
-    );
+    resp.assert_refused(401, "expired_token");
 
     // Default lifetime: 60 minutes.
     let long = f.token().await;
     let long: &'static str = Box::leak(long.into_boxed_str());
-    f.clock.advance(SignedDuration::from_secs(59 * 60));
+    f.clock.advance(59 * 60);
     assert_eq!(f.send(&upload(Some(long))).await.unwrap().status, 400);
-    f.clock.advance(SignedDuration::from_secs(61));
+    f.clock.advance(61);
     assert_eq!(
         f.send(&upload(Some(long))).await.unwrap().error_code(),
         "expired_token"
@@ -296,7 +271,7 @@ async fn idempotent_replay_under_both_readings() {
         let first = f.send(&call).await.unwrap();
         assert_eq!(first.status, 200);
         // Same Request-Id and body, re-signed with a later timestamp.
-        f.clock.advance(SignedDuration::from_secs(30));
+        f.clock.advance(30);
         let mut again = call.clone();
         again.timestamp = f.now();
         let replay = f.send(&again).await.unwrap();
@@ -372,10 +347,7 @@ async fn replay_successes_reading_records_only_successes() {
     let mut different = call.clone();
     different.body = br#"{"grant_type":"client_credentials","valid_time":"5"}"#;
     let resp = f.send(&different).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (422, "request_id_reused")
-    );
+    resp.assert_refused(422, "request_id_reused");
 }
 
 #[tokio::test]
@@ -385,19 +357,13 @@ async fn bad_input_gets_clear_errors() {
         .send(&f.call("POST", TOKEN_PATH, b"{not json"))
         .await
         .unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "invalid_json")
-    );
+    resp.assert_refused(400, "invalid_json");
 
     let resp = f
         .send(&f.call("POST", TOKEN_PATH, br#"{"valid_time":"5"}"#))
         .await
         .unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "invalid_field")
-    );
+    resp.assert_refused(400, "invalid_field");
     assert!(resp.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -417,10 +383,7 @@ async fn bad_input_gets_clear_errors() {
         ))
         .await
         .unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (400, "validation_failed")
-    );
+    resp.assert_refused(400, "validation_failed");
     let paths: Vec<&str> = resp.json()["error"]["violations"]
         .as_array()
         .unwrap()
@@ -433,16 +396,10 @@ async fn bad_input_gets_clear_errors() {
     let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     call.content_type = Some("text/plain");
     let resp = f.send(&call).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (415, "unsupported_content_type")
-    );
+    resp.assert_refused(415, "unsupported_content_type");
 
     let resp = send(f.sim.addr(), "GET", "/nope", &[], b"").await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (404, "not_found")
-    );
+    resp.assert_refused(404, "not_found");
     let resp = send(f.sim.addr(), "DELETE", TOKEN_PATH, &[], b"")
         .await
         .unwrap();
@@ -454,10 +411,7 @@ async fn oversized_bodies_get_413() {
     let f = start_with(|b| b.max_body_bytes(1024)).await;
     let big = vec![b' '; 4096];
     let resp = f.send(&f.call("POST", TOKEN_PATH, &big)).await.unwrap();
-    assert_eq!(
-        (resp.status, resp.error_code().as_str()),
-        (413, "payload_too_large")
-    );
+    resp.assert_refused(413, "payload_too_large");
     assert_eq!(f.sim.stats().rejected, 1);
 }
 

@@ -16,7 +16,7 @@
 use std::path::Path;
 
 use bytes::Bytes;
-use doku_model::upload::MAX_UPLOAD_BYTES;
+use doku_model::MAX_UPLOAD_BYTES;
 use doku_model::{
     paths, DocumentCode, FileCategory, UploadFile, UploadResponse, UploadSource, Validate,
     ValidationErrors,

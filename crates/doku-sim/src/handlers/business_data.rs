@@ -8,7 +8,7 @@ use crate::response::Reply;
 use crate::state::App;
 
 pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
-    let id = doku_model::paths::parse_business(req.path).unwrap_or("");
+    let id = super::path_parameter(req);
     let found = app
         .store()
         .businesses

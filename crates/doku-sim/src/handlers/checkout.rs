@@ -4,8 +4,8 @@
 //! numeric `uuid`, and the request's `headers`).
 
 use doku_model::{decode, CheckoutRequest, Validate};
+use doku_sign::headers;
 use http::StatusCode;
-use jiff::tz::TimeZone;
 
 use super::{require_json, try_reply, Req};
 use crate::checkout_errors::{business, validation};
@@ -50,7 +50,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         .additional_info
         .as_ref()
         .and_then(|a| a.override_notification_url.clone());
-    let now = app.config.clock.now();
+    let now = app.config.clock.unix_seconds();
     let stored = Order {
         owner: req.client_id.to_owned(),
         invoice_number: order.invoice_number.clone(),
@@ -77,13 +77,14 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     app.stats().checkouts += 1;
 
     let session = uuid::Uuid::new_v4().simple().to_string();
-    let token_id = format!("{session}{}", now.as_millisecond().unsigned_abs());
+    let token_id = format!("{session}{}", now.unsigned_abs().saturating_mul(1000));
     // DOKU writes `expired_date` in Jakarta time (UTC+7), `yyyyMMddHHmmss`.
-    let expires = now + jiff::SignedDuration::from_mins(i64::from(due));
-    let expired_date = expires
-        .to_zoned(TimeZone::fixed(jiff::tz::offset(7)))
-        .strftime("%Y%m%d%H%M%S")
-        .to_string();
+    let expires = now.saturating_add(i64::from(due) * 60);
+    let expired_date: String = doku_sign::timestamp::format_offset(expires, 7 * 60)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
     let mut additional_info = serde_json::json!({
         "origin": {"product": "CHECKOUT", "system": "doku-sim", "apiFormat": "JOKUL", "source": "direct"}
     });
@@ -110,8 +111,8 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
             "uuid": "doku-sim-uuid",
             "headers": {
                 "request_id": req.request_id,
-                "signature": header(req.headers, "Signature").unwrap_or_default(),
-                "date": header(req.headers, "Request-Timestamp").unwrap_or_default(),
+                "signature": header(req.headers, headers::SIGNATURE).unwrap_or_default(),
+                "date": header(req.headers, headers::REQUEST_TIMESTAMP).unwrap_or_default(),
                 "client_id": req.client_id,
             },
         }

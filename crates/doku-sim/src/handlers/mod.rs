@@ -14,9 +14,9 @@ use doku_model::{decode, DecodeErrorKind, ErrorBody, Validate};
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::faults::Endpoint;
 use crate::response::Reply;
 use crate::state::App;
+use doku_model::Endpoint;
 
 /// An authenticated request, as handlers see it.
 pub(crate) struct Req<'a> {
@@ -31,6 +31,13 @@ pub(crate) struct Req<'a> {
     pub(crate) headers: &'a http::HeaderMap,
 }
 
+/// The `{parameter}` of a path that has one (Get Business Data, Check Status), or `""`.
+pub(crate) fn path_parameter<'a>(req: &Req<'a>) -> &'a str {
+    Endpoint::recognise("GET", req.path)
+        .and_then(|(_, parameter)| parameter)
+        .unwrap_or("")
+}
+
 /// Runs the handler of `endpoint`.
 pub(crate) fn dispatch(app: &App, endpoint: Endpoint, req: &Req<'_>) -> Reply {
     match endpoint {
@@ -41,8 +48,8 @@ pub(crate) fn dispatch(app: &App, endpoint: Endpoint, req: &Req<'_>) -> Reply {
         Endpoint::BusinessLite => business_lite::handle(app, req),
         Endpoint::GetBusinessData => business_data::handle(app, req),
         Endpoint::Checkout => checkout::handle(app, req),
-        Endpoint::OrderStatus => order_status::handle(app, req),
-        Endpoint::Any => Reply::error(StatusCode::NOT_FOUND, "not_found", "no such endpoint"),
+        Endpoint::CheckStatus => order_status::handle(app, req),
+        _ => Reply::error(StatusCode::NOT_FOUND, "not_found", "no such endpoint"),
     }
 }
 

@@ -7,12 +7,11 @@ use http::StatusCode;
 use super::Req;
 use crate::checkout_errors::business;
 use crate::orders::{Order, PayState};
-use crate::pipeline::parse_order_status;
 use crate::response::Reply;
 use crate::state::App;
 
 pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
-    let id = parse_order_status(req.path).unwrap_or("");
+    let id = super::path_parameter(req);
     let found = app.orders().find(req.client_id, id).cloned();
     match found {
         Some(order) => {
@@ -64,7 +63,7 @@ pub(crate) fn body(order: &Order) -> serde_json::Value {
         },
         "transaction": {
             "status": order.state.transaction_status(),
-            "date": crate::clock::format_timestamp(date),
+            "date": doku_sign::timestamp::format_utc(date),
             "original_request_id": order.request_id,
         },
         "service": {"id": service},

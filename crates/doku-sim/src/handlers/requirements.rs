@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-use doku_model::{BusinessType, RequirementsQuery};
+use doku_model::BusinessType;
 use http::StatusCode;
 use serde_json::{json, Map, Value};
 
@@ -98,7 +98,7 @@ pub(crate) fn unknown_type(business_type: &BusinessType) -> Reply {
 pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     let query =
         try_reply!(
-            RequirementsQuery::from_query_string(req.query.unwrap_or(""))
+            crate::form::requirements_from_query(req.query.unwrap_or(""))
                 .map_err(|e| Reply::error(StatusCode::BAD_REQUEST, "invalid_query", e.to_string()))
         );
     try_reply!(validate(&query));

@@ -14,9 +14,9 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     let minutes = body
         .valid_time_minutes()
         .unwrap_or(app.config.token_valid_minutes);
-    let (token, _claims) = app
-        .tokens
-        .issue(req.client_id, app.config.clock.now(), minutes);
+    let (token, _claims) =
+        app.tokens
+            .issue(req.client_id, app.config.clock.unix_seconds(), minutes);
     *app.stats()
         .tokens_issued
         .entry(req.client_id.to_owned())

@@ -1,6 +1,6 @@
 //! `POST /file`: store an uploaded document and answer its id.
 
-use doku_model::{UploadFile, UploadResponse};
+use doku_model::UploadResponse;
 use http::StatusCode;
 
 use super::{try_reply, validate, Req};
@@ -20,7 +20,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
             ),
         );
     }
-    let upload = try_reply!(UploadFile::from_multipart(content_type, req.body)
+    let upload = try_reply!(crate::form::upload_from_multipart(content_type, req.body)
         .map_err(|e| Reply::error(StatusCode::BAD_REQUEST, "invalid_form", e.to_string())));
     try_reply!(validate(&upload));
     let id = app.new_id("DCM");

@@ -1,28 +1,101 @@
-//! Test helpers: a raw HTTP/1.1 client over a tokio `TcpStream` and request signing.
+//! Test helpers: a raw HTTP/1.1 client over a tokio `TcpStream`, a started simulator with a manual
+//! clock, request signing (doku-test-support's `Signing`) and the built binary ([`binary`]).
 #![allow(dead_code, clippy::unwrap_used, unreachable_pub)]
 
+pub mod binary;
 pub mod shapes;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
+use doku_model::Endpoint;
+use doku_sign::clock::{Clock as _, ManualClock, SystemClock};
 use doku_sign::non_snap::{self, Kind, Message};
+use doku_sign::timestamp::{format_utc, parse_utc_strict};
 use doku_sign::SecretKey;
-use doku_sim::{format_timestamp, parse_timestamp, ManualClock, Sim, SimConfig, SimHandle};
+use doku_sim::{Sim, SimConfig, SimHandle};
+use doku_test_support::Signing;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub const CLIENT_ID: &str = "BRN-0001-10791114622547";
-pub const SECRET: &str = "SK-EXAMPLE-ONLY";
-pub const OTHER_CLIENT: &str = "BRN-0002-00000000000002";
-pub const OTHER_SECRET: &str = "SK-OTHER";
-pub const START: &str = "2020-08-11T08:45:42Z";
-pub const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
-pub const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
-pub const BUSINESS_PATH: &str = "/adv-core-api/partner/v1.0/business";
-pub const LITE_PATH: &str = "/adv-core-api/partner/v1.0/business/lite/registration";
-pub const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+#[allow(unused_imports)] // each test binary uses some of them
+pub use doku_test_support::{
+    png, OTHER_CLIENT_ID as OTHER_CLIENT, OTHER_SECRET, PARTNER_CLIENT_ID as CLIENT_ID,
+    PARTNER_SECRET as SECRET, START, TOKEN_BODY,
+};
+pub const TOKEN_PATH: &str = Endpoint::Token.path();
+pub const FILE_PATH: &str = Endpoint::UploadFile.path();
+pub const BUSINESS_PATH: &str = Endpoint::BusinessRegistration.path();
+pub const LITE_PATH: &str = Endpoint::BusinessLite.path();
+
+/// The system clock's now as a `Request-Timestamp` (for the binary, which runs on real time).
+pub fn now_utc() -> String {
+    format_utc(SystemClock.unix_seconds())
+}
+
+/// [`CLIENT_ID`]'s four signature headers for a JSON POST of `body` to `target`, at the system
+/// clock's now.
+pub fn signed_json_headers(request_id: &str, target: &str, body: &[u8]) -> Vec<(String, String)> {
+    let timestamp = now_utc();
+    let mut headers = as_owned(
+        Signing {
+            client_id: CLIENT_ID,
+            secret: SECRET,
+            method: "POST",
+            path: target,
+            query: None,
+            body,
+            request_id,
+            timestamp: &timestamp,
+            sign_query: false,
+        }
+        .sign()
+        .headers,
+    );
+    headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+    headers
+}
+
+/// A request signed by [`CLIENT_ID`] at [`START`] (the manual clock's time), as an
+/// `http::Request` for `InProcessSim::handle`: JSON Content-Type, and a bearer when given.
+pub fn in_process_request(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    request_id: &str,
+    token: Option<&str>,
+    body: &[u8],
+) -> http::Request<bytes::Bytes> {
+    let signed = Signing {
+        client_id: CLIENT_ID,
+        secret: SECRET,
+        method,
+        path,
+        query,
+        body,
+        request_id,
+        timestamp: START,
+        sign_query: false,
+    }
+    .sign();
+    let mut builder = http::Request::builder().method(method).uri(signed.target);
+    for (name, value) in signed.headers {
+        builder = builder.header(name, value);
+    }
+    builder = builder.header("Content-Type", "application/json");
+    if let Some(t) = token {
+        builder = builder.header("Authorization", format!("Bearer {t}"));
+    }
+    builder.body(bytes::Bytes::from(signed.body)).unwrap()
+}
+
+/// Header pairs with owned names, as [`send`] takes them.
+pub fn as_owned(headers: Vec<(&'static str, String)>) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+}
 
 /// A parsed response, or what arrived of it.
 #[derive(Debug)]
@@ -45,6 +118,17 @@ impl RawResponse {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// Asserts the answer is a refusal with this status and DOKU error code.
+    #[track_caller]
+    pub fn assert_refused(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status, self.error_code().as_str()),
+            (status, code),
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
     }
 
     pub fn error_code(&self) -> String {
@@ -142,11 +226,11 @@ pub async fn start() -> Fixture {
 pub async fn start_with(
     tune: impl FnOnce(doku_sim::SimConfigBuilder) -> doku_sim::SimConfigBuilder,
 ) -> Fixture {
-    let clock = ManualClock::new(parse_timestamp(START).unwrap());
+    let clock = ManualClock::at(parse_utc_strict(START).unwrap());
     let builder = SimConfig::builder()
         .credential(CLIENT_ID, SecretKey::new(SECRET))
         .credential(OTHER_CLIENT, SecretKey::new(OTHER_SECRET))
-        .clock(Arc::new(clock.clone()));
+        .clock(clock.clone());
     let sim = Sim::start(tune(builder).build().unwrap()).await.unwrap();
     Fixture { sim, clock }
 }
@@ -170,8 +254,7 @@ pub struct Call<'a> {
 
 impl Fixture {
     pub fn now(&self) -> String {
-        use doku_sim::Clock as _;
-        format_timestamp(self.clock.now())
+        format_utc(self.clock.unix_seconds())
     }
 
     pub fn call<'a>(&self, method: &'a str, path: &'a str, body: &'a [u8]) -> Call<'a> {
@@ -191,31 +274,20 @@ impl Fixture {
     }
 
     pub async fn send(&self, call: &Call<'_>) -> Option<RawResponse> {
-        let target = match call.query {
-            Some(q) => format!("{}?{q}", call.path),
-            None => call.path.to_owned(),
-        };
-        let signed_target = if call.sign_query {
-            target.clone()
-        } else {
-            call.path.to_owned()
-        };
-        let body = (call.method != "GET").then_some(call.body);
-        let message = Message {
+        let signed = Signing {
             client_id: call.client_id,
+            secret: call.secret,
+            method: call.method,
+            path: call.path,
+            query: call.query,
+            body: call.body,
             request_id: &call.request_id,
             timestamp: &call.timestamp,
-            target: &signed_target,
-            body,
-        };
-        let signature =
-            non_snap::sign(&SecretKey::new(call.secret), Kind::Request, &message).to_string();
-        let mut headers = vec![
-            ("Client-Id".to_owned(), call.client_id.to_owned()),
-            ("Request-Id".to_owned(), call.request_id.clone()),
-            ("Request-Timestamp".to_owned(), call.timestamp.clone()),
-            ("Signature".to_owned(), signature),
-        ];
+            sign_query: call.sign_query,
+        }
+        .sign();
+        let target = signed.target;
+        let mut headers = as_owned(signed.headers);
         if let Some(ct) = call.content_type {
             headers.push(("Content-Type".to_owned(), ct.to_owned()));
         }
@@ -223,6 +295,19 @@ impl Fixture {
             headers.push(("Authorization".to_owned(), format!("Bearer {t}")));
         }
         send(self.sim.addr(), call.method, &target, &headers, call.body).await
+    }
+
+    /// Sends a fresh Generate Token call (new Request-Id, current time) and returns it with
+    /// whatever came back.
+    pub async fn send_token_call(&self) -> (Call<'static>, Option<RawResponse>) {
+        let call = self.call("POST", TOKEN_PATH, TOKEN_BODY);
+        let resp = self.send(&call).await;
+        (call, resp)
+    }
+
+    /// The status of a fresh Generate Token call.
+    pub async fn token_status(&self) -> u16 {
+        self.send_token_call().await.1.unwrap().status
     }
 
     pub async fn token_for(&self, client_id: &str, secret: &str) -> String {
@@ -261,54 +346,28 @@ pub fn verify_response_with(
     target: &str,
     digest: bool,
 ) -> Result<(), doku_sign::Error> {
-    assert_eq!(resp.header("Client-Id"), Some(client_id));
-    assert_eq!(resp.header("Request-Id"), Some(request_id));
-    let ts = resp
-        .header("Response-Timestamp")
-        .expect("Response-Timestamp");
-    assert!(parse_timestamp(ts).is_some(), "{ts}");
-    let message = Message {
-        client_id,
-        request_id,
-        timestamp: ts,
-        target,
-        body: digest.then_some(&resp.body[..]),
-    };
-    non_snap::verify(
-        &SecretKey::new(secret),
+    let (message, signature) = Message::from_headers(
         Kind::Response,
-        &message,
-        resp.header("Signature").expect("Signature"),
-    )
+        |name| resp.header(name),
+        target,
+        digest.then_some(&resp.body[..]),
+    )?;
+    assert_eq!(message.client_id, client_id);
+    assert_eq!(message.request_id, request_id);
+    assert!(
+        parse_utc_strict(message.timestamp).is_ok(),
+        "{}",
+        message.timestamp
+    );
+    non_snap::verify(&SecretKey::new(secret), Kind::Response, &message, signature)
 }
 
 /// Registers a business with one brand through the Partner calls (uploads and registration)
 /// and returns the brand's id and the `shared_key` Get Business Data shows for it.
 pub async fn register_brand(f: &Fixture) -> (String, String) {
-    use doku_model::{DocumentCode, FileCategory, UploadFile};
     let token = f.token().await;
     let mut ids = Vec::new();
-    for file in [
-        UploadFile::file(
-            FileCategory::Document,
-            "k.png",
-            "image/png",
-            b"\x89PNG".to_vec(),
-        )
-        .with_code(DocumentCode::Ktp),
-        UploadFile::file(
-            FileCategory::OwnerLiveness,
-            "l.png",
-            "image/png",
-            b"\x89PNG".to_vec(),
-        ),
-        UploadFile::file(
-            FileCategory::PhotoProof,
-            "p.png",
-            "image/png",
-            b"\x89PNG".to_vec(),
-        ),
-    ] {
+    for file in doku_test_support::mandatory_uploads() {
         let body = file.to_multipart("brand-boundary").unwrap();
         let mut call = f.call("POST", FILE_PATH, &body.body);
         call.content_type = Some(&body.content_type);
@@ -326,18 +385,28 @@ pub async fn register_brand(f: &Fixture) -> (String, String) {
         "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62", "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
     }}))
     .unwrap();
-    let resp = f.send(&f.call("POST", BUSINESS_PATH, &body)).await.unwrap();
-    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-    let brand = resp.json()["business"]["brands"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let path = doku_model::paths::business(&brand);
-    let resp = f.send(&f.call("GET", &path, b"")).await.unwrap();
-    assert_eq!(resp.status, 200);
+    let (brand, resp) = register_then_read(f, &body).await;
     let key = resp.json()["brands"][0]["shared_key"]
         .as_str()
         .unwrap()
         .to_owned();
     (brand, key)
+}
+
+/// Sends the Business Registration body `registration`, then Get Business Data of its first
+/// brand; returns the brand's id and that (200) answer.
+pub async fn register_then_read(f: &Fixture, registration: &[u8]) -> (String, RawResponse) {
+    let resp = f
+        .send(&f.call("POST", BUSINESS_PATH, registration))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    let brand = resp.json()["business"]["brands"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = Endpoint::GetBusinessData.path_with(&brand);
+    let resp = f.send(&f.call("GET", &path, b"")).await.unwrap();
+    assert_eq!(resp.status, 200);
+    (brand, resp)
 }

@@ -6,147 +6,27 @@
 //! `tests/hostile_attacks.rs` (re-run it with `-- --nocapture` to see the measurements).
 #![allow(dead_code, clippy::unwrap_used, unreachable_pub)]
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use doku_sign::non_snap::{self, Kind, Message};
-use doku_sign::SecretKey;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub const CLIENT_ID: &str = "BRN-0001-10791114622547";
-pub const SECRET: &str = "SK-EXAMPLE-ONLY";
-pub const TOKEN_PATH: &str = "/adv-core-api/partner/v1.0/token";
-pub const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
-pub const TOKEN_BODY: &[u8] = br#"{"grant_type":"client_credentials"}"#;
+pub use crate::common::binary::SimBinary;
+pub use crate::common::{CLIENT_ID, TOKEN_BODY, TOKEN_PATH};
 /// Just under the default 12 MiB body cap.
 pub const BIG: usize = 12 * 1024 * 1024 - 1;
 /// A well-formed Signature that matches nothing.
 pub const FORGED_SIGNATURE: &str = "HMACSHA256=0DodudwVE5yE9MxGf7bXHJzst7JmoxiBSAYFocE6pIs=";
 
-/// The simulator binary, started with at most N descriptors (`ulimit -n N`); killed on drop.
-pub struct SimProcess {
-    child: Child,
-    pub addr: SocketAddr,
-    pub pid: u32,
-    stderr: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl SimProcess {
-    /// Starts `doku-sim` on loopback with at most `nofile` descriptors and `extra` flags.
-    /// Panics if the limit did not take (`/proc/PID/limits`).
-    pub fn start(nofile: u32, extra: &[&str]) -> Self {
-        // `ulimit -n` in a POSIX shell, then exec: the simulator keeps the shell's pid and
-        // runs with at most `nofile` descriptors (same as `prlimit --nofile=N:N`).
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(format!("ulimit -n {nofile} && exec \"$0\" \"$@\""))
-            .arg(env!("CARGO_BIN_EXE_doku-sim"))
-            .args(["--listen", "127.0.0.1:0", "--client-id", CLIENT_ID])
-            .args(extra)
-            .env("DOKU_SECRET_KEY", SECRET)
-            .env_remove("DOKU_CLIENT_ID")
-            .env_remove("DOKU_SIM_LISTEN")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("sh and the doku-sim binary");
-        let pid = child.id();
-        let stdout = child.stdout.take().unwrap();
-        let stderr_pipe = child.stderr.take().unwrap();
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        // Once the simulator prints its address, the shell has exec'd it with the limit.
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
-        let open_files = limits
-            .lines()
-            .find(|l| l.starts_with("Max open files"))
-            .unwrap()
-            .to_owned();
-        assert!(
-            open_files.split_whitespace().nth(3) == Some(&nofile.to_string()),
-            "descriptor limit not applied: {open_files}"
-        );
-        let url = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-        SimProcess {
-            child,
-            addr: url.parse().unwrap(),
-            pid,
-            stderr,
-        }
-    }
-
-    /// (VmRSS, VmHWM) in MiB, from `/proc/PID/status`.
-    pub fn rss_mib(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
-        let field = |name: &str| -> u64 {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kib| kib.parse::<u64>().ok())
-                .unwrap_or_else(|| panic!("no {name} in /proc status"))
-                / 1024
-        };
-        (field("VmRSS:"), field("VmHWM:"))
-    }
-
-    /// Open descriptors of the simulator.
-    pub fn open_fds(&self) -> usize {
-        std::fs::read_dir(format!("/proc/{}/fd", self.pid))
-            .map(|d| d.count())
-            .unwrap_or(0)
-    }
-
-    /// Lines the simulator wrote to stderr so far.
-    pub fn stderr_lines(&self) -> Vec<String> {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
 /// The four Partner API headers, signed for `body` with the real clock.
 pub fn signed_headers(request_id: &str, target: &str, body: &[u8]) -> Vec<(String, String)> {
-    let timestamp = doku_sim::format_timestamp(jiff::Timestamp::now());
-    let message = Message {
-        client_id: CLIENT_ID,
-        request_id,
-        timestamp: &timestamp,
-        target,
-        body: Some(body),
-    };
-    let signature = non_snap::sign(&SecretKey::new(SECRET), Kind::Request, &message).to_string();
-    vec![
-        ("Client-Id".into(), CLIENT_ID.into()),
-        ("Request-Id".into(), request_id.into()),
-        ("Request-Timestamp".into(), timestamp),
-        ("Signature".into(), signature),
-        ("Content-Type".into(), "application/json".into()),
-    ]
+    crate::common::signed_json_headers(request_id, target, body)
 }
 
 /// Headers that pass every check that needs no body (known Client-Id, fresh timestamp,
@@ -156,10 +36,7 @@ pub fn forged_headers(request_id: &str) -> Vec<(String, String)> {
     vec![
         ("Client-Id".into(), CLIENT_ID.into()),
         ("Request-Id".into(), request_id.into()),
-        (
-            "Request-Timestamp".into(),
-            doku_sim::format_timestamp(jiff::Timestamp::now()),
-        ),
+        ("Request-Timestamp".into(), crate::common::now_utc()),
         ("Signature".into(), FORGED_SIGNATURE.into()),
         ("Content-Type".into(), "application/json".into()),
     ]
