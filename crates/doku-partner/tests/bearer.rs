@@ -50,12 +50,7 @@ async fn every_call_but_generate_token_carries_the_bearer() {
     );
     let answer = client
         .execute_answer::<doku_model::TokenResponse>(
-            &doku_partner::ApiRequest::post_json(
-                doku_partner::EndpointName::Token,
-                paths::TOKEN,
-                b"{}".to_vec(),
-            )
-            .with_token(false),
+            &doku_partner::ApiRequest::post_json(doku_model::Endpoint::Token, b"{}".to_vec()),
             doku_partner::CallOptions::default(),
         )
         .await
