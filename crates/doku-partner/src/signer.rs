@@ -124,6 +124,22 @@ mod tests {
         }
     }
 
+    /// The signature doku-sign computes for the test input's ids and timestamp.
+    fn expected_signature(
+        key: &SecretKey,
+        target: &str,
+        body: Option<&[u8]>,
+    ) -> non_snap::Signature {
+        let message = Message {
+            client_id: "BRN-0001-10791114622547",
+            request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
+            timestamp: "2020-08-11T08:45:42Z",
+            target,
+            body,
+        };
+        non_snap::sign(key, Kind::Request, &message)
+    }
+
     fn uat() -> BaseUrl {
         BaseUrl::parse(doku_model::UAT_BASE_URL).unwrap()
     }
@@ -148,16 +164,10 @@ mod tests {
             "https://api-uat.doku.com/adv-core-api/partner/v1.0/token"
         );
         assert_eq!(http_req.body().as_ref(), &body[..], "bytes sent");
-        let expected = non_snap::sign(
+        let expected = expected_signature(
             &key,
-            Kind::Request,
-            &Message {
-                client_id: "BRN-0001-10791114622547",
-                request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
-                timestamp: "2020-08-11T08:45:42Z",
-                target: "/adv-core-api/partner/v1.0/token",
-                body: Some(http_req.body()),
-            },
+            "/adv-core-api/partner/v1.0/token",
+            Some(http_req.body()),
         );
         assert_eq!(
             header(&http_req, "Signature"),
@@ -207,17 +217,7 @@ mod tests {
             "Client-Id:BRN-0001-10791114622547\nRequest-Id:d895fb53-479c-4f77-a76a-ab81b40d77cb\n\
              Request-Timestamp:2020-08-11T08:45:42Z\nRequest-Target:/adv-core-api/partner/v1.0/file"
         );
-        let expected = non_snap::sign(
-            &key,
-            Kind::Request,
-            &Message {
-                client_id: "BRN-0001-10791114622547",
-                request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
-                timestamp: "2020-08-11T08:45:42Z",
-                target: "/adv-core-api/partner/v1.0/file",
-                body: None,
-            },
-        );
+        let expected = expected_signature(&key, "/adv-core-api/partner/v1.0/file", None);
         assert_eq!(
             header(&http_req, "Signature"),
             Some(expected.to_string().as_str())

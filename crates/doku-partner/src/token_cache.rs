@@ -398,55 +398,45 @@ mod tests {
         assert!(!format!("{t2:?}").contains("opaque"));
     }
 
-    #[tokio::test]
-    async fn concurrent_first_calls_fetch_once() {
+    type Caller = tokio::task::JoinHandle<Result<AccessToken, Error>>;
+
+    /// `n` concurrent callers on one empty cache at Unix second 100, each able to fetch with a
+    /// 20 ms `outcome`; the cache, the fetch counter and the callers' tasks.
+    fn callers(
+        n: usize,
+        outcome: fn() -> Result<(String, i64), Error>,
+    ) -> (Arc<TokenCache>, Arc<AtomicUsize>, Vec<Caller>) {
         let cache = Arc::new(TokenCache::new(60, Duration::from_secs(60)));
         let fetches = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..200 {
-            let cache = cache.clone();
-            let fetches = fetches.clone();
-            tasks.push(tokio::spawn(async move {
-                cache
-                    .get_or_refresh(
-                        || 100,
-                        || async move {
-                            fetches.fetch_add(1, Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            Ok(("opaque".to_owned(), 100))
-                        },
-                    )
-                    .await
-                    .map(|t| t.generation)
-            }));
-        }
+        let tasks = (0..n)
+            .map(|_| {
+                let (cache, fetches) = (cache.clone(), fetches.clone());
+                tokio::spawn(async move {
+                    let fetch = || async move {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        outcome()
+                    };
+                    cache.get_or_refresh(|| 100, fetch).await
+                })
+            })
+            .collect();
+        (cache, fetches, tasks)
+    }
+
+    #[tokio::test]
+    async fn concurrent_first_calls_fetch_once() {
+        let (_, fetches, tasks) = callers(200, || Ok(("opaque".to_owned(), 100)));
         for t in tasks {
-            assert_eq!(t.await.unwrap().unwrap(), 1);
+            assert_eq!(t.await.unwrap().unwrap().generation, 1);
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
     async fn a_failed_fetch_is_shared_with_waiters_and_the_next_caller_retries() {
-        let cache = Arc::new(TokenCache::new(60, Duration::from_secs(60)));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..100 {
-            let cache = cache.clone();
-            let fetches = fetches.clone();
-            tasks.push(tokio::spawn(async move {
-                cache
-                    .get_or_refresh(
-                        || 100,
-                        || async move {
-                            fetches.fetch_add(1, Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            Err(Error::Config("token endpoint down".to_owned()))
-                        },
-                    )
-                    .await
-            }));
-        }
+        let (cache, fetches, tasks) =
+            callers(100, || Err(Error::Config("token endpoint down".to_owned())));
         let mut shared = 0;
         for t in tasks {
             match t.await.unwrap() {

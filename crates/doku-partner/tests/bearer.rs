@@ -5,18 +5,16 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::scripted::{Reply, Scripted};
+use common::token_first::{is_token, scripted_client};
 use common::*;
 use doku_model::{ClientId, Endpoint, FileCategory};
-use doku_partner::{Client, Config, Environment, Error};
-use doku_sign::SecretKey;
+use doku_partner::Error;
 
 #[tokio::test]
 async fn every_call_but_generate_token_carries_the_bearer() {
     let server = Scripted::start(|_, seen| {
-        if seen.path() == Endpoint::Token.path() {
+        if is_token(seen) {
             Reply::json(
                 200,
                 r#"{"token":"tok-bearer-1","type":"Bearer","valid_time":3600}"#,
@@ -55,7 +53,7 @@ async fn every_call_but_generate_token_carries_the_bearer() {
     let paths_seen: Vec<&str> = seen.iter().map(|s| s.path()).collect();
     assert_eq!(seen.len(), 7, "{paths_seen:?}");
     for request in &seen {
-        if request.path() == Endpoint::Token.path() {
+        if is_token(request) {
             assert_eq!(request.bearer(), None, "Generate Token has no bearer");
         } else {
             assert_eq!(
@@ -67,18 +65,6 @@ async fn every_call_but_generate_token_carries_the_bearer() {
             );
         }
     }
-}
-
-fn scripted_client(server: &Scripted) -> Client {
-    Client::new(
-        Config::builder(CLIENT_ID, SecretKey::new(SECRET))
-            .environment(Environment::Custom(server.base_url()))
-            .retry_policy(fast_retries())
-            .attempt_timeout(Duration::from_secs(5))
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
 }
 
 /// A Generate Token answer that decodes but whose token cannot go in a header (empty, or with a

@@ -3,6 +3,7 @@
 
 pub mod needles;
 pub mod scripted;
+pub mod token_first;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
