@@ -51,6 +51,23 @@ fn quick_client(sim: &doku_sim::SimHandle) -> Client {
     .unwrap()
 }
 
+/// Generate Token under the fault set on `sim`: the error, then (faults cleared) the token of
+/// DOKU's replay of the same Request-Id — the token the error must not show.
+async fn token_fails_then_replays(client: &Client, sim: &doku_sim::SimHandle) -> (Error, String) {
+    let rid = RequestId::random();
+    let err = client
+        .token_with(CallOptions::with_request_id(rid.clone()))
+        .await
+        .unwrap_err();
+    sim.clear_faults();
+    let replayed = client
+        .token_with(CallOptions::with_request_id(rid))
+        .await
+        .unwrap()
+        .token;
+    (err, replayed)
+}
+
 #[tokio::test]
 async fn config_builder_and_client_debug_hide_the_secret_and_the_token() {
     let sim = sim().await;
@@ -124,32 +141,13 @@ async fn every_error_variant_hides_the_secret_and_the_tokens() {
     // Signature: a token was issued, but the answer's signature is wrong. The replay of the
     // same Request-Id then hands us that token, to look for it in the error.
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::WrongSignature));
-    let rid = RequestId::random();
-    let err = client
-        .token_with(CallOptions::with_request_id(rid.clone()))
-        .await
-        .unwrap_err();
-    let replayed = client
-        .token_with(CallOptions::with_request_id(rid))
-        .await
-        .unwrap()
-        .token;
+    let (err, replayed) = token_fails_then_replays(&client, &sim).await;
     needles.token(&replayed);
     errors.push(("signature", err));
 
     // Transport: the token answer cut in half, every attempt; the replay gives the token.
     sim.set_fault(Endpoint::Token, Fault::always(FaultKind::TruncatedBody));
-    let rid = RequestId::random();
-    let err = client
-        .token_with(CallOptions::with_request_id(rid.clone()))
-        .await
-        .unwrap_err();
-    sim.clear_faults();
-    let replayed = client
-        .token_with(CallOptions::with_request_id(rid))
-        .await
-        .unwrap()
-        .token;
+    let (err, replayed) = token_fails_then_replays(&client, &sim).await;
     needles.token(&replayed);
     errors.push(("transport (body cut)", err));
 

@@ -55,6 +55,12 @@ pub fn client(sim: &SimHandle) -> Client {
     Client::new(config(sim).build().unwrap()).unwrap()
 }
 
+/// A client pointed at `sim` that requires a valid signature on every answer.
+pub fn strict_client(sim: &SimHandle) -> Client {
+    let config = config(sim).response_signatures(doku_partner::ResponseSignatureMode::Require);
+    Client::new(config.build().unwrap()).unwrap()
+}
+
 /// A Request-Id generator that counts how many ids it made.
 pub fn counting_ids() -> (
     Arc<AtomicUsize>,
