@@ -44,8 +44,14 @@ pub fn fast_retries() -> RetryPolicy {
 
 /// A config builder pointed at `sim`.
 pub fn config(sim: &SimHandle) -> ConfigBuilder {
+    config_at(sim.base_url())
+}
+
+/// A config builder for the test credential pointed at `base_url`: fast retries, 5 s per
+/// attempt.
+pub fn config_at(base_url: String) -> ConfigBuilder {
     Config::builder(CLIENT_ID, SecretKey::new(SECRET))
-        .environment(Environment::Custom(sim.base_url()))
+        .environment(Environment::Custom(base_url))
         .retry_policy(fast_retries())
         .attempt_timeout(Duration::from_secs(5))
 }

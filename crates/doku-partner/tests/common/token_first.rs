@@ -4,14 +4,12 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use doku_model::Endpoint;
-use doku_partner::{Client, Config, ConfigBuilder, Environment};
-use doku_sign::SecretKey;
+use doku_partner::{Client, ConfigBuilder};
 
 use super::scripted::{Reply, Scripted, Seen};
-use super::{fast_retries, CLIENT_ID, SECRET};
+use super::SECRET;
 
 /// Generate Token's answer.
 pub const TOKEN_ANSWER: &str = r#"{"token":"tok-1","type":"Bearer","valid_time":3600}"#;
@@ -31,12 +29,9 @@ pub async fn token_first(
     .await
 }
 
-/// A config pointed at `server`: fast retries, 5 s per attempt.
+/// A config pointed at `server` ([`super::config_at`]).
 pub fn scripted_config(server: &Scripted) -> ConfigBuilder {
-    Config::builder(CLIENT_ID, SecretKey::new(SECRET))
-        .environment(Environment::Custom(server.base_url()))
-        .retry_policy(fast_retries())
-        .attempt_timeout(Duration::from_secs(5))
+    super::config_at(server.base_url())
 }
 
 /// A client pointed at `server` ([`scripted_config`]).
