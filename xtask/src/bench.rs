@@ -5,8 +5,8 @@
 //! 1. doku-sign: `cargo bench -p doku-sign --bench sign` (criterion), `sign / raw` at 1 KiB and
 //!    1 MiB, read from criterion's text output.
 //! 2. doku-sim: `cargo bench -p doku-sim --bench throughput`, its summary line.
-//! 3. doku-partner client vs bare hyper: `cargo run --release -p doku-partner --example
-//!    bench_client` when that example exists, its last line.
+//! 3. doku-partner client vs bare hyper: `cargo bench -p doku-partner --bench client`, its
+//!    `client:` summary line (throughput and client CPU per call, sdk vs bare, with targets).
 //! 4. Many merchants, one process: `cargo run --release -p doku-partner --example
 //!    bench_merchants`, its `merchants:` and `receiver:` lines.
 
@@ -27,14 +27,7 @@ const SIGN_ARGS: &[&str] = &[
     "3",
 ];
 const SIM_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "throughput"];
-const CLIENT_ARGS: &[&str] = &[
-    "run",
-    "--release",
-    "-p",
-    "doku-partner",
-    "--example",
-    "bench_client",
-];
+const CLIENT_ARGS: &[&str] = &["bench", "-p", "doku-partner", "--bench", "client"];
 const MERCHANTS_ARGS: &[&str] = &[
     "run",
     "--release",
@@ -77,19 +70,14 @@ pub(crate) fn run(root: &Path, extra_sim_args: &[&str]) -> Result<String, String
         Err(e) => failures.push(e),
     }
 
-    if root
-        .join("crates/doku-partner/examples/bench_client.rs")
-        .is_file()
-    {
-        match cargo(root, CLIENT_ARGS) {
-            Ok(out) => match out.lines().rev().find(|l| !l.trim().is_empty()) {
-                Some(l) => println!("{l}"),
-                None => failures.push("bench_client printed nothing".to_owned()),
-            },
-            Err(e) => failures.push(e),
-        }
-    } else {
-        println!("client: skipped (crates/doku-partner/examples/bench_client.rs not present)");
+    match cargo(root, CLIENT_ARGS) {
+        Ok(out) => match out.lines().rev().find(|l| l.starts_with("client:")) {
+            Some(l) => println!("{l}"),
+            None => {
+                failures.push("doku-partner client bench: no `client:` summary line".to_owned())
+            }
+        },
+        Err(e) => failures.push(e),
     }
 
     match cargo(root, MERCHANTS_ARGS) {

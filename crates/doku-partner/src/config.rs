@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use doku_model::ClientId;
+use doku_sign::clock::{Clock, SystemClock};
 use doku_sign::SecretKey;
-use doku_transport::TransportConfig;
+use doku_transport::{TransportConfig, TransportConfigBuilder};
 
-use crate::clock::{Clock, SystemClock};
+use crate::base_url::BaseUrl;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::observer::Observer;
@@ -41,6 +42,10 @@ pub struct Config {
     pub(crate) client_id: ClientId,
     pub(crate) secret_key: SecretKey,
     pub(crate) environment: Environment,
+    /// The Partner API base URL, parsed once.
+    pub(crate) partner_url: BaseUrl,
+    /// The Checkout base URL (a merchant's calls), parsed once.
+    pub(crate) checkout_url: BaseUrl,
     pub(crate) transport: TransportConfig,
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
@@ -61,7 +66,7 @@ impl Config {
             client_id: client_id.into(),
             secret_key,
             environment: Environment::default(),
-            transport: None,
+            transport: TransportConfig::builder(),
             connect_timeout: None,
             attempt_timeout: None,
             retry: RetryPolicy::default(),
@@ -131,7 +136,7 @@ pub struct ConfigBuilder {
     client_id: String,
     secret_key: SecretKey,
     environment: Environment,
-    transport: Option<TransportConfig>,
+    transport: TransportConfigBuilder,
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     retry: RetryPolicy,
@@ -163,7 +168,7 @@ impl ConfigBuilder {
     /// Full transport settings (replaces the defaults; the timeout shortcuts below still apply
     /// on top).
     pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = Some(transport);
+        self.transport = transport.into_builder();
         self
     }
 
@@ -185,8 +190,10 @@ impl ConfigBuilder {
         self
     }
 
-    /// The clock used for `Request-Timestamp` and token expiry.
-    pub fn clock(mut self, clock: impl Clock) -> Self {
+    /// The clock used for `Request-Timestamp` and token expiry, in Unix seconds: any
+    /// [`Clock`], e.g. a [`doku_sign::clock::ManualClock`] shared with a simulator, or a
+    /// closure `|| 1_597_135_542`.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }
@@ -227,15 +234,17 @@ impl ConfigBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an invalid client id, an empty secret key, a malformed base URL,
-    /// `max_attempts == 0` or a zero `token_valid_minutes`.
+    /// [`Error::Config`] for an invalid client id, an empty secret key, a malformed base URL
+    /// (checked and parsed here, once), `max_attempts == 0` or a zero `token_valid_minutes`.
     pub fn build(self) -> Result<Config, Error> {
         let client_id =
             ClientId::new(self.client_id).map_err(|e| Error::Config(format!("client id: {e}")))?;
         if self.secret_key.is_empty() {
             return Err(Error::Config("the secret key is empty".to_owned()));
         }
-        self.environment.check().map_err(Error::Config)?;
+        let partner_url = BaseUrl::parse(self.environment.base_url()).map_err(Error::Config)?;
+        let checkout_url =
+            BaseUrl::parse(self.environment.checkout_base_url()).map_err(Error::Config)?;
         if self.retry.max_attempts == 0 {
             return Err(Error::Config(
                 "retry max_attempts must be at least 1".to_owned(),
@@ -246,20 +255,22 @@ impl ConfigBuilder {
                 "token_valid_minutes must be at least 1".to_owned(),
             ));
         }
-        let base = self.transport.unwrap_or_default();
-        let transport = TransportConfig::builder()
-            .connect_timeout(self.connect_timeout.unwrap_or(base.connect_timeout()))
-            .attempt_timeout(self.attempt_timeout.unwrap_or(base.attempt_timeout()))
-            .max_body_bytes(base.max_body_bytes())
-            .pool_idle_timeout(base.pool_idle_timeout())
-            .pool_max_idle_per_host(base.pool_max_idle_per_host())
-            .allow_insecure_http(base.allows_insecure_http())
-            .build();
+        // The transport's own builder, so every transport setting (present or future) is kept;
+        // the two timeout shortcuts apply on top, whatever the order they were set in.
+        let mut transport = self.transport;
+        if let Some(timeout) = self.connect_timeout {
+            transport = transport.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.attempt_timeout {
+            transport = transport.attempt_timeout(timeout);
+        }
         Ok(Config {
             client_id,
             secret_key: self.secret_key,
             environment: self.environment,
-            transport,
+            partner_url,
+            checkout_url,
+            transport: transport.build(),
             retry: self.retry,
             clock: self.clock,
             request_ids: self.request_ids,
@@ -322,6 +333,46 @@ mod tests {
         assert_eq!(
             c.response_signatures(),
             ResponseSignatureMode::VerifyIfPresent
+        );
+    }
+
+    #[test]
+    fn every_transport_setting_reaches_the_config() {
+        // Every setting away from its default: a builder that copied fields one by one and
+        // forgot one would give back a different config.
+        let custom = TransportConfig::builder()
+            .connect_timeout(Duration::from_secs(1))
+            .attempt_timeout(Duration::from_secs(2))
+            .max_body_bytes(3)
+            .pool_idle_timeout(None)
+            .pool_max_idle_per_host(4)
+            .allow_insecure_http(true)
+            .build();
+        assert_ne!(custom, TransportConfig::default());
+        let built = |b: ConfigBuilder| b.build().unwrap().transport().clone();
+        let builder = || Config::builder("BRN-1", SecretKey::new("k"));
+        assert_eq!(built(builder().transport(custom.clone())), custom);
+        // The shortcuts apply on top, set before or after the full settings.
+        let expected = custom
+            .clone()
+            .into_builder()
+            .attempt_timeout(Duration::from_secs(9))
+            .build();
+        assert_eq!(
+            built(
+                builder()
+                    .attempt_timeout(Duration::from_secs(9))
+                    .transport(custom.clone())
+            ),
+            expected
+        );
+        assert_eq!(
+            built(
+                builder()
+                    .transport(custom)
+                    .attempt_timeout(Duration::from_secs(9))
+            ),
+            expected
         );
     }
 }

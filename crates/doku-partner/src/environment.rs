@@ -23,8 +23,8 @@ impl Environment {
     /// The Checkout and Check Status base URL (a merchant's calls), without a trailing slash.
     pub fn checkout_base_url(&self) -> &str {
         match self {
-            Self::Uat => doku_model::paths::SANDBOX_BASE_URL,
-            Self::Production => doku_model::paths::PRODUCTION_BASE_URL,
+            Self::Uat => doku_model::SANDBOX_BASE_URL,
+            Self::Production => doku_model::PRODUCTION_BASE_URL,
             Self::Custom(url) => url.trim_end_matches('/'),
         }
     }
@@ -32,35 +32,10 @@ impl Environment {
     /// The Partner API base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         match self {
-            Self::Uat => doku_model::paths::UAT_BASE_URL,
-            Self::Production => doku_model::paths::PRODUCTION_BASE_URL,
+            Self::Uat => doku_model::UAT_BASE_URL,
+            Self::Production => doku_model::PRODUCTION_BASE_URL,
             Self::Custom(url) => url.trim_end_matches('/'),
         }
-    }
-
-    /// Checks the base URL: absolute `http(s)://host[:port]` with nothing after the authority.
-    pub(crate) fn check(&self) -> Result<(), String> {
-        let url = self.base_url();
-        let uri: http::Uri = url
-            .parse()
-            .map_err(|e| format!("base URL {url:?} is not a URI: {e}"))?;
-        match uri.scheme_str() {
-            Some("https" | "http") => {}
-            _ => {
-                return Err(format!(
-                    "base URL {url:?} must start with https:// or http://"
-                ))
-            }
-        }
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(format!("base URL {url:?} has no host"));
-        }
-        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
-            return Err(format!(
-                "base URL {url:?} must have no path or query (endpoint paths are added by the client)"
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -93,16 +68,5 @@ mod tests {
         let custom = Environment::Custom("http://127.0.0.1:8080/".into());
         assert_eq!(custom.base_url(), "http://127.0.0.1:8080");
         assert_eq!(custom.checkout_base_url(), "http://127.0.0.1:8080");
-        assert!(custom.check().is_ok());
-        assert!(Environment::Uat.check().is_ok());
-        for bad in [
-            "127.0.0.1:80",
-            "ftp://x",
-            "http://h/path",
-            "not a url",
-            "http://h?q=1",
-        ] {
-            assert!(Environment::Custom(bad.into()).check().is_err(), "{bad}");
-        }
     }
 }

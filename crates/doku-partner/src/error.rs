@@ -143,14 +143,28 @@ pub enum Error {
     /// This call waited for a token that another, concurrent call was fetching, and that fetch
     /// failed. Shared instead of repeated, so an outage does not turn N waiting calls into N more
     /// Generate Token requests. The next call (not already waiting) fetches afresh.
-    #[error("no bearer token: the concurrent Generate Token call (Request-Id {request_id}) failed: {reason}")]
+    #[error(
+        "no bearer token: the concurrent Generate Token call (Request-Id {request_id}) failed"
+    )]
     TokenUnavailable {
         /// The HTTP status of the failed token call, if DOKU answered.
         status: Option<StatusCode>,
         /// The Request-Id of the failed token call.
         request_id: String,
-        /// The failed call's error, as text (its `Display`, which holds no secret or token).
-        reason: String,
+        /// The failed call's error and its whole chain (each message as it read; none holds a
+        /// secret or a token).
+        #[source]
+        source: SharedCause,
+    },
+
+    /// DOKU's Generate Token answer decoded, but the token in it cannot be used: it is empty or
+    /// not valid in an HTTP header. Not cached; the next call asks again.
+    #[error("DOKU's Generate Token answer (HTTP {status}, Request-Id {request_id}) holds no usable token: it is empty or not valid in an HTTP header")]
+    InvalidToken {
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// The Request-Id of the token call.
+        request_id: String,
     },
 
     /// The client configuration is unusable.
@@ -179,7 +193,8 @@ impl Error {
             Self::Api { status, .. }
             | Self::ReplayedRefusal { status, .. }
             | Self::Decode { status, .. }
-            | Self::Signature { status, .. } => Some(*status),
+            | Self::Signature { status, .. }
+            | Self::InvalidToken { status, .. } => Some(*status),
             Self::TokenUnavailable { status, .. } => *status,
             _ => None,
         }
@@ -194,7 +209,8 @@ impl Error {
             | Self::DeadlineExceeded { request_id, .. }
             | Self::Signature { request_id, .. }
             | Self::Transport { request_id, .. }
-            | Self::TokenUnavailable { request_id, .. } => Some(request_id),
+            | Self::TokenUnavailable { request_id, .. }
+            | Self::InvalidToken { request_id, .. } => Some(request_id),
             _ => None,
         }
     }
@@ -211,9 +227,16 @@ impl Error {
         }
     }
 
-    /// Builds [`Error::ReplayedRefusal`] from a 409 whose body is not the expected answer.
-    pub(crate) fn replayed_refusal(status: StatusCode, body: &[u8], request_id: &str) -> Self {
-        let (code, message) = code_and_message(body);
+    /// Builds [`Error::ReplayedRefusal`] from a 409 whose body is not the expected answer,
+    /// with DOKU's error body when it was already read as one (`parsed`).
+    pub(crate) fn replayed_refusal(
+        status: StatusCode,
+        body: &[u8],
+        parsed: Option<&ErrorBody>,
+        request_id: &str,
+    ) -> Self {
+        let code = parsed.and_then(|b| b.code().map(str::to_owned));
+        let message = parsed.and_then(ErrorBody::message);
         Self::ReplayedRefusal {
             status,
             code,
@@ -236,6 +259,39 @@ impl Error {
     /// Whether DOKU refused the bearer token (HTTP 401).
     pub(crate) fn is_unauthorized(&self) -> bool {
         matches!(self, Self::Api { status, .. } if *status == StatusCode::UNAUTHORIZED)
+    }
+}
+
+/// The error of a call, as another call that waited on it sees it: the same messages, link by
+/// link, as a chain of sources (the original error stays with the call that made it; its
+/// transport sources cannot be cloned).
+#[derive(Debug, Clone)]
+pub struct SharedCause {
+    message: String,
+    source: Option<Box<SharedCause>>,
+}
+
+impl SharedCause {
+    /// The messages of `error` and of every source below it.
+    pub(crate) fn of(error: &(dyn std::error::Error + 'static)) -> Self {
+        Self {
+            message: error.to_string(),
+            source: error.source().map(|s| Box::new(Self::of(s))),
+        }
+    }
+}
+
+impl fmt::Display for SharedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SharedCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 

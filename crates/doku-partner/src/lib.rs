@@ -19,15 +19,15 @@
 //! - **Validation first.** Every request is checked with [`doku_model::Validate`] (and
 //!   uploads with [`check_upload`]) before anything is sent; [`Error::Validation`] lists every
 //!   violation.
-//! - **Signing.** Non-SNAP `Signature` over the exact bytes sent ([`signer`]); a fresh
-//!   `Request-Timestamp` from the injected [`Clock`] on every attempt. `Request-Target` is the
-//!   path without the query string.
+//! - **Signing.** Non-SNAP `Signature` over the exact bytes sent; a fresh `Request-Timestamp`
+//!   from the injected clock ([`ConfigBuilder::clock`], any [`doku_sign::clock::Clock`]) on
+//!   every attempt. `Request-Target` is the path without the query string.
 //! - **Tokens.** Cached until [`ConfigBuilder::refresh_margin`] before expiry (from the JWT
 //!   `exp` claim, else `valid_time`); concurrent callers share one refresh; a 401 on an
 //!   authenticated call refreshes the token and repeats the call once.
 //! - **Retries.** Connection failures, timeouts, dropped connections and 429/502/503/504
 //!   (500 for GET only) are retried with backoff and jitter, `Retry-After` honoured, bounded
-//!   by attempts ([`retry`]). The **same Request-Id** is used on every such retry, and DOKU's
+//!   by attempts ([`decide`]). The **same Request-Id** is used on every such retry, and DOKU's
 //!   `409` replay of an already processed request is returned as the success it was — so a
 //!   retry never registers a business twice. After a 401 or a 429 (refusals DOKU did not
 //!   process) a generated Request-Id is replaced by a fresh one; a 409 replaying a refusal is
@@ -68,31 +68,36 @@
 #![cfg_attr(test, allow(clippy::panic))]
 
 mod api;
+mod attempt;
+mod base_url;
+mod call;
+mod call_log;
 mod client;
-pub mod clock;
 mod config;
-pub mod endpoint;
 mod environment;
 mod error;
+mod interpret;
 mod merchant;
 mod notification;
 mod observer;
-pub mod request_id;
-mod response_check;
-pub mod retry;
-pub mod signer;
-pub mod token_cache;
+mod progress;
+mod request;
+mod request_id;
+mod retry;
+mod signer;
+mod token_cache;
+mod verify;
+mod wire_headers;
 
 pub use api::upload::{check_upload, content_type_for};
 pub use client::{Answer, Client};
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_MARGIN};
-pub use endpoint::{ApiRequest, CallOptions, EndpointName};
 pub use environment::Environment;
-pub use error::{CallStage, Error, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use error::{CallStage, Error, SharedCause, SignatureProblem, MAX_ERROR_BODY_BYTES};
 pub use merchant::Merchant;
 pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
 pub use observer::{Exchange, Observer};
+pub use request::{ApiRequest, CallOptions};
 pub use request_id::{RequestIdGenerator, UuidV4};
 pub use retry::{decide, Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy};
 pub use token_cache::{jwt_expiry, TokenLifetime};

@@ -10,13 +10,13 @@
 //! Checkout calls carry no bearer token (DOKU's Checkout pages list only the four signature
 //! headers).
 
-use doku_model::{paths, BusinessDataBrand, CheckStatusResponse, CheckoutRequest, ClientId};
+use doku_model::{BusinessDataBrand, CheckStatusResponse, CheckoutRequest, ClientId, Endpoint};
 use doku_sign::SecretKey;
 
 use crate::api::{json_body, validated};
 use crate::client::{Answer, Caller, Client};
-use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
 use crate::error::Error;
+use crate::request::{ApiRequest, CallOptions};
 
 /// Longest invoice number or Request-Id Check Status is asked about (a Request-Id's limit;
 /// invoice numbers are at most 64 characters).
@@ -105,7 +105,7 @@ impl Merchant {
         Caller {
             client_id: self.brand_id.as_str(),
             secret_key: &self.key,
-            base_url: self.client.config().environment().checkout_base_url(),
+            base: &self.client.config().checkout_url,
         }
     }
 
@@ -141,12 +141,7 @@ impl Merchant {
         options: CallOptions,
     ) -> Result<Answer<doku_model::CheckoutResponse>, Error> {
         validated(request)?;
-        let request = ApiRequest::post_json(
-            EndpointName::Checkout,
-            paths::CHECKOUT_PAYMENT,
-            json_body(request)?,
-        )
-        .with_token(false);
+        let request = ApiRequest::post_json(Endpoint::Checkout, json_body(request)?);
         self.client
             .execute_as(&self.caller(), &request, options)
             .await
@@ -184,12 +179,7 @@ impl Merchant {
             errors.push("invoice_number", "must not contain control characters");
         }
         errors.into_result().map_err(Error::Validation)?;
-        let request = ApiRequest::get(
-            EndpointName::CheckStatus,
-            paths::order_status(invoice_or_request_id),
-            None,
-        )
-        .with_token(false);
+        let request = ApiRequest::get_at(Endpoint::CheckStatus, invoice_or_request_id);
         self.client
             .execute_as(&self.caller(), &request, options)
             .await
@@ -233,8 +223,8 @@ mod tests {
         for (environment, partner, checkout) in cases {
             let c = client(environment);
             let m = c.merchant(ClientId::new("BRN-0104-1").unwrap(), SecretKey::new("SK-M"));
-            assert_eq!(c.partner_caller().base_url, partner);
-            assert_eq!(m.caller().base_url, checkout);
+            assert_eq!(format!("{:?}", c.partner_caller().base), partner);
+            assert_eq!(format!("{:?}", m.caller().base), checkout);
             assert_eq!(m.caller().client_id, "BRN-0104-1");
             assert_eq!(m.caller().secret_key.expose_bytes(), b"SK-M");
             assert_eq!(c.partner_caller().client_id, "BRN-0001-10791114622547");

@@ -19,7 +19,7 @@ use doku_sign::notification::{self, Freshness};
 use doku_sign::SecretKey;
 use http::HeaderMap;
 
-use crate::signer::headers;
+use doku_sign::headers::{CLIENT_ID, REQUEST_ID, REQUEST_TIMESTAMP, SIGNATURE};
 
 /// Why a notification was refused. Answer DOKU with a 4xx (it will retry) and log the reason;
 /// none of the reasons carries the key or the body.
@@ -145,10 +145,10 @@ pub fn verify_notification(
     keys: &(impl MerchantKeys + ?Sized),
     freshness: Option<Freshness>,
 ) -> Result<Verified, NotificationRefusal> {
-    let client_id = one(headers, &headers::CLIENT_ID, "Client-Id")?;
-    let request_id = one(headers, &headers::REQUEST_ID, "Request-Id")?;
-    let timestamp = one(headers, &headers::REQUEST_TIMESTAMP, "Request-Timestamp")?;
-    let signature = one(headers, &headers::SIGNATURE, "Signature")?;
+    let client_id = one(headers, CLIENT_ID)?;
+    let request_id = one(headers, REQUEST_ID)?;
+    let timestamp = one(headers, REQUEST_TIMESTAMP)?;
+    let signature = one(headers, SIGNATURE)?;
     let key = keys
         .key_for(client_id)
         .ok_or(NotificationRefusal::UnknownClient)?;
@@ -172,12 +172,8 @@ pub fn verify_notification(
 }
 
 /// The single visible-ASCII value of header `name`.
-fn one<'h>(
-    headers: &'h HeaderMap,
-    header: &http::HeaderName,
-    name: &'static str,
-) -> Result<&'h str, NotificationRefusal> {
-    let mut values = headers.get_all(header).iter();
+fn one<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, NotificationRefusal> {
+    let mut values = headers.get_all(name).iter();
     let value = values
         .next()
         .ok_or(NotificationRefusal::MissingHeader(name))?;

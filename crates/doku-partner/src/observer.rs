@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::endpoint::EndpointName;
+use doku_model::Endpoint;
 
 /// What happened in one HTTP attempt of a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Exchange {
     /// Which Partner API call.
-    pub endpoint: EndpointName,
+    pub endpoint: Endpoint,
     /// The call's Request-Id (the same on every attempt).
     pub request_id: String,
     /// 1 for the first attempt.

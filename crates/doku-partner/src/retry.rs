@@ -41,15 +41,14 @@ pub trait Jitter: Send + Sync + 'static {
     fn sample(&self) -> f64;
 }
 
-/// Random jitter from the operating system's RNG (via UUID v4). The default.
+/// Random jitter from a fast per-thread generator (`fastrand`'s wyrand, seeded from the OS).
+/// The default. Jitter only spreads retries apart: it needs no cryptographic strength.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RandomJitter;
 
 impl Jitter for RandomJitter {
     fn sample(&self) -> f64 {
-        // 52 random bits → a uniform f64 in [0, 1).
-        let bits = uuid::Uuid::new_v4().as_u128() as u64 >> 12;
-        bits as f64 / (1u64 << 52) as f64
+        fastrand::f64()
     }
 }
 
@@ -149,6 +148,25 @@ pub enum Outcome {
     Dropped,
     /// A failure that will repeat (invalid URI, refused scheme, body over the cap, …).
     Fatal,
+}
+
+impl Outcome {
+    /// How a transport failure bears on retrying: never sent, maybe sent, or hopeless.
+    pub(crate) fn of_transport_error(e: &doku_transport::TransportError) -> Self {
+        use doku_transport::TransportError;
+        if e.is_connect() {
+            Self::ConnectFailed
+        } else if e.is_timeout() {
+            Self::TimedOut
+        } else if matches!(
+            e,
+            TransportError::Request { .. } | TransportError::Body { .. }
+        ) {
+            Self::Dropped
+        } else {
+            Self::Fatal
+        }
+    }
 }
 
 /// What to do after an attempt.

@@ -1,64 +1,53 @@
-//! Turns an [`ApiRequest`] into the signed `http::Request` that goes on the wire.
+//! Step 1 of an attempt: turns an [`ApiRequest`] into the signed `http::Request` that goes on
+//! the wire.
 //!
 //! The body placed in the request is the very `Bytes` value that was digested, so the bytes
-//! signed are the bytes sent. `Request-Target` is the path without the query string.
+//! signed are the bytes sent. `Request-Target` is the path without the query string. The base
+//! URL was parsed once (at `ConfigBuilder::build`) and the bearer header value once per token:
+//! per attempt only the path, the timestamp and the signature are new.
 
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::uri::PathAndQuery;
 
-use crate::endpoint::ApiRequest;
+use crate::base_url::BaseUrl;
 use crate::error::Error;
-
-/// Header names of the Non-SNAP signature.
-pub mod headers {
-    use http::header::HeaderName;
-
-    /// `Client-Id`.
-    pub const CLIENT_ID: HeaderName = HeaderName::from_static("client-id");
-    /// `Request-Id`.
-    pub const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
-    /// `Request-Timestamp`.
-    pub const REQUEST_TIMESTAMP: HeaderName = HeaderName::from_static("request-timestamp");
-    /// `Response-Timestamp`.
-    pub const RESPONSE_TIMESTAMP: HeaderName = HeaderName::from_static("response-timestamp");
-    /// `Signature`.
-    pub const SIGNATURE: HeaderName = HeaderName::from_static("signature");
-}
+use crate::request::ApiRequest;
+use crate::wire_headers;
 
 /// Everything besides the request description that goes into one signed attempt.
 #[derive(Clone, Copy)]
-pub struct SigningInput<'a> {
-    /// Base URL without trailing slash, e.g. `https://api-uat.doku.com`.
-    pub base_url: &'a str,
-    /// The partner's Client-Id.
-    pub client_id: &'a str,
+pub(crate) struct SigningInput<'a> {
+    /// The base URL (scheme and authority).
+    pub(crate) base: &'a BaseUrl,
+    /// The caller's Client-Id.
+    pub(crate) client_id: &'a str,
     /// The secret key.
-    pub secret_key: &'a SecretKey,
+    pub(crate) secret_key: &'a SecretKey,
     /// The Request-Id (the same on every attempt of a call).
-    pub request_id: &'a str,
+    pub(crate) request_id: &'a str,
     /// `Request-Timestamp`, `YYYY-MM-DDTHH:MM:SSZ` (fresh on every attempt).
-    pub timestamp: &'a str,
-    /// The bearer token, for calls that need it.
-    pub token: Option<&'a str>,
+    pub(crate) timestamp: &'a str,
+    /// The `Authorization: Bearer …` value (sensitive), for calls that need it.
+    pub(crate) bearer: Option<&'a HeaderValue>,
 }
 
 impl std::fmt::Debug for SigningInput<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningInput")
-            .field("base_url", &self.base_url)
+            .field("base", &self.base)
             .field("client_id", &self.client_id)
             .field("request_id", &self.request_id)
             .field("timestamp", &self.timestamp)
-            .field("token", &self.token.map(|_| "***"))
+            .field("bearer", &self.bearer.map(|_| "***"))
             .finish_non_exhaustive()
     }
 }
 
-/// The signed message for `request`: what `doku-sign` signs (exposed for debugging signature
-/// mismatches with [`doku_sign::non_snap::string_to_sign`]).
-pub fn message<'a>(request: &'a ApiRequest, input: &SigningInput<'a>) -> Message<'a> {
+/// The signed message for `request`: what `doku-sign` signs.
+pub(crate) fn message<'a>(request: &'a ApiRequest, input: &SigningInput<'a>) -> Message<'a> {
     Message {
         client_id: input.client_id,
         request_id: input.request_id,
@@ -68,69 +57,91 @@ pub fn message<'a>(request: &'a ApiRequest, input: &SigningInput<'a>) -> Message
     }
 }
 
-/// Builds the signed request: URI `base_url + path [? query]`, headers `Client-Id`,
-/// `Request-Id`, `Request-Timestamp`, `Signature`, `Accept`, `Content-Type` (with a body) and
-/// `Authorization: Bearer` (when a token is given; marked sensitive).
-pub fn build(
+/// Builds the signed request: URI `base + path [? query]`, headers `Accept`, `Client-Id`,
+/// `Request-Id`, `Request-Timestamp`, `Signature`, `Content-Type` (with a body) and
+/// `Authorization: Bearer` (when given; marked sensitive).
+pub(crate) fn build(
     request: &ApiRequest,
     input: &SigningInput<'_>,
 ) -> Result<http::Request<Bytes>, Error> {
     let signature = non_snap::sign(input.secret_key, Kind::Request, &message(request, input));
-    let uri = format!("{}{}", input.base_url, request.path_and_query());
-    let mut builder = http::Request::builder()
-        .method(request.method.clone())
-        .uri(uri)
-        .header(ACCEPT, "application/json");
+    let path = PathAndQuery::from_maybe_shared(request.path_and_query())
+        .map_err(|e| Error::Config(format!("the request path is not valid in a URI: {e}")))?;
     let value = |name: &str, v: &str| {
         HeaderValue::from_str(v)
             .map_err(|_| Error::Config(format!("{name} is not a valid header value")))
     };
-    let mut pairs: Vec<(HeaderName, HeaderValue)> = vec![
-        (headers::CLIENT_ID, value("Client-Id", input.client_id)?),
-        (headers::REQUEST_ID, value("Request-Id", input.request_id)?),
-        (
-            headers::REQUEST_TIMESTAMP,
-            value("Request-Timestamp", input.timestamp)?,
-        ),
-        (
-            headers::SIGNATURE,
-            value("Signature", &signature.to_string())?,
-        ),
-    ];
+    let mut headers = HeaderMap::with_capacity(8);
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(
+        wire_headers::CLIENT_ID,
+        value("Client-Id", input.client_id)?,
+    );
+    headers.insert(
+        wire_headers::REQUEST_ID,
+        value("Request-Id", input.request_id)?,
+    );
+    headers.insert(
+        wire_headers::REQUEST_TIMESTAMP,
+        value("Request-Timestamp", input.timestamp)?,
+    );
+    headers.insert(
+        wire_headers::SIGNATURE,
+        value("Signature", &signature.to_string())?,
+    );
     if let (Some(_), Some(ct)) = (&request.body, &request.content_type) {
-        pairs.push((CONTENT_TYPE, value("Content-Type", ct)?));
+        headers.insert(CONTENT_TYPE, value("Content-Type", ct)?);
     }
-    if let Some(token) = input.token {
-        let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-            Error::Config("the bearer token is not a valid header value".to_owned())
-        })?;
-        v.set_sensitive(true);
-        pairs.push((AUTHORIZATION, v));
+    if let Some(bearer) = input.bearer {
+        headers.insert(AUTHORIZATION, bearer.clone());
     }
-    for (name, v) in pairs {
-        builder = builder.header(name, v);
-    }
-    builder
-        .body(request.body.clone().unwrap_or_default())
-        .map_err(|e| Error::Config(format!("cannot build the request: {e}")))
+    let mut http_request = http::Request::new(request.body.clone().unwrap_or_default());
+    *http_request.method_mut() = request.method();
+    *http_request.uri_mut() = input.base.join(path);
+    *http_request.headers_mut() = headers;
+    Ok(http_request)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::EndpointName;
+    use doku_model::Endpoint;
 
     const KEY: &str = "SK-EXAMPLE-ONLY";
 
-    fn input<'a>(key: &'a SecretKey, token: Option<&'a str>) -> SigningInput<'a> {
+    fn input<'a>(
+        key: &'a SecretKey,
+        base: &'a BaseUrl,
+        bearer: Option<&'a HeaderValue>,
+    ) -> SigningInput<'a> {
         SigningInput {
-            base_url: "https://api-uat.doku.com",
+            base,
             client_id: "BRN-0001-10791114622547",
             secret_key: key,
             request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
             timestamp: "2020-08-11T08:45:42Z",
-            token,
+            bearer,
         }
+    }
+
+    /// The signature doku-sign computes for the test input's ids and timestamp.
+    fn expected_signature(
+        key: &SecretKey,
+        target: &str,
+        body: Option<&[u8]>,
+    ) -> non_snap::Signature {
+        let message = Message {
+            client_id: "BRN-0001-10791114622547",
+            request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
+            timestamp: "2020-08-11T08:45:42Z",
+            target,
+            body,
+        };
+        non_snap::sign(key, Kind::Request, &message)
+    }
+
+    fn uat() -> BaseUrl {
+        BaseUrl::parse(doku_model::UAT_BASE_URL).unwrap()
     }
 
     fn header<'a>(r: &'a http::Request<Bytes>, name: &str) -> Option<&'a str> {
@@ -142,10 +153,9 @@ mod tests {
         let key = SecretKey::new(KEY);
         // A body whose re-serialisation would differ (10000.00 → 10000.0).
         let body = br#"{ "grant_type" : "client_credentials", "n": 10000.00 }"#.to_vec();
-        let req =
-            ApiRequest::post_json(EndpointName::Token, doku_model::paths::TOKEN, body.clone())
-                .with_token(false);
-        let inp = input(&key, None);
+        let req = ApiRequest::post_json(Endpoint::Token, body.clone());
+        let base = uat();
+        let inp = input(&key, &base, None);
         let http_req = build(&req, &inp).unwrap();
 
         assert_eq!(http_req.method(), http::Method::POST);
@@ -154,16 +164,10 @@ mod tests {
             "https://api-uat.doku.com/adv-core-api/partner/v1.0/token"
         );
         assert_eq!(http_req.body().as_ref(), &body[..], "bytes sent");
-        let expected = non_snap::sign(
+        let expected = expected_signature(
             &key,
-            Kind::Request,
-            &Message {
-                client_id: "BRN-0001-10791114622547",
-                request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
-                timestamp: "2020-08-11T08:45:42Z",
-                target: "/adv-core-api/partner/v1.0/token",
-                body: Some(http_req.body()),
-            },
+            "/adv-core-api/partner/v1.0/token",
+            Some(http_req.body()),
         );
         assert_eq!(
             header(&http_req, "Signature"),
@@ -194,11 +198,13 @@ mod tests {
     fn get_has_no_digest_and_target_excludes_query() {
         let key = SecretKey::new(KEY);
         let req = ApiRequest::get(
-            EndpointName::CheckRequirements,
-            doku_model::paths::FILE,
+            Endpoint::CheckRequirements,
             Some("businessType=PERSONAL&businessContactNationality=ID".into()),
         );
-        let inp = input(&key, Some("tok.en.x"));
+        let base = uat();
+        let mut bearer = HeaderValue::from_static("Bearer tok.en.x");
+        bearer.set_sensitive(true);
+        let inp = input(&key, &base, Some(&bearer));
         let http_req = build(&req, &inp).unwrap();
         assert_eq!(
             http_req.uri().to_string(),
@@ -211,17 +217,7 @@ mod tests {
             "Client-Id:BRN-0001-10791114622547\nRequest-Id:d895fb53-479c-4f77-a76a-ab81b40d77cb\n\
              Request-Timestamp:2020-08-11T08:45:42Z\nRequest-Target:/adv-core-api/partner/v1.0/file"
         );
-        let expected = non_snap::sign(
-            &key,
-            Kind::Request,
-            &Message {
-                client_id: "BRN-0001-10791114622547",
-                request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
-                timestamp: "2020-08-11T08:45:42Z",
-                target: "/adv-core-api/partner/v1.0/file",
-                body: None,
-            },
-        );
+        let expected = expected_signature(&key, "/adv-core-api/partner/v1.0/file", None);
         assert_eq!(
             header(&http_req, "Signature"),
             Some(expected.to_string().as_str())
@@ -231,5 +227,9 @@ mod tests {
         assert!(auth.is_sensitive());
         assert_eq!(auth.to_str().unwrap(), "Bearer tok.en.x");
         assert!(!format!("{inp:?}").contains("tok.en.x"));
+        assert!(
+            !format!("{http_req:?}").contains("tok.en.x"),
+            "{http_req:?}"
+        );
     }
 }

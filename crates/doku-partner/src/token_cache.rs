@@ -9,7 +9,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use crate::error::Error;
+use crate::error::{Error, SharedCause};
 
 /// Longest token whose payload is decoded (DOKU's are well under 2 KiB).
 const MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -78,17 +78,37 @@ impl TokenLifetime {
     }
 }
 
+/// `Bearer <token>` as a sensitive header value, or `None` when the token is empty or not
+/// valid in an HTTP header (DOKU's answer cannot be used).
+pub(crate) fn bearer_value(token: &str) -> Option<http::HeaderValue> {
+    if token.is_empty() {
+        return None;
+    }
+    let mut value = http::HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 /// A bearer token. `Debug` never shows it.
 #[derive(Clone)]
 pub(crate) struct AccessToken {
     value: Arc<str>,
+    /// `Authorization: Bearer …`, built once per token (not per attempt).
+    bearer: Option<http::HeaderValue>,
     /// Which fetch produced it (to invalidate only this one after a 401).
     pub(crate) generation: u64,
 }
 
 impl AccessToken {
+    #[cfg(test)]
     pub(crate) fn expose(&self) -> &str {
         &self.value
+    }
+
+    /// The `Authorization` header value (`None` for a token not valid in a header, which
+    /// `Client::fetch_token` never caches).
+    pub(crate) fn bearer(&self) -> Option<&http::HeaderValue> {
+        self.bearer.as_ref()
     }
 }
 
@@ -124,7 +144,7 @@ const REMEMBERED_TOKENS: usize = 8;
 struct SharedFailure {
     status: Option<http::StatusCode>,
     request_id: String,
-    reason: String,
+    cause: SharedCause,
 }
 
 impl SharedFailure {
@@ -132,7 +152,7 @@ impl SharedFailure {
         Self {
             status: error.status(),
             request_id: error.request_id().unwrap_or("-").to_owned(),
-            reason: error.to_string(),
+            cause: SharedCause::of(error),
         }
     }
 
@@ -140,7 +160,7 @@ impl SharedFailure {
         Error::TokenUnavailable {
             status: self.status,
             request_id: self.request_id.clone(),
-            reason: self.reason.clone(),
+            source: self.cause.clone(),
         }
     }
 }
@@ -191,6 +211,7 @@ impl TokenCache {
         state.generation += 1;
         let token = AccessToken {
             value: Arc::from(token),
+            bearer: bearer_value(token),
             generation: state.generation,
         };
         if state.issued.len() == REMEMBERED_TOKENS {
@@ -377,61 +398,53 @@ mod tests {
         assert!(!format!("{t2:?}").contains("opaque"));
     }
 
-    #[tokio::test]
-    async fn concurrent_first_calls_fetch_once() {
+    type Caller = tokio::task::JoinHandle<Result<AccessToken, Error>>;
+
+    /// `n` concurrent callers on one empty cache at Unix second 100, each able to fetch with a
+    /// 20 ms `outcome`; the cache, the fetch counter and the callers' tasks.
+    fn callers(
+        n: usize,
+        outcome: fn() -> Result<(String, i64), Error>,
+    ) -> (Arc<TokenCache>, Arc<AtomicUsize>, Vec<Caller>) {
         let cache = Arc::new(TokenCache::new(60, Duration::from_secs(60)));
         let fetches = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..200 {
-            let cache = cache.clone();
-            let fetches = fetches.clone();
-            tasks.push(tokio::spawn(async move {
-                cache
-                    .get_or_refresh(
-                        || 100,
-                        || async move {
-                            fetches.fetch_add(1, Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            Ok(("opaque".to_owned(), 100))
-                        },
-                    )
-                    .await
-                    .map(|t| t.generation)
-            }));
-        }
+        let tasks = (0..n)
+            .map(|_| {
+                let (cache, fetches) = (cache.clone(), fetches.clone());
+                tokio::spawn(async move {
+                    let fetch = || async move {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        outcome()
+                    };
+                    cache.get_or_refresh(|| 100, fetch).await
+                })
+            })
+            .collect();
+        (cache, fetches, tasks)
+    }
+
+    #[tokio::test]
+    async fn concurrent_first_calls_fetch_once() {
+        let (_, fetches, tasks) = callers(200, || Ok(("opaque".to_owned(), 100)));
         for t in tasks {
-            assert_eq!(t.await.unwrap().unwrap(), 1);
+            assert_eq!(t.await.unwrap().unwrap().generation, 1);
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
     async fn a_failed_fetch_is_shared_with_waiters_and_the_next_caller_retries() {
-        let cache = Arc::new(TokenCache::new(60, Duration::from_secs(60)));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..100 {
-            let cache = cache.clone();
-            let fetches = fetches.clone();
-            tasks.push(tokio::spawn(async move {
-                cache
-                    .get_or_refresh(
-                        || 100,
-                        || async move {
-                            fetches.fetch_add(1, Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            Err(Error::Config("token endpoint down".to_owned()))
-                        },
-                    )
-                    .await
-            }));
-        }
+        let (cache, fetches, tasks) =
+            callers(100, || Err(Error::Config("token endpoint down".to_owned())));
         let mut shared = 0;
         for t in tasks {
             match t.await.unwrap() {
                 Err(Error::Config(_)) => {}
-                Err(Error::TokenUnavailable { reason, .. }) => {
-                    assert!(reason.contains("token endpoint down"), "{reason}");
+                Err(e @ Error::TokenUnavailable { .. }) => {
+                    // The failed call's error is the source, its own chain kept below it.
+                    let source = std::error::Error::source(&e).unwrap().to_string();
+                    assert!(source.contains("token endpoint down"), "{source}");
                     shared += 1;
                 }
                 other => panic!("unexpected {:?}", other.map(|t| t.generation)),

@@ -5,18 +5,16 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::scripted::{Reply, Scripted};
+use common::token_first::{is_token, scripted_client};
 use common::*;
-use doku_model::{paths, ClientId, FileCategory};
-use doku_partner::{Client, Config, Environment};
-use doku_sign::SecretKey;
+use doku_model::{ClientId, Endpoint, FileCategory};
+use doku_partner::Error;
 
 #[tokio::test]
 async fn every_call_but_generate_token_carries_the_bearer() {
     let server = Scripted::start(|_, seen| {
-        if seen.path() == paths::TOKEN {
+        if is_token(seen) {
             Reply::json(
                 200,
                 r#"{"token":"tok-bearer-1","type":"Bearer","valid_time":3600}"#,
@@ -27,15 +25,7 @@ async fn every_call_but_generate_token_carries_the_bearer() {
         }
     })
     .await;
-    let client = Client::new(
-        Config::builder(CLIENT_ID, SecretKey::new(SECRET))
-            .environment(Environment::Custom(server.base_url()))
-            .retry_policy(fast_retries())
-            .attempt_timeout(Duration::from_secs(5))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = scripted_client(&server);
     let _ = client.check_requirements(&personal_query()).await;
     let _ = client.upload_file(png(FileCategory::Logo)).await;
     let _ = client.register_business(&registration("Toko", &[])).await;
@@ -50,12 +40,7 @@ async fn every_call_but_generate_token_carries_the_bearer() {
     );
     let answer = client
         .execute_answer::<doku_model::TokenResponse>(
-            &doku_partner::ApiRequest::post_json(
-                doku_partner::EndpointName::Token,
-                paths::TOKEN,
-                b"{}".to_vec(),
-            )
-            .with_token(false),
+            &doku_partner::ApiRequest::post_json(doku_model::Endpoint::Token, b"{}".to_vec()),
             doku_partner::CallOptions::default(),
         )
         .await
@@ -68,7 +53,7 @@ async fn every_call_but_generate_token_carries_the_bearer() {
     let paths_seen: Vec<&str> = seen.iter().map(|s| s.path()).collect();
     assert_eq!(seen.len(), 7, "{paths_seen:?}");
     for request in &seen {
-        if request.path() == paths::TOKEN {
+        if is_token(request) {
             assert_eq!(request.bearer(), None, "Generate Token has no bearer");
         } else {
             assert_eq!(
@@ -79,5 +64,35 @@ async fn every_call_but_generate_token_carries_the_bearer() {
                 request.path()
             );
         }
+    }
+}
+
+/// A Generate Token answer that decodes but whose token cannot go in a header (empty, or with a
+/// control character) is `Error::InvalidToken`, is not cached, and no call is sent with it.
+#[tokio::test]
+async fn an_unusable_token_is_invalid_token_and_is_never_sent() {
+    for token in ["", r"tok\u0001en"] {
+        let body = format!(r#"{{"token":"{token}","type":"Bearer","valid_time":3600}}"#);
+        let server = Scripted::start(move |_, _| Reply::json(200, body.clone())).await;
+        let client = scripted_client(&server);
+        let err = client.token().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidToken { status, .. } if status.as_u16() == 200),
+            "{err:?}"
+        );
+        assert_eq!(err.request_id(), server.seen()[0].header("request-id"));
+        assert!(client.cached_token_lifetime().is_none(), "not cached");
+        let err = client
+            .check_requirements(&personal_query())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidToken { .. }), "{err:?}");
+        assert!(
+            server
+                .seen()
+                .iter()
+                .all(|s| s.path() == Endpoint::Token.path()),
+            "only Generate Token was called"
+        );
     }
 }

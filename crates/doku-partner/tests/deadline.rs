@@ -7,52 +7,39 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::scripted::{Reply, Scripted, Seen};
+use common::scripted::{Reply, Scripted};
+use common::token_first::{call_ids, scripted_config, token_first as server};
 use common::*;
-use doku_model::paths;
 use doku_partner::{
-    CallStage, Client, Config, Environment, Error, ResponseSignatureMode, RetryPolicy,
-    SignatureProblem,
+    CallStage, Client, Error, ResponseSignatureMode, RetryPolicy, SignatureProblem,
 };
-use doku_sign::SecretKey;
 
-const TOKEN: &str = r#"{"token":"tok-1","type":"Bearer","valid_time":3600}"#;
 /// Scheduling slack allowed past a deadline on a loaded 2-core machine.
 const SLACK: Duration = Duration::from_millis(500);
 
 fn client_for(server: &Scripted, deadline: Duration, mode: ResponseSignatureMode) -> Client {
-    Client::new(
-        Config::builder(CLIENT_ID, SecretKey::new(SECRET))
-            .environment(Environment::Custom(server.base_url()))
-            .retry_policy(RetryPolicy {
-                total_deadline: deadline,
-                ..fast_retries()
-            })
-            // Far beyond the deadline: the deadline, not the attempt timeout, must end the call.
-            .attempt_timeout(Duration::from_secs(30))
-            .response_signatures(mode)
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
+    let config = scripted_config(server)
+        .retry_policy(RetryPolicy {
+            total_deadline: deadline,
+            ..fast_retries()
+        })
+        // Far beyond the deadline: the deadline, not the attempt timeout, must end the call.
+        .attempt_timeout(Duration::from_secs(30))
+        .response_signatures(mode);
+    Client::new(config.build().unwrap()).unwrap()
 }
 
-async fn server(calls: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> Scripted {
-    let count = std::sync::atomic::AtomicUsize::new(0);
-    Scripted::start(move |_, seen| {
-        if seen.path() == paths::TOKEN {
-            return Reply::signed(200, TOKEN, seen, SECRET);
-        }
-        calls(
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
-            seen,
-        )
-    })
-    .await
+/// A Check Requirements call that must fail; its error and how long it took.
+async fn failing_call(client: &Client) -> (Error, Duration) {
+    let started = Instant::now();
+    let err = client
+        .check_requirements(&personal_query())
+        .await
+        .unwrap_err();
+    (err, started.elapsed())
 }
 
-fn assert_within(started: Instant, deadline: Duration) -> Duration {
-    let elapsed = started.elapsed();
+fn assert_within(elapsed: Duration, deadline: Duration) -> Duration {
     assert!(
         elapsed <= deadline + SLACK,
         "took {elapsed:?}, deadline {deadline:?}"
@@ -65,12 +52,8 @@ async fn an_attempt_in_flight_is_cut_at_the_deadline() {
     let server = server(|_, _| Reply::Silent).await;
     let deadline = Duration::from_millis(800);
     let client = client_for(&server, deadline, ResponseSignatureMode::VerifyIfPresent);
-    let started = Instant::now();
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
-    let elapsed = assert_within(started, deadline);
+    let (err, elapsed) = failing_call(&client).await;
+    let elapsed = assert_within(elapsed, deadline);
     assert!(elapsed >= deadline, "{elapsed:?}");
     let Error::DeadlineExceeded {
         deadline: d,
@@ -94,12 +77,8 @@ async fn a_slow_token_fetch_counts_against_the_deadline() {
     let server = Scripted::start(|_, _| Reply::Silent).await;
     let deadline = Duration::from_millis(600);
     let client = client_for(&server, deadline, ResponseSignatureMode::VerifyIfPresent);
-    let started = Instant::now();
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
-    assert_within(started, deadline);
+    let (err, elapsed) = failing_call(&client).await;
+    assert_within(elapsed, deadline);
     assert!(
         matches!(
             err,
@@ -136,12 +115,8 @@ async fn slow_503_then_401_ends_at_the_deadline_with_the_last_outcome_as_cause()
     .await;
     let deadline = Duration::from_millis(1500);
     let client = client_for(&server, deadline, ResponseSignatureMode::Require);
-    let started = Instant::now();
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
-    assert_within(started, deadline);
+    let (err, elapsed) = failing_call(&client).await;
+    assert_within(elapsed, deadline);
     let Error::DeadlineExceeded {
         stage,
         attempts,
@@ -178,12 +153,8 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
     .await;
     let deadline = Duration::from_secs(3);
     let client = client_for(&server, deadline, ResponseSignatureMode::Require);
-    let started = Instant::now();
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(1), "no 30 s wait");
+    let (err, elapsed) = failing_call(&client).await;
+    assert!(elapsed < Duration::from_secs(1), "no 30 s wait");
     assert!(
         matches!(&err, Error::Api { status, .. } if status.as_u16() == 429),
         "{err:?}"
@@ -203,15 +174,8 @@ async fn an_unsigned_429_or_503_is_a_signature_error_when_signatures_are_require
             Duration::from_secs(60),
             ResponseSignatureMode::Require,
         );
-        let started = Instant::now();
-        let err = client
-            .check_requirements(&personal_query())
-            .await
-            .unwrap_err();
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "{status}: no wait"
-        );
+        let (err, elapsed) = failing_call(&client).await;
+        assert!(elapsed < Duration::from_secs(1), "{status}: no wait");
         assert!(
             matches!(
                 &err,
@@ -222,12 +186,7 @@ async fn an_unsigned_429_or_503_is_a_signature_error_when_signatures_are_require
             ),
             "{status}: {err:?}"
         );
-        let calls = server
-            .seen()
-            .iter()
-            .filter(|s| s.path() != paths::TOKEN)
-            .count();
-        assert_eq!(calls, 1, "{status}: not retried");
+        assert_eq!(call_ids(&server).len(), 1, "{status}: not retried");
     }
 }
 
@@ -243,10 +202,7 @@ async fn a_429_with_a_wrong_signature_is_not_retried_even_when_signatures_are_op
         Duration::from_secs(60),
         ResponseSignatureMode::VerifyIfPresent,
     );
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
+    let (err, _) = failing_call(&client).await;
     assert!(
         matches!(
             &err,

@@ -16,11 +16,11 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::needles::Needles;
 use common::*;
-use doku_model::Endpoint;
-use doku_model::{BusinessData, FileCategory, RequestId, SharedKey, TokenClaims, TokenResponse};
+use doku_model::{
+    BusinessData, Endpoint, FileCategory, RequestId, SharedKey, TokenClaims, TokenResponse,
+};
 use doku_partner::{
-    ApiRequest, CallOptions, Client, EndpointName, Environment, Error, Exchange,
-    ResponseSignatureMode,
+    ApiRequest, CallOptions, Client, Environment, Error, Exchange, ResponseSignatureMode,
 };
 use doku_sign::SecretKey;
 use doku_sim::{Fault, FaultKind, SimConfig};
@@ -48,6 +48,23 @@ fn quick_client(sim: &doku_sim::SimHandle) -> Client {
             .unwrap(),
     )
     .unwrap()
+}
+
+/// Generate Token under the fault set on `sim`: the error, then (faults cleared) the token of
+/// DOKU's replay of the same Request-Id — the token the error must not show.
+async fn token_fails_then_replays(client: &Client, sim: &doku_sim::SimHandle) -> (Error, String) {
+    let rid = RequestId::random();
+    let err = client
+        .token_with(CallOptions::with_request_id(rid.clone()))
+        .await
+        .unwrap_err();
+    sim.clear_faults();
+    let replayed = client
+        .token_with(CallOptions::with_request_id(rid))
+        .await
+        .unwrap()
+        .token;
+    (err, replayed)
 }
 
 #[tokio::test]
@@ -123,32 +140,13 @@ async fn every_error_variant_hides_the_secret_and_the_tokens() {
     // Signature: a token was issued, but the answer's signature is wrong. The replay of the
     // same Request-Id then hands us that token, to look for it in the error.
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::WrongSignature));
-    let rid = RequestId::random();
-    let err = client
-        .token_with(CallOptions::with_request_id(rid.clone()))
-        .await
-        .unwrap_err();
-    let replayed = client
-        .token_with(CallOptions::with_request_id(rid))
-        .await
-        .unwrap()
-        .token;
+    let (err, replayed) = token_fails_then_replays(&client, &sim).await;
     needles.token(&replayed);
     errors.push(("signature", err));
 
     // Transport: the token answer cut in half, every attempt; the replay gives the token.
     sim.set_fault(Endpoint::Token, Fault::always(FaultKind::TruncatedBody));
-    let rid = RequestId::random();
-    let err = client
-        .token_with(CallOptions::with_request_id(rid.clone()))
-        .await
-        .unwrap_err();
-    sim.clear_faults();
-    let replayed = client
-        .token_with(CallOptions::with_request_id(rid))
-        .await
-        .unwrap()
-        .token;
+    let (err, replayed) = token_fails_then_replays(&client, &sim).await;
     needles.token(&replayed);
     errors.push(("transport (body cut)", err));
 
@@ -258,8 +256,7 @@ async fn decode_error_of_a_token_answer_does_not_quote_the_token() {
     let sim = sim().await;
     let client = quick_client(&sim);
     let body = serde_json::to_vec(&doku_model::TokenRequest::client_credentials()).unwrap();
-    let request = ApiRequest::post_json(EndpointName::Token, doku_model::paths::TOKEN, body)
-        .with_token(false);
+    let request = ApiRequest::post_json(Endpoint::Token, body);
     let rid = RequestId::random();
     let err = client
         .execute::<Mismatched>(&request, CallOptions::with_request_id(rid.clone()))
@@ -312,25 +309,13 @@ async fn model_sign_sim_and_transport_types_hide_secrets() {
     shared_needles.check_debug("BusinessData", &data);
     shared_needles.check_debug("BusinessDataBrand", &data.brands[0]);
 
-    // doku-partner: what is signed, and the signed request itself.
+    // doku-partner: the described request (the signing input and the signed request are
+    // private now; signer.rs's unit tests check their Debug hides the token).
     let request = ApiRequest::get(
-        EndpointName::CheckRequirements,
-        doku_model::paths::FILE,
+        Endpoint::CheckRequirements,
         Some(personal_query().to_query_string()),
     );
-    let input = doku_partner::signer::SigningInput {
-        base_url: &sim.base_url(),
-        client_id: CLIENT_ID,
-        secret_key: &key,
-        request_id: "rid-debug-1",
-        timestamp: "2026-01-01T00:00:00Z",
-        token: Some(&token.token),
-    };
-    needles.check_debug("SigningInput", &input);
     needles.check_debug("ApiRequest", &request);
-    let signed = doku_partner::signer::build(&request, &input).unwrap();
-    needles.check_debug("signed http::Request", &signed);
-    needles.check_debug("signed request headers", signed.headers());
 
     // doku-sim: config, handle, stats. (Its CLI arguments and their errors are checked by
     // doku-sim's own `cli::tests::debug_hides_keys`: the client's tests build doku-sim without

@@ -7,8 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::*;
-use doku_model::Endpoint;
-use doku_model::{ClientId, FileCategory};
+use doku_model::{BusinessRegistrationResponse, ClientId, Endpoint, FileCategory};
 use doku_partner::{Client, Error, SignatureProblem};
 use doku_sim::{Fault, FaultKind};
 
@@ -17,6 +16,21 @@ async fn ready(sim: &doku_sim::SimHandle) -> (Client, Vec<doku_model::FileId>) {
     let client = client(sim);
     let ids = upload_mandatory(&client).await;
     (client, ids)
+}
+
+/// A client with the mandatory files uploaded, then one Business Registration under `fault`.
+async fn register_under(
+    fault: Fault,
+) -> (
+    doku_sim::SimHandle,
+    Client,
+    Result<BusinessRegistrationResponse, Error>,
+) {
+    let sim = sim().await;
+    let (client, ids) = ready(&sim).await;
+    sim.set_fault(Endpoint::BusinessRegistration, fault);
+    let result = client.register_business(&registration("Toko", &ids)).await;
+    (sim, client, result)
 }
 
 #[tokio::test]
@@ -172,32 +186,16 @@ async fn status_500_is_not_retried_on_post_but_is_on_get() {
 
 #[tokio::test]
 async fn dropped_connection_before_processing_is_retried() {
-    let sim = sim().await;
-    let (client, ids) = ready(&sim).await;
-    sim.set_fault(
-        Endpoint::BusinessRegistration,
-        Fault::once(FaultKind::DropConnection),
-    );
-    client
-        .register_business(&registration("Toko", &ids))
-        .await
-        .unwrap();
+    let (sim, _, result) = register_under(Fault::once(FaultKind::DropConnection)).await;
+    result.unwrap();
     let stats = sim.stats();
     assert_eq!((stats.registrations, stats.replays), (1, 0));
 }
 
 #[tokio::test]
 async fn dropped_connection_after_processing_gets_the_409_replay_as_success() {
-    let sim = sim().await;
-    let (client, ids) = ready(&sim).await;
-    sim.set_fault(
-        Endpoint::BusinessRegistration,
-        Fault::once(FaultKind::ProcessThenDrop),
-    );
-    let created = client
-        .register_business(&registration("Toko", &ids))
-        .await
-        .unwrap();
+    let (sim, client, result) = register_under(Fault::once(FaultKind::ProcessThenDrop)).await;
+    let created = result.unwrap();
     let stats = sim.stats();
     assert_eq!(
         (stats.registrations, stats.replays),
@@ -213,16 +211,8 @@ async fn dropped_connection_after_processing_gets_the_409_replay_as_success() {
 
 #[tokio::test]
 async fn dropped_connection_always_reports_may_have_reached_doku() {
-    let sim = sim().await;
-    let (client, ids) = ready(&sim).await;
-    sim.set_fault(
-        Endpoint::BusinessRegistration,
-        Fault::always(FaultKind::ProcessThenDrop),
-    );
-    let err = client
-        .register_business(&registration("Toko", &ids))
-        .await
-        .unwrap_err();
+    let (sim, _, result) = register_under(Fault::always(FaultKind::ProcessThenDrop)).await;
+    let err = result.unwrap_err();
     let Error::Transport {
         may_have_reached_doku,
         attempts,
@@ -239,19 +229,11 @@ async fn dropped_connection_always_reports_may_have_reached_doku() {
 /// The sim announces the full `Content-Length` and cuts the body: the transport reports the
 /// cut (a body error, after DOKU processed the request), which is retried; the retry gets the
 /// 409 replay. (A cut that still yields bytes — no `Content-Length` — is a `Decode` error;
-/// see the `response_check` unit tests.)
+/// see the `interpret` unit tests.)
 #[tokio::test]
 async fn truncated_body_once_is_retried_and_replayed() {
-    let sim = sim().await;
-    let (client, ids) = ready(&sim).await;
-    sim.set_fault(
-        Endpoint::BusinessRegistration,
-        Fault::once(FaultKind::TruncatedBody),
-    );
-    client
-        .register_business(&registration("Toko", &ids))
-        .await
-        .unwrap();
+    let (sim, _, result) = register_under(Fault::once(FaultKind::TruncatedBody)).await;
+    result.unwrap();
     let stats = sim.stats();
     assert_eq!((stats.registrations, stats.replays), (1, 1));
 }

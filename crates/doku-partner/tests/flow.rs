@@ -5,18 +5,12 @@ mod common;
 
 use common::*;
 use doku_model::{ClientId, DocumentCode, FileCategory, RequestId, RequirementsQuery, UploadFile};
-use doku_partner::{CallOptions, Client, Error, ResponseSignatureMode};
+use doku_partner::{CallOptions, Error};
 
 #[tokio::test]
 async fn full_onboarding_flow() {
     let sim = sim().await;
-    let client = Client::new(
-        config(&sim)
-            .response_signatures(ResponseSignatureMode::Require)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = strict_client(&sim);
 
     let token = client.token().await.unwrap();
     assert_eq!(token.token.split('.').count(), 3);

@@ -13,73 +13,28 @@ mod common;
 
 use std::time::Duration;
 
-use common::scripted::{Reply, Scripted, Seen};
+use common::scripted::Reply;
+use common::token_first::{
+    call_ids, refused, scripted_client as client_for, token_calls, token_first as server,
+};
 use common::*;
-use doku_model::{paths, FileCategory, RequestId};
-use doku_partner::{CallOptions, Client, Config, Environment, Error};
-use doku_sign::SecretKey;
+use doku_model::{FileCategory, RequestId};
+use doku_partner::{CallOptions, Error};
 
-const TOKEN: &str = r#"{"token":"tok-1","type":"Bearer","valid_time":3600}"#;
 const CREATED: &str = r#"{"business":{"id":"BSN-0103-1700206906468","partner_ref_id":"PARTNER-TEST-MPE-JSM-171123.1","brands":[{"id":"BRN-0103-1700206906471"}]}}"#;
 const UPLOADED: &str =
     r#"{"id":"CNT-0104-1676639713907","link":"https://doku.com/12345566","category":"LOGO"}"#;
 
-fn client_for(server: &Scripted) -> Client {
-    Client::new(
-        Config::builder(CLIENT_ID, SecretKey::new(SECRET))
-            .environment(Environment::Custom(server.base_url()))
-            .retry_policy(fast_retries())
-            .attempt_timeout(Duration::from_secs(5))
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-/// Answers Generate Token with a token; every other call from `calls` by its index among them.
-async fn server(calls: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> Scripted {
-    let count = std::sync::atomic::AtomicUsize::new(0);
-    Scripted::start(move |_, seen| {
-        if seen.path() == paths::TOKEN {
-            return Reply::json(200, TOKEN);
+/// A server refusing the first call with a 401, then answering `answer`.
+async fn refuses_once_with_401(answer: &'static str) -> common::scripted::Scripted {
+    server(move |i, _| {
+        if i == 0 {
+            refused(401)
+        } else {
+            Reply::json(200, answer)
         }
-        calls(
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
-            seen,
-        )
     })
     .await
-}
-
-/// The Request-Ids of the calls that were not Generate Token.
-fn call_ids(server: &Scripted) -> Vec<String> {
-    server
-        .seen()
-        .iter()
-        .filter(|s| s.path() != paths::TOKEN)
-        .map(|s| s.header("request-id").unwrap().to_owned())
-        .collect()
-}
-
-fn token_calls(server: &Scripted) -> usize {
-    server
-        .seen()
-        .iter()
-        .filter(|s| s.path() == paths::TOKEN)
-        .count()
-}
-
-fn refused(status: u16) -> Reply {
-    let code = if status == 401 {
-        "invalid_token"
-    } else {
-        "too_many_requests"
-    };
-    Reply::json(
-        status,
-        format!(r#"{{"error":{{"code":"{code}","message":"refused"}}}}"#),
-    )
-    .with_header("retry-after", "0")
 }
 
 fn caller_id() -> RequestId {
@@ -88,14 +43,7 @@ fn caller_id() -> RequestId {
 
 #[tokio::test]
 async fn a_generated_request_id_is_replaced_after_a_401_refresh() {
-    let server = server(|i, _| {
-        if i == 0 {
-            refused(401)
-        } else {
-            Reply::json(200, CREATED)
-        }
-    })
-    .await;
+    let server = refuses_once_with_401(CREATED).await;
     let client = client_for(&server);
     client.create_business_lite(&lite("Toko")).await.unwrap();
     let ids = call_ids(&server);
@@ -109,14 +57,7 @@ async fn a_generated_request_id_is_replaced_after_a_401_refresh() {
 
 #[tokio::test]
 async fn a_caller_supplied_request_id_is_kept_after_a_401_refresh() {
-    let server = server(|i, _| {
-        if i == 0 {
-            refused(401)
-        } else {
-            Reply::json(200, CREATED)
-        }
-    })
-    .await;
+    let server = refuses_once_with_401(CREATED).await;
     let client = client_for(&server);
     client
         .create_business_lite_with(&lite("Toko"), CallOptions::with_request_id(caller_id()))
@@ -152,14 +93,7 @@ async fn a_generated_request_id_is_replaced_after_a_429_a_caller_supplied_one_ke
 
 #[tokio::test]
 async fn an_upload_with_a_generated_request_id_gets_a_fresh_one_after_a_401() {
-    let server = server(|i, _| {
-        if i == 0 {
-            refused(401)
-        } else {
-            Reply::json(200, UPLOADED)
-        }
-    })
-    .await;
+    let server = refuses_once_with_401(UPLOADED).await;
     let client = client_for(&server);
     client.upload_file(png(FileCategory::Logo)).await.unwrap();
     let ids = call_ids(&server);

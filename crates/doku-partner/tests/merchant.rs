@@ -14,7 +14,6 @@ use doku_partner::{
     CallOptions, Client, Config, Environment, Error, FixedJitter, ResponseSignatureMode,
     RetryPolicy,
 };
-use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
 
 const PARTNER_ID: &str = "BRN-0001-10791114622547";
@@ -30,29 +29,7 @@ const STATUS: &[u8] = include_bytes!(
 
 /// Whether `seen` is a request signed by the merchant: its Client-Id and key, the four headers.
 fn signed_by_merchant(seen: &Seen) -> bool {
-    let (Some(client_id), Some(request_id), Some(timestamp), Some(signature)) = (
-        seen.header("client-id"),
-        seen.header("request-id"),
-        seen.header("request-timestamp"),
-        seen.header("signature"),
-    ) else {
-        return false;
-    };
-    let body = (seen.method == "POST").then_some(seen.body.as_slice());
-    client_id == BRAND_ID
-        && non_snap::verify(
-            &SecretKey::new(BRAND_KEY),
-            Kind::Request,
-            &Message {
-                client_id,
-                request_id,
-                timestamp,
-                target: seen.path(),
-                body,
-            },
-            signature,
-        )
-        .is_ok()
+    seen.signed_by(BRAND_ID, BRAND_KEY)
 }
 
 /// DOKU's answer to a correctly signed request: the create sample for Checkout, the Check

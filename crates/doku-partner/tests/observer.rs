@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use doku_model::Endpoint;
-use doku_partner::{Client, EndpointName, Exchange, ResponseSignatureMode};
+use doku_partner::{Client, Exchange, ResponseSignatureMode};
 use doku_sim::{Fault, FaultKind};
 
 fn recording(sim: &doku_sim::SimHandle) -> (Client, Arc<Mutex<Vec<Exchange>>>) {
@@ -36,12 +36,12 @@ async fn every_attempt_is_observed_and_retries_share_the_request_id() {
 
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(seen.len(), 3, "{seen:#?}");
-    assert_eq!(seen[0].endpoint, EndpointName::Token);
+    assert_eq!(seen[0].endpoint, doku_model::Endpoint::Token);
     assert_eq!(seen[0].status.map(|s| s.as_u16()), Some(200));
     assert!(seen[0].signature_verified);
 
     let (first, second) = (&seen[1], &seen[2]);
-    assert_eq!(first.endpoint, EndpointName::CheckRequirements);
+    assert_eq!(first.endpoint, doku_model::Endpoint::CheckRequirements);
     assert_eq!((first.attempt, second.attempt), (1, 2));
     assert_eq!(first.request_id, second.request_id);
     assert_eq!(first.status.map(|s| s.as_u16()), Some(503));

@@ -10,18 +10,12 @@ mod common;
 use common::*;
 use doku_model::Endpoint;
 use doku_model::{ClientId, RequestId};
-use doku_partner::{CallOptions, Client, Error, ResponseSignatureMode};
+use doku_partner::{CallOptions, Client, Error};
 use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig};
 
 async fn client_for(readings: Readings) -> (doku_sim::SimHandle, Client) {
     let sim = sim_with(SimConfig::builder().readings(readings)).await;
-    let client = Client::new(
-        config(&sim)
-            .response_signatures(ResponseSignatureMode::Require)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = strict_client(&sim);
     (sim, client)
 }
 

@@ -6,18 +6,6 @@ mod common;
 use common::*;
 use doku_partner::Client;
 use doku_sign::clock::{Clock as _, ManualClock};
-use jiff::Timestamp;
-
-/// One manual clock for both the simulator and the client (the client still reads its own
-/// `Clock` trait; the simulator takes doku-sign's directly).
-#[derive(Clone)]
-struct SharedClock(ManualClock);
-
-impl doku_partner::Clock for SharedClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::from_second(self.0.unix_seconds()).unwrap()
-    }
-}
 
 /// A fixed instant far from the real time: if the client signed with the system clock instead
 /// of the injected one, the simulator (on the same manual clock) would refuse every
@@ -35,13 +23,7 @@ async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
             .token_valid_minutes(60),
     )
     .await;
-    let client = Client::new(
-        config(&sim)
-            .clock(SharedClock(clock.clone()))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = Client::new(config(&sim).clock(clock.clone()).build().unwrap()).unwrap();
 
     client.check_requirements(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
@@ -78,7 +60,7 @@ async fn requested_valid_time_is_sent_and_used() {
     let sim = sim_with(doku_sim::SimConfig::builder().clock(clock.clone())).await;
     let client = Client::new(
         config(&sim)
-            .clock(SharedClock(clock.clone()))
+            .clock(clock.clone())
             .token_valid_minutes(5)
             .refresh_margin(std::time::Duration::from_secs(30))
             .build()
@@ -87,7 +69,7 @@ async fn requested_valid_time_is_sent_and_used() {
     .unwrap();
     client.token().await.unwrap();
     let lifetime = client.cached_token_lifetime().unwrap();
-    let now = clock_now(&clock);
+    let now = clock.unix_seconds();
     assert_eq!(
         lifetime.expires_at - now,
         300,
@@ -97,10 +79,6 @@ async fn requested_valid_time_is_sent_and_used() {
     clock.advance(271);
     client.check_requirements(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 2);
-}
-
-fn clock_now(clock: &ManualClock) -> i64 {
-    clock.unix_seconds()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -108,9 +108,9 @@ impl Transport {
 
         let start = Instant::now();
         let deadline = tokio::time::Instant::from_std(start) + self.config.attempt_timeout;
+        // For the log line only: cheap clones (shared bytes), no string copies per request.
         let method = request.method().clone();
-        let host = request.uri().host().unwrap_or_default().to_owned();
-        let path = request.uri().path().to_owned();
+        let uri = request.uri().clone();
 
         let result = async {
             let response =
@@ -141,11 +141,11 @@ impl Transport {
         let elapsed = start.elapsed();
         match &result {
             Ok(r) => tracing::debug!(
-                %method, %host, %path, status = r.status.as_u16(), ?elapsed, body_len = r.body.len(),
+                %method, host = uri.host().unwrap_or_default(), path = uri.path(), status = r.status.as_u16(), ?elapsed, body_len = r.body.len(),
                 "doku-transport: response received"
             ),
             Err(e) => tracing::debug!(
-                %method, %host, %path, ?elapsed, error = %e,
+                %method, host = uri.host().unwrap_or_default(), path = uri.path(), ?elapsed, error = %e,
                 may_have_reached_server = e.may_have_reached_server(),
                 "doku-transport: request failed"
             ),

@@ -41,9 +41,13 @@ impl Default for TransportConfig {
 impl TransportConfig {
     /// A builder starting from the defaults.
     pub fn builder() -> TransportConfigBuilder {
-        TransportConfigBuilder {
-            config: Self::default(),
-        }
+        Self::default().into_builder()
+    }
+
+    /// A builder starting from these settings: a layer above can change one setting and keep
+    /// every other, including settings added after it was written.
+    pub fn into_builder(self) -> TransportConfigBuilder {
+        TransportConfigBuilder { config: self }
     }
 
     /// Maximum time to establish a TCP connection.
@@ -179,5 +183,10 @@ mod tests {
         assert_eq!(c.pool_idle_timeout(), None);
         assert_eq!(c.pool_max_idle_per_host(), 4);
         assert!(c.allows_insecure_http());
+        assert_eq!(
+            c.clone().into_builder().build(),
+            c,
+            "into_builder keeps every setting"
+        );
     }
 }

@@ -1,14 +1,14 @@
 //! Business Registration, Create Business Lite and Get Business Data.
 
 use doku_model::{
-    paths, BusinessData, BusinessLiteRequest, BusinessLiteResponse, BusinessRegistrationRequest,
-    BusinessRegistrationResponse, ClientId,
+    BusinessData, BusinessLiteRequest, BusinessLiteResponse, BusinessRegistrationRequest,
+    BusinessRegistrationResponse, ClientId, Endpoint,
 };
 
 use super::{json_body, validated};
 use crate::client::Client;
-use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
 use crate::error::Error;
+use crate::request::{ApiRequest, CallOptions};
 
 impl Client {
     /// Business Registration (`POST /business`): registers a full business with its uploaded
@@ -110,8 +110,7 @@ impl ApiRequest {
     pub fn business_registration(request: &BusinessRegistrationRequest) -> Result<Self, Error> {
         validated(request)?;
         Ok(Self::post_json(
-            EndpointName::BusinessRegistration,
-            paths::BUSINESS,
+            Endpoint::BusinessRegistration,
             json_body(request)?,
         ))
     }
@@ -123,19 +122,11 @@ impl ApiRequest {
     /// [`Error::Validation`] (every violation).
     pub fn business_lite(request: &BusinessLiteRequest) -> Result<Self, Error> {
         validated(request)?;
-        Ok(Self::post_json(
-            EndpointName::BusinessLite,
-            paths::BUSINESS_LITE_REGISTRATION,
-            json_body(request)?,
-        ))
+        Ok(Self::post_json(Endpoint::BusinessLite, json_body(request)?))
     }
 
     /// Get Business Data, described.
     pub fn get_business(client_id: &ClientId) -> Self {
-        Self::get(
-            EndpointName::GetBusinessData,
-            paths::business(client_id.as_str()),
-            None,
-        )
+        Self::get_at(Endpoint::GetBusinessData, client_id.as_str())
     }
 }

@@ -1,11 +1,11 @@
 //! Check Requirements (`GET /file?…`).
 
-use doku_model::{paths, RequirementsQuery, RequirementsResponse};
+use doku_model::{Endpoint, RequirementsQuery, RequirementsResponse};
 
 use super::validated;
 use crate::client::Client;
-use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
 use crate::error::Error;
+use crate::request::{ApiRequest, CallOptions};
 
 impl Client {
     /// Check Requirements: which documents a kind of business must upload.
@@ -49,8 +49,7 @@ impl ApiRequest {
     pub fn check_requirements(query: &RequirementsQuery) -> Result<Self, Error> {
         validated(query)?;
         Ok(Self::get(
-            EndpointName::CheckRequirements,
-            paths::FILE,
+            Endpoint::CheckRequirements,
             Some(query.to_query_string()),
         ))
     }

@@ -18,14 +18,13 @@ use std::path::Path;
 use bytes::Bytes;
 use doku_model::MAX_UPLOAD_BYTES;
 use doku_model::{
-    paths, DocumentCode, FileCategory, UploadFile, UploadResponse, UploadSource, Validate,
+    DocumentCode, Endpoint, FileCategory, UploadFile, UploadResponse, UploadSource, Validate,
     ValidationErrors,
 };
-use http::Method;
 
-use crate::client::{Client, IdOrigin};
-use crate::endpoint::{ApiRequest, CallOptions, EndpointName};
+use crate::client::Client;
 use crate::error::Error;
+use crate::request::{ApiRequest, CallOptions};
 
 /// The content type an upload with this file name must have, or `None` for an extension DOKU
 /// does not take.
@@ -107,10 +106,7 @@ impl Client {
         // The boundary is derived from the Request-Id, so repeating the call with the same Request-Id
         // (the documented way to retry after `may_have_reached_doku`) sends byte-identical bytes and
         // DOKU replays the original answer instead of refusing a reused id with a different body.
-        let (request_id, origin) = match options.request_id {
-            Some(id) => (id, IdOrigin::Caller),
-            None => (self.config().request_ids.generate(), IdOrigin::Generated),
-        };
+        let (request_id, origin) = self.request_id_for(options);
         let mut encoded = upload.to_multipart(&boundary_for(&request_id, 0));
         // A boundary occurring in the content is practically impossible; the next candidates are
         // still a pure function of the Request-Id.
@@ -129,13 +125,9 @@ impl Client {
             Error::Validation(v)
         })?;
         let request = ApiRequest {
-            endpoint: EndpointName::UploadFile,
-            method: Method::POST,
-            path: paths::FILE.to_owned(),
-            query: None,
             body: Some(Bytes::from(body.body)),
             content_type: Some(body.content_type),
-            needs_token: true,
+            ..ApiRequest::post_json(Endpoint::UploadFile, Vec::new())
         };
         // A generated id stays "generated": after a 401 or 429 it is replaced by a fresh one
         // (the body keeps its boundary, which is just a string that no longer matters).

@@ -1,23 +1,22 @@
 //! Shared helpers: an in-process-over-loopback doku-sim and a client pointed at it.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, unreachable_pub, clippy::unwrap_used)]
 
 pub mod needles;
 pub mod scripted;
+pub mod token_first;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use doku_model::{
-    BusinessLiteRequest, BusinessRegistrationRequest, DocumentCode, FileCategory, FileId,
-    RequestId, RequirementsQuery, UploadFile,
-};
+use doku_model::{Endpoint, FileId, RequestId, UploadFile};
 use doku_partner::{Client, Config, ConfigBuilder, Environment, FixedJitter, RetryPolicy};
 use doku_sign::SecretKey;
 use doku_sim::{Sim, SimConfig, SimHandle};
-
-pub const CLIENT_ID: &str = "BRN-0001-10791114622547";
-pub const SECRET: &str = "SK-EXAMPLE-ONLY-do-not-log-me";
+pub use doku_test_support::{
+    lite, mandatory_uploads, personal_query, png, registration, PARTNER_CLIENT_ID as CLIENT_ID,
+    PARTNER_SECRET as SECRET,
+};
 
 /// A simulator on loopback with our credential.
 pub async fn sim() -> SimHandle {
@@ -45,8 +44,14 @@ pub fn fast_retries() -> RetryPolicy {
 
 /// A config builder pointed at `sim`.
 pub fn config(sim: &SimHandle) -> ConfigBuilder {
+    config_at(sim.base_url())
+}
+
+/// A config builder for the test credential pointed at `base_url`: fast retries, 5 s per
+/// attempt.
+pub fn config_at(base_url: String) -> ConfigBuilder {
     Config::builder(CLIENT_ID, SecretKey::new(SECRET))
-        .environment(Environment::Custom(sim.base_url()))
+        .environment(Environment::Custom(base_url))
         .retry_policy(fast_retries())
         .attempt_timeout(Duration::from_secs(5))
 }
@@ -54,6 +59,12 @@ pub fn config(sim: &SimHandle) -> ConfigBuilder {
 /// A client pointed at `sim`.
 pub fn client(sim: &SimHandle) -> Client {
     Client::new(config(sim).build().unwrap()).unwrap()
+}
+
+/// A client pointed at `sim` that requires a valid signature on every answer.
+pub fn strict_client(sim: &SimHandle) -> Client {
+    let config = config(sim).response_signatures(doku_partner::ResponseSignatureMode::Require);
+    Client::new(config.build().unwrap()).unwrap()
 }
 
 /// A Request-Id generator that counts how many ids it made.
@@ -69,59 +80,13 @@ pub fn counting_ids() -> (
     })
 }
 
-pub fn personal_query() -> RequirementsQuery {
-    RequirementsQuery::personal("ID")
-}
-
-pub fn png(category: FileCategory) -> UploadFile {
-    UploadFile::file(
-        category,
-        "doc.png",
-        "image/png",
-        b"\x89PNG\r\n\x1a\n fake image".to_vec(),
-    )
-}
-
 /// Uploads the three documents a PERSONAL business of an Indonesian owner needs.
 pub async fn upload_mandatory(client: &Client) -> Vec<FileId> {
     let mut ids = Vec::new();
-    for upload in [
-        png(FileCategory::Document).with_code(DocumentCode::Ktp),
-        png(FileCategory::OwnerLiveness),
-        png(FileCategory::PhotoProof),
-    ] {
+    for upload in mandatory_uploads() {
         ids.push(client.upload_file(upload).await.unwrap().id);
     }
     ids
-}
-
-/// A PERSONAL business registration referencing `file_ids` as the contact's documents.
-pub fn registration(name: &str, file_ids: &[FileId]) -> BusinessRegistrationRequest {
-    let docs: Vec<serde_json::Value> = file_ids
-        .iter()
-        .map(|id| serde_json::json!({ "id": id }))
-        .collect();
-    serde_json::from_value(serde_json::json!({"business": {
-        "type": "PERSONAL", "legal_entity": "PERSEORANGAN", "name": name,
-        "email": "owner@example.com", "phone_calling_code": "62", "phone_number": "81234567890",
-        "brands": [{"name": name, "description": "Groceries", "category": "RETAIL"}],
-        "addresses": [{"area": "17133 - Kali Baru - Medan Satria - Bekasi - Jawa Barat", "country": "ID",
-                       "name": "Jl. Gatot Subroto 20", "is_primary": true}],
-        "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62",
-                      "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
-    }}))
-    .unwrap()
-}
-
-/// A Create Business Lite request.
-pub fn lite(name: &str) -> BusinessLiteRequest {
-    serde_json::from_value(serde_json::json!({
-        "business": {"partner_ref_id": "3f1c0b6e-8a6e-4d3a-9f55-1b2a3c4d5e6f", "name": name,
-            "contact": {"name": "Siti", "email": "siti@example.com", "phone_calling_code": "62",
-                        "phone_number": "81298765432"}},
-        "invited_user": {"email": "siti@example.com"}
-    }))
-    .unwrap()
 }
 
 /// An Upload File request built once with a fixed multipart boundary, for `Client::execute`.
@@ -133,13 +98,9 @@ pub fn lite(name: &str) -> BusinessLiteRequest {
 pub fn upload_request(upload: &UploadFile, boundary: &str) -> doku_partner::ApiRequest {
     let encoded = upload.to_multipart(boundary).unwrap();
     doku_partner::ApiRequest {
-        endpoint: doku_partner::EndpointName::UploadFile,
-        method: http::Method::POST,
-        path: doku_model::paths::FILE.to_owned(),
-        query: None,
         body: Some(bytes::Bytes::from(encoded.body)),
         content_type: Some(encoded.content_type),
-        needs_token: true,
+        ..doku_partner::ApiRequest::post_json(Endpoint::UploadFile, Vec::new())
     }
 }
 

@@ -54,6 +54,35 @@ impl Seen {
     pub fn bearer(&self) -> Option<&str> {
         self.header("authorization")?.strip_prefix("Bearer ")
     }
+
+    /// Whether this request carries the four Non-SNAP headers, its Client-Id is `client_id`,
+    /// and its signature verifies with `secret` over its path (and body, for a POST).
+    pub fn signed_by(&self, client_id: &str, secret: &str) -> bool {
+        use doku_sign::non_snap::{self, Kind, Message};
+        let (Some(sent_id), Some(request_id), Some(timestamp), Some(signature)) = (
+            self.header("client-id"),
+            self.header("request-id"),
+            self.header("request-timestamp"),
+            self.header("signature"),
+        ) else {
+            return false;
+        };
+        let message = Message {
+            client_id: sent_id,
+            request_id,
+            timestamp,
+            target: self.path(),
+            body: (self.method == "POST").then_some(self.body.as_slice()),
+        };
+        sent_id == client_id
+            && non_snap::verify(
+                &doku_sign::SecretKey::new(secret),
+                Kind::Request,
+                &message,
+                signature,
+            )
+            .is_ok()
+    }
 }
 
 /// What the server does with one request.

@@ -1,14 +1,12 @@
-//! What a complete response means: its signature, then its status and body.
+//! Step 3 of an attempt: is the answer DOKU's? Checks the response signature under the
+//! configured mode, before its status means anything.
 
-use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
 use http::{HeaderMap, StatusCode};
-use serde::de::DeserializeOwned;
 
 use crate::config::ResponseSignatureMode;
 use crate::error::{Error, SignatureProblem};
-use crate::signer::headers;
 
 /// Who the response must have been signed for.
 #[derive(Clone, Copy)]
@@ -25,7 +23,8 @@ pub(crate) struct Expected<'a> {
 /// Checks the response signature under `mode`: when a `Signature` header is present (and the
 /// mode is not `Off`) it must verify with `Kind::Response` over the exact body, the
 /// `Response-Timestamp` header and the request path, and `Client-Id`/`Request-Id` must echo
-/// the request. `Require` also fails when the header is absent.
+/// the request. `Require` also fails when the header is absent. `Ok(true)` when a signature
+/// was verified, `Ok(false)` when none was checked.
 ///
 /// The `Digest` line: DOKU's response-signature page says it is "only applied for `POST`
 /// Method", while its samples sign every answer the same way. So a POST answer is verified with
@@ -39,7 +38,7 @@ pub(crate) fn verify_signature(
     status: StatusCode,
     response_headers: &HeaderMap,
     body: &[u8],
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let fail = |problem, source| Error::Signature {
         problem,
         status,
@@ -47,112 +46,43 @@ pub(crate) fn verify_signature(
         source,
     };
     if mode == ResponseSignatureMode::Off {
-        return Ok(());
+        return Ok(false);
     }
-    let get = |name: &http::HeaderName| response_headers.get(name).and_then(|v| v.to_str().ok());
-    let Some(signature) = get(&headers::SIGNATURE) else {
+    let header = |name: &'static str| response_headers.get(name).and_then(|v| v.to_str().ok());
+    if header(doku_sign::headers::SIGNATURE).is_none() {
         return match mode {
             ResponseSignatureMode::Require => Err(fail(SignatureProblem::Missing, None)),
-            _ => Ok(()),
+            _ => Ok(false),
         };
-    };
-    let timestamp = get(&headers::RESPONSE_TIMESTAMP)
-        .ok_or_else(|| fail(SignatureProblem::MissingHeader("Response-Timestamp"), None))?;
-    let client_id = get(&headers::CLIENT_ID)
-        .ok_or_else(|| fail(SignatureProblem::MissingHeader("Client-Id"), None))?;
-    let request_id = get(&headers::REQUEST_ID)
-        .ok_or_else(|| fail(SignatureProblem::MissingHeader("Request-Id"), None))?;
-    if client_id != expected.client_id {
+    }
+    let (message, signature) = Message::from_headers(Kind::Response, header, expected.target, None)
+        .map_err(|e| match e {
+            doku_sign::Error::MissingHeader { name } => {
+                fail(SignatureProblem::MissingHeader(name), None)
+            }
+            other => fail(SignatureProblem::Invalid, Some(other)),
+        })?;
+    if message.client_id != expected.client_id {
         return Err(fail(SignatureProblem::Mismatch("Client-Id"), None));
     }
-    if request_id != expected.request_id {
+    if message.request_id != expected.request_id {
         return Err(fail(SignatureProblem::Mismatch("Request-Id"), None));
     }
-    let message = |body| Message {
-        client_id,
-        request_id,
-        timestamp,
-        target: expected.target,
-        body,
+    if expected.get && non_snap::verify(expected.key, Kind::Response, &message, signature).is_ok() {
+        return Ok(true);
+    }
+    let with_body = Message {
+        body: Some(body),
+        ..message
     };
-    if expected.get
-        && non_snap::verify(expected.key, Kind::Response, &message(None), signature).is_ok()
-    {
-        return Ok(());
-    }
-    non_snap::verify(
-        expected.key,
-        Kind::Response,
-        &message(Some(body)),
-        signature,
-    )
-    .map_err(|e| fail(SignatureProblem::Invalid, Some(e)))
-}
-
-/// The answer of a complete (signature-checked) response: `T` for 2xx, and for a 409 whose
-/// body is `T` (DOKU's replay of an already processed Request-Id). A 409 whose body is one of
-/// DOKU's error envelopes, or is not a `T`, is DOKU replaying an earlier refusal:
-/// [`Error::ReplayedRefusal`]. Any other status is [`Error::Api`]. The `bool` is `true` for a
-/// replay.
-///
-/// A 2xx (or replayed) body that does not decode is [`Error::Decode`] carrying the Request-Id
-/// and — when `keep_body` — the body exactly as received, since DOKU may have created something.
-pub(crate) fn interpret<T: DeserializeOwned>(
-    status: StatusCode,
-    body: &Bytes,
-    request_id: &str,
-    keep_body: bool,
-) -> Result<(T, bool), Error> {
-    if status.is_success() {
-        return doku_model::decode::<T>(body)
-            .map(|v| (v, false))
-            .map_err(|e| decode_error(status, e, request_id, keep_body.then(|| body.clone())));
-    }
-    if status == StatusCode::CONFLICT {
-        if !is_error_envelope(body) {
-            if let Ok(value) = doku_model::decode::<T>(body) {
-                return Ok((value, true));
-            }
-        }
-        return Err(Error::replayed_refusal(status, body, request_id));
-    }
-    Err(Error::api(status, body, request_id))
-}
-
-/// Whether `body` is a JSON object in one of DOKU's error shapes: Non-SNAP `error`, Checkout's
-/// `error_messages`, a top-level `message` — unless a `response` object sits beside it, which is
-/// Checkout's **success** envelope (`{"message":["SUCCESS"],"response":{…}}`) — or SNAP
-/// `responseCode` / `responseMessage`. No success answer of the Partner API has any of these.
-fn is_error_envelope(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_ok_and(|o| {
-        let checkout_success = o.get("response").is_some_and(serde_json::Value::is_object);
-        ["error", "error_messages", "responseCode", "responseMessage"]
-            .iter()
-            .any(|k| o.contains_key(*k))
-            || (o.contains_key("message") && !checkout_success)
-    })
-}
-
-fn decode_error(
-    status: StatusCode,
-    e: doku_model::DecodeError,
-    request_id: &str,
-    body: Option<Bytes>,
-) -> Error {
-    Error::Decode {
-        path: e.path.clone(),
-        message: e.to_string(),
-        status,
-        request_id: request_id.to_owned(),
-        body,
-        source: Box::new(e),
-    }
+    non_snap::verify(expected.key, Kind::Response, &with_body, signature)
+        .map(|()| true)
+        .map_err(|e| fail(SignatureProblem::Invalid, Some(e)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use doku_model::TokenResponse;
 
     const KEY: &str = "SK-EXAMPLE-ONLY";
 
@@ -349,127 +279,6 @@ mod tests {
                     ..
                 })
             ));
-        }
-    }
-
-    fn interpret_as<T: DeserializeOwned>(
-        status: StatusCode,
-        body: &[u8],
-    ) -> Result<(T, bool), Error> {
-        interpret::<T>(status, &Bytes::copy_from_slice(body), "r", true)
-    }
-
-    #[test]
-    fn interpret_statuses() {
-        let (t, replay) =
-            interpret_as::<TokenResponse>(StatusCode::OK, br#"{"token":"a"}"#).unwrap();
-        assert_eq!((t.token.as_str(), replay), ("a", false));
-        let (t, replay) =
-            interpret_as::<TokenResponse>(StatusCode::CONFLICT, br#"{"token":"a"}"#).unwrap();
-        assert_eq!((t.token.as_str(), replay), ("a", true));
-        // Truncated JSON on a 200: a Decode error naming the problem, with the body as received.
-        let err = interpret_as::<TokenResponse>(StatusCode::OK, br#"{"token":"ab"#).unwrap_err();
-        assert!(err.to_string().contains("truncated"), "{err}");
-        let Error::Decode {
-            status: StatusCode::OK,
-            request_id,
-            body: Some(body),
-            ..
-        } = &err
-        else {
-            panic!("{err:?}")
-        };
-        assert_eq!(
-            (request_id.as_str(), &body[..]),
-            ("r", &br#"{"token":"ab"#[..])
-        );
-        // Without keep_body (a token answer): no body kept.
-        let err =
-            interpret::<TokenResponse>(StatusCode::OK, &Bytes::from_static(b"{}"), "r", false)
-                .unwrap_err();
-        assert!(matches!(err, Error::Decode { body: None, .. }), "{err:?}");
-        // HTML on a 200.
-        let err = interpret_as::<TokenResponse>(StatusCode::OK, b"<html></html>").unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }));
-        // Non-JSON error page: Api with the raw body.
-        let err =
-            interpret_as::<TokenResponse>(StatusCode::BAD_GATEWAY, b"<html>bad gateway</html>")
-                .unwrap_err();
-        assert!(
-            matches!(err, Error::Api { code: None, ref body, .. } if body.contains("bad gateway"))
-        );
-    }
-
-    /// Checkout's success envelope has a top-level `message` (`["SUCCESS"]`) beside `response`:
-    /// its 409 replay is the original success, not a refusal.
-    #[test]
-    fn a_409_replaying_a_checkout_success_is_success() {
-        let body =
-            include_bytes!("../../doku-model/tests/doku-samples/checkout/create.response.json");
-        let (answer, replay) =
-            interpret_as::<doku_model::CheckoutResponse>(StatusCode::CONFLICT, body).unwrap();
-        assert!(replay);
-        assert_eq!(answer.response.order.invoice_number, "INV-20210231-0001");
-        // The same envelope with `error_messages`, or `message` without `response`, is a refusal.
-        for refusal in [
-            &br#"{"message":["bad"],"response":{},"error_messages":["x"]}"#[..],
-            br#"{"message":["invalid amount"]}"#,
-        ] {
-            let err = interpret_as::<doku_model::CheckoutResponse>(StatusCode::CONFLICT, refusal)
-                .unwrap_err();
-            assert!(matches!(err, Error::ReplayedRefusal { .. }), "{err:?}");
-        }
-    }
-
-    /// A 409 whose body is an error, in any of DOKU's envelopes, or is not a `T`: DOKU replayed
-    /// a refusal. Never success.
-    #[test]
-    fn a_409_with_an_error_body_is_a_replayed_refusal() {
-        let cases: [(&[u8], Option<&str>, Option<&str>); 6] = [
-            (
-                br#"{"error":{"code":"invalid_token","message":"expired"}}"#,
-                Some("invalid_token"),
-                Some("expired"),
-            ),
-            // An error envelope that happens to hold a `T` as well is still an error.
-            (
-                br#"{"error":{"code":"duplicate","message":"dup"},"token":"a"}"#,
-                Some("duplicate"),
-                Some("dup"),
-            ),
-            (
-                br#"{"responseCode":"4290000","responseMessage":"Too Many Requests","token":"a"}"#,
-                Some("4290000"),
-                Some("Too Many Requests"),
-            ),
-            (
-                br#"{"message":["rate limited"],"token":"a"}"#,
-                None,
-                Some("rate limited"),
-            ),
-            (br#"{"unexpected":true}"#, None, None),
-            (b"<html>conflict</html>", None, None),
-        ];
-        for (body, want_code, want_message) in cases {
-            let err = interpret_as::<TokenResponse>(StatusCode::CONFLICT, body).unwrap_err();
-            let Error::ReplayedRefusal {
-                status,
-                code,
-                message,
-                request_id,
-                ..
-            } = &err
-            else {
-                panic!("{}: {err:?}", String::from_utf8_lossy(body))
-            };
-            assert_eq!(*status, StatusCode::CONFLICT);
-            assert_eq!(code.as_deref(), want_code, "{err}");
-            assert_eq!(message.as_deref(), want_message, "{err}");
-            assert_eq!(request_id, "r");
-            assert!(
-                err.to_string().contains("replayed an earlier refusal"),
-                "{err}"
-            );
         }
     }
 }

@@ -1,0 +1,209 @@
+//! The attempts of one call with one token, each in steps that read alone: sign
+//! ([`crate::signer`]), send (the transport), verify ([`crate::verify`]), decide
+//! ([`crate::retry`]), decode ([`crate::interpret`]).
+
+use std::time::Duration;
+
+use doku_transport::{Response, TransportError};
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use crate::call::Call;
+use crate::client::{Answer, Client};
+use crate::error::Error;
+use crate::interpret::interpret;
+use crate::observer::Exchange;
+use crate::progress::lock;
+use crate::retry::{decide, retry_after, Decision, Outcome};
+use crate::signer::{self, SigningInput};
+use crate::token_cache::AccessToken;
+use crate::verify::{verify_signature, Expected};
+
+impl Client {
+    /// Sign, send, verify, decide, decode — until an answer, a final error, or no retry left.
+    pub(crate) async fn attempts<T: DeserializeOwned>(
+        &self,
+        call: &mut Call<'_>,
+        token: Option<&AccessToken>,
+    ) -> Result<Answer<T>, Error> {
+        loop {
+            call.attempt += 1;
+            let http_request = self.sign(call, token)?;
+            lock(call.progress).start_attempt(call.attempt);
+            let sent_at = Instant::now();
+            let result = self.inner.transport.send(http_request).await;
+            let latency = sent_at.elapsed();
+            let span = tracing::Span::current();
+            span.record("attempt", call.attempt);
+            span.record("latency_ms", millis(latency));
+            let response = match result {
+                Ok(response) => response,
+                Err(source) => {
+                    self.observe(call, None, latency, false);
+                    let (outcome, error) = self.transport_failure(call, source);
+                    tracing::debug!(
+                        attempt = call.attempt,
+                        latency_ms = millis(latency),
+                        ?outcome,
+                        "attempt finished"
+                    );
+                    match self.decide(call, &outcome) {
+                        Decision::Retry { after } => {
+                            self.wait(call, after, &outcome, error).await;
+                            continue;
+                        }
+                        Decision::GiveUp => return Err(error),
+                    }
+                }
+            };
+            span.record("status", response.status.as_u16());
+            let outcome = Outcome::Response {
+                status: response.status.as_u16(),
+                retry_after: retry_after(&response.headers),
+                safe_method: call.request.is_safe(),
+            };
+            tracing::debug!(
+                attempt = call.attempt,
+                latency_ms = millis(latency),
+                ?outcome,
+                "attempt finished"
+            );
+            lock(call.progress).finish_attempt(matches!(response.status.as_u16(), 500 | 502 | 504));
+            // The signature first: an answer that fails a required check did not
+            // demonstrably come from DOKU, so its status (and Retry-After) mean nothing.
+            let verified = self.verify(call, &response);
+            self.observe(
+                call,
+                Some(response.status),
+                latency,
+                matches!(verified, Ok(true)),
+            );
+            verified?;
+            if let Decision::Retry { after } = self.decide(call, &outcome) {
+                let error = Error::api(response.status, &response.body, call.request_id.as_str());
+                if response.status == StatusCode::TOO_MANY_REQUESTS {
+                    self.after_refusal(call);
+                }
+                self.wait(call, after, &outcome, error).await;
+                continue;
+            }
+            return decode(call, response);
+        }
+    }
+
+    /// Step 1: the signed request of this attempt (fresh timestamp, same Request-Id).
+    fn sign(
+        &self,
+        call: &Call<'_>,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<bytes::Bytes>, Error> {
+        let bearer = match token {
+            Some(token) => Some(token.bearer().ok_or_else(|| {
+                Error::Config("the bearer token is not a valid header value".to_owned())
+            })?),
+            None => None,
+        };
+        let timestamp = doku_sign::timestamp::format_utc(self.inner.config.clock.unix_seconds());
+        let input = SigningInput {
+            base: call.caller.base,
+            client_id: call.caller.client_id,
+            secret_key: call.caller.secret_key,
+            request_id: call.request_id.as_str(),
+            timestamp: &timestamp,
+            bearer,
+        };
+        signer::build(call.request, &input)
+    }
+
+    /// Step 2, failed: how the failure bears on retrying, and the error to report.
+    fn transport_failure(&self, call: &Call<'_>, source: TransportError) -> (Outcome, Error) {
+        let outcome = Outcome::of_transport_error(&source);
+        let reached = source.may_have_reached_server();
+        let error = Error::Transport {
+            may_have_reached_doku: lock(call.progress).finish_attempt(reached),
+            source,
+            attempts: call.attempt,
+            request_id: call.request_id.to_string(),
+        };
+        (outcome, error)
+    }
+
+    /// Step 3: the response signature under the configured mode; `Ok(true)` when verified.
+    fn verify(&self, call: &Call<'_>, response: &Response) -> Result<bool, Error> {
+        let expected = Expected {
+            key: call.caller.secret_key,
+            client_id: call.caller.client_id,
+            request_id: call.request_id.as_str(),
+            target: &call.request.path,
+            get: call.request.is_safe(),
+        };
+        verify_signature(
+            self.inner.config.response_signatures,
+            &expected,
+            response.status,
+            &response.headers,
+            &response.body,
+        )
+    }
+
+    /// Step 4: retry or not, by the policy and the time left.
+    fn decide(&self, call: &Call<'_>, outcome: &Outcome) -> Decision {
+        decide(
+            &self.inner.config.retry,
+            call.attempt,
+            outcome,
+            call.started.elapsed(),
+        )
+    }
+
+    /// Tells the observer, if any, about this attempt.
+    fn observe(
+        &self,
+        call: &Call<'_>,
+        status: Option<StatusCode>,
+        latency: Duration,
+        signature_verified: bool,
+    ) {
+        if let Some(observer) = &self.inner.config.observer {
+            observer.observe(&Exchange {
+                endpoint: call.request.endpoint,
+                request_id: call.request_id.to_string(),
+                attempt: call.attempt,
+                status,
+                latency,
+                signature_verified,
+            });
+        }
+    }
+}
+
+/// Step 5: the final answer decoded (or DOKU's error as an [`Error`]).
+fn decode<T: DeserializeOwned>(call: &Call<'_>, response: Response) -> Result<Answer<T>, Error> {
+    let request = call.request;
+    // Only what may have created something; never a token or a shared key.
+    let keep_body = !request.is_safe() && request.endpoint != doku_model::Endpoint::Token;
+    let (value, replay) = interpret::<T>(
+        response.status,
+        &response.body,
+        call.request_id.as_str(),
+        keep_body,
+    )?;
+    tracing::Span::current().record("replay", replay);
+    if replay {
+        tracing::info!(
+            "DOKU replayed the outcome of this Request-Id (HTTP 409): treated as success"
+        );
+    }
+    Ok(Answer {
+        value,
+        body: response.body,
+        status: response.status,
+        request_id: call.request_id.to_string(),
+        replay,
+    })
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,139 @@
+//! One call: its deadline, its bearer token, and the one repeat after DOKU refuses the token.
+//! The attempts themselves are [`crate::attempt`].
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use doku_model::RequestId;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument as _;
+
+use crate::call_log::{call_span, log_result};
+use crate::client::{Answer, Caller, Client, IdOrigin};
+use crate::error::{CallStage, Error};
+use crate::progress::{lock, Progress};
+use crate::request::ApiRequest;
+use crate::retry::Outcome;
+
+/// One call in progress: what it sends, as whom, under which Request-Id, and how far it got.
+pub(crate) struct Call<'a> {
+    pub(crate) caller: &'a Caller<'a>,
+    pub(crate) request: &'a ApiRequest,
+    /// The Request-Id (replaced only after a refusal, see [`Client::after_refusal`]).
+    pub(crate) request_id: RequestId,
+    pub(crate) origin: IdOrigin,
+    pub(crate) progress: &'a Mutex<Progress>,
+    /// When the call began (the deadline and the retry budget count from here).
+    pub(crate) started: Instant,
+    /// Attempts made so far, counted across the 401 repeat.
+    pub(crate) attempt: u32,
+}
+
+impl Client {
+    /// One call under the whole-call deadline.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        caller: &Caller<'_>,
+        request: &ApiRequest,
+        request_id: RequestId,
+        origin: IdOrigin,
+    ) -> Result<Answer<T>, Error> {
+        let span = call_span(request, request_id.as_str());
+        let started = Instant::now();
+        let total = self.inner.config.retry.total_deadline;
+        let progress = Progress::new(&request_id);
+        let mut call = Call {
+            caller,
+            request,
+            request_id,
+            origin,
+            progress: &progress,
+            started,
+            attempt: 0,
+        };
+        async {
+            let result = match tokio::time::timeout_at(started + total, self.run(&mut call)).await {
+                Ok(result) => result,
+                Err(_) => Err(lock(&progress).deadline_error(total)),
+            };
+            log_result(&result, started);
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The call without the deadline: token, attempts, and the 401 repeat.
+    async fn run<T: DeserializeOwned>(&self, call: &mut Call<'_>) -> Result<Answer<T>, Error> {
+        if !call.request.needs_token() {
+            return self.attempts(call, None).await;
+        }
+        let mut refreshed = false;
+        loop {
+            lock(call.progress).stage = CallStage::FetchingToken;
+            let token = match self.access_token().await {
+                Ok(token) => token,
+                // The token call has its own deadline, of the same length but started later;
+                // when it ends first (same timer tick), report this call's deadline.
+                Err(e @ Error::DeadlineExceeded { .. }) => {
+                    let mut p = lock(call.progress);
+                    p.last = Some(Box::new(e));
+                    return Err(p.deadline_error(self.inner.config.retry.total_deadline));
+                }
+                Err(e) => return Err(e),
+            };
+            match self.attempts(call, Some(&token)).await {
+                Err(e) if e.is_unauthorized() && !refreshed => {
+                    tracing::info!(
+                        "DOKU refused the bearer token; refreshing it and repeating the call once"
+                    );
+                    self.inner.tokens.invalidate(token.generation);
+                    refreshed = true;
+                    // The cause to report if the deadline cuts the repeat.
+                    lock(call.progress).last = Some(Box::new(e));
+                    self.after_refusal(call);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// After a refusal DOKU did not process (401, 429): a generated Request-Id is replaced by
+    /// a fresh one, so a DOKU that records refusals for replay does not answer the repeat with
+    /// the old refusal; a caller-supplied one is kept (the caller chose the idempotency key).
+    ///
+    /// Only when no earlier attempt under this id may have been processed: after a timeout or
+    /// a dropped connection, DOKU may hold an outcome under the id, and only the same id gets
+    /// it replayed instead of doing the work twice.
+    pub(crate) fn after_refusal(&self, call: &mut Call<'_>) {
+        let mut p = lock(call.progress);
+        if call.origin == IdOrigin::Generated && !p.id_may_have_reached {
+            call.request_id = self.inner.config.request_ids.generate();
+            tracing::Span::current().record("request_id", call.request_id.as_str());
+            p.new_request_id(&call.request_id);
+        }
+    }
+
+    /// Waits `after` before the next attempt, remembering `error` as the last outcome.
+    pub(crate) async fn wait(
+        &self,
+        call: &Call<'_>,
+        after: Duration,
+        outcome: &Outcome,
+        error: Error,
+    ) {
+        tracing::info!(
+            attempt = call.attempt,
+            wait_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+            ?outcome,
+            "retrying"
+        );
+        {
+            let mut p = lock(call.progress);
+            p.stage = CallStage::WaitingToRetry;
+            p.last = Some(Box::new(error));
+        }
+        tokio::time::sleep(after).await;
+    }
+}
