@@ -42,7 +42,6 @@ mod error_body;
 mod ids;
 mod minutes;
 mod multipart;
-pub mod paths;
 mod payment_status;
 mod placement;
 mod query;
