@@ -65,7 +65,8 @@ pub(crate) fn build(
     input: &SigningInput<'_>,
 ) -> Result<http::Request<Bytes>, Error> {
     let signature = non_snap::sign(input.secret_key, Kind::Request, &message(request, input));
-    let path = PathAndQuery::from_maybe_shared(request.path_and_query())
+    // As `Bytes`, the URI takes the string over; a `String` would be copied.
+    let path = PathAndQuery::from_maybe_shared(Bytes::from(request.path_and_query()))
         .map_err(|e| Error::Config(format!("the request path is not valid in a URI: {e}")))?;
     let value = |name: &str, v: &str| {
         HeaderValue::from_str(v)
