@@ -47,6 +47,7 @@ mod placement;
 mod query;
 mod raw_number;
 mod requirements;
+mod requirements_decode;
 mod token;
 mod upload;
 mod validate;

@@ -127,10 +127,11 @@ impl DocumentRequirement {
 /// A node of the Check Requirements answer: DOKU groups requirements by subject
 /// (`business.brand.photo_proof`, …), so the answer is a tree.
 ///
-/// Decoding is one pass into a JSON value, then a walk: an object with a string `code` that reads as a
-/// [`DocumentRequirement`] is a document, other objects are groups, arrays are lists. (A derived
-/// `#[serde(untagged)]` gave the same result but buffered and re-read every node, which dominated the
-/// client's per-call cost — see docs/performance.md.)
+/// Decoding reads each node once: an object with a string `code` that reads as a
+/// [`DocumentRequirement`] is a document, other objects are groups, arrays are lists, anything else
+/// is kept as it is. The decoder (`requirements_decode.rs`) builds the nodes directly, with no
+/// intermediate JSON tree; a derived `#[serde(untagged)]`, and later a `serde_json::Value` tree
+/// walked afterwards, gave the same result at several times the cost (docs/performance.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RequirementNode {
@@ -145,37 +146,9 @@ pub enum RequirementNode {
 }
 
 impl RequirementNode {
-    /// Classifies a JSON value, recursively.
+    /// Classifies a JSON value, recursively: the same rules as decoding (see [`RequirementNode`]).
     pub fn from_value(value: serde_json::Value) -> Self {
-        use serde_json::Value;
-        let looks_like_document = value
-            .as_object()
-            .is_some_and(|map| map.get("code").is_some_and(Value::is_string));
-        if looks_like_document {
-            // `&Value` is a deserializer too: try the document shape without cloning.
-            if let Ok(document) = DocumentRequirement::deserialize(&value) {
-                return Self::Document(document);
-            }
-        }
-        match value {
-            Value::Array(items) => Self::List(items.into_iter().map(Self::from_value).collect()),
-            Value::Object(map) => Self::group(map),
-            other => Self::Other(other),
-        }
-    }
-
-    fn group(map: serde_json::Map<String, serde_json::Value>) -> Self {
-        Self::Group(
-            map.into_iter()
-                .map(|(key, value)| (key, Self::from_value(value)))
-                .collect(),
-        )
-    }
-}
-
-impl<'de> Deserialize<'de> for RequirementNode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_json::Value::deserialize(deserializer).map(Self::from_value)
+        crate::requirements_decode::classify(value)
     }
 }
 

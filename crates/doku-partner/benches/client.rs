@@ -498,6 +498,12 @@ fn parts(query: &RequirementsQuery, sample: &(HeaderMap, Bytes), sample_id: &str
             }),
         ),
         (
+            "serde_json::from_slice::<Value> (old decoder's 1st step)",
+            ns_per_op(n / 10, || {
+                serde_json::from_slice::<serde_json::Value>(body).unwrap()
+            }),
+        ),
+        (
             "tracing info_span! (6 fields, no subscriber)",
             ns_per_op(n, || {
                 tracing::info_span!(

@@ -124,7 +124,7 @@ impl Client {
             may_have_reached_doku: lock(call.progress).finish_attempt(reached),
             source,
             attempts: call.attempt,
-            request_id: call.request_id.to_string(),
+            request_id: call.request_id.as_str().to_owned(),
         };
         (outcome, error)
     }
@@ -168,7 +168,7 @@ impl Client {
         if let Some(observer) = &self.inner.config.observer {
             observer.observe(&Exchange {
                 endpoint: call.request.endpoint,
-                request_id: call.request_id.to_string(),
+                request_id: call.request_id.as_str().to_owned(),
                 attempt: call.attempt,
                 status,
                 latency,
@@ -199,7 +199,7 @@ fn decode<T: DeserializeOwned>(call: &Call<'_>, response: Response) -> Result<An
         value,
         body: response.body,
         status: response.status,
-        request_id: call.request_id.to_string(),
+        request_id: call.request_id.as_str().to_owned(),
         replay,
     })
 }

@@ -26,7 +26,7 @@ impl Progress {
         Mutex::new(Self {
             stage: CallStage::FetchingToken,
             attempts: 0,
-            request_id: request_id.to_string(),
+            request_id: request_id.as_str().to_owned(),
             may_have_reached: false,
             id_may_have_reached: false,
             last: None,
@@ -47,7 +47,7 @@ impl Progress {
 
     /// A fresh Request-Id replaced the call's: nothing was sent under it yet.
     pub(crate) fn new_request_id(&mut self, request_id: &RequestId) {
-        self.request_id = request_id.to_string();
+        self.request_id = request_id.as_str().to_owned();
     }
 
     pub(crate) fn deadline_error(&mut self, deadline: Duration) -> Error {

@@ -74,8 +74,15 @@ impl ApiRequest {
 
     /// `path?query`, the request URI's path and query.
     pub fn path_and_query(&self) -> String {
+        // Built by hand rather than `format!`: it runs on every attempt.
         match &self.query {
-            Some(q) => format!("{}?{q}", self.path),
+            Some(q) => {
+                let mut out = String::with_capacity(self.path.len() + 1 + q.len());
+                out.push_str(&self.path);
+                out.push('?');
+                out.push_str(q);
+                out
+            }
             None => self.path.clone(),
         }
     }

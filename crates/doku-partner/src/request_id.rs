@@ -41,4 +41,19 @@ mod tests {
         let fixed = || RequestId::new("fixed-1").expect("valid");
         assert_eq!(fixed.generate().as_str(), "fixed-1");
     }
+
+    /// The ids come from uuid's `fast-rng` generator (a user-space CSPRNG) since issue 11: they
+    /// must still be lowercase, hyphenated, RFC 4122 version-4 UUIDs, and never repeat.
+    #[test]
+    fn uuid_ids_are_random_v4() {
+        let ids: Vec<RequestId> = (0..1000).map(|_| UuidV4.generate()).collect();
+        for id in &ids {
+            let uuid = uuid::Uuid::parse_str(id.as_str()).expect("a UUID");
+            assert_eq!(uuid.get_version(), Some(uuid::Version::Random), "{id:?}");
+            assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122, "{id:?}");
+            assert_eq!(id.as_str(), uuid.hyphenated().to_string(), "{id:?}");
+        }
+        let distinct: std::collections::HashSet<&str> = ids.iter().map(RequestId::as_str).collect();
+        assert_eq!(distinct.len(), ids.len());
+    }
 }

@@ -65,7 +65,8 @@ pub(crate) fn build(
     input: &SigningInput<'_>,
 ) -> Result<http::Request<Bytes>, Error> {
     let signature = non_snap::sign(input.secret_key, Kind::Request, &message(request, input));
-    let path = PathAndQuery::from_maybe_shared(request.path_and_query())
+    // As `Bytes`, the URI takes the string over; a `String` would be copied.
+    let path = PathAndQuery::from_maybe_shared(Bytes::from(request.path_and_query()))
         .map_err(|e| Error::Config(format!("the request path is not valid in a URI: {e}")))?;
     let value = |name: &str, v: &str| {
         HeaderValue::from_str(v)
@@ -85,9 +86,15 @@ pub(crate) fn build(
         wire_headers::REQUEST_TIMESTAMP,
         value("Request-Timestamp", input.timestamp)?,
     );
+    // `HMACSHA256=<base64>` written once and handed to the header as is (no copy, no
+    // formatter): base64 and the prefix are valid header bytes.
+    let mut signature_value = String::with_capacity(64);
+    signature_value.push_str(non_snap::ALGORITHM_PREFIX);
+    signature_value.push_str(&signature.base64());
     headers.insert(
         wire_headers::SIGNATURE,
-        value("Signature", &signature.to_string())?,
+        HeaderValue::from_maybe_shared(Bytes::from(signature_value))
+            .map_err(|_| Error::Config("Signature is not a valid header value".to_owned()))?,
     );
     if let (Some(_), Some(ct)) = (&request.body, &request.content_type) {
         headers.insert(CONTENT_TYPE, value("Content-Type", ct)?);

@@ -1,0 +1,654 @@
+//! One-pass decoding of [`RequirementNode`], the tree of Check Requirements' answer.
+//!
+//! The answer's nodes carry no tag: an object with a string `code` that reads as a
+//! [`DocumentRequirement`] is a document, other objects are groups, arrays are lists, anything else
+//! is kept verbatim. The decoder reads each node once, straight from the deserializer, into the
+//! final node types (strings are moved, never copied), and decides document vs group when the
+//! object's last entry has been read. Earlier versions built a `serde_json::Value` tree first and
+//! then walked it, re-reading every document through serde; on the client's hot path that was the
+//! largest cost the SDK added to a call (docs/performance.md, "Issue 11").
+//!
+//! The result is the same as that walk for every input, including its corners, which the tests
+//! below pin against the old walk kept as an oracle: the last of duplicate keys wins, `null`
+//! fields of a document are kept verbatim where the document sits inside a field this crate does
+//! not model, and serde_json's raw-value marker key is honoured as `Value` honours it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Number, Value};
+
+use crate::requirements::{DocumentRequirement, RequirementNode};
+
+/// The key serde_json's `Value` treats as "the value is raw JSON text in a string" when it is the
+/// first key of an object (`serde_json::raw::TOKEN`, private to serde_json; crate feature
+/// `raw_value`, which doku-model enables). Decoding through `Value` honoured it, so we do too.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+impl<'de> Deserialize<'de> for RequirementNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        NodeSeed.deserialize(deserializer).map(|parsed| parsed.node)
+    }
+}
+
+/// Classifies a JSON value, recursively (the body of [`RequirementNode::from_value`]).
+pub(crate) fn classify(value: Value) -> RequirementNode {
+    Parsed::from_value(value).node
+}
+
+/// A decoded node, and the exact JSON it came from when the node cannot give that back.
+struct Parsed {
+    /// The node.
+    node: RequirementNode,
+    /// `Some` only when turning `node` back into JSON would not give the input: a document read
+    /// from `null` fields or an empty `extensions` list (the typed fields drop both), at any depth.
+    /// Needed when the node ends up inside a document's `extra` map, which keeps JSON verbatim.
+    /// Boxed: it is rare, and a small `Parsed` is cheaper to move.
+    verbatim: Option<Box<Value>>,
+}
+
+impl Parsed {
+    /// A scalar, kept verbatim.
+    fn scalar(value: Value) -> Self {
+        Self {
+            node: RequirementNode::Other(value),
+            verbatim: None,
+        }
+    }
+
+    /// The walk over an already-built value (what [`RequirementNode::from_value`] gets).
+    fn from_value(value: Value) -> Self {
+        match value {
+            Value::Array(items) => Self::list(items.into_iter().map(Self::from_value).collect()),
+            Value::Object(map) => Self::object(
+                map.into_iter()
+                    .map(|(key, value)| (key, Self::from_value(value)))
+                    .collect(),
+            ),
+            scalar => Self::scalar(scalar),
+        }
+    }
+
+    /// The JSON this node was read from, by copy (only on the rare paths that need both).
+    fn to_value(&self) -> Value {
+        match &self.verbatim {
+            Some(value) => Value::clone(value),
+            None => node_into_value(self.node.clone()),
+        }
+    }
+
+    /// An array: a list of nodes.
+    fn list(items: Vec<Parsed>) -> Self {
+        let verbatim = items
+            .iter()
+            .any(|item| item.verbatim.is_some())
+            .then(|| Box::new(Value::Array(items.iter().map(Parsed::to_value).collect())));
+        Self {
+            node: RequirementNode::List(items.into_iter().map(|item| item.node).collect()),
+            verbatim,
+        }
+    }
+
+    /// An object, entries in input order (duplicates included): a document or a group.
+    fn object(mut entries: Vec<(String, Parsed)>) -> Self {
+        // As in a JSON map, the last of duplicate keys wins: sort stably by key, then keep the
+        // last of each run. (DOKU's and the simulator's answers come sorted: checked first.)
+        if !entries.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.dedup_by(|later, earlier| {
+                let same = later.0 == earlier.0;
+                if same {
+                    std::mem::swap(later, earlier);
+                }
+                same
+            });
+        }
+        match document_shape(&entries) {
+            Some(drops_input) => {
+                let verbatim = drops_input.then(|| Box::new(object_value(&entries)));
+                Self {
+                    node: RequirementNode::Document(into_document(entries)),
+                    verbatim,
+                }
+            }
+            None => {
+                let verbatim = entries
+                    .iter()
+                    .any(|(_, parsed)| parsed.verbatim.is_some())
+                    .then(|| Box::new(object_value(&entries)));
+                // Keys are sorted and unique: inserting keeps appending to the last leaf, without
+                // the buffer and sort `collect` would add.
+                let mut group = BTreeMap::new();
+                for (key, parsed) in entries {
+                    group.insert(key, parsed.node);
+                }
+                Self {
+                    node: RequirementNode::Group(group),
+                    verbatim,
+                }
+            }
+        }
+    }
+}
+
+/// Whether sorted, deduplicated entries read as a [`DocumentRequirement`] (what serde's derive
+/// would accept from the same JSON): `None` if not, `Some(true)` if they do but the document
+/// drops some of the input (`null` fields, an empty `extensions`), `Some(false)` otherwise.
+fn document_shape(entries: &[(String, Parsed)]) -> Option<bool> {
+    let code = entries
+        .binary_search_by(|(key, _)| key.as_str().cmp("code"))
+        .ok()?;
+    if !matches!(
+        entries[code].1.node,
+        RequirementNode::Other(Value::String(_))
+    ) {
+        return None;
+    }
+    let mut drops_input = false;
+    for (key, parsed) in entries {
+        let RequirementNode::Other(value) = &parsed.node else {
+            match (key.as_str(), &parsed.node) {
+                ("extensions", RequirementNode::List(items)) => {
+                    let strings = items
+                        .iter()
+                        .all(|item| matches!(item, RequirementNode::Other(Value::String(_))));
+                    if !strings {
+                        return None;
+                    }
+                    drops_input |= items.is_empty();
+                }
+                ("code" | "name" | "max_size" | "is_mandatory" | "extensions", _) => return None,
+                _ => {}
+            }
+            continue;
+        };
+        let fits = match key.as_str() {
+            "name" => matches!(value, Value::Null | Value::String(_)),
+            "max_size" => value.is_null() || value.as_u64().is_some(),
+            "is_mandatory" => matches!(value, Value::Null | Value::Bool(_)),
+            "extensions" => false,
+            _ => true,
+        };
+        if !fits {
+            return None;
+        }
+        drops_input |=
+            value.is_null() && matches!(key.as_str(), "name" | "max_size" | "is_mandatory");
+    }
+    Some(drops_input)
+}
+
+/// Builds the document from entries [`document_shape`] accepted.
+fn into_document(entries: Vec<(String, Parsed)>) -> DocumentRequirement {
+    let mut document = DocumentRequirement {
+        code: String::new(),
+        name: None,
+        extensions: Vec::new(),
+        max_size: None,
+        is_mandatory: None,
+        extra: Map::new(),
+    };
+    for (key, parsed) in entries {
+        match (key.as_str(), parsed.node) {
+            ("code", RequirementNode::Other(Value::String(code))) => document.code = code,
+            ("name", RequirementNode::Other(value)) => document.name = value_string(value),
+            ("extensions", RequirementNode::List(items)) => {
+                document.extensions = items
+                    .into_iter()
+                    .filter_map(|item| match item {
+                        RequirementNode::Other(value) => value_string(value),
+                        _ => None,
+                    })
+                    .collect();
+            }
+            ("max_size", RequirementNode::Other(value)) => document.max_size = value.as_u64(),
+            ("is_mandatory", RequirementNode::Other(value)) => {
+                document.is_mandatory = value.as_bool();
+            }
+            (_, node) => {
+                let value = match parsed.verbatim {
+                    Some(value) => *value,
+                    None => node_into_value(node),
+                };
+                document.extra.insert(key, value);
+            }
+        }
+    }
+    document
+}
+
+/// The string inside a JSON string value.
+fn value_string(value: Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The JSON object the entries were read from, by copy.
+fn object_value(entries: &[(String, Parsed)]) -> Value {
+    Value::Object(
+        entries
+            .iter()
+            .map(|(key, parsed)| (key.clone(), parsed.to_value()))
+            .collect(),
+    )
+}
+
+/// A node as JSON: exactly its input, unless it holds a document that dropped some (see
+/// [`Parsed::verbatim`]). A document gives what its `Serialize` gives.
+fn node_into_value(node: RequirementNode) -> Value {
+    match node {
+        RequirementNode::Other(value) => value,
+        RequirementNode::List(items) => {
+            Value::Array(items.into_iter().map(node_into_value).collect())
+        }
+        RequirementNode::Group(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, node)| (key, node_into_value(node)))
+                .collect(),
+        ),
+        RequirementNode::Document(document) => {
+            let mut map = document.extra;
+            map.insert("code".to_owned(), Value::String(document.code));
+            if let Some(name) = document.name {
+                map.insert("name".to_owned(), Value::String(name));
+            }
+            if !document.extensions.is_empty() {
+                let items = document.extensions.into_iter().map(Value::String);
+                map.insert("extensions".to_owned(), Value::Array(items.collect()));
+            }
+            if let Some(max_size) = document.max_size {
+                map.insert("max_size".to_owned(), Value::Number(max_size.into()));
+            }
+            if let Some(flag) = document.is_mandatory {
+                map.insert("is_mandatory".to_owned(), Value::Bool(flag));
+            }
+            Value::Object(map)
+        }
+    }
+}
+
+/// Reads one node from a deserializer.
+struct NodeSeed;
+
+impl<'de> DeserializeSeed<'de> for NodeSeed {
+    type Value = Parsed;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parsed, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+/// Mirrors `serde_json::Value`'s visitor, building nodes instead of values.
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(Value::Number(v.into())))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Parsed, E> {
+        let number = Number::deserialize(de::value::I128Deserializer::<E>::new(v))?;
+        Ok(Parsed::scalar(Value::Number(number)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(Value::Number(v.into())))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Parsed, E> {
+        let number = Number::deserialize(de::value::U128Deserializer::<E>::new(v))?;
+        Ok(Parsed::scalar(Value::Number(number)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(
+            Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(Value::String(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(Value::String(v)))
+    }
+
+    fn visit_none<E>(self) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(Value::Null))
+    }
+
+    fn visit_unit<E>(self) -> Result<Parsed, E> {
+        Ok(Parsed::scalar(Value::Null))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parsed, D::Error> {
+        NodeSeed.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(64));
+        while let Some(item) = seq.next_element_seed(NodeSeed)? {
+            items.push(item);
+        }
+        Ok(Parsed::list(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+        let Some(first) = map.next_key::<String>()? else {
+            return Ok(Parsed::object(Vec::new()));
+        };
+        if first == RAW_VALUE_TOKEN {
+            let text = map.next_value_seed(RawText)?;
+            let value: Value = serde_json::from_str(&text).map_err(de::Error::custom)?;
+            return Ok(Parsed::from_value(value));
+        }
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).clamp(1, 64));
+        entries.push((first, map.next_value_seed(NodeSeed)?));
+        while let Some(key) = map.next_key::<String>()? {
+            entries.push((key, map.next_value_seed(NodeSeed)?));
+        }
+        Ok(Parsed::object(entries))
+    }
+}
+
+/// The string after [`RAW_VALUE_TOKEN`], read as serde_json reads it.
+struct RawText;
+
+impl<'de> DeserializeSeed<'de> for RawText {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for RawText {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("raw value")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    use super::RAW_VALUE_TOKEN;
+    use crate::decode::{decode, DecodeError};
+    use crate::requirements::{DocumentRequirement, RequirementNode, RequirementsResponse};
+
+    /// The decoder this module replaced, kept as the oracle: a `Value` tree, then a walk.
+    fn old_from_value(value: Value) -> RequirementNode {
+        let looks_like_document = value
+            .as_object()
+            .is_some_and(|map| map.get("code").is_some_and(Value::is_string));
+        if looks_like_document {
+            if let Ok(document) = DocumentRequirement::deserialize(&value) {
+                return RequirementNode::Document(document);
+            }
+        }
+        match value {
+            Value::Array(items) => {
+                RequirementNode::List(items.into_iter().map(old_from_value).collect())
+            }
+            Value::Object(map) => RequirementNode::Group(
+                map.into_iter()
+                    .map(|(key, value)| (key, old_from_value(value)))
+                    .collect(),
+            ),
+            other => RequirementNode::Other(other),
+        }
+    }
+
+    /// A node decoded the old way.
+    #[derive(Debug)]
+    struct OldNode(RequirementNode);
+
+    impl<'de> Deserialize<'de> for OldNode {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Value::deserialize(d).map(|v| OldNode(old_from_value(v)))
+        }
+    }
+
+    mod old {
+        use super::*;
+
+        /// [`RequirementsResponse`] with old nodes: the same derive, field for field, and the
+        /// same name (serde's error messages name the type).
+        #[derive(Debug, Deserialize)]
+        pub(super) struct RequirementsResponse {
+            pub(super) business: BTreeMap<String, OldNode>,
+            #[serde(flatten)]
+            pub(super) extra: serde_json::Map<String, Value>,
+        }
+    }
+
+    type Decoded = (
+        BTreeMap<String, RequirementNode>,
+        serde_json::Map<String, Value>,
+    );
+
+    fn old(body: &[u8]) -> Result<Decoded, DecodeError> {
+        decode::<old::RequirementsResponse>(body).map(|r| {
+            let business = r.business.into_iter().map(|(k, n)| (k, n.0)).collect();
+            (business, r.extra)
+        })
+    }
+
+    fn new(body: &[u8]) -> Result<Decoded, DecodeError> {
+        decode::<RequirementsResponse>(body).map(|r| (r.business, r.extra))
+    }
+
+    /// New and old agree on `body`: the same nodes, or the same error (path, message, position);
+    /// and `from_value` agrees with the old walk on the body's `Value`.
+    fn assert_same(body: &[u8]) {
+        let text = String::from_utf8_lossy(body);
+        assert_eq!(new(body), old(body), "decode of {text}");
+        if let Ok(value) = serde_json::from_slice::<Value>(body) {
+            assert_eq!(
+                RequirementNode::from_value(value.clone()),
+                old_from_value(value),
+                "from_value of {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn doku_samples_decode_as_before() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/doku-samples");
+        let mut seen = 0;
+        for sub in ["partner", "checkout"] {
+            for entry in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    assert_same(&std::fs::read(&path).unwrap());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 8, "samples not found under {dir}");
+        let sample =
+            std::fs::read(format!("{dir}/partner/check-requirements.response.json")).unwrap();
+        let r: RequirementsResponse = decode(&sample).unwrap();
+        assert_eq!(r.mandatory_codes(), vec!["PHOTO_PROOF"]);
+    }
+
+    #[test]
+    fn odd_inputs_decode_as_before() {
+        let cases: &[&str] = &[
+            r#"{"business":{}}"#,
+            r#"{"business":{},"business":{}}"#,
+            r#"{"business":null}"#,
+            r#"{"extra":1}"#,
+            r#"[]"#,
+            r#"{"business":{"a":{"code":"A","code":"B"}}}"#,
+            r#"{"business":{"a":{"code":"A","code":1}}}"#,
+            r#"{"business":{"a":{"code":1,"code":"A","name":"n"}}}"#,
+            r#"{"business":{"a":{"code":"A","max_size":15.0}}}"#,
+            r#"{"business":{"a":{"code":"A","max_size":-1}}}"#,
+            r#"{"business":{"a":{"code":"A","max_size":-0}}}"#,
+            r#"{"business":{"a":{"code":"A","max_size":18446744073709551615}}}"#,
+            r#"{"business":{"a":{"code":"A","max_size":18446744073709551616}}}"#,
+            r#"{"business":{"a":{"code":"A","name":null,"is_mandatory":null,"max_size":null,"extensions":[]}}}"#,
+            r#"{"business":{"a":{"code":"A","extensions":null}}}"#,
+            r#"{"business":{"a":{"code":"A","extensions":["PNG",1]}}}"#,
+            r#"{"business":{"a":{"code":"A","extensions":[{"code":"B"}]}}}"#,
+            r#"{"business":{"a":{"code":"A","x":{"code":"B","name":null,"extensions":[]}}}}"#,
+            r#"{"business":{"a":{"code":"A","x":[[{"code":"B","is_mandatory":null}]],"y":null}}}"#,
+            r#"{"business":{"a":{"g":{"code":"B","extensions":[]},"code":"A","n":[]}}}"#,
+            r#"{"business":{"a":{"code":"A","name":{"code":"B"}}}}"#,
+            r#"{"business":{"a":[1,"x",null,true,1.5,{"code":"C"}]}}"#,
+            r#"{"business":{"a":{"$serde_json::private::RawValue":"{\"code\":\"K\"}"}}}"#,
+            r#"{"business":{"a":{"$serde_json::private::RawValue":"not json"}}}"#,
+            r#"{"business":{"a":{"$serde_json::private::RawValue":5}}}"#,
+            r#"{"business":{"a":{"b":1,"$serde_json::private::RawValue":"[1]"}}}"#,
+            r#"{"business":{"a":{"code":"A"}},"note":{"code":"B","name":null}}"#,
+            r#"{"business":{"a":{"code":"A""#,
+            r#"{"business":{"a":{"code":"A",}}}"#,
+            r#"{"business":{"a":{"code":"\u00e9\n","name":"\ud83d\ude00"}}}"#,
+        ];
+        for case in cases {
+            assert_same(case.as_bytes());
+        }
+        assert_eq!(RAW_VALUE_TOKEN, "$serde_json::private::RawValue");
+    }
+
+    #[test]
+    fn deep_nesting_fails_as_before() {
+        let deep = format!(
+            r#"{{"business":{{"a":{}{}}}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert_same(deep.as_bytes());
+        assert!(new(deep.as_bytes()).is_err());
+    }
+
+    /// A JSON text with duplicate keys allowed, rendered by hand.
+    #[derive(Debug, Clone)]
+    enum J {
+        Atom(&'static str),
+        Arr(Vec<J>),
+        Obj(Vec<(&'static str, J)>),
+    }
+
+    impl J {
+        fn render(&self, out: &mut String) {
+            match self {
+                J::Atom(a) => out.push_str(a),
+                J::Arr(items) => {
+                    out.push('[');
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        item.render(out);
+                    }
+                    out.push(']');
+                }
+                J::Obj(entries) => {
+                    out.push('{');
+                    for (i, (k, v)) in entries.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(&serde_json::to_string(k).unwrap());
+                        out.push(':');
+                        v.render(out);
+                    }
+                    out.push('}');
+                }
+            }
+        }
+    }
+
+    fn json() -> impl Strategy<Value = J> {
+        let atom = prop::sample::select(vec![
+            "null",
+            "true",
+            "false",
+            "0",
+            "15",
+            "-3",
+            "-0",
+            "1.5",
+            "1e2",
+            "18446744073709551616",
+            r#""""#,
+            r#""K""#,
+            r#""PNG""#,
+            r#""{\"code\":\"K\"}""#,
+            r#""[1]""#,
+        ])
+        .prop_map(J::Atom);
+        let key = prop::sample::select(vec![
+            "code",
+            "name",
+            "extensions",
+            "max_size",
+            "is_mandatory",
+            "x",
+            "y",
+            RAW_VALUE_TOKEN,
+        ]);
+        atom.prop_recursive(5, 48, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(J::Arr),
+                prop::collection::vec((key.clone(), inner), 0..6).prop_map(J::Obj),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn generated_trees_decode_as_before(
+            business in prop::collection::vec((prop::sample::select(vec!["a", "b", "code"]), json()), 0..4),
+            extra in prop::option::of(json()),
+        ) {
+            let mut body = String::from(r#"{"business":{"#);
+            for (i, (k, v)) in business.iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&serde_json::to_string(k).unwrap());
+                body.push(':');
+                v.render(&mut body);
+            }
+            body.push('}');
+            if let Some(extra) = extra {
+                body.push_str(r#","note":"#);
+                extra.render(&mut body);
+            }
+            body.push('}');
+            assert_same(body.as_bytes());
+        }
+    }
+}
