@@ -151,7 +151,8 @@ impl Endpoint {
 
     /// The call a request is, from its method and path (without the query string), with the path parameter
     /// (still percent-encoded) when the call has one: the router's inverse of [`path_with`](Self::path_with).
-    /// A parameter must be one non-empty segment; `…/business/lite` is not a client id.
+    /// A parameter must be one non-empty segment, so `POST …/business/lite/registration` is
+    /// Create Business Lite, never a Get Business Data.
     pub fn recognise<'p>(method: &str, path: &'p str) -> Option<(Self, Option<&'p str>)> {
         Self::ALL.into_iter().find_map(|endpoint| {
             if endpoint.method() != method {

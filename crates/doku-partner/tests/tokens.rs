@@ -11,7 +11,7 @@ use doku_sign::clock::{Clock as _, ManualClock};
 /// of the injected one, the simulator (on the same manual clock) would refuse every
 /// `Request-Timestamp` as outside its 5-minute window.
 fn start() -> i64 {
-    doku_sign::timestamp::parse_utc_strict("2020-08-11T08:45:42Z").unwrap()
+    doku_test_support::START_UNIX
 }
 
 #[tokio::test]

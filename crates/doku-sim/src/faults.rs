@@ -26,21 +26,6 @@ pub enum FaultTarget {
     Any,
 }
 
-impl FaultTarget {
-    /// Reads a target by name: an [`Endpoint::name`], `any`, or `order_status` (the earlier
-    /// name of Check Status, still accepted).
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "any" => Some(Self::Any),
-            "order_status" => Some(Self::Endpoint(Endpoint::CheckStatus)),
-            _ => Endpoint::ALL
-                .into_iter()
-                .find(|e| e.name() == name)
-                .map(Self::Endpoint),
-        }
-    }
-}
-
 impl From<Endpoint> for FaultTarget {
     fn from(endpoint: Endpoint) -> Self {
         Self::Endpoint(endpoint)
@@ -193,21 +178,5 @@ mod tests {
         assert_eq!(t.take(Endpoint::UploadFile), Some(FaultKind::NonJsonBody));
         t.clear();
         assert_eq!(t.take(Endpoint::Token), None);
-    }
-
-    #[test]
-    fn targets_are_named_as_the_endpoint_table_names_them() {
-        for endpoint in Endpoint::ALL {
-            assert_eq!(
-                FaultTarget::from_name(endpoint.name()),
-                Some(FaultTarget::Endpoint(endpoint))
-            );
-        }
-        assert_eq!(
-            FaultTarget::from_name("order_status"),
-            Some(FaultTarget::Endpoint(Endpoint::CheckStatus))
-        );
-        assert_eq!(FaultTarget::from_name("any"), Some(FaultTarget::Any));
-        assert_eq!(FaultTarget::from_name("nope"), None);
     }
 }

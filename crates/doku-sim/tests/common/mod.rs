@@ -21,7 +21,7 @@ use tokio::net::TcpStream;
 #[allow(unused_imports)] // each test binary uses some of them
 pub use doku_test_support::{
     png, OTHER_CLIENT_ID as OTHER_CLIENT, OTHER_SECRET, PARTNER_CLIENT_ID as CLIENT_ID,
-    PARTNER_SECRET as SECRET, START, TOKEN_BODY,
+    PARTNER_SECRET as SECRET, START, START_UNIX, TOKEN_BODY,
 };
 pub const TOKEN_PATH: &str = Endpoint::Token.path();
 pub const FILE_PATH: &str = Endpoint::UploadFile.path();
@@ -226,7 +226,7 @@ pub async fn start() -> Fixture {
 pub async fn start_with(
     tune: impl FnOnce(doku_sim::SimConfigBuilder) -> doku_sim::SimConfigBuilder,
 ) -> Fixture {
-    let clock = ManualClock::at(parse_utc_strict(START).unwrap());
+    let clock = ManualClock::at(START_UNIX);
     let builder = SimConfig::builder()
         .credential(CLIENT_ID, SecretKey::new(SECRET))
         .credential(OTHER_CLIENT, SecretKey::new(OTHER_SECRET))
