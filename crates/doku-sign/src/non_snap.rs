@@ -139,19 +139,19 @@ pub fn digest(body: &[u8]) -> String {
 /// Feeds the string to sign to `sink` piece by piece: the single definition of the format.
 fn write_string_to_sign(kind: Kind, message: &Message<'_>, mut sink: impl FnMut(&[u8])) {
     let digest = message.body.map(BodyDigest::of);
-    sink(b"Client-Id:");
-    sink(message.client_id.as_bytes());
-    sink(b"\nRequest-Id:");
-    sink(message.request_id.as_bytes());
-    sink(b"\n");
-    sink(kind.timestamp_label().as_bytes());
-    sink(b":");
-    sink(message.timestamp.as_bytes());
-    sink(b"\nRequest-Target:");
-    sink(message.target.as_bytes());
+    // Each line is `Label:value`; lines are joined by `\n`, with none after the last.
+    let mut line = |separator: &[u8], label: &str, value: &str| {
+        sink(separator);
+        sink(label.as_bytes());
+        sink(b":");
+        sink(value.as_bytes());
+    };
+    line(b"", headers::CLIENT_ID, message.client_id);
+    line(b"\n", headers::REQUEST_ID, message.request_id);
+    line(b"\n", kind.timestamp_label(), message.timestamp);
+    line(b"\n", headers::REQUEST_TARGET, message.target);
     if let Some(digest) = &digest {
-        sink(b"\nDigest:");
-        sink(digest.as_str().as_bytes());
+        line(b"\n", headers::DIGEST, digest.as_str());
     }
 }
 
