@@ -63,10 +63,16 @@ pub(crate) fn verify_signature(
             other => fail(SignatureProblem::Invalid, Some(other)),
         })?;
     if message.client_id != expected.client_id {
-        return Err(fail(SignatureProblem::Mismatch("Client-Id"), None));
+        return Err(fail(
+            SignatureProblem::Mismatch(doku_sign::headers::CLIENT_ID),
+            None,
+        ));
     }
     if message.request_id != expected.request_id {
-        return Err(fail(SignatureProblem::Mismatch("Request-Id"), None));
+        return Err(fail(
+            SignatureProblem::Mismatch(doku_sign::headers::REQUEST_ID),
+            None,
+        ));
     }
     if expected.get && non_snap::verify(expected.key, Kind::Response, &message, signature).is_ok() {
         return Ok(true);
