@@ -140,11 +140,8 @@ struct Prepared {
 impl Prepared {
     fn new(series: u64, count: usize, token: &str, base_url: &str, query: &str) -> Self {
         let key = SecretKey::new(SECRET);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let timestamp = doku_sign::timestamp::format_utc(now as i64);
+        let now = doku_sign::clock::Clock::unix_seconds(&doku_sign::clock::SystemClock);
+        let timestamp = doku_sign::timestamp::format_utc(now);
         let mut ids = Vec::with_capacity(count * ID_LEN);
         let mut signatures = Vec::new();
         let mut signature_len = 0;

@@ -41,9 +41,11 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// The current time as Unix seconds (the CLI is where the clock is read; doku-sign never does).
+/// The current time as Unix seconds, from the one clock (doku-sign's `SystemClock`); the CLI is
+/// where it is read for `sign` and `verify`, whose doku-sign calls take the time as an input.
 pub(crate) fn now_unix_seconds() -> i64 {
-    jiff::Timestamp::now().as_second()
+    use doku_sign::clock::Clock as _;
+    doku_sign::clock::SystemClock.unix_seconds()
 }
 
 /// Runs an async command on a fresh multi-threaded Tokio runtime.
