@@ -13,6 +13,7 @@ use crate::error::SimError;
 use crate::limits::Limits;
 use crate::readings::Readings;
 use crate::retention::Retention;
+use crate::setters::setters;
 
 mod bounds;
 
@@ -117,39 +118,37 @@ pub struct SimConfigBuilder {
 }
 
 impl SimConfigBuilder {
-    /// Listen address; port 0 picks a free port.
-    pub fn listen(mut self, addr: SocketAddr) -> Self {
-        self.config.listen = addr;
-        self
+    setters! {
+        /// Listen address; port 0 picks a free port.
+        listen(addr: SocketAddr) => config.listen;
+
+        /// How far `Request-Timestamp` may be from the simulator's clock, either way.
+        timestamp_window(window: Duration) => config.timestamp_window;
+
+        /// Largest accepted request body; larger ones get 413.
+        max_body_bytes(bytes: usize) => config.max_body_bytes;
+
+        /// Token lifetime when the request has no `valid_time`.
+        token_valid_minutes(minutes: u32) => config.token_valid_minutes;
+
+        /// Whether `Request-Target` includes `?query` (default `false`: path only).
+        target_includes_query(include: bool) => config.target_includes_query;
+
+        /// Multiplies DOKU's notification retry schedule (+30 min, +6 h, +12 h) by `scale`, so tests
+        /// can compress it (e.g. `0.0001`: +0.18 s, +2.16 s, +4.32 s). Default 1.0.
+        time_scale(scale: f64) => config.time_scale;
+
+        /// How long a client may take to send its body before getting 408.
+        body_read_timeout(timeout: Duration) => config.body_read_timeout;
+
+        /// How to play each point where DOKU's pages are silent or contradict themselves
+        /// (default: DOKU's literal words, see [`Readings`]).
+        readings(readings: Readings) => config.readings;
     }
 
     /// Adds a client id and its secret key (repeat for several clients).
     pub fn credential(mut self, client_id: impl Into<String>, secret_key: SecretKey) -> Self {
         self.config.credentials.insert(client_id.into(), secret_key);
-        self
-    }
-
-    /// How far `Request-Timestamp` may be from the simulator's clock, either way.
-    pub fn timestamp_window(mut self, window: Duration) -> Self {
-        self.config.timestamp_window = window;
-        self
-    }
-
-    /// Largest accepted request body; larger ones get 413.
-    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_body_bytes = bytes;
-        self
-    }
-
-    /// Token lifetime when the request has no `valid_time`.
-    pub fn token_valid_minutes(mut self, minutes: u32) -> Self {
-        self.config.token_valid_minutes = minutes;
-        self
-    }
-
-    /// Whether `Request-Target` includes `?query` (default `false`: path only).
-    pub fn target_includes_query(mut self, include: bool) -> Self {
-        self.config.target_includes_query = include;
         self
     }
 
@@ -159,26 +158,6 @@ impl SimConfigBuilder {
     /// URLs are delivered to (the simulator has no TLS client).
     pub fn notification_url(mut self, url: impl Into<String>) -> Self {
         self.config.notification_url = Some(url.into());
-        self
-    }
-
-    /// Multiplies DOKU's notification retry schedule (+30 min, +6 h, +12 h) by `scale`, so tests
-    /// can compress it (e.g. `0.0001`: +0.18 s, +2.16 s, +4.32 s). Default 1.0.
-    pub fn time_scale(mut self, scale: f64) -> Self {
-        self.config.time_scale = scale;
-        self
-    }
-
-    /// How long a client may take to send its body before getting 408.
-    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
-        self.config.body_read_timeout = timeout;
-        self
-    }
-
-    /// How to play each point where DOKU's pages are silent or contradict themselves
-    /// (default: DOKU's literal words, see [`Readings`]).
-    pub fn readings(mut self, readings: Readings) -> Self {
-        self.config.readings = readings;
         self
     }
 

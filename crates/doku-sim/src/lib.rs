@@ -52,6 +52,7 @@ mod readings;
 mod response;
 mod retention;
 mod server;
+mod setters;
 mod signature_check;
 mod sniff;
 mod state;

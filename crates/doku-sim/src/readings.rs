@@ -6,6 +6,8 @@ use std::fmt;
 
 use doku_model::{Bearer, Credentials, Endpoint};
 
+use crate::setters::setters;
+
 /// Whether the signature of the answer to a GET carries a `Digest` line.
 ///
 /// DOKU's response-signature page says of Digest: "This component only applied for `POST`
@@ -133,28 +135,18 @@ impl Readings {
         out
     }
 
-    /// Sets how GET answers are signed.
-    pub fn get_response_digest(mut self, value: GetResponseDigest) -> Self {
-        self.get_response_digest = value;
-        self
-    }
+    setters! {
+        /// Sets how GET answers are signed.
+        get_response_digest(value: GetResponseDigest) => get_response_digest;
 
-    /// Sets which answers are replayed.
-    pub fn idempotency(mut self, value: IdempotencyReading) -> Self {
-        self.idempotency = value;
-        self
-    }
+        /// Sets which answers are replayed.
+        idempotency(value: IdempotencyReading) => idempotency;
 
-    /// Sets which calls need the bearer.
-    pub fn bearer(mut self, value: BearerReading) -> Self {
-        self.bearer = value;
-        self
-    }
+        /// Sets which calls need the bearer.
+        bearer(value: BearerReading) => bearer;
 
-    /// Sets whether notification retries keep the first attempt's `Request-Id`.
-    pub fn notification_retry_request_id(mut self, value: NotificationRetryRequestId) -> Self {
-        self.notification_retry_request_id = value;
-        self
+        /// Sets whether notification retries keep the first attempt's `Request-Id`.
+        notification_retry_request_id(value: NotificationRetryRequestId) => notification_retry_request_id;
     }
 }
 
