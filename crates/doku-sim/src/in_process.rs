@@ -8,11 +8,10 @@ use http::{Request, Response};
 use http_body_util::Full;
 
 use crate::config::SimConfig;
-use crate::faults::{Fault, FaultTarget};
+use crate::control::SimControl;
 use crate::pipeline::{self, Outcome};
 use crate::server::Sim;
 use crate::state::App;
-use crate::stats::Stats;
 
 /// The base URL in-process simulators put in upload links (`.invalid` never resolves).
 pub const IN_PROCESS_BASE_URL: &str = "http://doku-sim.invalid";
@@ -59,7 +58,7 @@ impl Delivered {
 /// share it.
 #[derive(Clone)]
 pub struct InProcessSim {
-    app: Arc<App>,
+    control: SimControl,
 }
 
 impl std::fmt::Debug for InProcessSim {
@@ -89,7 +88,9 @@ impl Sim {
     /// ```
     pub fn in_process(config: SimConfig) -> InProcessSim {
         InProcessSim {
-            app: Arc::new(App::new(config, IN_PROCESS_BASE_URL.to_owned())),
+            control: SimControl {
+                app: Arc::new(App::new(config, IN_PROCESS_BASE_URL.to_owned())),
+            },
         }
     }
 }
@@ -99,7 +100,7 @@ impl InProcessSim {
     /// and query only; the body is the exact bytes received (they count against the body cap,
     /// and a `Content-Length` header above the cap is refused first, as over HTTP).
     pub async fn handle(&self, request: Request<Bytes>) -> Delivered {
-        match pipeline::run(&self.app, request.map(Full::new)).await {
+        match pipeline::run(&self.control.app, request.map(Full::new)).await {
             Outcome::Drop => Delivered::Dropped,
             Outcome::Respond {
                 response,
@@ -111,35 +112,13 @@ impl InProcessSim {
             } => Delivered::Truncated(response.map(|b| b.slice(..b.len() / 2))),
         }
     }
+}
 
-    /// A snapshot of the counters.
-    pub fn stats(&self) -> Stats {
-        self.app.stats_snapshot()
-    }
+/// [`SimControl`]'s methods (`stats`, `set_fault`, `pay`, …) on an in-process simulator.
+impl std::ops::Deref for InProcessSim {
+    type Target = SimControl;
 
-    /// Arms a fault on `target`, as [`crate::SimHandle::set_fault`] does.
-    pub fn set_fault(&self, target: impl Into<FaultTarget>, fault: Fault) {
-        self.app.faults().set(target.into(), fault);
-    }
-
-    /// Disarms every fault.
-    pub fn clear_faults(&self) {
-        self.app.faults().clear();
-    }
-
-    /// Number of Create Business Lite invitations recorded for `client_id`.
-    pub fn invitations_for(&self, client_id: &str) -> usize {
-        self.app.invitations_for(client_id)
-    }
-
-    /// Pays a Checkout order, as [`crate::SimHandle::pay`] (the notification is delivered on the
-    /// current tokio runtime; without one it is dropped and counted).
-    pub fn pay(
-        &self,
-        invoice: &str,
-        status: crate::PayStatus,
-        client_id: Option<&str>,
-    ) -> Result<crate::Payment, crate::SimError> {
-        crate::pay::pay(&self.app, invoice, status, client_id)
+    fn deref(&self) -> &SimControl {
+        &self.control
     }
 }

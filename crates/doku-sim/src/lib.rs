@@ -32,6 +32,7 @@ mod checkout_errors;
 pub mod cli;
 mod config;
 mod connections;
+mod control;
 mod echo;
 mod error;
 mod faults;
@@ -60,6 +61,7 @@ mod stats;
 mod tokens;
 
 pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
+pub use control::SimControl;
 pub use error::SimError;
 pub use faults::{Fault, FaultKind, FaultTarget, Times};
 pub use in_process::{Delivered, InProcessSim, IN_PROCESS_BASE_URL};

@@ -5,7 +5,7 @@
 //! (`status` optional, default `SUCCESS`; `client_id` optional, needed only when two merchants
 //! used the same invoice number). It is unauthenticated: the simulator is meant to listen on
 //! loopback, and DOKU has no such path (it lives outside DOKU's prefixes). In Rust:
-//! [`crate::SimHandle::pay`].
+//! [`crate::SimControl::pay`].
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};

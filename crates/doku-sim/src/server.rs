@@ -20,11 +20,10 @@ use crate::connections::{ConnState, Registry};
 use crate::sniff::{sniff, Protocol, Rewind};
 
 use crate::config::SimConfig;
+use crate::control::SimControl;
 use crate::error::SimError;
-use crate::faults::{Fault, FaultTarget};
 use crate::pipeline;
 use crate::state::App;
-use crate::stats::Stats;
 
 /// The simulator.
 #[derive(Debug)]
@@ -51,7 +50,7 @@ impl Sim {
         }
         Ok(SimHandle {
             addr,
-            app,
+            control: SimControl { app },
             shutdown,
             task: Some(task),
         })
@@ -72,7 +71,7 @@ pub fn listen_warning(addr: SocketAddr) -> Option<String> {
 /// A running simulator. Dropping it stops the server.
 pub struct SimHandle {
     addr: SocketAddr,
-    app: Arc<App>,
+    control: SimControl,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -96,54 +95,29 @@ impl SimHandle {
         format!("http://{}", self.addr)
     }
 
-    /// A snapshot of the counters.
-    pub fn stats(&self) -> Stats {
-        self.app.stats_snapshot()
-    }
-
-    /// Arms a fault on `target`: a [`doku_model::Endpoint`], or [`FaultTarget::Any`] for
-    /// endpoints without a fault of their own (replacing any fault armed there).
-    pub fn set_fault(&self, target: impl Into<FaultTarget>, fault: Fault) {
-        self.app.faults().set(target.into(), fault);
-    }
-
-    /// Disarms every fault.
-    pub fn clear_faults(&self) {
-        self.app.faults().clear();
-    }
-
-    /// Pays the Checkout order with invoice number `invoice` (like DOKU's payment simulator):
-    /// moves it to `status` and delivers its signed notification in the background (see
-    /// `POST /doku-sim/v1/pay` in docs/simulator.md). `client_id` is needed only when two
-    /// merchants used the same invoice number.
-    pub fn pay(
-        &self,
-        invoice: &str,
-        status: crate::PayStatus,
-        client_id: Option<&str>,
-    ) -> Result<crate::Payment, SimError> {
-        crate::pay::pay(&self.app, invoice, status, client_id)
-    }
-
-    /// Number of Create Business Lite invitations recorded for `client_id`.
-    pub fn invitations_for(&self, client_id: &str) -> usize {
-        self.app.invitations_for(client_id)
-    }
-
     /// Stops accepting, closes open connections and waits for the server task to end.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        self.app.notifier.stop();
+        self.control.app.notifier.stop();
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
     }
 }
 
+/// [`SimControl`]'s methods (`stats`, `set_fault`, `pay`, …) on a running simulator.
+impl std::ops::Deref for SimHandle {
+    type Target = SimControl;
+
+    fn deref(&self) -> &SimControl {
+        &self.control
+    }
+}
+
 impl Drop for SimHandle {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
-        self.app.notifier.stop();
+        self.control.app.notifier.stop();
     }
 }
 

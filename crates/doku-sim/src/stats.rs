@@ -30,7 +30,7 @@ pub struct Stats {
     pub checkouts: u64,
     /// Check Status answered with 200.
     pub status_checks: u64,
-    /// Payments triggered (the simulator-only pay endpoint or `SimHandle::pay`).
+    /// Payments triggered (the simulator-only pay endpoint or `SimControl::pay`).
     pub payments: u64,
     /// Notifications scheduled for delivery.
     pub notifications: u64,

@@ -1,0 +1,60 @@
+//! What a test can do to a simulator while it runs, whether it listens on a socket
+//! ([`crate::SimHandle`]) or not ([`crate::InProcessSim`]): read its counters, arm faults, pay
+//! orders. Both dereference to [`SimControl`], so the methods are written once.
+
+use std::sync::Arc;
+
+use crate::error::SimError;
+use crate::faults::{Fault, FaultTarget};
+use crate::pay::{PayStatus, Payment};
+use crate::state::App;
+use crate::stats::Stats;
+
+/// The controls of one simulator's state (shared with every clone of its handle).
+#[derive(Clone)]
+pub struct SimControl {
+    pub(crate) app: Arc<App>,
+}
+
+impl std::fmt::Debug for SimControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimControl").finish_non_exhaustive()
+    }
+}
+
+impl SimControl {
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.app.stats_snapshot()
+    }
+
+    /// Arms a fault on `target`: a [`doku_model::Endpoint`], or [`FaultTarget::Any`] for
+    /// endpoints without a fault of their own (replacing any fault armed there).
+    pub fn set_fault(&self, target: impl Into<FaultTarget>, fault: Fault) {
+        self.app.faults().set(target.into(), fault);
+    }
+
+    /// Disarms every fault.
+    pub fn clear_faults(&self) {
+        self.app.faults().clear();
+    }
+
+    /// Number of Create Business Lite invitations recorded for `client_id`.
+    pub fn invitations_for(&self, client_id: &str) -> usize {
+        self.app.invitations_for(client_id)
+    }
+
+    /// Pays the Checkout order with invoice number `invoice` (like DOKU's payment simulator):
+    /// moves it to `status` and delivers its signed notification in the background on the
+    /// current tokio runtime (without one, the notification is dropped and counted). See
+    /// `POST /doku-sim/v1/pay` in docs/simulator.md. `client_id` is needed only when two
+    /// merchants used the same invoice number.
+    pub fn pay(
+        &self,
+        invoice: &str,
+        status: PayStatus,
+        client_id: Option<&str>,
+    ) -> Result<Payment, SimError> {
+        crate::pay::pay(&self.app, invoice, status, client_id)
+    }
+}
