@@ -249,16 +249,18 @@ pub fn verify(
 mod tests {
     use super::*;
 
+    /// A signed answer to a POST, as `from_headers` reads it back.
+    const ANSWER: Message<'static> = Message {
+        client_id: "BRN-1",
+        request_id: "r-1",
+        timestamp: "2020-08-11T08:45:42Z",
+        target: "/p",
+        body: Some(b"{}"),
+    };
+
     #[test]
     fn from_headers_reads_what_sign_signs_and_names_a_missing_header() {
-        let key = SecretKey::new("SK-from-headers");
-        let sent = Message {
-            client_id: "BRN-1",
-            request_id: "r-1",
-            timestamp: "2020-08-11T08:45:42Z",
-            target: "/p",
-            body: Some(b"{}"),
-        };
+        let (key, sent) = (SecretKey::new("SK-from-headers"), ANSWER);
         let signature = sign(&key, Kind::Response, &sent).to_string();
         let lookup = |name: &'static str| match name {
             "Client-Id" => Some("BRN-1"),

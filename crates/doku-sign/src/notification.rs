@@ -42,16 +42,18 @@ mod tests {
     use super::*;
     use alloc::string::ToString;
 
+    /// A notification as DOKU would send it to `/payments/notifications`.
+    const NOTIFICATION: Message<'static> = Message {
+        client_id: "BRN-1",
+        request_id: "n-1",
+        timestamp: "2020-09-22T01:51:00Z",
+        target: "/payments/notifications",
+        body: Some(br#"{"order":{"invoice_number":"INV-1","amount":10000.00}}"#),
+    };
+
     #[test]
     fn verifies_signature_and_window() {
-        let key = SecretKey::from("SK-notify");
-        let message = Message {
-            client_id: "BRN-1",
-            request_id: "n-1",
-            timestamp: "2020-09-22T01:51:00Z",
-            target: "/payments/notifications",
-            body: Some(br#"{"order":{"invoice_number":"INV-1","amount":10000.00}}"#),
-        };
+        let (key, message) = (SecretKey::from("SK-notify"), NOTIFICATION);
         let header = non_snap::sign(&key, Kind::Request, &message).to_string();
         let now = 1_600_739_460;
         let window = Freshness {

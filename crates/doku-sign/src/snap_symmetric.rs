@@ -153,16 +153,18 @@ mod tests {
         );
     }
 
+    /// A SNAP request without an access token.
+    const CREATE_VA: Message<'static> = Message {
+        method: "POST",
+        path: "/snap/v1.0/transfer-va/create-va",
+        access_token: "",
+        body: b"{}",
+        timestamp: "2024-03-19T14:39:01+07:00",
+    };
+
     #[test]
     fn round_trip_and_errors() {
-        let key = SecretKey::from("client-secret");
-        let message = Message {
-            method: "POST",
-            path: "/snap/v1.0/transfer-va/create-va",
-            access_token: "",
-            body: b"{}",
-            timestamp: "2024-03-19T14:39:01+07:00",
-        };
+        let (key, message) = (SecretKey::from("client-secret"), CREATE_VA);
         assert_eq!(
             string_to_sign(&message),
             "POST:/snap/v1.0/transfer-va/create-va::44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a:2024-03-19T14:39:01+07:00"
