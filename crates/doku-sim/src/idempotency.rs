@@ -203,6 +203,12 @@ mod tests {
         }
     }
 
+    /// An empty store and two different requests (bodies `a` and `b`) to the same path.
+    fn store_and_two_requests() -> (IdempotencyStore, Fingerprint, Fingerprint) {
+        let print = |body: &[u8]| Fingerprint::of("POST", "/p", None, body);
+        (IdempotencyStore::default(), print(b"a"), print(b"b"))
+    }
+
     const SUCCESSES: IdempotencyReading = IdempotencyReading::ReplaySuccesses;
     const ALL: IdempotencyReading = IdempotencyReading::ReplayAll;
 
@@ -230,9 +236,7 @@ mod tests {
     /// DOKU's words: a request is identical if it has the same Request-Id.
     #[test]
     fn replay_all_answers_any_request_under_a_recorded_id() {
-        let mut s = IdempotencyStore::default();
-        let a = Fingerprint::of("POST", "/p", None, b"a");
-        let b = Fingerprint::of("POST", "/p", None, b"b");
+        let (mut s, a, b) = store_and_two_requests();
         assert!(matches!(s.begin(ALL, "c", "r", a), Begin::Fresh));
         assert!(matches!(s.begin(ALL, "c", "r", b), Begin::InFlight));
         s.finish("c", "r", a, Some(stored(b"{}")));
@@ -248,9 +252,7 @@ mod tests {
 
     #[test]
     fn lifecycle() {
-        let mut s = IdempotencyStore::default();
-        let a = Fingerprint::of("POST", "/p", None, b"a");
-        let b = Fingerprint::of("POST", "/p", None, b"b");
+        let (mut s, a, b) = store_and_two_requests();
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::Fresh));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", a), Begin::InFlight));
         assert!(matches!(s.begin(SUCCESSES, "c", "r", b), Begin::Conflict));

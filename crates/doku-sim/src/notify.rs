@@ -175,33 +175,16 @@ async fn deliver(
         }
         count(stats, |s| s.notification_attempts += 1);
         let timestamp = doku_sign::timestamp::format_utc(clock.unix_seconds());
-        match attempt(&job, &request_id, &timestamp).await {
+        let outcome = attempt(&job, &request_id, &timestamp).await;
+        let (path, attempt) = (job.target.path(), n + 1);
+        match outcome {
             Ok(status) if (200..300).contains(&status) => {
                 count(stats, |s| s.notifications_delivered += 1);
-                tracing::info!(
-                    url_path = job.target.path(),
-                    attempt = n + 1,
-                    status,
-                    "notification delivered"
-                );
+                tracing::info!(url_path = path, attempt, status, "notification delivered");
                 return;
             }
-            Ok(status) => {
-                tracing::info!(
-                    url_path = job.target.path(),
-                    attempt = n + 1,
-                    status,
-                    "notification refused"
-                );
-            }
-            Err(why) => {
-                tracing::info!(
-                    url_path = job.target.path(),
-                    attempt = n + 1,
-                    why,
-                    "notification not delivered"
-                );
-            }
+            Ok(status) => tracing::info!(url_path = path, attempt, status, "notification refused"),
+            Err(why) => tracing::info!(url_path = path, attempt, why, "notification not delivered"),
         }
     }
     count(stats, |s| s.notifications_abandoned += 1);

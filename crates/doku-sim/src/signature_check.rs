@@ -284,6 +284,13 @@ mod tests {
         )
     }
 
+    /// The refusal of [`good`] headers with `name` set to `value`.
+    fn refusal_with(name: &'static str, value: HeaderValue) -> (u16, String, String) {
+        let mut h = good();
+        h.insert(name, value);
+        refusal(&h)
+    }
+
     #[test]
     fn plausible_headers_pass_before_the_body_is_read() {
         let config = config();
@@ -309,54 +316,47 @@ mod tests {
 
     #[test]
     fn non_ascii_values_are_invalid_not_missing() {
-        let mut h = good();
-        h.insert(
+        let (status, code, message) = refusal_with(
             headers::CLIENT_ID,
             HeaderValue::from_bytes("BRN-é".as_bytes()).unwrap(),
         );
-        let (status, code, message) = refusal(&h);
         assert_eq!((status, code.as_str()), (400, "invalid_header"));
         assert!(message.contains("not visible ASCII") && message.contains("Client-Id"));
     }
 
     #[test]
     fn the_last_second_of_year_9999_is_out_of_the_window_not_malformed() {
-        let mut h = good();
-        h.insert(
+        let (status, code, message) = refusal_with(
             headers::REQUEST_TIMESTAMP,
             HeaderValue::from_static("9999-12-31T23:59:59Z"),
         );
-        let (status, code, message) = refusal(&h);
         assert_eq!((status, code.as_str()), (401, "invalid_timestamp"));
         assert!(!message.contains("not UTC"), "{message}");
     }
 
     #[test]
     fn malformed_signature_is_refused_from_the_headers() {
-        let mut h = good();
-        h.insert(
+        let (status, code, _) = refusal_with(
             headers::SIGNATURE,
             HeaderValue::from_static("HMACSHA256=abc"),
         );
-        let (status, code, _) = refusal(&h);
         assert_eq!((status, code.as_str()), (401, "invalid_signature"));
     }
 
     #[test]
     fn echoed_input_is_capped() {
-        let mut h = good();
         let long = "X".repeat(10_000);
-        h.insert(headers::CLIENT_ID, HeaderValue::from_str(&long).unwrap());
-        let (_, code, message) = refusal(&h);
-        assert_eq!(code, "invalid_client_id");
-        assert!(message.len() < 200, "{} bytes echoed", message.len());
-        let mut h = good();
-        h.insert(
-            headers::REQUEST_TIMESTAMP,
-            HeaderValue::from_str(&long).unwrap(),
-        );
-        let (_, code, message) = refusal(&h);
-        assert_eq!(code, "invalid_timestamp");
-        assert!(message.len() < 200, "{} bytes echoed", message.len());
+        for (name, expected) in [
+            (headers::CLIENT_ID, "invalid_client_id"),
+            (headers::REQUEST_TIMESTAMP, "invalid_timestamp"),
+        ] {
+            let (_, code, message) = refusal_with(name, HeaderValue::from_str(&long).unwrap());
+            assert_eq!(code, expected, "{name}");
+            assert!(
+                message.len() < 200,
+                "{name}: {} bytes echoed",
+                message.len()
+            );
+        }
     }
 }
