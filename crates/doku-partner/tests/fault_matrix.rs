@@ -23,7 +23,7 @@ use std::time::Duration;
 use common::*;
 use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory, RequestId, UploadResponse};
-use doku_partner::{CallOptions, Client, Error, Exchange, FixedJitter, RetryPolicy};
+use doku_partner::{CallOptions, Client, ConfigBuilder, Error, Exchange, FixedJitter, RetryPolicy};
 use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle, Stats};
 use doku_transport::TransportError;
 
@@ -633,20 +633,14 @@ fn print_table() {
 /// `common::upload_request` (fixed boundary, `Client::execute`).
 #[tokio::test]
 async fn upload_file_with_the_same_request_id_is_replayed() {
-    let sim = sim().await;
-    let client = Client::new(
-        config(&sim)
+    let matrix_config = |config: ConfigBuilder| {
+        config
             .retry_policy(policy())
             .attempt_timeout(ATTEMPT_TIMEOUT)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
-    client.token().await.unwrap();
-    sim.set_fault(
-        Endpoint::UploadFile,
-        Fault::always(FaultKind::ProcessThenDrop),
-    );
+    };
+    let drops = Fault::always(FaultKind::ProcessThenDrop);
+    let (sim, client) =
+        warm_client_under_fault_with(matrix_config, Endpoint::UploadFile, drops).await;
     let rid = RequestId::random();
     let options = || CallOptions::with_request_id(rid.clone());
     let err = client

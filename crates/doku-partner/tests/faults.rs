@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use doku_model::{BusinessRegistrationResponse, ClientId, Endpoint, FileCategory};
-use doku_partner::{Client, Error, SignatureProblem};
+use doku_partner::{Client, ConfigBuilder, Error, SignatureProblem};
 use doku_sim::{Fault, FaultKind};
 
 /// A client, a warm token, and the mandatory files uploaded.
@@ -28,26 +28,36 @@ async fn register_under(
 ) {
     let sim = sim().await;
     let (client, ids) = ready(&sim).await;
-    sim.set_fault(Endpoint::BusinessRegistration, fault);
-    let result = client.register_business(&registration("Toko", &ids)).await;
+    let result = register_under_fault(&sim, &client, "Toko", &ids, fault).await;
     (sim, client, result)
+}
+
+/// A config change: `ms` milliseconds per attempt.
+fn attempt_timeout(ms: u64) -> impl FnOnce(ConfigBuilder) -> ConfigBuilder {
+    move |config| config.attempt_timeout(Duration::from_millis(ms))
+}
+
+/// Runs `call`, which must fail, and asserts it sent `sim` exactly one request (it was not
+/// retried); its error.
+async fn fails_without_retry<T: std::fmt::Debug>(
+    sim: &doku_sim::SimHandle,
+    call: impl std::future::Future<Output = Result<T, Error>>,
+) -> Error {
+    let before = sim.stats().total_requests;
+    let err = call.await.unwrap_err();
+    assert_eq!(
+        sim.stats().total_requests - before,
+        1,
+        "not retried: {err:?}"
+    );
+    err
 }
 
 #[tokio::test]
 async fn latency_beyond_attempt_timeout_once_is_retried_to_success() {
-    let sim = sim().await;
-    let client = Client::new(
-        config(&sim)
-            .attempt_timeout(Duration::from_millis(300))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
-    client.token().await.unwrap();
-    sim.set_fault(
-        Endpoint::UploadFile,
-        Fault::once(FaultKind::Latency(Duration::from_millis(1500))),
-    );
+    let slow_once = Fault::once(FaultKind::Latency(Duration::from_millis(1500)));
+    let (sim, client) =
+        warm_client_under_fault_with(attempt_timeout(300), Endpoint::UploadFile, slow_once).await;
     let started = Instant::now();
     client.upload_file(png(FileCategory::Logo)).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -58,19 +68,10 @@ async fn latency_beyond_attempt_timeout_once_is_retried_to_success() {
 
 #[tokio::test]
 async fn latency_beyond_attempt_timeout_always_is_a_timeout_error() {
-    let sim = sim().await;
-    let client = Client::new(
-        config(&sim)
-            .attempt_timeout(Duration::from_millis(200))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
-    client.token().await.unwrap();
-    sim.set_fault(
-        Endpoint::CheckRequirements,
-        Fault::always(FaultKind::Latency(Duration::from_millis(1000))),
-    );
+    let slow_always = Fault::always(FaultKind::Latency(Duration::from_millis(1000)));
+    let timeout = attempt_timeout(200);
+    let (_sim, client) =
+        warm_client_under_fault_with(timeout, Endpoint::CheckRequirements, slow_always).await;
     let err = client
         .check_requirements(&personal_query())
         .await
@@ -98,7 +99,7 @@ async fn status_503_once_is_retried_with_the_same_request_id_and_one_side_effect
     let sim = sim().await;
     let (_, ids) = ready(&sim).await;
     let (generated, ids_fn) = counting_ids();
-    let client = Client::new(config(&sim).request_ids(ids_fn).build().unwrap()).unwrap();
+    let client = build(config(&sim).request_ids(ids_fn));
     client.token().await.unwrap();
     let before = generated.load(Ordering::SeqCst);
     // Files belong to the client id, not to the client object: reuse them.
@@ -129,10 +130,8 @@ async fn status_503_once_is_retried_with_the_same_request_id_and_one_side_effect
 
 #[tokio::test]
 async fn status_429_once_honours_retry_after() {
-    let sim = sim().await;
-    let client = client(&sim);
-    client.token().await.unwrap();
-    sim.set_fault(Endpoint::UploadFile, Fault::once(FaultKind::Status(429)));
+    let (sim, client) =
+        warm_client_under_fault(Endpoint::UploadFile, Fault::once(FaultKind::Status(429))).await;
     let started = Instant::now();
     client.upload_file(png(FileCategory::Logo)).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1));
@@ -144,16 +143,10 @@ async fn status_503_always_gives_up_with_the_api_error() {
     let sim = sim().await;
     let mut policy = fast_retries();
     policy.max_retry_after = Duration::from_millis(20);
-    let client = Client::new(config(&sim).retry_policy(policy).build().unwrap()).unwrap();
+    let client = build(config(&sim).retry_policy(policy));
     sim.set_fault(Endpoint::Token, Fault::always(FaultKind::Status(503)));
     let err = client.token().await.unwrap_err();
-    let Error::Api { status, code, .. } = &err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(
-        (status.as_u16(), code.as_deref()),
-        (503, Some("simulated_fault"))
-    );
+    assert_eq!(api_refusal(&err), (503, Some("simulated_fault")));
     assert_eq!(sim.stats().faults_applied, 3, "max_attempts");
 }
 
@@ -161,12 +154,8 @@ async fn status_503_always_gives_up_with_the_api_error() {
 async fn status_500_is_not_retried_on_post_but_is_on_get() {
     let sim = sim().await;
     let (client, ids) = ready(&sim).await;
-    sim.set_fault(
-        Endpoint::BusinessRegistration,
-        Fault::once(FaultKind::Status(500)),
-    );
-    let err = client
-        .register_business(&registration("Toko", &ids))
+    let status_500 = Fault::once(FaultKind::Status(500));
+    let err = register_under_fault(&sim, &client, "Toko", &ids, status_500)
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
@@ -184,12 +173,30 @@ async fn status_500_is_not_retried_on_post_but_is_on_get() {
     assert_eq!(client.get_business(&brand).await.unwrap().name, "Toko");
 }
 
+/// One cut connection, and the retry ends in exactly one registration: dropped before
+/// processing, the retry registers; with the body cut after processing (the sim announces the
+/// full `Content-Length` and cuts it: a body error, which is retried) the retry gets the 409
+/// replay. (A cut that still yields bytes — no `Content-Length` — is a `Decode` error; see the
+/// `interpret` unit tests.)
 #[tokio::test]
-async fn dropped_connection_before_processing_is_retried() {
-    let (sim, _, result) = register_under(Fault::once(FaultKind::DropConnection)).await;
-    result.unwrap();
-    let stats = sim.stats();
-    assert_eq!((stats.registrations, stats.replays), (1, 0));
+async fn one_cut_connection_is_retried_to_exactly_one_registration() {
+    for (case, kind, replays) in [
+        ("dropped before processing", FaultKind::DropConnection, 0),
+        (
+            "body truncated after processing",
+            FaultKind::TruncatedBody,
+            1,
+        ),
+    ] {
+        let (sim, _, result) = register_under(Fault::once(kind)).await;
+        result.unwrap_or_else(|e| panic!("{case}: {e:?}"));
+        let stats = sim.stats();
+        assert_eq!(
+            (stats.registrations, stats.replays),
+            (1, replays),
+            "{case}: (registrations, replays)"
+        );
+    }
 }
 
 #[tokio::test]
@@ -226,26 +233,10 @@ async fn dropped_connection_always_reports_may_have_reached_doku() {
     assert_eq!(sim.stats().registrations, 1);
 }
 
-/// The sim announces the full `Content-Length` and cuts the body: the transport reports the
-/// cut (a body error, after DOKU processed the request), which is retried; the retry gets the
-/// 409 replay. (A cut that still yields bytes — no `Content-Length` — is a `Decode` error;
-/// see the `interpret` unit tests.)
-#[tokio::test]
-async fn truncated_body_once_is_retried_and_replayed() {
-    let (sim, _, result) = register_under(Fault::once(FaultKind::TruncatedBody)).await;
-    result.unwrap();
-    let stats = sim.stats();
-    assert_eq!((stats.registrations, stats.replays), (1, 1));
-}
-
 #[tokio::test]
 async fn truncated_body_always_is_a_transport_error() {
-    let sim = sim().await;
-    let (client, _) = ready(&sim).await;
-    sim.set_fault(
-        Endpoint::UploadFile,
-        Fault::always(FaultKind::TruncatedBody),
-    );
+    let truncated = Fault::always(FaultKind::TruncatedBody);
+    let (sim, client) = warm_client_under_fault(Endpoint::UploadFile, truncated).await;
     let err = client
         .upload_file(png(FileCategory::Logo))
         .await
@@ -265,45 +256,29 @@ async fn truncated_body_always_is_a_transport_error() {
     );
     assert_eq!(
         sim.stats().uploads,
-        4,
-        "3 from ready() + 1, the retries were replays"
+        1,
+        "one upload, the retries were replays"
     );
 }
 
 #[tokio::test]
 async fn non_json_body_is_a_decode_error_and_not_retried() {
-    let sim = sim().await;
-    let client = client(&sim);
-    client.token().await.unwrap();
-    let before = sim.stats().total_requests;
-    sim.set_fault(
-        Endpoint::CheckRequirements,
-        Fault::always(FaultKind::NonJsonBody),
-    );
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
+    let non_json = Fault::always(FaultKind::NonJsonBody);
+    let (sim, client) = warm_client_under_fault(Endpoint::CheckRequirements, non_json).await;
+    let err = fails_without_retry(&sim, client.check_requirements(&personal_query())).await;
     let Error::Decode { status, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(status.as_u16(), 200);
-    assert_eq!(sim.stats().total_requests - before, 1);
 }
 
 #[tokio::test]
 async fn wrong_response_signature_is_a_signature_error_and_not_retried() {
     let sim = sim().await;
     let (client, ids) = ready(&sim).await;
-    let before = sim.stats().total_requests;
-    sim.set_fault(
-        Endpoint::BusinessRegistration,
-        Fault::once(FaultKind::WrongSignature),
-    );
-    let err = client
-        .register_business(&registration("Toko", &ids))
-        .await
-        .unwrap_err();
+    let wrong_signature = Fault::once(FaultKind::WrongSignature);
+    let registration = register_under_fault(&sim, &client, "Toko", &ids, wrong_signature);
+    let err = fails_without_retry(&sim, registration).await;
     let Error::Signature {
         problem, source, ..
     } = &err
@@ -312,15 +287,12 @@ async fn wrong_response_signature_is_a_signature_error_and_not_retried() {
     };
     assert_eq!(*problem, SignatureProblem::Invalid);
     assert!(source.is_some());
-    assert_eq!(sim.stats().total_requests - before, 1);
 }
 
 #[tokio::test]
 async fn expired_token_is_refreshed_and_the_call_repeated_once() {
-    let sim = sim().await;
-    let client = client(&sim);
-    client.token().await.unwrap();
-    sim.set_fault(Endpoint::UploadFile, Fault::once(FaultKind::ExpireToken));
+    let (sim, client) =
+        warm_client_under_fault(Endpoint::UploadFile, Fault::once(FaultKind::ExpireToken)).await;
     client.upload_file(png(FileCategory::Logo)).await.unwrap();
     let stats = sim.stats();
     assert_eq!(stats.tokens_for(CLIENT_ID), 2);
@@ -332,34 +304,13 @@ async fn expired_token_is_refreshed_and_the_call_repeated_once() {
         .upload_file(png(FileCategory::Logo))
         .await
         .unwrap_err();
-    let Error::Api { status, code, .. } = &err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(
-        (status.as_u16(), code.as_deref()),
-        (401, Some("expired_token"))
-    );
+    assert_eq!(api_refusal(&err), (401, Some("expired_token")));
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 3);
 }
 
 #[tokio::test]
 async fn connect_failure_is_retried_then_reported_as_not_sent() {
-    // Bind and drop a listener to get a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let client = Client::new(
-        doku_partner::Config::builder(CLIENT_ID, doku_sign::SecretKey::new(SECRET))
-            .environment(doku_partner::Environment::Custom(format!(
-                "http://127.0.0.1:{port}"
-            )))
-            .retry_policy(fast_retries())
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = build(config_at(format!("http://127.0.0.1:{}", unused_port())));
     let err = client.token().await.unwrap_err();
     let Error::Transport {
         source,

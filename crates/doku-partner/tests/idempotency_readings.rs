@@ -37,6 +37,14 @@ async fn refuses_once_with_401(answer: &'static str) -> common::scripted::Script
     .await
 }
 
+/// A client on `server` creates one Business Lite under a generated Request-Id (it must
+/// succeed); the Request-Ids of every attempt the server saw.
+async fn lite_with_generated_id(server: &common::scripted::Scripted) -> Vec<String> {
+    let client = client_for(server);
+    client.create_business_lite(&lite("Toko")).await.unwrap();
+    call_ids(server)
+}
+
 fn caller_id() -> RequestId {
     RequestId::new("caller-chosen-1").unwrap()
 }
@@ -44,9 +52,7 @@ fn caller_id() -> RequestId {
 #[tokio::test]
 async fn a_generated_request_id_is_replaced_after_a_401_refresh() {
     let server = refuses_once_with_401(CREATED).await;
-    let client = client_for(&server);
-    client.create_business_lite(&lite("Toko")).await.unwrap();
-    let ids = call_ids(&server);
+    let ids = lite_with_generated_id(&server).await;
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert_ne!(
         ids[0], ids[1],
@@ -110,9 +116,7 @@ async fn retries_after_5xx_keep_the_request_id() {
         _ => Reply::json(200, CREATED),
     })
     .await;
-    let client = client_for(&server);
-    client.create_business_lite(&lite("Toko")).await.unwrap();
-    let ids = call_ids(&server);
+    let ids = lite_with_generated_id(&server).await;
     assert_eq!(ids.len(), 3, "{ids:?}");
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
 }
@@ -201,9 +205,7 @@ async fn a_generated_request_id_is_kept_after_a_refusal_when_an_earlier_attempt_
             _ => Reply::json(200, CREATED),
         })
         .await;
-        let client = client_for(&server);
-        client.create_business_lite(&lite("Toko")).await.unwrap();
-        let ids = call_ids(&server);
+        let ids = lite_with_generated_id(&server).await;
         assert_eq!(ids.len(), 3, "{refusal}: {ids:?}");
         assert!(
             ids.iter().all(|id| *id == ids[0]),

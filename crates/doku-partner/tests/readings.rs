@@ -9,36 +9,58 @@ mod common;
 
 use common::*;
 use doku_model::Endpoint;
-use doku_model::{ClientId, RequestId};
+use doku_model::{BusinessData, ClientId, RequestId, TransactionStatus};
 use doku_partner::{CallOptions, Client, Error};
-use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig};
+use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle};
 
-async fn client_for(readings: Readings) -> (doku_sim::SimHandle, Client) {
-    let sim = sim_with(SimConfig::builder().readings(readings)).await;
-    let client = strict_client(&sim);
-    (sim, client)
+/// Runs `test` once under each reading, each time against a fresh simulator and a client that
+/// requires signed answers; the simulator is shut down after each run.
+async fn under_every_reading(test: impl AsyncFn(Readings, &SimHandle, &Client)) {
+    for readings in Readings::all() {
+        let sim = sim_with(SimConfig::builder().readings(readings)).await;
+        let client = strict_client(&sim);
+        test(readings, &sim, &client).await;
+        sim.shutdown().await;
+    }
+}
+
+/// Asserts the simulator recorded the three uploads, one registration and one Business Lite of
+/// a run: each effect exactly once, whatever the refusals and retries on the way.
+fn assert_each_effect_once(readings: Readings, sim: &SimHandle) {
+    let stats = sim.stats();
+    assert_eq!(
+        (stats.uploads, stats.registrations, stats.lite_registrations),
+        (3, 1, 1),
+        "{readings}: (uploads, registrations, lites), each effect exactly once"
+    );
+}
+
+/// Uploads the mandatory files, registers a business named `name` and reads it back (each step
+/// must succeed under `readings`): the brand's id and DOKU's data of the business.
+async fn onboard(readings: Readings, client: &Client, name: &str) -> (ClientId, BusinessData) {
+    let files = upload_mandatory(client).await;
+    let created = client
+        .register_business(&registration(name, &files))
+        .await
+        .unwrap_or_else(|e| panic!("{readings}: register: {e}"));
+    let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
+    let data = client
+        .get_business(&brand)
+        .await
+        .unwrap_or_else(|e| panic!("{readings}: get business: {e}"));
+    (brand, data)
 }
 
 #[tokio::test]
 async fn onboarding_flow_passes_under_every_reading() {
-    for readings in Readings::all() {
-        let (sim, client) = client_for(readings).await;
+    under_every_reading(async |readings, sim, client| {
         let requirements = client
             .check_requirements(&personal_query())
             .await
             .unwrap_or_else(|e| panic!("{readings}: check requirements: {e}"));
         assert_eq!(requirements.mandatory_codes().len(), 3, "{readings}");
 
-        let files = upload_mandatory(&client).await;
-        let created = client
-            .register_business(&registration("Toko Maju", &files))
-            .await
-            .unwrap_or_else(|e| panic!("{readings}: register: {e}"));
-        let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-        let data = client
-            .get_business(&brand)
-            .await
-            .unwrap_or_else(|e| panic!("{readings}: get business: {e}"));
+        let (brand, data) = onboard(readings, client, "Toko Maju").await;
         assert_eq!(data.brands[0].id, brand.as_str(), "{readings}");
         assert!(data.brands[0].shared_key.is_some(), "{readings}");
 
@@ -48,15 +70,10 @@ async fn onboarding_flow_passes_under_every_reading() {
             .unwrap_or_else(|e| panic!("{readings}: lite: {e}"));
         assert_eq!(invited.brand_ids().len(), 1, "{readings}");
 
-        let stats = sim.stats();
-        assert_eq!(stats.tokens_for(CLIENT_ID), 1, "{readings}");
-        assert_eq!(
-            (stats.uploads, stats.registrations, stats.lite_registrations),
-            (3, 1, 1),
-            "{readings}: each effect exactly once"
-        );
-        sim.shutdown().await;
-    }
+        assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1, "{readings}");
+        assert_each_effect_once(readings, sim);
+    })
+    .await;
 }
 
 /// A token DOKU refuses (401) is refreshed and the call repeated; a 429 is retried. Under the
@@ -64,17 +81,12 @@ async fn onboarding_flow_passes_under_every_reading() {
 /// (409), so the client must send a fresh Request-Id when it chose the id itself.
 #[tokio::test]
 async fn refusals_are_recovered_under_every_reading() {
-    for readings in Readings::all() {
-        let (sim, client) = client_for(readings).await;
-        client.token().await.unwrap();
-        let files = upload_mandatory(&client).await;
+    under_every_reading(async |readings, sim, client| {
+        // Uploading fetches the token, before any refusal is set.
+        let files = upload_mandatory(client).await;
 
-        sim.set_fault(
-            Endpoint::BusinessRegistration,
-            Fault::once(FaultKind::ExpireToken),
-        );
-        let created = client
-            .register_business(&registration("After 401", &files))
+        let expire_once = Fault::once(FaultKind::ExpireToken);
+        let created = register_under_fault(sim, client, "After 401", &files, expire_once)
             .await
             .unwrap_or_else(|e| panic!("{readings}: after a 401: {e}"));
         assert_eq!(created.brand_ids().len(), 1);
@@ -90,14 +102,9 @@ async fn refusals_are_recovered_under_every_reading() {
             .await
             .unwrap_or_else(|e| panic!("{readings}: after a 429: {e}"));
 
-        let stats = sim.stats();
-        assert_eq!(
-            (stats.registrations, stats.lite_registrations),
-            (1, 1),
-            "{readings}: each effect exactly once"
-        );
-        sim.shutdown().await;
-    }
+        assert_each_effect_once(readings, sim);
+    })
+    .await;
 }
 
 /// With a caller-supplied Request-Id the client keeps it (it is the caller's idempotency key).
@@ -106,8 +113,7 @@ async fn refusals_are_recovered_under_every_reading() {
 /// replay-successes the retry succeeds.
 #[tokio::test]
 async fn caller_supplied_request_id_is_kept_under_every_reading() {
-    for readings in Readings::all() {
-        let (sim, client) = client_for(readings).await;
+    under_every_reading(async |readings, sim, client| {
         client.token().await.unwrap();
         sim.set_fault(Endpoint::BusinessLite, Fault::once(FaultKind::Status(429)));
         let id = RequestId::random();
@@ -140,8 +146,8 @@ async fn caller_supplied_request_id_is_kept_under_every_reading() {
                 assert_eq!(sim.stats().lite_registrations, 1, "{readings}");
             }
         }
-        sim.shutdown().await;
-    }
+    })
+    .await;
 }
 
 /// The payments half under every reading: a brand onboarded through the Partner calls takes a
@@ -150,15 +156,8 @@ async fn caller_supplied_request_id_is_kept_under_every_reading() {
 /// shows SUCCESS. A repeat of the Checkout's Request-Id is DOKU's 409 replay of the same page.
 #[tokio::test]
 async fn payment_flow_passes_under_every_reading() {
-    for readings in Readings::all() {
-        let (sim, client) = client_for(readings).await;
-        let files = upload_mandatory(&client).await;
-        let created = client
-            .register_business(&registration("Toko Bayar", &files))
-            .await
-            .unwrap_or_else(|e| panic!("{readings}: register: {e}"));
-        let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-        let data = client.get_business(&brand).await.unwrap();
+    under_every_reading(async |readings, sim, client| {
+        let (brand, data) = onboard(readings, client, "Toko Bayar").await;
         let merchant = client
             .merchant_from_brand(&data.brands[0])
             .unwrap_or_else(|e| panic!("{readings}: merchant: {e}"));
@@ -180,26 +179,18 @@ async fn payment_flow_passes_under_every_reading() {
             "{readings}: the replay is the same page"
         );
 
-        let pending = merchant
-            .check_status(&invoice)
-            .await
-            .unwrap_or_else(|e| panic!("{readings}: status: {e}"));
-        assert_eq!(
-            pending.value.transaction.status,
-            doku_model::TransactionStatus::Pending,
-            "{readings}"
-        );
+        // Check Status (a GET, its answer verified under the reading), named `what` on failure.
+        let status = async |what: &str| {
+            let answer = merchant.check_status(&invoice).await;
+            let answer = answer.unwrap_or_else(|e| panic!("{readings}: {what}: {e}"));
+            answer.value.transaction.status
+        };
+        let pending = status("status").await;
+        assert_eq!(pending, TransactionStatus::Pending, "{readings}");
         sim.pay(&invoice, doku_sim::PayStatus::Success, Some(brand.as_str()))
             .unwrap_or_else(|e| panic!("{readings}: pay: {e}"));
-        let paid = merchant
-            .check_status(&invoice)
-            .await
-            .unwrap_or_else(|e| panic!("{readings}: status after pay: {e}"));
-        assert_eq!(
-            paid.value.transaction.status,
-            doku_model::TransactionStatus::Success,
-            "{readings}"
-        );
-        sim.shutdown().await;
-    }
+        let paid = status("status after pay").await;
+        assert_eq!(paid, TransactionStatus::Success, "{readings}");
+    })
+    .await;
 }

@@ -16,38 +16,15 @@ async fn secret_token_and_bodies_never_reach_the_logs() {
     let client = client(&sim);
     let token = client.token().await.unwrap().token;
     client.check_requirements(&personal_query()).await.unwrap();
+    // The mandatory files, the KTP's bytes a needle to look for.
+    let mut uploads = mandatory_uploads();
     let file_bytes = "PIXELDATA-4d1e0f-unique".as_bytes().to_vec();
-    let mut ids = vec![
-        client
-            .upload_file(
-                UploadFile::file(FileCategory::Document, "ktp.png", "image/png", file_bytes)
-                    .with_code(doku_model::DocumentCode::Ktp),
-            )
-            .await
-            .unwrap()
-            .id,
-    ];
-    ids.push(
-        client
-            .upload_file(png(FileCategory::OwnerLiveness))
-            .await
-            .unwrap()
-            .id,
-    );
-    ids.push(
-        client
-            .upload_file(png(FileCategory::PhotoProof))
-            .await
-            .unwrap()
-            .id,
-    );
+    uploads[0] = UploadFile::file(FileCategory::Document, "ktp.png", "image/png", file_bytes)
+        .with_code(doku_model::DocumentCode::Ktp);
+    let ids = upload_all(&client, uploads).await;
     // Faults so retry, replay and error paths log too.
-    sim.set_fault(
-        Endpoint::BusinessRegistration,
-        Fault::once(FaultKind::ProcessThenDrop),
-    );
-    let created = client
-        .register_business(&registration("Toko Rahasia Zebra", &ids))
+    let drop_once = Fault::once(FaultKind::ProcessThenDrop);
+    let created = register_under_fault(&sim, &client, "Toko Rahasia Zebra", &ids, drop_once)
         .await
         .unwrap();
     sim.set_fault(
@@ -73,14 +50,7 @@ async fn secret_token_and_bodies_never_reach_the_logs() {
         .await
         .unwrap_err();
 
-    let logs = capture.text();
-    if std::env::var_os("DOKU_DUMP_LOGS").is_some() {
-        eprintln!("{logs}");
-    }
-    assert!(
-        logs.contains("doku_partner.call"),
-        "spans are recorded:\n{logs}"
-    );
+    let logs = capture.text_with_call_spans();
     assert!(logs.contains("request_id="), "{logs}");
     assert!(logs.contains("retrying"), "{logs}");
     let new_token = client.token().await.unwrap().token;

@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use doku_model::{Endpoint, FileId, RequestId, UploadFile};
-use doku_partner::{Client, Config, ConfigBuilder, Environment, FixedJitter, RetryPolicy};
+use doku_model::{BusinessRegistrationResponse, Endpoint, FileId, RequestId, UploadFile};
+use doku_partner::{Client, Config, ConfigBuilder, Environment, Error, FixedJitter, RetryPolicy};
 use doku_sign::SecretKey;
-use doku_sim::{Sim, SimConfig, SimHandle};
+use doku_sim::{Fault, Sim, SimConfig, SimHandle};
 pub use doku_test_support::{
     lite, mandatory_uploads, personal_query, png, registration, PARTNER_CLIENT_ID as CLIENT_ID,
     PARTNER_SECRET as SECRET,
@@ -58,7 +58,61 @@ pub fn config_at(base_url: String) -> ConfigBuilder {
 
 /// A client pointed at `sim`.
 pub fn client(sim: &SimHandle) -> Client {
-    Client::new(config(sim).build().unwrap()).unwrap()
+    build(config(sim))
+}
+
+/// The client `config` describes (a test's config is always valid).
+pub fn build(config: ConfigBuilder) -> Client {
+    Client::new(config.build().unwrap()).unwrap()
+}
+
+/// A simulator and a client (the default test config) that already holds a token, then `fault`
+/// set on `endpoint`: the fault meets the call under test, never the token fetch before it.
+pub async fn warm_client_under_fault(endpoint: Endpoint, fault: Fault) -> (SimHandle, Client) {
+    warm_client_under_fault_with(|config| config, endpoint, fault).await
+}
+
+/// [`warm_client_under_fault`] with the client's config changed by `configure` first.
+pub async fn warm_client_under_fault_with(
+    configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+    endpoint: Endpoint,
+    fault: Fault,
+) -> (SimHandle, Client) {
+    let sim = sim().await;
+    let client = build(configure(config(&sim)));
+    client.token().await.unwrap();
+    sim.set_fault(endpoint, fault);
+    (sim, client)
+}
+
+/// One Business Registration named `name` with `files`, with `fault` set on that endpoint first.
+pub async fn register_under_fault(
+    sim: &SimHandle,
+    client: &Client,
+    name: &str,
+    files: &[FileId],
+    fault: Fault,
+) -> Result<BusinessRegistrationResponse, Error> {
+    sim.set_fault(Endpoint::BusinessRegistration, fault);
+    client.register_business(&registration(name, files)).await
+}
+
+/// The status and DOKU error code of an `Error::Api`; panics (failing the test) on any other
+/// error.
+pub fn api_refusal(err: &Error) -> (u16, Option<&str>) {
+    let Error::Api { status, code, .. } = err else {
+        panic!("expected Error::Api, got {err:?}")
+    };
+    (status.as_u16(), code.as_deref())
+}
+
+/// A loopback port nothing listens on (a listener bound, then dropped), for connect failures.
+pub fn unused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A client pointed at `sim` that requires a valid signature on every answer.
@@ -82,8 +136,16 @@ pub fn counting_ids() -> (
 
 /// Uploads the three documents a PERSONAL business of an Indonesian owner needs.
 pub async fn upload_mandatory(client: &Client) -> Vec<FileId> {
+    upload_all(client, mandatory_uploads()).await
+}
+
+/// Uploads each of `uploads` in order; their file ids, in the same order.
+pub async fn upload_all(
+    client: &Client,
+    uploads: impl IntoIterator<Item = UploadFile>,
+) -> Vec<FileId> {
     let mut ids = Vec::new();
-    for upload in mandatory_uploads() {
+    for upload in uploads {
         ids.push(client.upload_file(upload).await.unwrap().id);
     }
     ids
@@ -152,5 +214,20 @@ impl LogCapture {
     /// Everything captured so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// Everything captured so far, asserting that the client's call spans are in it (a capture
+    /// that missed them would make every "not in the logs" check pass vacuously). Printed to
+    /// stderr when `DOKU_DUMP_LOGS` is set.
+    pub fn text_with_call_spans(&self) -> String {
+        let logs = self.text();
+        if std::env::var_os("DOKU_DUMP_LOGS").is_some() {
+            eprintln!("{logs}");
+        }
+        assert!(
+            logs.contains("doku_partner.call"),
+            "no doku_partner.call span recorded:\n{logs}"
+        );
+        logs
     }
 }

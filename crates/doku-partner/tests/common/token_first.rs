@@ -36,7 +36,7 @@ pub fn scripted_config(server: &Scripted) -> ConfigBuilder {
 
 /// A client pointed at `server` ([`scripted_config`]).
 pub fn scripted_client(server: &Scripted) -> Client {
-    Client::new(scripted_config(server).build().unwrap()).unwrap()
+    super::build(scripted_config(server))
 }
 
 /// Whether `seen` is a Generate Token request.
