@@ -1,7 +1,7 @@
 //! The fault matrix: every fault doku-sim injects × every endpoint × {once, always} × each
 //! idempotency reading (DOKU's words replay every final answer, or only successes).
 //!
-//! Each cell (one `#[tokio::test]`, named `<endpoint>::<fault>_<mode>`) checks
+//! Each cell (one `#[tokio::test]`, named `<reading>::<endpoint>::<fault>::<mode>`) checks
 //! - the documented outcome (`expected()` below; the table is in `docs/reliability.md`),
 //!   derived from the client's retry rules: connect failures, timeouts, dropped connections and
 //!   429/502/503/504 are retried, 500 only on GET, a 409 replay is success, a wrong signature
@@ -502,7 +502,7 @@ async fn run(endpoint: Endpoint, kind: FaultKind, mode: Mode, reading: Idempoten
     }
 }
 
-/// One module per endpoint, one test per fault × mode.
+/// One module per endpoint, in it one per fault (`cells!`).
 macro_rules! endpoint_cells {
     ($($module:ident => $endpoint:ident),* $(,)?) => {$(
         mod $module {
@@ -511,42 +511,39 @@ macro_rules! endpoint_cells {
             const ENDPOINT: Endpoint = Endpoint::$endpoint;
 
             cells! {
-                latency_once => FaultKind::Latency(LATENCY), Once;
-                latency_always => FaultKind::Latency(LATENCY), Always;
-                status_429_once => FaultKind::Status(429), Once;
-                status_429_always => FaultKind::Status(429), Always;
-                status_500_once => FaultKind::Status(500), Once;
-                status_500_always => FaultKind::Status(500), Always;
-                status_502_once => FaultKind::Status(502), Once;
-                status_502_always => FaultKind::Status(502), Always;
-                status_503_once => FaultKind::Status(503), Once;
-                status_503_always => FaultKind::Status(503), Always;
-                status_504_once => FaultKind::Status(504), Once;
-                status_504_always => FaultKind::Status(504), Always;
-                status_400_once => FaultKind::Status(400), Once;
-                status_400_always => FaultKind::Status(400), Always;
-                drop_connection_once => FaultKind::DropConnection, Once;
-                drop_connection_always => FaultKind::DropConnection, Always;
-                process_then_drop_once => FaultKind::ProcessThenDrop, Once;
-                process_then_drop_always => FaultKind::ProcessThenDrop, Always;
-                truncated_body_once => FaultKind::TruncatedBody, Once;
-                truncated_body_always => FaultKind::TruncatedBody, Always;
-                non_json_body_once => FaultKind::NonJsonBody, Once;
-                non_json_body_always => FaultKind::NonJsonBody, Always;
-                wrong_signature_once => FaultKind::WrongSignature, Once;
-                wrong_signature_always => FaultKind::WrongSignature, Always;
-                expire_token_once => FaultKind::ExpireToken, Once;
-                expire_token_always => FaultKind::ExpireToken, Always;
+                latency => FaultKind::Latency(LATENCY);
+                status_429 => FaultKind::Status(429);
+                status_500 => FaultKind::Status(500);
+                status_502 => FaultKind::Status(502);
+                status_503 => FaultKind::Status(503);
+                status_504 => FaultKind::Status(504);
+                status_400 => FaultKind::Status(400);
+                drop_connection => FaultKind::DropConnection;
+                process_then_drop => FaultKind::ProcessThenDrop;
+                truncated_body => FaultKind::TruncatedBody;
+                non_json_body => FaultKind::NonJsonBody;
+                wrong_signature => FaultKind::WrongSignature;
+                expire_token => FaultKind::ExpireToken;
             }
         }
     )*};
 }
 
+/// One module per fault, with its two cells: the fault `once`, and `always`.
 macro_rules! cells {
-    ($($name:ident => $kind:expr, $mode:ident;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            run(ENDPOINT, $kind, Mode::$mode, READING).await;
+    ($($name:ident => $kind:expr;)*) => {$(
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn once() {
+                run(ENDPOINT, $kind, Mode::Once, READING).await;
+            }
+
+            #[tokio::test]
+            async fn always() {
+                run(ENDPOINT, $kind, Mode::Always, READING).await;
+            }
         }
     )*};
 }
