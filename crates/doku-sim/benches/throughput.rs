@@ -27,7 +27,7 @@ use bytes::Bytes;
 use doku_model::Endpoint;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
-use doku_sim::{Sim, SimConfig};
+use doku_sim::{BackgroundSim, SimConfig};
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{BodyExt, Empty, Full};
@@ -364,21 +364,15 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let opts = Opts::parse();
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(opts.server_threads)
-        .enable_all()
-        .build()
-        .unwrap();
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-
     let config = SimConfig::builder()
         .credential(CLIENT_ID, SecretKey::new(SECRET))
         .build()
         .unwrap();
-    let sim = server_rt.block_on(Sim::start(config)).unwrap();
+    let sim = BackgroundSim::start(config, opts.server_threads).unwrap();
     let sim_addr = sim.addr();
 
     let token = client_rt.block_on(fetch_token(sim_addr));
@@ -400,9 +394,9 @@ fn main() {
     });
     let sim_result = client_rt.block_on(load(sim_addr, prepared.clone(), &opts, false));
     let stats = sim.stats();
-    server_rt.block_on(sim.shutdown());
 
-    let base_addr = server_rt.block_on(baseline_server(sample.clone()));
+    // The baseline runs on the simulator's runtime (the simulator stays up, idle).
+    let base_addr = sim.runtime().block_on(baseline_server(sample.clone()));
     let base_result = client_rt.block_on(load(base_addr, prepared.clone(), &opts, true));
 
     eprintln!(

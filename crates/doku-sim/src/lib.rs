@@ -25,6 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod background;
 mod backoff;
 mod body;
 mod checkout_errors;
@@ -60,6 +61,7 @@ mod state;
 mod stats;
 mod tokens;
 
+pub use background::BackgroundSim;
 pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use control::SimControl;
 pub use error::SimError;
