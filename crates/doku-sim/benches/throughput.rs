@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use doku_model::Endpoint;
-use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
 use doku_sim::{BackgroundSim, SimConfig};
+use doku_test_support::PreSigned;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{BodyExt, Empty, Full};
@@ -116,37 +116,17 @@ static SIGNATURE_H: HeaderName = HeaderName::from_static("signature");
 impl Prepared {
     /// `count` requests for the load, plus one more (index `count`) for the sample request.
     fn new(count: usize, token: &str, addr: SocketAddr) -> Self {
-        let key = SecretKey::new(SECRET);
-        let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
-            &doku_sign::clock::SystemClock,
-        ));
-        let mut ids = Vec::with_capacity((count + 1) * ID_LEN);
-        let mut signatures = Vec::new();
-        let mut signature_len = 0;
-        for i in 0..=count {
-            let id = format!("r{i:010}");
-            debug_assert_eq!(id.len(), ID_LEN);
-            let message = Message {
-                client_id: CLIENT_ID,
-                request_id: &id,
-                timestamp: &timestamp,
-                target: FILE_PATH,
-                body: None,
-            };
-            let signature = non_snap::sign(&key, Kind::Request, &message).to_string();
-            if i == 0 {
-                signature_len = signature.len();
-                signatures.reserve((count + 1) * signature_len);
-            }
-            assert_eq!(signature.len(), signature_len);
-            ids.extend_from_slice(id.as_bytes());
-            signatures.extend_from_slice(signature.as_bytes());
-        }
+        let now = doku_sign::clock::Clock::unix_seconds(&doku_sign::clock::SystemClock);
+        let timestamp = doku_sign::timestamp::format_utc(now);
+        let batch = PreSigned::new(count + 1, CLIENT_ID, SECRET, FILE_PATH, &timestamp, |i| {
+            format!("r{i:010}")
+        });
+        assert_eq!(batch.id_len, ID_LEN);
         Self {
             count,
-            ids: Bytes::from(ids),
-            signatures: Bytes::from(signatures),
-            signature_len,
+            ids: Bytes::from(batch.ids),
+            signatures: Bytes::from(batch.signatures),
+            signature_len: batch.signature_len,
             timestamp: HeaderValue::from_str(&timestamp).unwrap(),
             authorization: HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
             host: HeaderValue::from_str(&addr.to_string()).unwrap(),
