@@ -145,18 +145,9 @@ async fn a_server_that_never_answers_is_cut_at_the_deadline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_503_then_slow_401_ends_at_the_deadline_with_the_last_answer_as_cause() {
     // Two slow 503s, a 401 (token refresh), then a repeat that would take 60 s: cut at 3 s.
-    let server = server(|i, seen| {
-        let (status, wait) = match i {
-            0 | 1 => (503, 500),
-            2 => (401, 300),
-            _ => (401, 60_000),
-        };
-        let body = format!(r#"{{"error":{{"code":"slow_{status}","message":"m"}}}}"#);
-        signed(status, body, seen)
-            .with_header("retry-after", "0")
-            .after(Duration::from_millis(wait))
-    })
-    .await;
+    let slowly =
+        |i, seen: &Seen| Reply::slow_503s_then_401(i, seen, PARTNER_SECRET, [500, 300, 60_000]);
+    let server = server(slowly).await;
     let run = held(&server.base_url(), GET_BUSINESS, "503 then 401, slowly").await;
     assert!(run.elapsed >= DEADLINE, "{:?}", run.elapsed);
     run.assert_stderr_has(&[

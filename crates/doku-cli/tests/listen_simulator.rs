@@ -2,35 +2,18 @@
 //! calls pays through Checkout, doku-sim delivers DOKU's signed notification, and `doku listen`
 //! verifies it with the brand's shared key and prints it as one JSON line.
 
+#[path = "../../doku-partner/tests/common/onboarded.rs"]
+mod onboarded;
+
 use std::process::Stdio;
 use std::time::Duration;
 
-use doku_model::{BusinessDataBrand, BusinessRegistrationRequest, CheckoutRequest, ClientId};
-use doku_partner::{Client, Config, Environment};
-use doku_sign::SecretKey;
-use doku_sim::{PayStatus, Sim, SimConfig};
-use doku_test_support::{mandatory_uploads, PARTNER_CLIENT_ID, PARTNER_SECRET};
+use doku_model::BusinessRegistrationRequest;
+use doku_sim::SimConfig;
+use onboarded::{onboard, Onboarded};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const PATH: &str = "/payments/notifications";
-
-/// Registers the CLI's bundled sample business (`samples/business.json`) through the Partner calls,
-/// with the documents a PERSONAL business needs; the brand as Get Business Data shows it.
-///
-/// The receiver example's test onboards the same way but with its own fixture: the helper needs
-/// the client and the simulator, which doku-test-support (doku-sign and doku-model only) must not
-/// depend on.
-async fn onboard_sample(client: &Client) -> BusinessDataBrand {
-    let mut body: BusinessRegistrationRequest =
-        serde_json::from_str(include_str!("../samples/business.json")).expect("sample");
-    for upload in mandatory_uploads() {
-        let id = client.upload_file(upload.clone()).await.expect("upload").id;
-        body.attach(&upload, id);
-    }
-    let created = client.register_business(&body).await.expect("register");
-    let brand_id = ClientId::new(created.brand_ids()[0].to_owned()).expect("brand id");
-    client.get_business(&brand_id).await.expect("data").brands[0].clone()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_verifies_a_notification_the_simulator_delivers() {
@@ -39,32 +22,16 @@ async fn listen_verifies_a_notification_the_simulator_delivers() {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let partner_key = SecretKey::new(PARTNER_SECRET);
-    let sim = Sim::start(
-        SimConfig::builder()
-            .credential(PARTNER_CLIENT_ID, partner_key.clone())
-            .notification_url(format!("http://127.0.0.1:{port}{PATH}"))
-            .time_scale(0.0001)
-            .build()
-            .expect("config"),
-    )
-    .await
-    .expect("sim");
-    let client = Client::new(
-        Config::builder(PARTNER_CLIENT_ID, partner_key)
-            .environment(Environment::Custom(sim.base_url()))
-            .build()
-            .expect("config"),
-    )
-    .expect("client");
-
-    let brand = onboard_sample(&client).await;
-    let shared_key = brand
-        .shared_key
-        .as_ref()
-        .expect("shared key")
-        .expose()
-        .to_owned();
+    // The CLI's bundled sample business (`samples/business.json`).
+    let sample: BusinessRegistrationRequest =
+        serde_json::from_str(include_str!("../samples/business.json")).expect("sample");
+    let sim_config = SimConfig::builder()
+        .notification_url(format!("http://127.0.0.1:{port}{PATH}"))
+        .time_scale(0.0001);
+    let onboarded = onboard(sim_config, sample).await;
+    let Onboarded {
+        brand, shared_key, ..
+    } = &onboarded;
 
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doku"))
         .args([
@@ -77,7 +44,7 @@ async fn listen_verifies_a_notification_the_simulator_delivers() {
             "1",
         ])
         .env("DOKU_MERCHANT_ID", &brand.id)
-        .env("DOKU_MERCHANT_KEY", &shared_key)
+        .env("DOKU_MERCHANT_KEY", shared_key)
         .env_remove("DOKU_CLIENT_ID")
         .env_remove("DOKU_SECRET_KEY")
         .stdout(Stdio::piped())
@@ -93,14 +60,8 @@ async fn listen_verifies_a_notification_the_simulator_delivers() {
         .expect("a line");
     assert!(first.starts_with("listening on http://"), "{first}");
 
-    let merchant = client.merchant_from_brand(&brand).expect("merchant");
     let invoice = "INV-LISTEN-0001";
-    merchant
-        .create_checkout(&CheckoutRequest::new(25_000, invoice))
-        .await
-        .expect("checkout");
-    sim.pay(invoice, PayStatus::Success, Some(&brand.id))
-        .expect("pay");
+    onboarded.pay(25_000, invoice).await;
 
     let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
         .await
@@ -115,6 +76,9 @@ async fn listen_verifies_a_notification_the_simulator_delivers() {
     assert_eq!(line["invoice_number"], invoice);
     assert_eq!(line["status"], "SUCCESS");
     assert_eq!(line["final"], true);
-    assert!(!stdout.contains(&shared_key), "the key is never printed");
-    sim.shutdown().await;
+    assert!(
+        !stdout.contains(shared_key.as_str()),
+        "the key is never printed"
+    );
+    onboarded.sim.shutdown().await;
 }

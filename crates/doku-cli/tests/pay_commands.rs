@@ -12,20 +12,15 @@ mod scripted;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use doku_test_support::{is_signed_by, Signing};
+use doku_test_support::{
+    is_signed_by, Signing, BRAND_ID, CHECKOUT_CREATED as CREATE, CHECK_STATUS_PENDING as STATUS,
+    NOTIFICATION_BCA_VA as NOTIFICATION,
+};
 use scripted::{signature_headers, Reply, Scripted, Seen};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStderr};
 
-const BRAND_ID: &str = "BRN-0104-1678960841263";
 const BRAND_KEY: &str = "SK-MERCHANT-cli-test-key";
-const CREATE: &[u8] =
-    include_bytes!("../../doku-model/tests/doku-samples/checkout/create.response.json");
-const STATUS: &[u8] = include_bytes!(
-    "../../doku-model/tests/doku-samples/checkout/check-status-pending.response.json"
-);
-const NOTIFICATION: &[u8] =
-    include_bytes!("../../doku-model/tests/doku-samples/checkout/notification-bca-va.json");
 
 /// Whether DOKU would take `seen` as signed by the brand: its Client-Id and key, the four headers.
 fn signed_by_merchant(seen: &Seen) -> bool {

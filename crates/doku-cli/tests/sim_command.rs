@@ -5,7 +5,9 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
 use doku_model::Endpoint;
-use doku_test_support::{is_signed_by, now_timestamp, Signing, PARTNER_CLIENT_ID, PARTNER_SECRET};
+use doku_test_support::{
+    is_signed_by, now_timestamp, Http1Message, Signing, PARTNER_CLIENT_ID, PARTNER_SECRET,
+};
 
 /// Starts `doku sim` with `extra` flags; returns the child and its `host:port`.
 fn start_sim(extra: &[&str]) -> (std::process::Child, String) {
@@ -88,21 +90,12 @@ fn sim_pay_pays_an_order_and_the_notification_arrives_signed() {
         loop {
             let n = stream.read(&mut buf).expect("read");
             data.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&data).to_string();
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let len = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                    })
-                    .unwrap_or(0);
-                if body.len() >= len || n == 0 {
+            if let Some(message) = Http1Message::parse(&data) {
+                if message.is_complete() || n == 0 {
                     let _ = stream.write_all(
                         b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
                     );
-                    let _ = tx.send((head.to_owned(), body.to_owned()));
+                    let _ = tx.send((message.head, message.body));
                     return;
                 }
             }

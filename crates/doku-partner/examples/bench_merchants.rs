@@ -34,9 +34,11 @@
 //! Summary lines (what `cargo xtask bench` prints) start with `merchants:` and `receiver:`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+#[path = "../tests/common/keep_alive.rs"]
+mod keep_alive;
+
 use std::alloc::System;
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -49,21 +51,16 @@ use doku_partner::{
 };
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
+use doku_test_support::CHECK_STATUS_PENDING;
 use http::{HeaderMap, HeaderValue};
 use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use keep_alive::counting_server;
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
-use tokio::net::TcpListener;
 
 // Counts every allocation of the process; both sides of each comparison pay its (atomic) cost.
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-const STATUS: &[u8] = include_bytes!(
-    "../../doku-model/tests/doku-samples/checkout/check-status-pending.response.json"
-);
 const INVOICE: &str = "INV-20250724-0001";
 const NOTIFICATION_PATH: &str = "/payments/notifications";
 /// DOKU's BCA VA notification sample (the `identifer` spelling is DOKU's).
@@ -148,27 +145,7 @@ fn memory(client: &Client, creds: &[(String, String)]) -> (usize, usize) {
 /// sample, signed (no Digest line, as for a GET) with the key of the request's Client-Id.
 /// Returns its base URL and its count of accepted connections.
 async fn signing_server(keys: Arc<HashMap<String, SecretKey>>) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let connections = Arc::new(AtomicUsize::new(0));
-    let count = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            let _ = stream.set_nodelay(true);
-            let keys = keys.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let keys = keys.clone();
-                    async move { Ok::<_, Infallible>(answer(&keys, &req)) }
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (format!("http://{addr}"), connections)
+    counting_server(move |req| answer(&keys, req)).await
 }
 
 fn answer<B>(
@@ -208,7 +185,7 @@ fn answer<B>(
         .header("request-id", request_id)
         .header("response-timestamp", timestamp)
         .header("signature", signature)
-        .body(Full::new(Bytes::from_static(STATUS)))
+        .body(Full::new(Bytes::from_static(CHECK_STATUS_PENDING)))
         .unwrap()
 }
 

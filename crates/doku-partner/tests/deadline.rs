@@ -102,22 +102,8 @@ async fn a_slow_token_fetch_counts_against_the_deadline() {
 /// is reported as the cause.
 #[tokio::test]
 async fn slow_503_then_401_ends_at_the_deadline_with_the_last_outcome_as_cause() {
-    let server = server(|i, seen| {
-        let (status, wait) = match i {
-            0 | 1 => (503, 300),
-            2 => (401, 100),
-            _ => (401, 5_000),
-        };
-        Reply::signed(
-            status,
-            format!(r#"{{"error":{{"code":"c{status}","message":"m"}}}}"#),
-            seen,
-            SECRET,
-        )
-        .with_header("retry-after", "0")
-        .after(Duration::from_millis(wait))
-    })
-    .await;
+    let server =
+        server(|i, seen| Reply::slow_503s_then_401(i, seen, SECRET, [300, 100, 5_000])).await;
     let deadline = Duration::from_millis(1500);
     let client = client_for(&server, deadline, ResponseSignatureMode::Require);
     let (err, elapsed) = failing_call(&client).await;
@@ -141,7 +127,10 @@ async fn slow_503_then_401_ends_at_the_deadline_with_the_last_outcome_as_cause()
         "{last:?}"
     );
     let source = std::error::Error::source(&err).map(ToString::to_string);
-    assert!(source.is_some_and(|s| s.contains("401")), "{err}");
+    assert!(
+        source.is_some_and(|s| s.contains("401") && s.contains("slow_401")),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -15,17 +15,11 @@ use doku_partner::{
     RetryPolicy,
 };
 use doku_sign::SecretKey;
+use doku_test_support::{BRAND_ID, CHECKOUT_CREATED as CREATE, CHECK_STATUS_PENDING as STATUS};
 
 const PARTNER_ID: &str = "BRN-0001-10791114622547";
 const PARTNER_KEY: &str = "SK-PARTNER-only-for-partner-calls";
-const BRAND_ID: &str = "BRN-0104-1678960841263";
 const BRAND_KEY: &str = "SK-MERCHANT-brand-shared-key";
-
-const CREATE: &[u8] =
-    include_bytes!("../../doku-model/tests/doku-samples/checkout/create.response.json");
-const STATUS: &[u8] = include_bytes!(
-    "../../doku-model/tests/doku-samples/checkout/check-status-pending.response.json"
-);
 
 /// Whether `seen` is a request signed by the merchant: its Client-Id and key, the four headers.
 fn signed_by_merchant(seen: &Seen) -> bool {

@@ -7,23 +7,18 @@
 //! finds none idle and dials another (observed: 8–15 for 8 tasks).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::convert::Infallible;
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
+use common::keep_alive::counting_server;
 use doku_model::ClientId;
 use doku_partner::{Client, Config, Environment};
 use doku_sign::SecretKey;
+use doku_test_support::CHECK_STATUS_PENDING;
 use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-
-const STATUS: &[u8] = include_bytes!(
-    "../../doku-model/tests/doku-samples/checkout/check-status-pending.response.json"
-);
 
 const MERCHANTS: usize = 2_000;
 const TASKS: usize = 8;
@@ -31,29 +26,13 @@ const TASKS: usize = 8;
 /// A keep-alive HTTP/1.1 server answering every request with the Check Status sample; counts
 /// the connections it accepted.
 async fn keep_alive_server() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let connections = Arc::new(AtomicUsize::new(0));
-    let count = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let service = service_fn(|_req| async {
-                    Ok::<_, Infallible>(
-                        hyper::Response::builder()
-                            .header("content-type", "application/json")
-                            .body(Full::new(Bytes::from_static(STATUS)))
-                            .unwrap(),
-                    )
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (format!("http://{addr}"), connections)
+    counting_server(|_| {
+        hyper::Response::builder()
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from_static(CHECK_STATUS_PENDING)))
+            .unwrap()
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

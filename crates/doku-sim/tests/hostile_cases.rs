@@ -10,6 +10,7 @@ use std::time::Duration;
 use common::*;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
+use doku_test_support::Http1Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -62,20 +63,8 @@ async fn head_only(
                 Ok(0) | Err(_) => break,
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
-            let text = String::from_utf8_lossy(&buf);
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let len = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length: ")
-                            .map(str::to_owned)
-                    })
-                    .and_then(|v| v.trim().parse::<usize>().ok())
-                    .unwrap_or(0);
-                if body.len() >= len {
-                    break;
-                }
+            if Http1Message::parse(&buf).is_some_and(|m| m.is_complete()) {
+                break;
             }
         }
     })

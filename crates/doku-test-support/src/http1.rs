@@ -1,5 +1,6 @@
-//! A [`SignedRequest`] as the bytes an HTTP/1.1 client writes, for tests that talk to a server over a raw
-//! socket (a hostile peer, a child process's listener).
+//! HTTP/1.1 on a raw socket, for tests that talk to a server or play one (a hostile peer, a child process's
+//! listener): a [`SignedRequest`] as the bytes a client writes, and [`Http1Message`] to tell when what was
+//! read so far is a whole message.
 
 use crate::SignedRequest;
 
@@ -27,9 +28,66 @@ impl SignedRequest {
     }
 }
 
+/// An HTTP/1.1 message (request or response) as read from a socket so far: its head, the body bytes that
+/// followed it, and the length the head announced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Http1Message {
+    /// The start line and headers, without the blank line that ends them.
+    pub head: String,
+    /// What followed the blank line so far (lossily decoded).
+    pub body: String,
+    /// The `Content-Length` the head announced; 0 when it announced none or one that does not parse.
+    pub content_length: usize,
+}
+
+impl Http1Message {
+    /// The message in `bytes`, once its head is complete (`None` before the blank line arrived).
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        let text = String::from_utf8_lossy(bytes);
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let content_length = head
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.trim()
+                    .eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().unwrap_or(0))
+            })
+            .unwrap_or(0);
+        Some(Self {
+            head: head.to_owned(),
+            body: body.to_owned(),
+            content_length,
+        })
+    }
+
+    /// Whether the whole announced body has arrived.
+    pub fn is_complete(&self) -> bool {
+        self.body.len() >= self.content_length
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::Signing;
+    use crate::{Http1Message, Signing};
+
+    #[test]
+    fn a_message_is_complete_when_its_announced_body_arrived() {
+        assert_eq!(
+            Http1Message::parse(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"),
+            None
+        );
+        let partial =
+            Http1Message::parse(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab").unwrap();
+        assert_eq!((partial.content_length, partial.body.as_str()), (5, "ab"));
+        assert!(!partial.is_complete());
+        let whole = Http1Message::parse(b"POST / HTTP/1.1\r\ncontent-length:2\r\n\r\n{}").unwrap();
+        assert_eq!(whole.head, "POST / HTTP/1.1\r\ncontent-length:2");
+        assert!(whole.is_complete());
+        let none = Http1Message::parse(b"HTTP/1.1 204 No Content\r\nX-Length: 9\r\n\r\n").unwrap();
+        assert_eq!(none.content_length, 0);
+        assert!(none.is_complete());
+    }
 
     #[test]
     fn writes_the_head_then_the_exact_body() {

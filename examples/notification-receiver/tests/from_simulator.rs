@@ -11,29 +11,14 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
-use doku_model::{BusinessDataBrand, CheckoutRequest, ClientId};
-use doku_partner::{Client, Config, Environment};
 use doku_sign::SecretKey;
-use doku_sim::{NotificationRetryRequestId, PayStatus, Readings, Sim, SimConfig};
-use doku_test_support::{mandatory_uploads, registration, PARTNER_CLIENT_ID, PARTNER_SECRET};
+use doku_sim::{NotificationRetryRequestId, Readings, SimConfig};
+use doku_test_support::registration;
 use notification_receiver::{router, Receiver, Store, NOTIFICATION_PATH};
+use onboarded::{onboard, Onboarded};
 
-/// Registers doku-test-support's PERSONAL business with the documents it needs through the Partner
-/// calls; the brand as Get Business Data shows it.
-///
-/// Local to this test: it drives the client against the simulator, and doku-test-support (doku-sign
-/// and doku-model only) must not depend on either.
-async fn onboard(client: &Client) -> BusinessDataBrand {
-    let mut ids = Vec::new();
-    for upload in mandatory_uploads() {
-        ids.push(client.upload_file(upload).await.expect("upload").id);
-    }
-    let body = registration("Toko Terima", &ids);
-    let created = client.register_business(&body).await.expect("register");
-    let brand = ClientId::new(created.brand_ids()[0].to_owned()).expect("brand id");
-    let data = client.get_business(&brand).await.expect("business data");
-    data.brands[0].clone()
-}
+#[path = "../../../crates/doku-partner/tests/common/onboarded.rs"]
+mod onboarded;
 
 /// Under both readings of DOKU's silence on whether a retried notification keeps its
 /// Request-Id: the receiver's dedup key does not depend on it.
@@ -79,35 +64,17 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
     let _ = std::fs::remove_file(&db);
 
     // The simulator: its Notification URL is the receiver; DOKU's retry schedule compressed.
-    let partner_key = SecretKey::new(PARTNER_SECRET);
-    let sim = Sim::start(
-        SimConfig::builder()
-            .credential(PARTNER_CLIENT_ID, partner_key.clone())
-            .notification_url(url)
-            .time_scale(0.0001)
-            .readings(Readings::default().notification_retry_request_id(reading))
-            .build()
-            .expect("config"),
-    )
-    .await
-    .expect("sim");
-    let client = Client::new(
-        Config::builder(PARTNER_CLIENT_ID, partner_key)
-            .environment(Environment::Custom(sim.base_url()))
-            .build()
-            .expect("config"),
-    )
-    .expect("client");
-    let brand = onboard(&client).await;
-    let shared_key = brand
-        .shared_key
-        .as_ref()
-        .expect("shared key")
-        .expose()
-        .to_owned();
+    let sim_config = SimConfig::builder()
+        .notification_url(url)
+        .time_scale(0.0001)
+        .readings(Readings::default().notification_retry_request_id(reading));
+    let onboarded = onboard(sim_config, registration("Toko Terima", &[])).await;
+    let Onboarded {
+        brand, shared_key, ..
+    } = &onboarded;
 
     let keys: std::collections::HashMap<String, SecretKey> =
-        [(brand.id.clone(), SecretKey::new(shared_key))]
+        [(brand.id.clone(), SecretKey::new(shared_key.as_str()))]
             .into_iter()
             .collect();
     let receiver = Receiver {
@@ -117,14 +84,8 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
     let app = router(receiver).layer(middleware::from_fn(lose_first));
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let merchant = client.merchant_from_brand(&brand).expect("merchant");
     let invoice = "INV-RECEIVER-0001";
-    merchant
-        .create_checkout(&CheckoutRequest::new(19_000, invoice))
-        .await
-        .expect("checkout");
-    sim.pay(invoice, PayStatus::Success, Some(&brand.id))
-        .expect("pay");
+    onboarded.pay(19_000, invoice).await;
 
     // The first delivery is processed but answered 500; the retry (+30 min × 0.0001) gets 200.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -156,6 +117,6 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
         (payment.status.as_str(), payment.is_final),
         ("SUCCESS", true)
     );
-    sim.shutdown().await;
+    onboarded.sim.shutdown().await;
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }

@@ -1,7 +1,9 @@
 //! Shared helpers: an in-process-over-loopback doku-sim and a client pointed at it.
 #![allow(dead_code, unused_imports, unreachable_pub, clippy::unwrap_used)]
 
+pub mod keep_alive;
 pub mod needles;
+pub mod onboarded;
 pub mod scripted;
 pub mod token_first;
 

@@ -156,6 +156,22 @@ impl Reply {
         }
         self
     }
+
+    /// Call `index` of a slow DOKU (issue 10's 357.9 s `doku business`): two 503s, then a 401
+    /// that makes the client refresh its token, then 401s to every repeat. The waits before
+    /// each are `waits` in ms (the 503s, the first 401, the repeats); each answer is signed
+    /// with `secret`, carries the code `slow_<status>` and `Retry-After: 0`.
+    pub fn slow_503s_then_401(index: usize, seen: &Seen, secret: &str, waits: [u64; 3]) -> Self {
+        let (status, wait) = match index {
+            0 | 1 => (503, waits[0]),
+            2 => (401, waits[1]),
+            _ => (401, waits[2]),
+        };
+        let body = format!(r#"{{"error":{{"code":"slow_{status}","message":"m"}}}}"#);
+        Self::signed(status, body, seen, secret)
+            .with_header("retry-after", "0")
+            .after(Duration::from_millis(wait))
+    }
 }
 
 /// `Client-Id`, `Request-Id`, `Response-Timestamp` and `Signature` for an answer to `seen`.

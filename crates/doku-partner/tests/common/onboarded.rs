@@ -1,0 +1,83 @@
+//! A simulator that delivers payment notifications, a partner client on it and a brand onboarded
+//! through the Partner calls: the start of every "a payment reaches a receiver" test.
+//!
+//! Shared by this crate's tests (through `common`), `doku-cli`'s `tests/listen_simulator.rs` and
+//! the receiver example's `tests/from_simulator.rs` (through `#[path]`): it drives the client
+//! against the simulator, which doku-test-support (doku-sign and doku-model only) must not
+//! depend on. So it names nothing of `common` and no `super`.
+#![allow(dead_code, unreachable_pub)]
+
+use doku_model::{BusinessDataBrand, BusinessRegistrationRequest, CheckoutRequest, ClientId};
+use doku_partner::{Client, Config, Environment};
+use doku_sign::SecretKey;
+use doku_sim::{PayStatus, Sim, SimConfigBuilder, SimHandle};
+use doku_test_support::{mandatory_uploads, PARTNER_CLIENT_ID, PARTNER_SECRET};
+
+/// What [`onboard`] set up.
+pub struct Onboarded {
+    /// The simulator, with the partner's credential.
+    pub sim: SimHandle,
+    /// The partner's client on it.
+    pub client: Client,
+    /// The brand as Get Business Data shows it.
+    pub brand: BusinessDataBrand,
+    /// The brand's shared key: what signs its notifications.
+    pub shared_key: String,
+}
+
+/// Starts a simulator from `sim_config` (the partner's credential added), registers `body` with
+/// the documents a PERSONAL business needs (each placed where DOKU expects it) and reads the
+/// brand back. Every step must succeed.
+pub async fn onboard(
+    sim_config: SimConfigBuilder,
+    mut body: BusinessRegistrationRequest,
+) -> Onboarded {
+    let partner_key = SecretKey::new(PARTNER_SECRET);
+    let sim_config = sim_config.credential(PARTNER_CLIENT_ID, partner_key.clone());
+    let sim = Sim::start(sim_config.build().expect("sim config"))
+        .await
+        .expect("sim");
+    let config = Config::builder(PARTNER_CLIENT_ID, partner_key)
+        .environment(Environment::Custom(sim.base_url()))
+        .build()
+        .expect("client config");
+    let client = Client::new(config).expect("client");
+    for upload in mandatory_uploads() {
+        let id = client.upload_file(upload.clone()).await.expect("upload").id;
+        body.attach(&upload, id);
+    }
+    let created = client.register_business(&body).await.expect("register");
+    let brand_id = ClientId::new(created.brand_ids()[0].to_owned()).expect("brand id");
+    let data = client.get_business(&brand_id).await.expect("business data");
+    let brand = data.brands[0].clone();
+    let shared_key = brand
+        .shared_key
+        .as_ref()
+        .expect("shared key")
+        .expose()
+        .to_owned();
+    Onboarded {
+        sim,
+        client,
+        brand,
+        shared_key,
+    }
+}
+
+impl Onboarded {
+    /// A payment of `amount` for `invoice`: a Checkout through the brand's merchant handle, then
+    /// the simulator pays it, which sends the notification.
+    pub async fn pay(&self, amount: u64, invoice: &str) {
+        let merchant = self
+            .client
+            .merchant_from_brand(&self.brand)
+            .expect("merchant");
+        merchant
+            .create_checkout(&CheckoutRequest::new(amount, invoice))
+            .await
+            .expect("checkout");
+        self.sim
+            .pay(invoice, PayStatus::Success, Some(&self.brand.id))
+            .expect("pay");
+    }
+}
