@@ -162,6 +162,49 @@ async fn create(f: &Fixture, brand: &str, key: &str, body: &[u8], request_id: &s
     f.send(&call).await.unwrap()
 }
 
+/// A started simulator (manual clock) with a brand registered through the Partner calls: the
+/// fixture, the brand's id and its shared key.
+async fn start_with_brand() -> (Fixture, String, String) {
+    let f = start().await;
+    let (brand, key) = register_brand(&f).await;
+    (f, brand, key)
+}
+
+/// Creates a Checkout payment of [`checkout_body`] for `invoice` (no override) as `brand`.
+async fn create_order(
+    f: &Fixture,
+    brand: &str,
+    key: &str,
+    invoice: &str,
+    request_id: &str,
+) -> RawResponse {
+    create(f, brand, key, &checkout_body(invoice, None), request_id).await
+}
+
+/// Creates a Checkout payment of [`checkout_body`] for `invoice` as `brand`, asking DOKU to
+/// notify `override_url` instead of the configured Notification URL.
+async fn create_overridden(
+    f: &Fixture,
+    brand: &str,
+    key: &str,
+    invoice: &str,
+    override_url: &str,
+    request_id: &str,
+) -> RawResponse {
+    let body = checkout_body(invoice, Some(override_url));
+    create(f, brand, key, &body, request_id).await
+}
+
+/// Asserts `resp` is Checkout's business refusal: `status` and `message` first in its list.
+fn assert_message(resp: &RawResponse, status: u16, message: &str) {
+    assert_eq!(
+        (resp.status, resp.json()["message"][0].as_str()),
+        (status, Some(message)),
+        "{}",
+        String::from_utf8_lossy(&resp.body)
+    );
+}
+
 async fn status(f: &Fixture, brand: &str, key: &str, id: &str) -> RawResponse {
     let path = order_status(id);
     let mut call = f.call("GET", &path, b"");
@@ -176,8 +219,7 @@ fn sample(name: &str) -> Value {
 
 #[tokio::test]
 async fn a_registered_brand_creates_and_checks_payments_with_its_shared_key() {
-    let f = start().await;
-    let (brand, key) = register_brand(&f).await;
+    let (f, brand, key) = start_with_brand().await;
 
     let body = checkout_body("INV-CHK-1", None);
     let resp = create(&f, &brand, &key, &body, "req-create-1").await;
@@ -219,15 +261,13 @@ async fn a_registered_brand_creates_and_checks_payments_with_its_shared_key() {
     }
     // Another merchant does not see it.
     let resp = status(&f, CLIENT_ID, SECRET, "INV-CHK-1").await;
-    assert_eq!(resp.status, 404);
-    assert_eq!(resp.json()["message"][0], "ORDER NOT FOUND");
+    assert_message(&resp, 404, "ORDER NOT FOUND");
     assert_eq!(f.sim.stats().checkouts, 1);
 }
 
 #[tokio::test]
 async fn wrong_keys_and_bad_requests_get_checkouts_envelopes() {
-    let f = start().await;
-    let (brand, key) = register_brand(&f).await;
+    let (f, brand, key) = start_with_brand().await;
     let body = checkout_body("INV-CHK-2", None);
 
     // Wrong key: refused, nothing created.
@@ -265,19 +305,16 @@ async fn wrong_keys_and_bad_requests_get_checkouts_envelopes() {
     // The same invoice twice: a business refusal.
     assert_eq!(create(&f, &brand, &key, &body, "r-1").await.status, 200);
     let resp = create(&f, &brand, &key, &body, "r-2").await;
-    assert_eq!(resp.status, 400);
-    assert_eq!(resp.json()["message"][0], "INVOICE NUMBER ALREADY USED");
+    assert_message(&resp, 400, "INVOICE NUMBER ALREADY USED");
     assert_eq!(f.sim.stats().checkouts, 1);
 }
 
 #[tokio::test]
 async fn a_repeated_request_id_replays_the_first_answer() {
-    let f = start().await;
-    let (brand, key) = register_brand(&f).await;
-    let body = checkout_body("INV-CHK-3", None);
-    let first = create(&f, &brand, &key, &body, "r-same").await;
+    let (f, brand, key) = start_with_brand().await;
+    let first = create_order(&f, &brand, &key, "INV-CHK-3", "r-same").await;
     assert_eq!(first.status, 200);
-    let again = create(&f, &brand, &key, &body, "r-same").await;
+    let again = create_order(&f, &brand, &key, "INV-CHK-3", "r-same").await;
     assert_eq!(again.status, 409);
     assert_eq!(again.body, first.body);
     verify_response(&again, &brand, &key, "r-same", CHECKOUT_PAYMENT).unwrap();
@@ -286,16 +323,8 @@ async fn a_repeated_request_id_replays_the_first_answer() {
 
 #[tokio::test]
 async fn checkout_answers_have_dokus_shapes() {
-    let f = start().await;
-    let (brand, key) = register_brand(&f).await;
-    let resp = create(
-        &f,
-        &brand,
-        &key,
-        &checkout_body("INV-SHAPE", None),
-        "r-shape",
-    )
-    .await;
+    let (f, brand, key) = start_with_brand().await;
+    let resp = create_order(&f, &brand, &key, "INV-SHAPE", "r-shape").await;
     assert_same(
         "Checkout",
         &shape(&resp.json()),
@@ -314,14 +343,7 @@ async fn paying_delivers_a_notification_the_verifier_accepts() {
     let receiver = Receiver::start(Answer::Always(200)).await;
     let f = start_notifying(Some(receiver.url(NOTIFY_PATH)), |b| b).await;
     let (brand, key) = register_brand(&f).await;
-    let resp = create(
-        &f,
-        &brand,
-        &key,
-        &checkout_body("INV-PAY-1", None),
-        "r-pay-1",
-    )
-    .await;
+    let resp = create_order(&f, &brand, &key, "INV-PAY-1", "r-pay-1").await;
     assert_eq!(resp.status, 200);
 
     let paid = f.sim.pay("INV-PAY-1", PayStatus::Success, None).unwrap();
@@ -420,14 +442,7 @@ async fn a_refusing_receiver_gets_three_retries_then_nothing() {
     let receiver = Receiver::start(Answer::Always(503)).await;
     let f = start_notifying(Some(receiver.url(NOTIFY_PATH)), |b| b).await;
     let (brand, key) = register_brand(&f).await;
-    create(
-        &f,
-        &brand,
-        &key,
-        &checkout_body("INV-RETRY", None),
-        "r-retry",
-    )
-    .await;
+    create_order(&f, &brand, &key, "INV-RETRY", "r-retry").await;
     let started = Instant::now();
     f.sim.pay("INV-RETRY", PayStatus::Success, None).unwrap();
     let seen = receiver.wait_for(4, Duration::from_secs(15)).await;
@@ -473,14 +488,7 @@ async fn retries_stop_at_the_first_2xx_and_can_use_fresh_request_ids() {
     })
     .await;
     let (brand, key) = register_brand(&f).await;
-    create(
-        &f,
-        &brand,
-        &key,
-        &checkout_body("INV-FRESH", None),
-        "r-fresh",
-    )
-    .await;
+    create_order(&f, &brand, &key, "INV-FRESH", "r-fresh").await;
     f.sim.pay("INV-FRESH", PayStatus::Success, None).unwrap();
     let seen = receiver.wait_for(3, Duration::from_secs(10)).await;
     assert_eq!(seen.len(), 3);
@@ -503,7 +511,7 @@ async fn a_hanging_receiver_does_not_block_the_api() {
     let receiver = Receiver::start(Answer::Hang).await;
     let f = start_notifying(Some(receiver.url(NOTIFY_PATH)), |b| b).await;
     let (brand, key) = register_brand(&f).await;
-    create(&f, &brand, &key, &checkout_body("INV-HANG", None), "r-hang").await;
+    create_order(&f, &brand, &key, "INV-HANG", "r-hang").await;
     f.sim.pay("INV-HANG", PayStatus::Success, None).unwrap();
     receiver.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(
@@ -514,14 +522,7 @@ async fn a_hanging_receiver_does_not_block_the_api() {
     let started = Instant::now();
     for i in 0..5 {
         let invoice = format!("INV-AFTER-{i}");
-        let resp = create(
-            &f,
-            &brand,
-            &key,
-            &checkout_body(&invoice, None),
-            &format!("r-after-{i}"),
-        )
-        .await;
+        let resp = create_order(&f, &brand, &key, &invoice, &format!("r-after-{i}")).await;
         assert_eq!(resp.status, 200);
         assert_eq!(
             status(&f, &brand, &key, "INV-HANG").await.json()["transaction"]["status"],
@@ -543,14 +544,7 @@ async fn an_override_with_another_path_is_ignored_one_with_the_same_path_honoure
     let (brand, key) = register_brand(&f).await;
 
     let wrong_path = other.url("/elsewhere");
-    create(
-        &f,
-        &brand,
-        &key,
-        &checkout_body("INV-OVR-1", Some(&wrong_path)),
-        "r-o1",
-    )
-    .await;
+    create_overridden(&f, &brand, &key, "INV-OVR-1", &wrong_path, "r-o1").await;
     let paid = f.sim.pay("INV-OVR-1", PayStatus::Success, None).unwrap();
     assert!(paid.override_ignored);
     assert_eq!(
@@ -559,14 +553,7 @@ async fn an_override_with_another_path_is_ignored_one_with_the_same_path_honoure
     );
 
     let same_path = other.url(NOTIFY_PATH);
-    let resp = create(
-        &f,
-        &brand,
-        &key,
-        &checkout_body("INV-OVR-2", Some(&same_path)),
-        "r-o2",
-    )
-    .await;
+    let resp = create_overridden(&f, &brand, &key, "INV-OVR-2", &same_path, "r-o2").await;
     assert_eq!(
         resp.json()["response"]["additional_info"]["override_notification_url"],
         same_path.as_str()
@@ -585,7 +572,7 @@ async fn an_override_with_another_path_is_ignored_one_with_the_same_path_honoure
 async fn the_pay_endpoint_moves_orders_failed_is_not_final() {
     let f = start_notifying(None, |b| b).await;
     let (brand, key) = register_brand(&f).await;
-    create(&f, &brand, &key, &checkout_body("INV-HTTP", None), "r-http").await;
+    create_order(&f, &brand, &key, "INV-HTTP", "r-http").await;
     let addr = f.sim.addr();
     let headers = [("Content-Type".to_owned(), "application/json".to_owned())];
     let pay = |body: &'static str| {

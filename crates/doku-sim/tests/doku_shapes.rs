@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::shapes::{assert_same, shape};
 use common::*;
-use doku_model::{DocumentCode, FileCategory, UploadFile};
+use doku_model::{DocumentCode, FileCategory};
 use serde_json::Value;
 
 fn sample(name: &str) -> Value {
@@ -31,16 +31,6 @@ fn requirement_shape(value: &Value) -> BTreeSet<String> {
             format!("{} {kind}", parts.join("."))
         })
         .collect()
-}
-
-async fn upload(f: &Fixture, token: &str, file: UploadFile) -> Value {
-    let body = file.to_multipart("shape-boundary").unwrap();
-    let mut call = f.call("POST", FILE_PATH, &body.body);
-    call.content_type = Some(&body.content_type);
-    call.token = Some(token);
-    let resp = f.send(&call).await.unwrap();
-    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-    resp.json()
 }
 
 #[tokio::test]
@@ -74,19 +64,19 @@ async fn every_answer_has_dokus_shape() {
     );
 
     // Upload File (DOKU's sample uploads OWNER_LIVENESS).
-    let liveness = upload(&f, &token, png(FileCategory::OwnerLiveness)).await;
+    let liveness = f.upload(&token, png(FileCategory::OwnerLiveness)).await;
     assert_same(
         "Upload File",
         &shape(&liveness),
         &shape(&sample("upload-file.response.json")),
     );
-    let ktp = upload(
-        &f,
-        &token,
-        png(FileCategory::Document).with_code(DocumentCode::Ktp),
-    )
-    .await;
-    let photo = upload(&f, &token, png(FileCategory::PhotoProof)).await;
+    let ktp = f
+        .upload(
+            &token,
+            png(FileCategory::Document).with_code(DocumentCode::Ktp),
+        )
+        .await;
+    let photo = f.upload(&token, png(FileCategory::PhotoProof)).await;
 
     // Create Business Lite.
     let lite = std::fs::read(

@@ -10,26 +10,12 @@ use doku_model::Endpoint;
 use doku_model::{DocumentCode, FileCategory, UploadFile};
 use doku_sim::{Fault, FaultKind, FaultTarget};
 
+/// Uploads `file` with `token`; the id DOKU gave it.
 async fn upload(f: &Fixture, token: &str, file: UploadFile) -> String {
-    let body = file.to_multipart("sim-test-boundary").unwrap();
-    let mut call = f.call("POST", FILE_PATH, &body.body);
-    call.content_type = Some(&body.content_type);
-    call.token = Some(token);
-    let resp = f.send(&call).await.unwrap();
-    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-    resp.json()["id"].as_str().unwrap().to_owned()
-}
-
-fn registration(ids: &[&str]) -> Vec<u8> {
-    let docs: Vec<serde_json::Value> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
-    serde_json::to_vec(&serde_json::json!({"business": {
-        "type": "PERSONAL", "legal_entity": "PERSEORANGAN", "name": "Toko Maju",
-        "email": "owner@example.com", "phone_calling_code": "62", "phone_number": "81234567890",
-        "brands": [{"name": "Toko Maju", "description": "Groceries", "category": "RETAIL"}],
-        "addresses": [{"area": "17133 - Kali Baru - Medan Satria - Bekasi - Jawa Barat", "country": "ID", "name": "Jl. Gatot Subroto 20", "is_primary": true}],
-        "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62", "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
-    }}))
-    .unwrap()
+    f.upload(token, file).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -62,7 +48,7 @@ async fn full_onboarding_flow() {
     .await;
 
     // Missing KTP: refused, naming the missing document type.
-    let body = registration(&[&liveness, &photo]);
+    let body = personal_registration(&[&liveness, &photo]);
     let mut call = f.call("POST", BUSINESS_PATH, &body);
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
@@ -70,13 +56,14 @@ async fn full_onboarding_flow() {
     assert_eq!(resp.json()["error"]["missing"], serde_json::json!(["KTP"]));
 
     // Unknown file id: refused.
-    let body = registration(&[&ktp, &liveness, &photo, "DCM-0131-0"]);
+    let body = personal_registration(&[&ktp, &liveness, &photo, "DCM-0131-0"]);
     let mut call = f.call("POST", BUSINESS_PATH, &body);
     call.token = Some(&token);
     assert_eq!(f.send(&call).await.unwrap().error_code(), "unknown_file_id");
 
     // Invalid body: every violation named.
-    let mut bad: serde_json::Value = serde_json::from_slice(&registration(&[&ktp])).unwrap();
+    let mut bad: serde_json::Value =
+        serde_json::from_slice(&personal_registration(&[&ktp])).unwrap();
     bad["business"]["email"] = "nope".into();
     bad["business"]["contacts"][0]["nationality"] = "Indonesia".into();
     let bad = serde_json::to_vec(&bad).unwrap();
@@ -96,7 +83,7 @@ async fn full_onboarding_flow() {
     );
 
     // Complete: registered.
-    let body = registration(&[&ktp, &liveness, &photo]);
+    let body = personal_registration(&[&ktp, &liveness, &photo]);
     let mut call = f.call("POST", BUSINESS_PATH, &body);
     call.token = Some(&token);
     let resp = f.send(&call).await.unwrap();
@@ -206,7 +193,7 @@ async fn business_lite_records_an_invitation() {
 async fn registration_accepts_only_the_documented_kind() {
     let f = start().await;
     let token = f.token().await;
-    let mut body: serde_json::Value = serde_json::from_slice(&registration(&[])).unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(&personal_registration(&[])).unwrap();
     body["business"]["type"] = "CORPORATE".into();
     body["business"]["legal_entity"] = "PT".into();
     let body = serde_json::to_vec(&body).unwrap();
@@ -283,13 +270,20 @@ async fn process_then_drop_replays_on_retry_without_duplicate() {
     assert_eq!(f.sim.invitations_for(CLIENT_ID), 1);
 }
 
+/// A Generate Token call with `kind` injected once: the call and its answer, which keeps its
+/// 200 status (these faults spoil the body or the signature, not the status).
+async fn token_call_under(f: &Fixture, kind: FaultKind) -> (Call<'static>, RawResponse) {
+    f.sim.set_fault(Endpoint::Token, Fault::once(kind));
+    let (call, resp) = f.send_token_call().await;
+    let resp = resp.unwrap();
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    (call, resp)
+}
+
 #[tokio::test]
 async fn truncated_body_is_cut_mid_way() {
     let f = start().await;
-    f.sim
-        .set_fault(Endpoint::Token, Fault::once(FaultKind::TruncatedBody));
-    let resp = f.send_token_call().await.1.unwrap();
-    assert_eq!(resp.status, 200);
+    let (_, resp) = token_call_under(&f, FaultKind::TruncatedBody).await;
     assert!(!resp.complete, "body shorter than Content-Length");
     assert!(serde_json::from_slice::<serde_json::Value>(&resp.body).is_err());
     assert_eq!(
@@ -302,21 +296,14 @@ async fn truncated_body_is_cut_mid_way() {
 #[tokio::test]
 async fn non_json_body_and_wrong_signature() {
     let f = start().await;
-    f.sim
-        .set_fault(Endpoint::Token, Fault::once(FaultKind::NonJsonBody));
-    let resp = f.send_token_call().await.1.unwrap();
-    assert_eq!(resp.status, 200);
+    let (_, resp) = token_call_under(&f, FaultKind::NonJsonBody).await;
     assert!(resp
         .header("Content-Type")
         .unwrap()
         .starts_with("text/html"));
     assert!(serde_json::from_slice::<serde_json::Value>(&resp.body).is_err());
 
-    f.sim
-        .set_fault(Endpoint::Token, Fault::once(FaultKind::WrongSignature));
-    let (call, resp) = f.send_token_call().await;
-    let resp = resp.unwrap();
-    assert_eq!(resp.status, 200);
+    let (call, resp) = token_call_under(&f, FaultKind::WrongSignature).await;
     assert_eq!(
         verify_response(&resp, CLIENT_ID, SECRET, &call.request_id, TOKEN_PATH),
         Err(doku_sign::Error::Mismatch)

@@ -7,22 +7,25 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::binary::SimBinary;
-use common::send;
+use common::{send, Fixture, RawResponse};
 use doku_sim::{Fault, FaultKind, FaultTarget};
+
+/// `method target` with `body` and no headers at all (no credentials) to the simulator of `fx`.
+async fn uncredentialed(fx: &Fixture, method: &str, target: &str, body: &[u8]) -> RawResponse {
+    send(fx.sim.addr(), method, target, &[], body)
+        .await
+        .unwrap()
+}
 
 #[tokio::test]
 async fn health_answers_ok_without_credentials() {
     let fx = common::start().await;
-    let resp = send(fx.sim.addr(), "GET", "/health", &[], b"")
-        .await
-        .unwrap();
+    let resp = uncredentialed(&fx, "GET", "/health", b"").await;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.header("content-type"), Some("application/json"));
     assert_eq!(resp.body, br#"{"status":"ok"}"#);
     // A query string (cache busters, curl habits) changes nothing.
-    let resp = send(fx.sim.addr(), "GET", "/health?probe=1", &[], b"")
-        .await
-        .unwrap();
+    let resp = uncredentialed(&fx, "GET", "/health?probe=1", b"").await;
     assert_eq!(resp.status, 200);
     fx.sim.shutdown().await;
 }
@@ -33,9 +36,7 @@ async fn health_ignores_faults_and_leaves_stats_alone() {
     fx.sim
         .set_fault(FaultTarget::Any, Fault::always(FaultKind::Status(503)));
     for _ in 0..3 {
-        let resp = send(fx.sim.addr(), "GET", "/health", &[], b"")
-            .await
-            .unwrap();
+        let resp = uncredentialed(&fx, "GET", "/health", b"").await;
         assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     }
     let stats = fx.sim.stats();
@@ -47,15 +48,11 @@ async fn health_ignores_faults_and_leaves_stats_alone() {
 #[tokio::test]
 async fn only_get_is_the_probe() {
     let fx = common::start().await;
-    let resp = send(fx.sim.addr(), "POST", "/health", &[], b"{}")
-        .await
-        .unwrap();
+    let resp = uncredentialed(&fx, "POST", "/health", b"{}").await;
     assert_eq!(resp.status, 404);
     assert_eq!(resp.error_code(), "not_found");
     // Nothing else moved under the probe: a near miss is an unknown path.
-    let resp = send(fx.sim.addr(), "GET", "/health/", &[], b"")
-        .await
-        .unwrap();
+    let resp = uncredentialed(&fx, "GET", "/health/", b"").await;
     assert_eq!(resp.status, 404);
     fx.sim.shutdown().await;
 }

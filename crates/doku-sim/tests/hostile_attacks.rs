@@ -67,28 +67,15 @@ async fn attacks_leave_memory_bounded_and_signed_requests_answered() {
 
     // 2. 150 HTTP/1.1 connections, each with a 12 MiB − 1 body and no credentials.
     let t = Instant::now();
-    let attack = async {
-        let mut tasks = Vec::new();
-        for _ in 0..150 {
-            let chunk = chunk.clone();
-            tasks.push(tokio::spawn(async move {
-                h1_body(
-                    addr,
-                    TOKEN_PATH,
-                    &no_credentials(),
-                    BIG,
-                    chunk,
-                    Duration::from_secs(20),
-                )
-                .await
-            }));
-        }
-        let mut statuses = Vec::new();
-        for task in tasks {
-            statuses.push(task.await.unwrap());
-        }
-        statuses
-    };
+    let attack = h1_bodies(
+        addr,
+        TOKEN_PATH,
+        150,
+        BIG,
+        chunk.clone(),
+        |_| no_credentials(),
+        Duration::from_secs(20),
+    );
     let (statuses, slowest) = tokio::join!(attack, probes(addr, "h1-unauth", 5));
     let wrong: Vec<_> = statuses
         .iter()
@@ -140,37 +127,11 @@ async fn attacks_leave_memory_bounded_and_signed_requests_answered() {
     // 4. Forged but plausible headers (known Client-Id, fresh timestamp, well-formed Signature):
     //    these bodies are read, under the in-flight budget, then refused 401.
     let t = Instant::now();
-    let h1_forged = async {
-        let mut tasks = Vec::new();
-        for i in 0..12 {
-            let chunk = chunk.clone();
-            tasks.push(tokio::spawn(async move {
-                h1_body(
-                    addr,
-                    TOKEN_PATH,
-                    &forged_headers(&format!("forged-h1-{i}")),
-                    BIG,
-                    chunk,
-                    Duration::from_secs(30),
-                )
-                .await
-            }));
-        }
-        let mut statuses = Vec::new();
-        for task in tasks {
-            statuses.push(task.await.unwrap());
-        }
-        statuses
-    };
-    let h2_forged = h2_bodies(
-        addr,
-        TOKEN_PATH,
-        12,
-        BIG,
-        chunk.clone(),
-        |i| forged_headers(&format!("forged-h2-{i}")),
-        Duration::from_secs(30),
-    );
+    let forged =
+        |protocol: &'static str| move |i: usize| forged_headers(&format!("forged-{protocol}-{i}"));
+    let wait = Duration::from_secs(30);
+    let h1_forged = h1_bodies(addr, TOKEN_PATH, 12, BIG, chunk.clone(), forged("h1"), wait);
+    let h2_forged = h2_bodies(addr, TOKEN_PATH, 12, BIG, chunk.clone(), forged("h2"), wait);
     let (h1, h2, slowest) = tokio::join!(h1_forged, h2_forged, probes(addr, "forged", 5));
     assert!(
         h1.iter().all(|s| matches!(s, Ok(401 | 503))),

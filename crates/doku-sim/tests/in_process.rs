@@ -45,14 +45,18 @@ fn verify(response: &http::Response<Bytes>, request_id: &str, target: &str, dige
     non_snap::verify(&SecretKey::new(SECRET), Kind::Response, &message, signature).unwrap();
 }
 
+/// Generate Token as [`in_process_request`] signs it, with `request_id`.
+fn token_request(request_id: &str) -> http::Request<Bytes> {
+    in_process_request("POST", TOKEN_PATH, None, request_id, None, TOKEN_BODY)
+}
+
+/// `sim`'s answer to `request`, which must be delivered whole (no connection fault).
+async fn answer(sim: &InProcessSim, request: http::Request<Bytes>) -> http::Response<Bytes> {
+    sim.handle(request).await.into_response().unwrap()
+}
+
 async fn token(sim: &InProcessSim) -> String {
-    let response = sim
-        .handle(in_process_request(
-            "POST", TOKEN_PATH, None, "t-1", None, TOKEN_BODY,
-        ))
-        .await
-        .into_response()
-        .unwrap();
+    let response = answer(sim, token_request("t-1")).await;
     assert_eq!(response.status(), 200);
     verify(&response, "t-1", TOKEN_PATH, true);
     json(&response)["token"].as_str().unwrap().to_owned()
@@ -63,7 +67,7 @@ async fn token_then_check_requirements_then_replay() {
     let sim = sim();
     let token = token(&sim).await;
     let request = || in_process_request("GET", FILE_PATH, Some(QUERY), "r-1", Some(&token), b"");
-    let first = sim.handle(request()).await.into_response().unwrap();
+    let first = answer(&sim, request()).await;
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["content-type"], "application/json");
     verify(&first, "r-1", FILE_PATH, false);
@@ -71,7 +75,7 @@ async fn token_then_check_requirements_then_replay() {
         json(&first)["business"]["owner"]["identity_card"]["code"],
         "KTP"
     );
-    let replay = sim.handle(request()).await.into_response().unwrap();
+    let replay = answer(&sim, request()).await;
     assert_eq!(replay.status(), 409);
     assert_eq!(replay.body(), first.body());
     let stats = sim.stats();
@@ -85,26 +89,24 @@ async fn token_then_check_requirements_then_replay() {
 async fn refusals_match_the_http_server() {
     let sim = sim();
     // Unknown path: 404, unsigned (no headers to sign with).
-    let r = sim
-        .handle(http::Request::get("/nope").body(Bytes::new()).unwrap())
-        .await
-        .into_response()
-        .unwrap();
+    let r = answer(
+        &sim,
+        http::Request::get("/nope").body(Bytes::new()).unwrap(),
+    )
+    .await;
     assert_eq!(r.status(), 404);
     assert_eq!(json(&r)["error"]["code"], "not_found");
     // Wrong method on a known path: 405.
-    let r = sim
-        .handle(in_process_request(
-            "DELETE", TOKEN_PATH, None, "x", None, b"",
-        ))
-        .await
-        .into_response()
-        .unwrap();
+    let r = answer(
+        &sim,
+        in_process_request("DELETE", TOKEN_PATH, None, "x", None, b""),
+    )
+    .await;
     assert_eq!(r.status(), 405);
     // Bad signature: 401 with the string to sign, and the refusal is itself signed.
-    let mut bad = in_process_request("POST", TOKEN_PATH, None, "bad-sig", None, TOKEN_BODY);
+    let mut bad = token_request("bad-sig");
     *bad.body_mut() = Bytes::from_static(b"{}");
-    let r = sim.handle(bad).await.into_response().unwrap();
+    let r = answer(&sim, bad).await;
     assert_eq!(r.status(), 401);
     assert_eq!(json(&r)["error"]["code"], "invalid_signature");
     verify(&r, "bad-sig", TOKEN_PATH, true);
@@ -114,24 +116,19 @@ async fn refusals_match_the_http_server() {
     declared
         .headers_mut()
         .insert("Content-Length", http::HeaderValue::from(2048));
-    assert_eq!(
-        sim.handle(declared).await.into_response().unwrap().status(),
-        413
-    );
-    let r = sim
-        .handle(in_process_request(
-            "POST", TOKEN_PATH, None, "big-2", None, &big,
-        ))
-        .await
-        .into_response()
-        .unwrap();
+    assert_eq!(answer(&sim, declared).await.status(), 413);
+    let r = answer(
+        &sim,
+        in_process_request("POST", TOKEN_PATH, None, "big-2", None, &big),
+    )
+    .await;
     assert_eq!(r.status(), 413);
     // Check Requirements without the query parameters.
-    let r = sim
-        .handle(in_process_request("GET", FILE_PATH, None, "q-1", None, b""))
-        .await
-        .into_response()
-        .unwrap();
+    let r = answer(
+        &sim,
+        in_process_request("GET", FILE_PATH, None, "q-1", None, b""),
+    )
+    .await;
     assert_eq!(r.status(), 400);
     assert_eq!(json(&r)["error"]["code"], "invalid_query");
 }
@@ -140,29 +137,20 @@ async fn refusals_match_the_http_server() {
 async fn connection_faults_are_reported_as_deliveries() {
     let sim = sim();
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::DropConnection));
-    let d = sim
-        .handle(in_process_request(
-            "POST", TOKEN_PATH, None, "d-1", None, TOKEN_BODY,
-        ))
-        .await;
+    let d = sim.handle(token_request("d-1")).await;
     assert!(matches!(d, Delivered::Dropped), "{d:?}");
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 0);
 
     // Processed, then dropped: the retry with the same Request-Id is a 409 replay.
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::ProcessThenDrop));
-    let request = || in_process_request("POST", TOKEN_PATH, None, "d-2", None, TOKEN_BODY);
+    let request = || token_request("d-2");
     assert!(matches!(sim.handle(request()).await, Delivered::Dropped));
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
-    let retry = sim.handle(request()).await.into_response().unwrap();
+    let retry = answer(&sim, request()).await;
     assert_eq!(retry.status(), 409);
 
     sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::TruncatedBody));
-    let Delivered::Truncated(cut) = sim
-        .handle(in_process_request(
-            "POST", TOKEN_PATH, None, "d-3", None, TOKEN_BODY,
-        ))
-        .await
-    else {
+    let Delivered::Truncated(cut) = sim.handle(token_request("d-3")).await else {
         panic!("expected a truncated body");
     };
     let announced: usize = cut.headers()["content-length"]
@@ -174,13 +162,7 @@ async fn connection_faults_are_reported_as_deliveries() {
     assert!(serde_json::from_slice::<serde_json::Value>(cut.body()).is_err());
 
     sim.set_fault(FaultTarget::Any, Fault::once(FaultKind::NonJsonBody));
-    let html = sim
-        .handle(in_process_request(
-            "POST", TOKEN_PATH, None, "d-4", None, TOKEN_BODY,
-        ))
-        .await
-        .into_response()
-        .unwrap();
+    let html = answer(&sim, token_request("d-4")).await;
     assert_eq!(html.status(), 200);
     assert_eq!(html.headers()["content-type"], "text/html");
 }

@@ -30,18 +30,19 @@ fn fixed_headers(signature: &str) -> Vec<(String, String)> {
     ]
 }
 
+/// Generate Token with `body` under the fixed headers and the signature openssl computed over
+/// DOKU's token body (independently of doku-sign).
+async fn token_signed_by_openssl(f: &Fixture, body: &[u8]) -> RawResponse {
+    let headers = fixed_headers(OPENSSL_SIGNATURE);
+    send(f.sim.addr(), "POST", TOKEN_PATH, &headers, body)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn independently_computed_signature_is_accepted_and_response_is_signed() {
     let f = start().await;
-    let resp = send(
-        f.sim.addr(),
-        "POST",
-        TOKEN_PATH,
-        &fixed_headers(OPENSSL_SIGNATURE),
-        TOKEN_BODY,
-    )
-    .await
-    .unwrap();
+    let resp = token_signed_by_openssl(&f, TOKEN_BODY).await;
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     let token = resp.json()["token"].as_str().unwrap().to_owned();
     assert_eq!(token.split('.').count(), 3);
@@ -70,15 +71,7 @@ async fn independently_computed_signature_is_accepted_and_response_is_signed() {
 async fn one_changed_body_byte_is_refused() {
     let f = start().await;
     let tampered = br#"{"grant_type":"client_credentialz"}"#;
-    let resp = send(
-        f.sim.addr(),
-        "POST",
-        TOKEN_PATH,
-        &fixed_headers(OPENSSL_SIGNATURE),
-        tampered,
-    )
-    .await
-    .unwrap();
+    let resp = token_signed_by_openssl(&f, tampered).await;
     assert_eq!(resp.status, 401);
     assert_eq!(resp.error_code(), "invalid_signature");
     assert!(resp.json()["error"]["string_to_sign"]

@@ -246,15 +246,20 @@ async fn slow_response_times_out_waiting_for_headers() {
     assert_class(&err, false, true, true);
 }
 
+/// A server answering 200 with `Content-Length: announced` but sending only `sent` of the body,
+/// then holding the connection for `hold` before dropping it (closing it owing the rest).
+async fn short_body(announced: usize, sent: &'static str, hold: Duration) -> SocketAddr {
+    raw_server(move |mut s| async move {
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\n\r\n{sent}");
+        s.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(hold).await;
+    })
+    .await
+}
+
 #[tokio::test]
 async fn stalled_body_times_out_in_the_body_phase() {
-    let addr = raw_server(|mut s| async move {
-        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    })
-    .await;
+    let addr = short_body(10, "abc", Duration::from_secs(5)).await;
     let transport = transport_with(|b| b.attempt_timeout(Duration::from_millis(200)));
     let err = transport.send(get(addr, "/")).await.unwrap_err();
     assert_error!(
@@ -321,13 +326,8 @@ async fn chunked_body_over_the_cap_is_refused() {
 
 #[tokio::test]
 async fn connection_dropped_mid_body_is_a_body_error() {
-    let addr = raw_server(|mut s| async move {
-        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
-            .await
-            .unwrap();
-        // Dropping the socket closes it with 93 bytes still owed.
-    })
-    .await;
+    // Dropping the socket closes it with 93 bytes still owed.
+    let addr = short_body(100, "partial", Duration::ZERO).await;
     let err = transport().send(get(addr, "/")).await.unwrap_err();
     assert_error!(err, TransportError::Body { .. });
     assert_class(&err, false, false, true);

@@ -322,6 +322,17 @@ impl Fixture {
     pub async fn token(&self) -> String {
         self.token_for(CLIENT_ID, SECRET).await
     }
+
+    /// Uploads `file` (multipart) with the bearer `token`; the (200) answer's JSON.
+    pub async fn upload(&self, token: &str, file: doku_model::UploadFile) -> serde_json::Value {
+        let body = file.to_multipart("sim-test-boundary").unwrap();
+        let mut call = self.call("POST", FILE_PATH, &body.body);
+        call.content_type = Some(&body.content_type);
+        call.token = Some(token);
+        let resp = self.send(&call).await.unwrap();
+        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+        resp.json()
+    }
 }
 
 /// Checks the response signature headers with `doku-sign` (Kind::Response), with a Digest
@@ -368,29 +379,30 @@ pub async fn register_brand(f: &Fixture) -> (String, String) {
     let token = f.token().await;
     let mut ids = Vec::new();
     for file in doku_test_support::mandatory_uploads() {
-        let body = file.to_multipart("brand-boundary").unwrap();
-        let mut call = f.call("POST", FILE_PATH, &body.body);
-        call.content_type = Some(&body.content_type);
-        call.token = Some(&token);
-        let resp = f.send(&call).await.unwrap();
-        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-        ids.push(resp.json()["id"].as_str().unwrap().to_owned());
+        let answer = f.upload(&token, file).await;
+        ids.push(answer["id"].as_str().unwrap().to_owned());
     }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let (brand, resp) = register_then_read(f, &personal_registration(&ids)).await;
+    let key = resp.json()["brands"][0]["shared_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (brand, key)
+}
+
+/// A PERSONAL Business Registration body (raw JSON, one brand) whose contact's documents are
+/// the file ids `ids`.
+pub fn personal_registration(ids: &[&str]) -> Vec<u8> {
     let docs: Vec<serde_json::Value> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
-    let body = serde_json::to_vec(&serde_json::json!({"business": {
+    serde_json::to_vec(&serde_json::json!({"business": {
         "type": "PERSONAL", "legal_entity": "PERSEORANGAN", "name": "Toko Maju",
         "email": "owner@example.com", "phone_calling_code": "62", "phone_number": "81234567890",
         "brands": [{"name": "Toko Maju", "description": "Groceries", "category": "RETAIL"}],
         "addresses": [{"area": "17133 - Kali Baru - Medan Satria - Bekasi - Jawa Barat", "country": "ID", "name": "Jl. Gatot Subroto 20", "is_primary": true}],
         "contacts": [{"name": "Budi", "email": "budi@example.com", "phone_calling_code": "62", "phone_number": "81234567890", "nationality": "ID", "documents": docs}]
     }}))
-    .unwrap();
-    let (brand, resp) = register_then_read(f, &body).await;
-    let key = resp.json()["brands"][0]["shared_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (brand, key)
+    .unwrap()
 }
 
 /// Sends the Business Registration body `registration`, then Get Business Data of its first

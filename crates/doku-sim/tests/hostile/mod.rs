@@ -169,6 +169,31 @@ pub enum StreamOutcome {
 
 /// One h2c connection (prior knowledge) carrying `streams` concurrent POSTs of `len` bytes
 /// each; `headers(i)` gives the headers of stream `i`. Returns what became of each stream.
+/// `connections` HTTP/1.1 connections at once, connection `i` sending [`h1_body`] a `len`-byte
+/// body with `headers(i)`; what each got, in order.
+pub async fn h1_bodies(
+    addr: SocketAddr,
+    target: &str,
+    connections: usize,
+    len: usize,
+    chunk: Bytes,
+    headers: impl Fn(usize) -> Vec<(String, String)>,
+    wait: Duration,
+) -> Vec<Result<u16, String>> {
+    let mut tasks = Vec::new();
+    for i in 0..connections {
+        let (target, headers, chunk) = (target.to_owned(), headers(i), chunk.clone());
+        tasks.push(tokio::spawn(async move {
+            h1_body(addr, &target, &headers, len, chunk, wait).await
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
+
 pub async fn h2_bodies(
     addr: SocketAddr,
     target: &str,
