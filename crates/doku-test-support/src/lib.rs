@@ -1,9 +1,9 @@
 //! doku-rs's test kit, shared by the tests, benchmarks and fuzz targets of every crate (`publish = false`).
 //!
-//! It holds what tests would otherwise each write again: the test credentials, DOKU's Checkout samples, a signed-request builder that
-//! produces DOKU's four signature headers with doku-sign, sample upload files and request fixtures built from
-//! DOKU's published shapes. It depends on doku-sign and doku-model only, so any layer's tests can use it
-//! without pulling in the client or the simulator.
+//! It holds what tests would otherwise each write again: the test credentials, DOKU's Checkout samples, a
+//! signed-request builder that produces DOKU's four signature headers with doku-sign, raw HTTP/1.1 helpers,
+//! sample upload files and request fixtures built from DOKU's published shapes. It depends on doku-sign and
+//! doku-model only, so any layer's tests can use it without pulling in the client or the simulator.
 
 mod checkout;
 mod credentials;
