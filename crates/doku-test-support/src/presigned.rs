@@ -94,7 +94,10 @@ mod tests {
             };
             let header = std::str::from_utf8(batch.signature(i)).unwrap();
             let key = SecretKey::new("k");
-            assert_eq!(non_snap::verify(&key, Kind::Request, &message, header), Ok(()));
+            assert_eq!(
+                non_snap::verify(&key, Kind::Request, &message, header),
+                Ok(())
+            );
         }
         assert_ne!(batch.signature(0), batch.signature(1));
     }
