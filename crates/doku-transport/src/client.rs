@@ -1,5 +1,6 @@
 //! The [`Transport`]: executes one HTTP request per call.
 
+use std::pin::pin;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -8,10 +9,10 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use tokio::time::timeout_at;
 
 use crate::body::read_capped;
 use crate::config::TransportConfig;
+use crate::deadline::within;
 use crate::error::{TimeoutPhase, TransportError};
 use crate::response::Response;
 use crate::{scheme_policy, tls};
@@ -113,20 +114,26 @@ impl Transport {
         let uri = request.uri().clone();
 
         let result = async {
+            // One timer for the whole attempt: the head, then the body, by the same deadline.
+            let mut timer = pin!(tokio::time::sleep_until(deadline));
             let response =
-                match timeout_at(deadline, self.client.request(request.map(Full::new))).await {
-                    Ok(Ok(response)) => response,
-                    Ok(Err(source)) => {
+                match within(timer.as_mut(), self.client.request(request.map(Full::new))).await {
+                    Some(Ok(response)) => response,
+                    Some(Err(source)) => {
                         return Err(TransportError::from_client(source, start.elapsed()))
                     }
-                    Err(_) => return Err(timeout(TimeoutPhase::Response, start)),
+                    None => return Err(timeout(TimeoutPhase::Response, start)),
                 };
             let (parts, body) = response.into_parts();
-            let body =
-                match timeout_at(deadline, read_capped(body, self.config.max_body_bytes)).await {
-                    Ok(body) => body?,
-                    Err(_) => return Err(timeout(TimeoutPhase::Body, start)),
-                };
+            let body = match within(
+                timer.as_mut(),
+                read_capped(body, self.config.max_body_bytes),
+            )
+            .await
+            {
+                Some(body) => body?,
+                None => return Err(timeout(TimeoutPhase::Body, start)),
+            };
             Ok(Response {
                 status: parts.status,
                 version: parts.version,
