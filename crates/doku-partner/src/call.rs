@@ -1,7 +1,6 @@
 //! One call: its deadline, its bearer token, and the one repeat after DOKU refuses the token.
 //! The attempts themselves are [`crate::attempt`].
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use doku_model::RequestId;
@@ -12,9 +11,17 @@ use tracing::Instrument as _;
 use crate::call_log::{call_span, log_result};
 use crate::client::{Answer, Caller, Client, IdOrigin};
 use crate::error::{CallStage, Error};
-use crate::progress::{lock, Progress};
+use crate::progress::Progress;
 use crate::request::ApiRequest;
 use crate::retry::Outcome;
+
+impl Call<'_> {
+    /// The call's [`Error::DeadlineExceeded`]: where it was cut, after how many attempts.
+    fn deadline_error(&mut self, deadline: Duration) -> Error {
+        self.progress
+            .deadline_error(deadline, self.attempt, self.request_id.as_str())
+    }
+}
 
 /// One call in progress: what it sends, as whom, under which Request-Id, and how far it got.
 pub(crate) struct Call<'a> {
@@ -23,7 +30,8 @@ pub(crate) struct Call<'a> {
     /// The Request-Id (replaced only after a refusal, see [`Client::after_refusal`]).
     pub(crate) request_id: RequestId,
     pub(crate) origin: IdOrigin,
-    pub(crate) progress: &'a Mutex<Progress>,
+    /// How far it got (what the deadline reports).
+    pub(crate) progress: Progress,
     /// When the call began (the deadline and the retry budget count from here).
     pub(crate) started: Instant,
     /// Attempts made so far, counted across the 401 repeat.
@@ -42,26 +50,32 @@ impl Client {
         let span = call_span(request, request_id.as_str());
         let started = Instant::now();
         let total = self.inner.config.retry.total_deadline;
-        let progress = Progress::new(&request_id);
         let mut call = Call {
             caller,
             request,
             request_id,
             origin,
-            progress: &progress,
+            progress: Progress::new(),
             started,
             attempt: 0,
         };
-        async {
+        let result = async {
+            // When the deadline passes, the cut future (and its borrow of `call`) is gone: `call`
+            // holds how far it got.
             let result = match tokio::time::timeout_at(started + total, self.run(&mut call)).await {
                 Ok(result) => result,
-                Err(_) => Err(lock(&progress).deadline_error(total)),
+                Err(_) => Err(call.deadline_error(total)),
             };
             log_result(&result, started);
             result
         }
         .instrument(span)
-        .await
+        .await;
+        // The answer's Request-Id is the call's last, moved rather than copied.
+        result.map(|answer| Answer {
+            request_id: call.request_id.into_string(),
+            ..answer
+        })
     }
 
     /// The call without the deadline: token, attempts, and the 401 repeat.
@@ -71,15 +85,14 @@ impl Client {
         }
         let mut refreshed = false;
         loop {
-            lock(call.progress).stage = CallStage::FetchingToken;
+            call.progress.stage = CallStage::FetchingToken;
             let token = match self.access_token().await {
                 Ok(token) => token,
                 // The token call has its own deadline, of the same length but started later;
                 // when it ends first (same timer tick), report this call's deadline.
                 Err(e @ Error::DeadlineExceeded { .. }) => {
-                    let mut p = lock(call.progress);
-                    p.last = Some(Box::new(e));
-                    return Err(p.deadline_error(self.inner.config.retry.total_deadline));
+                    call.progress.last = Some(Box::new(e));
+                    return Err(call.deadline_error(self.inner.config.retry.total_deadline));
                 }
                 Err(e) => return Err(e),
             };
@@ -91,7 +104,7 @@ impl Client {
                     self.inner.tokens.invalidate(token.generation);
                     refreshed = true;
                     // The cause to report if the deadline cuts the repeat.
-                    lock(call.progress).last = Some(Box::new(e));
+                    call.progress.last = Some(Box::new(e));
                     self.after_refusal(call);
                 }
                 other => return other,
@@ -107,18 +120,16 @@ impl Client {
     /// a dropped connection, DOKU may hold an outcome under the id, and only the same id gets
     /// it replayed instead of doing the work twice.
     pub(crate) fn after_refusal(&self, call: &mut Call<'_>) {
-        let mut p = lock(call.progress);
-        if call.origin == IdOrigin::Generated && !p.id_may_have_reached {
+        if call.origin == IdOrigin::Generated && !call.progress.id_may_have_reached {
             call.request_id = self.inner.config.request_ids.generate();
             tracing::Span::current().record("request_id", call.request_id.as_str());
-            p.new_request_id(&call.request_id);
         }
     }
 
     /// Waits `after` before the next attempt, remembering `error` as the last outcome.
     pub(crate) async fn wait(
         &self,
-        call: &Call<'_>,
+        call: &mut Call<'_>,
         after: Duration,
         outcome: &Outcome,
         error: Error,
@@ -129,11 +140,8 @@ impl Client {
             ?outcome,
             "retrying"
         );
-        {
-            let mut p = lock(call.progress);
-            p.stage = CallStage::WaitingToRetry;
-            p.last = Some(Box::new(error));
-        }
+        call.progress.stage = CallStage::WaitingToRetry;
+        call.progress.last = Some(Box::new(error));
         tokio::time::sleep(after).await;
     }
 }
