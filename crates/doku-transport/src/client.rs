@@ -109,9 +109,10 @@ impl Transport {
 
         let start = Instant::now();
         let deadline = tokio::time::Instant::from_std(start) + self.config.attempt_timeout;
-        // For the log line only: cheap clones (shared bytes), no string copies per request.
-        let method = request.method().clone();
-        let uri = request.uri().clone();
+        // For the log line only, and only when it will be written: cheap clones (shared bytes),
+        // no string copies.
+        let log = tracing::enabled!(tracing::Level::DEBUG)
+            .then(|| (request.method().clone(), request.uri().clone()));
 
         let result = async {
             // One timer for the whole attempt: the head, then the body, by the same deadline.
@@ -145,6 +146,9 @@ impl Transport {
 
         // Never log query strings, headers or bodies: they can carry tokens
         // and personal data.
+        let Some((method, uri)) = log else {
+            return result;
+        };
         let elapsed = start.elapsed();
         match &result {
             Ok(r) => tracing::debug!(
