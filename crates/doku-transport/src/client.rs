@@ -105,10 +105,32 @@ impl Transport {
     /// See [`TransportError`]; [`TransportError::may_have_reached_server`]
     /// tells whether resending could duplicate an effect.
     pub async fn send(&self, request: http::Request<Bytes>) -> Result<Response, TransportError> {
+        self.send_before(request, None).await
+    }
+
+    /// [`send`](Self::send), also ended at `deadline` when that comes before the attempt
+    /// timeout: for a caller whose own deadline (a whole call's) bounds the attempt, with one
+    /// timer for both instead of a second one around this call.
+    ///
+    /// When `deadline` ends the attempt, the error is the [`TransportError::Timeout`] of the
+    /// phase in progress, as for the attempt timeout; the caller, which chose `deadline`, can
+    /// tell the two apart by the time.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_before(
+        &self,
+        request: http::Request<Bytes>,
+        deadline: Option<Instant>,
+    ) -> Result<Response, TransportError> {
         self.check_uri(request.uri())?;
 
         let start = Instant::now();
-        let deadline = tokio::time::Instant::from_std(start) + self.config.attempt_timeout;
+        let attempt_deadline = start + self.config.attempt_timeout;
+        let deadline = tokio::time::Instant::from_std(
+            deadline.map_or(attempt_deadline, |d| d.min(attempt_deadline)),
+        );
         // For the log line only, and only when it will be written: cheap clones (shared bytes),
         // no string copies.
         let log = tracing::enabled!(tracing::Level::DEBUG)
