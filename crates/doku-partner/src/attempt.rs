@@ -32,13 +32,23 @@ impl Client {
             let http_request = self.sign(call, token)?;
             call.progress.stage = CallStage::InFlight;
             let sent_at = Instant::now();
-            let result = self.inner.transport.send(http_request).await;
+            // The transport's timer ends the attempt at the earlier of its timeout and the
+            // call's deadline.
+            let result = self
+                .inner
+                .transport
+                .send_before(http_request, Some(call.deadline.into_std()))
+                .await;
             let latency = sent_at.elapsed();
             let span = tracing::Span::current();
             span.record("attempt", call.attempt);
             span.record("latency_ms", millis(latency));
             let response = match result {
                 Ok(response) => response,
+                // The call's deadline cut the attempt: the call ends, as if cut from outside.
+                Err(source) if source.is_timeout() && Instant::now() >= call.deadline => {
+                    return Err(call.deadline_error());
+                }
                 Err(source) => {
                     self.observe(call, None, latency, false);
                     let (outcome, error) = self.transport_failure(call, source);
@@ -50,7 +60,7 @@ impl Client {
                     );
                     match self.decide(call, &outcome) {
                         Decision::Retry { after } => {
-                            self.wait(call, after, &outcome, error).await;
+                            self.wait(call, after, &outcome, error).await?;
                             continue;
                         }
                         Decision::GiveUp => return Err(error),
@@ -86,7 +96,7 @@ impl Client {
                 if response.status == StatusCode::TOO_MANY_REQUESTS {
                     self.after_refusal(call);
                 }
-                self.wait(call, after, &outcome, error).await;
+                self.wait(call, after, &outcome, error).await?;
                 continue;
             }
             return decode(call, response);

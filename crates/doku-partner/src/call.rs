@@ -1,5 +1,12 @@
 //! One call: its deadline, its bearer token, and the one repeat after DOKU refuses the token.
 //! The attempts themselves are [`crate::attempt`].
+//!
+//! The whole-call deadline bounds each wait of the call where it happens, rather than through
+//! a timer around the whole call: the token (a timer only when the token is not cached), the
+//! attempt in flight (the transport's own timer, set to the earlier of the attempt timeout and
+//! the call's deadline — one timer entry per attempt, not two) and the waits between
+//! attempts. Whichever of them meets the deadline ends the call with
+//! [`Error::DeadlineExceeded`] built from how far the call got.
 
 use std::time::Duration;
 
@@ -17,9 +24,10 @@ use crate::retry::Outcome;
 
 impl Call<'_> {
     /// The call's [`Error::DeadlineExceeded`]: where it was cut, after how many attempts.
-    fn deadline_error(&mut self, deadline: Duration) -> Error {
+    pub(crate) fn deadline_error(&mut self) -> Error {
+        let total = self.deadline.saturating_duration_since(self.started);
         self.progress
-            .deadline_error(deadline, self.attempt, self.request_id.as_str())
+            .deadline_error(total, self.attempt, self.request_id.as_str())
     }
 }
 
@@ -34,6 +42,8 @@ pub(crate) struct Call<'a> {
     pub(crate) progress: Progress,
     /// When the call began (the deadline and the retry budget count from here).
     pub(crate) started: Instant,
+    /// When the whole call must end: `started` + the policy's total deadline.
+    pub(crate) deadline: Instant,
     /// Attempts made so far, counted across the 401 repeat.
     pub(crate) attempt: u32,
 }
@@ -57,15 +67,11 @@ impl Client {
             origin,
             progress: Progress::new(),
             started,
+            deadline: started + total,
             attempt: 0,
         };
         let result = async {
-            // When the deadline passes, the cut future (and its borrow of `call`) is gone: `call`
-            // holds how far it got.
-            let result = match tokio::time::timeout_at(started + total, self.run(&mut call)).await {
-                Ok(result) => result,
-                Err(_) => Err(call.deadline_error(total)),
-            };
+            let result = self.run(&mut call).await;
             log_result(&result, started);
             result
         }
@@ -86,15 +92,18 @@ impl Client {
         let mut refreshed = false;
         loop {
             call.progress.stage = CallStage::FetchingToken;
-            let token = match self.access_token().await {
-                Ok(token) => token,
+            // A cached token is ready at once: the timer is only set when a fetch (or another
+            // caller's fetch) has to be waited for.
+            let token = match tokio::time::timeout_at(call.deadline, self.access_token()).await {
+                Ok(Ok(token)) => token,
+                Err(_) => return Err(call.deadline_error()),
                 // The token call has its own deadline, of the same length but started later;
                 // when it ends first (same timer tick), report this call's deadline.
-                Err(e @ Error::DeadlineExceeded { .. }) => {
+                Ok(Err(e @ Error::DeadlineExceeded { .. })) => {
                     call.progress.last = Some(Box::new(e));
-                    return Err(call.deadline_error(self.inner.config.retry.total_deadline));
+                    return Err(call.deadline_error());
                 }
-                Err(e) => return Err(e),
+                Ok(Err(e)) => return Err(e),
             };
             match self.attempts(call, Some(&token)).await {
                 Err(e) if e.is_unauthorized() && !refreshed => {
@@ -126,14 +135,15 @@ impl Client {
         }
     }
 
-    /// Waits `after` before the next attempt, remembering `error` as the last outcome.
+    /// Waits `after` before the next attempt, remembering `error` as the last outcome; never
+    /// past the call's deadline, which ends the call here if it comes first.
     pub(crate) async fn wait(
         &self,
         call: &mut Call<'_>,
         after: Duration,
         outcome: &Outcome,
         error: Error,
-    ) {
+    ) -> Result<(), Error> {
         tracing::info!(
             attempt = call.attempt,
             wait_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
@@ -142,6 +152,11 @@ impl Client {
         );
         call.progress.stage = CallStage::WaitingToRetry;
         call.progress.last = Some(Box::new(error));
-        tokio::time::sleep(after).await;
+        let until = Instant::now() + after;
+        tokio::time::sleep_until(until.min(call.deadline)).await;
+        if until >= call.deadline {
+            return Err(call.deadline_error());
+        }
+        Ok(())
     }
 }
