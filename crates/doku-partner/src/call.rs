@@ -22,15 +22,6 @@ use crate::progress::Progress;
 use crate::request::ApiRequest;
 use crate::retry::Outcome;
 
-impl Call<'_> {
-    /// The call's [`Error::DeadlineExceeded`]: where it was cut, after how many attempts.
-    pub(crate) fn deadline_error(&mut self) -> Error {
-        let total = self.deadline.saturating_duration_since(self.started);
-        self.progress
-            .deadline_error(total, self.attempt, self.request_id.as_str())
-    }
-}
-
 /// One call in progress: what it sends, as whom, under which Request-Id, and how far it got.
 pub(crate) struct Call<'a> {
     pub(crate) caller: &'a Caller<'a>,
@@ -46,6 +37,15 @@ pub(crate) struct Call<'a> {
     pub(crate) deadline: Instant,
     /// Attempts made so far, counted across the 401 repeat.
     pub(crate) attempt: u32,
+}
+
+impl Call<'_> {
+    /// The call's [`Error::DeadlineExceeded`]: where it was cut, after how many attempts.
+    pub(crate) fn deadline_error(&mut self) -> Error {
+        let total = self.deadline.saturating_duration_since(self.started);
+        self.progress
+            .deadline_error(total, self.attempt, self.request_id.as_str())
+    }
 }
 
 impl Client {
@@ -84,7 +84,7 @@ impl Client {
         })
     }
 
-    /// The call without the deadline: token, attempts, and the 401 repeat.
+    /// The call: token, attempts, and the 401 repeat, each wait bounded by the call's deadline.
     async fn run<T: DeserializeOwned>(&self, call: &mut Call<'_>) -> Result<Answer<T>, Error> {
         if !call.request.needs_token() {
             return self.attempts(call, None).await;

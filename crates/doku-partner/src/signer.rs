@@ -225,6 +225,28 @@ mod tests {
         );
     }
 
+    /// A `Client-Id` value built ahead is sent as is; the `Signature` value fills a buffer of
+    /// exactly [`SIGNATURE_LEN`].
+    #[test]
+    fn a_prebuilt_client_id_is_sent_and_the_signature_fills_its_buffer() {
+        let key = SecretKey::new(KEY);
+        let req = ApiRequest::get(Endpoint::CheckRequirements, None);
+        let base = uat();
+        let client_id = HeaderValue::from_static("BRN-0001-10791114622547");
+        let inp = SigningInput {
+            client_id_value: Some(&client_id),
+            ..input(&key, &base, None)
+        };
+        let http_req = build(&req, &inp).unwrap();
+        assert_eq!(http_req.headers().get("Client-Id"), Some(&client_id));
+        let signature = expected_signature(&key, "/adv-core-api/partner/v1.0/file", None);
+        assert_eq!(signature.to_string().len(), SIGNATURE_LEN);
+        assert_eq!(
+            header(&http_req, "Signature"),
+            Some(signature.to_string().as_str())
+        );
+    }
+
     #[test]
     fn get_has_no_digest_and_target_excludes_query() {
         let key = SecretKey::new(KEY);
