@@ -489,6 +489,13 @@ fn parts(query: &RequirementsQuery, sample: &(HeaderMap, Bytes), sample_id: &str
             }),
         ),
         (
+            "from_utf8 + from_str::<RequirementsResponse> (client)",
+            ns_per_op(n / 10, || {
+                serde_json::from_str::<RequirementsResponse>(std::str::from_utf8(body).unwrap())
+                    .unwrap()
+            }),
+        ),
+        (
             "serde_json::from_slice::<RequirementsResponse>",
             ns_per_op(n / 10, || {
                 serde_json::from_slice::<RequirementsResponse>(body).unwrap()

@@ -11,10 +11,10 @@ use tokio::time::Instant;
 
 use crate::call::Call;
 use crate::client::{Answer, Client};
-use crate::error::Error;
+use crate::error::{CallStage, Error};
 use crate::interpret::interpret;
 use crate::observer::Exchange;
-use crate::progress::lock;
+use crate::request_timestamp;
 use crate::retry::{decide, retry_after, Decision, Outcome};
 use crate::signer::{self, SigningInput};
 use crate::token_cache::AccessToken;
@@ -30,15 +30,25 @@ impl Client {
         loop {
             call.attempt += 1;
             let http_request = self.sign(call, token)?;
-            lock(call.progress).start_attempt(call.attempt);
+            call.progress.stage = CallStage::InFlight;
             let sent_at = Instant::now();
-            let result = self.inner.transport.send(http_request).await;
+            // The transport's timer ends the attempt at the earlier of its timeout and the
+            // call's deadline.
+            let result = self
+                .inner
+                .transport
+                .send_before(http_request, Some(call.deadline.into_std()))
+                .await;
             let latency = sent_at.elapsed();
             let span = tracing::Span::current();
             span.record("attempt", call.attempt);
             span.record("latency_ms", millis(latency));
             let response = match result {
                 Ok(response) => response,
+                // The call's deadline cut the attempt: the call ends, as if cut from outside.
+                Err(source) if source.is_timeout() && Instant::now() >= call.deadline => {
+                    return Err(call.deadline_error());
+                }
                 Err(source) => {
                     self.observe(call, None, latency, false);
                     let (outcome, error) = self.transport_failure(call, source);
@@ -50,7 +60,7 @@ impl Client {
                     );
                     match self.decide(call, &outcome) {
                         Decision::Retry { after } => {
-                            self.wait(call, after, &outcome, error).await;
+                            self.wait(call, after, &outcome, error).await?;
                             continue;
                         }
                         Decision::GiveUp => return Err(error),
@@ -69,7 +79,8 @@ impl Client {
                 ?outcome,
                 "attempt finished"
             );
-            lock(call.progress).finish_attempt(matches!(response.status.as_u16(), 500 | 502 | 504));
+            call.progress
+                .finish_attempt(matches!(response.status.as_u16(), 500 | 502 | 504));
             // The signature first: an answer that fails a required check did not
             // demonstrably come from DOKU, so its status (and Retry-After) mean nothing.
             let verified = self.verify(call, &response);
@@ -85,7 +96,7 @@ impl Client {
                 if response.status == StatusCode::TOO_MANY_REQUESTS {
                     self.after_refusal(call);
                 }
-                self.wait(call, after, &outcome, error).await;
+                self.wait(call, after, &outcome, error).await?;
                 continue;
             }
             return decode(call, response);
@@ -104,10 +115,14 @@ impl Client {
             })?),
             None => None,
         };
-        let timestamp = doku_sign::timestamp::format_utc(self.inner.config.clock.unix_seconds());
+        let timestamp = request_timestamp::header_value(self.inner.config.clock.unix_seconds())
+            .ok_or_else(|| {
+                Error::Config("Request-Timestamp is not a valid header value".to_owned())
+            })?;
         let input = SigningInput {
             base: call.caller.base,
             client_id: call.caller.client_id,
+            client_id_value: call.caller.client_id_value,
             secret_key: call.caller.secret_key,
             request_id: call.request_id.as_str(),
             timestamp: &timestamp,
@@ -117,11 +132,11 @@ impl Client {
     }
 
     /// Step 2, failed: how the failure bears on retrying, and the error to report.
-    fn transport_failure(&self, call: &Call<'_>, source: TransportError) -> (Outcome, Error) {
+    fn transport_failure(&self, call: &mut Call<'_>, source: TransportError) -> (Outcome, Error) {
         let outcome = Outcome::of_transport_error(&source);
         let reached = source.may_have_reached_server();
         let error = Error::Transport {
-            may_have_reached_doku: lock(call.progress).finish_attempt(reached),
+            may_have_reached_doku: call.progress.finish_attempt(reached),
             source,
             attempts: call.attempt,
             request_id: call.request_id.as_str().to_owned(),
@@ -199,7 +214,8 @@ fn decode<T: DeserializeOwned>(call: &Call<'_>, response: Response) -> Result<An
         value,
         body: response.body,
         status: response.status,
-        request_id: call.request_id.as_str().to_owned(),
+        // Filled in by `Client::call`, which owns the call's Request-Id once the call is over.
+        request_id: String::new(),
         replay,
     })
 }

@@ -1,7 +1,13 @@
 //! One call: its deadline, its bearer token, and the one repeat after DOKU refuses the token.
 //! The attempts themselves are [`crate::attempt`].
+//!
+//! The whole-call deadline bounds each wait of the call where it happens, rather than through
+//! a timer around the whole call: the token (a timer only when the token is not cached), the
+//! attempt in flight (the transport's own timer, set to the earlier of the attempt timeout and
+//! the call's deadline — one timer entry per attempt, not two) and the waits between
+//! attempts. Whichever of them meets the deadline ends the call with
+//! [`Error::DeadlineExceeded`] built from how far the call got.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use doku_model::RequestId;
@@ -12,7 +18,7 @@ use tracing::Instrument as _;
 use crate::call_log::{call_span, log_result};
 use crate::client::{Answer, Caller, Client, IdOrigin};
 use crate::error::{CallStage, Error};
-use crate::progress::{lock, Progress};
+use crate::progress::Progress;
 use crate::request::ApiRequest;
 use crate::retry::Outcome;
 
@@ -23,11 +29,23 @@ pub(crate) struct Call<'a> {
     /// The Request-Id (replaced only after a refusal, see [`Client::after_refusal`]).
     pub(crate) request_id: RequestId,
     pub(crate) origin: IdOrigin,
-    pub(crate) progress: &'a Mutex<Progress>,
+    /// How far it got (what the deadline reports).
+    pub(crate) progress: Progress,
     /// When the call began (the deadline and the retry budget count from here).
     pub(crate) started: Instant,
+    /// When the whole call must end: `started` + the policy's total deadline.
+    pub(crate) deadline: Instant,
     /// Attempts made so far, counted across the 401 repeat.
     pub(crate) attempt: u32,
+}
+
+impl Call<'_> {
+    /// The call's [`Error::DeadlineExceeded`]: where it was cut, after how many attempts.
+    pub(crate) fn deadline_error(&mut self) -> Error {
+        let total = self.deadline.saturating_duration_since(self.started);
+        self.progress
+            .deadline_error(total, self.attempt, self.request_id.as_str())
+    }
 }
 
 impl Client {
@@ -42,46 +60,50 @@ impl Client {
         let span = call_span(request, request_id.as_str());
         let started = Instant::now();
         let total = self.inner.config.retry.total_deadline;
-        let progress = Progress::new(&request_id);
         let mut call = Call {
             caller,
             request,
             request_id,
             origin,
-            progress: &progress,
+            progress: Progress::new(),
             started,
+            deadline: started + total,
             attempt: 0,
         };
-        async {
-            let result = match tokio::time::timeout_at(started + total, self.run(&mut call)).await {
-                Ok(result) => result,
-                Err(_) => Err(lock(&progress).deadline_error(total)),
-            };
+        let result = async {
+            let result = self.run(&mut call).await;
             log_result(&result, started);
             result
         }
         .instrument(span)
-        .await
+        .await;
+        // The answer's Request-Id is the call's last, moved rather than copied.
+        result.map(|answer| Answer {
+            request_id: call.request_id.into_string(),
+            ..answer
+        })
     }
 
-    /// The call without the deadline: token, attempts, and the 401 repeat.
+    /// The call: token, attempts, and the 401 repeat, each wait bounded by the call's deadline.
     async fn run<T: DeserializeOwned>(&self, call: &mut Call<'_>) -> Result<Answer<T>, Error> {
         if !call.request.needs_token() {
             return self.attempts(call, None).await;
         }
         let mut refreshed = false;
         loop {
-            lock(call.progress).stage = CallStage::FetchingToken;
-            let token = match self.access_token().await {
-                Ok(token) => token,
+            call.progress.stage = CallStage::FetchingToken;
+            // A cached token is ready at once: the timer is only set when a fetch (or another
+            // caller's fetch) has to be waited for.
+            let token = match tokio::time::timeout_at(call.deadline, self.access_token()).await {
+                Ok(Ok(token)) => token,
+                Err(_) => return Err(call.deadline_error()),
                 // The token call has its own deadline, of the same length but started later;
                 // when it ends first (same timer tick), report this call's deadline.
-                Err(e @ Error::DeadlineExceeded { .. }) => {
-                    let mut p = lock(call.progress);
-                    p.last = Some(Box::new(e));
-                    return Err(p.deadline_error(self.inner.config.retry.total_deadline));
+                Ok(Err(e @ Error::DeadlineExceeded { .. })) => {
+                    call.progress.last = Some(Box::new(e));
+                    return Err(call.deadline_error());
                 }
-                Err(e) => return Err(e),
+                Ok(Err(e)) => return Err(e),
             };
             match self.attempts(call, Some(&token)).await {
                 Err(e) if e.is_unauthorized() && !refreshed => {
@@ -91,7 +113,7 @@ impl Client {
                     self.inner.tokens.invalidate(token.generation);
                     refreshed = true;
                     // The cause to report if the deadline cuts the repeat.
-                    lock(call.progress).last = Some(Box::new(e));
+                    call.progress.last = Some(Box::new(e));
                     self.after_refusal(call);
                 }
                 other => return other,
@@ -107,33 +129,34 @@ impl Client {
     /// a dropped connection, DOKU may hold an outcome under the id, and only the same id gets
     /// it replayed instead of doing the work twice.
     pub(crate) fn after_refusal(&self, call: &mut Call<'_>) {
-        let mut p = lock(call.progress);
-        if call.origin == IdOrigin::Generated && !p.id_may_have_reached {
+        if call.origin == IdOrigin::Generated && !call.progress.id_may_have_reached {
             call.request_id = self.inner.config.request_ids.generate();
             tracing::Span::current().record("request_id", call.request_id.as_str());
-            p.new_request_id(&call.request_id);
         }
     }
 
-    /// Waits `after` before the next attempt, remembering `error` as the last outcome.
+    /// Waits `after` before the next attempt, remembering `error` as the last outcome; never
+    /// past the call's deadline, which ends the call here if it comes first.
     pub(crate) async fn wait(
         &self,
-        call: &Call<'_>,
+        call: &mut Call<'_>,
         after: Duration,
         outcome: &Outcome,
         error: Error,
-    ) {
+    ) -> Result<(), Error> {
         tracing::info!(
             attempt = call.attempt,
             wait_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
             ?outcome,
             "retrying"
         );
-        {
-            let mut p = lock(call.progress);
-            p.stage = CallStage::WaitingToRetry;
-            p.last = Some(Box::new(error));
+        call.progress.stage = CallStage::WaitingToRetry;
+        call.progress.last = Some(Box::new(error));
+        let until = Instant::now() + after;
+        tokio::time::sleep_until(until.min(call.deadline)).await;
+        if until >= call.deadline {
+            return Err(call.deadline_error());
         }
-        tokio::time::sleep(after).await;
+        Ok(())
     }
 }

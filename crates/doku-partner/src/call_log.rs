@@ -20,13 +20,14 @@ pub(crate) fn call_span(request: &ApiRequest, request_id: &str) -> tracing::Span
     )
 }
 
-/// One line per finished call.
+/// One line per finished call. The clock is read only when the line is written (tracing
+/// evaluates field values after its level check).
 pub(crate) fn log_result<T>(result: &Result<T, Error>, started: Instant) {
-    let total_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let total_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match result {
-        Ok(_) => tracing::info!(total_ms, "call succeeded"),
+        Ok(_) => tracing::info!(total_ms = total_ms(), "call succeeded"),
         Err(e) => tracing::warn!(
-            total_ms,
+            total_ms = total_ms(),
             error = error_kind(e),
             status = e.status().map(|s| s.as_u16()),
             code = match e {

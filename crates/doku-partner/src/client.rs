@@ -8,7 +8,7 @@ use std::sync::Arc;
 use doku_model::RequestId;
 use doku_sign::SecretKey;
 use doku_transport::Transport;
-use http::StatusCode;
+use http::{HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::base_url::BaseUrl;
@@ -32,6 +32,9 @@ pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) transport: Transport,
     pub(crate) tokens: TokenCache,
+    /// The partner's `Client-Id` header value, built once (`None` if it is not a valid header
+    /// value: the signer then reports that on each call, as for any caller).
+    pub(crate) partner_client_id: Option<HeaderValue>,
 }
 
 impl std::fmt::Debug for Client {
@@ -62,11 +65,13 @@ impl Client {
                 .unwrap_or(doku_model::DEFAULT_VALID_TIME_MINUTES),
             config.refresh_margin,
         );
+        let partner_client_id = HeaderValue::from_str(config.client_id.as_str()).ok();
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 transport,
                 tokens,
+                partner_client_id,
             }),
         })
     }
@@ -163,6 +168,7 @@ impl Client {
         let config = &self.inner.config;
         Caller {
             client_id: config.client_id.as_str(),
+            client_id_value: self.inner.partner_client_id.as_ref(),
             secret_key: &config.secret_key,
             base: &config.partner_url,
         }
@@ -199,6 +205,8 @@ impl Client {
 pub(crate) struct Caller<'a> {
     /// The `Client-Id` sent and expected back.
     pub(crate) client_id: &'a str,
+    /// Its header value, when built ahead (the partner's); else built per attempt.
+    pub(crate) client_id_value: Option<&'a HeaderValue>,
     /// The key requests are signed and responses verified with.
     pub(crate) secret_key: &'a SecretKey,
     /// The host's base URL, parsed at build.

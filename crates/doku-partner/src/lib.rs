@@ -83,6 +83,7 @@ mod observer;
 mod progress;
 mod request;
 mod request_id;
+mod request_timestamp;
 mod retry;
 mod signer;
 mod token_cache;

@@ -104,6 +104,8 @@ impl Merchant {
     fn caller(&self) -> Caller<'_> {
         Caller {
             client_id: self.brand_id.as_str(),
+            // Built per attempt: a handle stays small (10,000 merchants, one client).
+            client_id_value: None,
             secret_key: &self.key,
             base: &self.client.config().checkout_url,
         }

@@ -1,18 +1,13 @@
-//! What a call has done so far: shared between the call and its deadline, which reads it when
-//! it cuts the call.
+//! What a call has done so far, as its deadline needs it when it cuts the call.
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
-
-use doku_model::RequestId;
 
 use crate::error::{CallStage, Error};
 
-/// The state of one call, as the deadline needs it.
+/// How far one call got. Part of the call itself (no lock): the deadline cuts the call by
+/// dropping the future that borrowed it, and then reads this.
 pub(crate) struct Progress {
     pub(crate) stage: CallStage,
-    attempts: u32,
-    request_id: String,
     may_have_reached: bool,
     /// Whether an attempt under the current Request-Id may have been processed: then the id is
     /// kept even after a refusal, so DOKU can replay that outcome instead of doing it twice.
@@ -22,20 +17,13 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    pub(crate) fn new(request_id: &RequestId) -> Mutex<Self> {
-        Mutex::new(Self {
+    pub(crate) fn new() -> Self {
+        Self {
             stage: CallStage::FetchingToken,
-            attempts: 0,
-            request_id: request_id.as_str().to_owned(),
             may_have_reached: false,
             id_may_have_reached: false,
             last: None,
-        })
-    }
-
-    pub(crate) fn start_attempt(&mut self, attempt: u32) {
-        self.stage = CallStage::InFlight;
-        self.attempts = attempt;
+        }
     }
 
     /// Records whether the finished attempt may have reached DOKU; answers the running total.
@@ -45,25 +33,21 @@ impl Progress {
         self.may_have_reached
     }
 
-    /// A fresh Request-Id replaced the call's: nothing was sent under it yet.
-    pub(crate) fn new_request_id(&mut self, request_id: &RequestId) {
-        self.request_id = request_id.as_str().to_owned();
-    }
-
-    pub(crate) fn deadline_error(&mut self, deadline: Duration) -> Error {
+    /// The call's [`Error::DeadlineExceeded`], after `attempts` attempts under `request_id`.
+    pub(crate) fn deadline_error(
+        &mut self,
+        deadline: Duration,
+        attempts: u32,
+        request_id: &str,
+    ) -> Error {
         Error::DeadlineExceeded {
             deadline,
             stage: self.stage,
-            attempts: self.attempts,
-            request_id: self.request_id.clone(),
+            attempts,
+            request_id: request_id.to_owned(),
             // An attempt cut in flight may have been received.
             may_have_reached_doku: self.may_have_reached || self.stage == CallStage::InFlight,
             last: self.last.take(),
         }
     }
-}
-
-/// Locks `progress`, ignoring poisoning (a panicking observer must not hide the outcome).
-pub(crate) fn lock(progress: &Mutex<Progress>) -> MutexGuard<'_, Progress> {
-    progress.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -3,8 +3,12 @@
 //!
 //! The body placed in the request is the very `Bytes` value that was digested, so the bytes
 //! signed are the bytes sent. `Request-Target` is the path without the query string. The base
-//! URL was parsed once (at `ConfigBuilder::build`) and the bearer header value once per token:
-//! per attempt only the path, the timestamp and the signature are new.
+//! URL was parsed once (at `ConfigBuilder::build`), the bearer header value once per token, the
+//! partner's `Client-Id` value once per client and the timestamp once per second
+//! ([`crate::request_timestamp`]): per attempt only the path, the Request-Id value and the
+//! signature are new.
+
+use std::fmt::Write as _;
 
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
@@ -17,6 +21,9 @@ use crate::error::Error;
 use crate::request::ApiRequest;
 use crate::wire_headers;
 
+/// The length of a `Signature` value: `HMACSHA256=` and the base64 of a 32-byte MAC.
+const SIGNATURE_LEN: usize = non_snap::ALGORITHM_PREFIX.len() + 44;
+
 /// Everything besides the request description that goes into one signed attempt.
 #[derive(Clone, Copy)]
 pub(crate) struct SigningInput<'a> {
@@ -24,12 +31,14 @@ pub(crate) struct SigningInput<'a> {
     pub(crate) base: &'a BaseUrl,
     /// The caller's Client-Id.
     pub(crate) client_id: &'a str,
+    /// The `Client-Id` header value, when built ahead (the partner's, once per client).
+    pub(crate) client_id_value: Option<&'a HeaderValue>,
     /// The secret key.
     pub(crate) secret_key: &'a SecretKey,
     /// The Request-Id (the same on every attempt of a call).
     pub(crate) request_id: &'a str,
-    /// `Request-Timestamp`, `YYYY-MM-DDTHH:MM:SSZ` (fresh on every attempt).
-    pub(crate) timestamp: &'a str,
+    /// `Request-Timestamp`, `YYYY-MM-DDTHH:MM:SSZ` (of the attempt's second).
+    pub(crate) timestamp: &'a HeaderValue,
     /// The `Authorization: Bearer …` value (sensitive), for calls that need it.
     pub(crate) bearer: Option<&'a HeaderValue>,
 }
@@ -46,12 +55,17 @@ impl std::fmt::Debug for SigningInput<'_> {
     }
 }
 
-/// The signed message for `request`: what `doku-sign` signs.
-pub(crate) fn message<'a>(request: &'a ApiRequest, input: &SigningInput<'a>) -> Message<'a> {
+/// The signed message for `request` at `timestamp` (the text of `input.timestamp`): what
+/// `doku-sign` signs.
+pub(crate) fn message<'a>(
+    request: &'a ApiRequest,
+    input: &SigningInput<'a>,
+    timestamp: &'a str,
+) -> Message<'a> {
     Message {
         client_id: input.client_id,
         request_id: input.request_id,
-        timestamp: input.timestamp,
+        timestamp,
         target: &request.path,
         body: request.body.as_deref(),
     }
@@ -64,7 +78,15 @@ pub(crate) fn build(
     request: &ApiRequest,
     input: &SigningInput<'_>,
 ) -> Result<http::Request<Bytes>, Error> {
-    let signature = non_snap::sign(input.secret_key, Kind::Request, &message(request, input));
+    let timestamp = input
+        .timestamp
+        .to_str()
+        .map_err(|_| Error::Config("Request-Timestamp is not a valid header value".to_owned()))?;
+    let signature = non_snap::sign(
+        input.secret_key,
+        Kind::Request,
+        &message(request, input, timestamp),
+    );
     // As `Bytes`, the URI takes the string over; a `String` would be copied.
     let path = PathAndQuery::from_maybe_shared(Bytes::from(request.path_and_query()))
         .map_err(|e| Error::Config(format!("the request path is not valid in a URI: {e}")))?;
@@ -74,23 +96,22 @@ pub(crate) fn build(
     };
     let mut headers = HeaderMap::with_capacity(8);
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(
-        wire_headers::CLIENT_ID,
-        value("Client-Id", input.client_id)?,
-    );
+    let client_id = match input.client_id_value {
+        Some(client_id) => client_id.clone(),
+        None => value("Client-Id", input.client_id)?,
+    };
+    headers.insert(wire_headers::CLIENT_ID, client_id);
     headers.insert(
         wire_headers::REQUEST_ID,
         value("Request-Id", input.request_id)?,
     );
-    headers.insert(
-        wire_headers::REQUEST_TIMESTAMP,
-        value("Request-Timestamp", input.timestamp)?,
-    );
-    // `HMACSHA256=<base64>` written once and handed to the header as is (no copy, no
-    // formatter): base64 and the prefix are valid header bytes.
-    let mut signature_value = String::with_capacity(64);
-    signature_value.push_str(non_snap::ALGORITHM_PREFIX);
-    signature_value.push_str(&signature.base64());
+    headers.insert(wire_headers::REQUEST_TIMESTAMP, input.timestamp.clone());
+    // `HMACSHA256=<base64>` written once into a buffer of exactly its length and handed to
+    // the header as is (`Bytes` takes a full buffer over with no allocation of its own):
+    // base64 and the prefix are valid header bytes.
+    let mut signature_value = String::with_capacity(SIGNATURE_LEN);
+    // Writing to a `String` cannot fail.
+    let _ = write!(signature_value, "{signature}");
     headers.insert(
         wire_headers::SIGNATURE,
         HeaderValue::from_maybe_shared(Bytes::from(signature_value))
@@ -115,6 +136,7 @@ mod tests {
     use doku_model::Endpoint;
 
     const KEY: &str = "SK-EXAMPLE-ONLY";
+    static TIMESTAMP: HeaderValue = HeaderValue::from_static("2020-08-11T08:45:42Z");
 
     fn input<'a>(
         key: &'a SecretKey,
@@ -124,9 +146,10 @@ mod tests {
         SigningInput {
             base,
             client_id: "BRN-0001-10791114622547",
+            client_id_value: None,
             secret_key: key,
             request_id: "d895fb53-479c-4f77-a76a-ab81b40d77cb",
-            timestamp: "2020-08-11T08:45:42Z",
+            timestamp: &TIMESTAMP,
             bearer,
         }
     }
@@ -194,10 +217,33 @@ mod tests {
         );
         assert_eq!(header(&http_req, "Content-Type"), Some("application/json"));
         assert_eq!(header(&http_req, "Authorization"), None);
-        let sts = non_snap::string_to_sign(Kind::Request, &message(&req, &inp));
+        let sts =
+            non_snap::string_to_sign(Kind::Request, &message(&req, &inp, "2020-08-11T08:45:42Z"));
         assert!(
             sts.ends_with(&format!("\nDigest:{}", non_snap::digest(&body))),
             "{sts}"
+        );
+    }
+
+    /// A `Client-Id` value built ahead is sent as is; the `Signature` value fills a buffer of
+    /// exactly [`SIGNATURE_LEN`].
+    #[test]
+    fn a_prebuilt_client_id_is_sent_and_the_signature_fills_its_buffer() {
+        let key = SecretKey::new(KEY);
+        let req = ApiRequest::get(Endpoint::CheckRequirements, None);
+        let base = uat();
+        let client_id = HeaderValue::from_static("BRN-0001-10791114622547");
+        let inp = SigningInput {
+            client_id_value: Some(&client_id),
+            ..input(&key, &base, None)
+        };
+        let http_req = build(&req, &inp).unwrap();
+        assert_eq!(http_req.headers().get("Client-Id"), Some(&client_id));
+        let signature = expected_signature(&key, "/adv-core-api/partner/v1.0/file", None);
+        assert_eq!(signature.to_string().len(), SIGNATURE_LEN);
+        assert_eq!(
+            header(&http_req, "Signature"),
+            Some(signature.to_string().as_str())
         );
     }
 
@@ -218,7 +264,8 @@ mod tests {
             "https://api-uat.doku.com/adv-core-api/partner/v1.0/file?businessType=PERSONAL&businessContactNationality=ID"
         );
         assert!(http_req.body().is_empty());
-        let sts = non_snap::string_to_sign(Kind::Request, &message(&req, &inp));
+        let sts =
+            non_snap::string_to_sign(Kind::Request, &message(&req, &inp, "2020-08-11T08:45:42Z"));
         assert_eq!(
             sts,
             "Client-Id:BRN-0001-10791114622547\nRequest-Id:d895fb53-479c-4f77-a76a-ab81b40d77cb\n\

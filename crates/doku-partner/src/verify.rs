@@ -7,6 +7,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::config::ResponseSignatureMode;
 use crate::error::{Error, SignatureProblem};
+use crate::wire_headers;
 
 /// Who the response must have been signed for.
 #[derive(Clone, Copy)]
@@ -48,7 +49,13 @@ pub(crate) fn verify_signature(
     if mode == ResponseSignatureMode::Off {
         return Ok(false);
     }
-    let header = |name: &'static str| response_headers.get(name).and_then(|v| v.to_str().ok());
+    let header = |name: &'static str| {
+        match wire_headers::named(name) {
+            Some(known) => response_headers.get(known),
+            None => response_headers.get(name),
+        }
+        .and_then(|v| v.to_str().ok())
+    };
     if header(doku_sign::headers::SIGNATURE).is_none() {
         return match mode {
             ResponseSignatureMode::Require => Err(fail(SignatureProblem::Missing, None)),

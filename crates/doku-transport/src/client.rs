@@ -1,5 +1,6 @@
 //! The [`Transport`]: executes one HTTP request per call.
 
+use std::pin::pin;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -8,10 +9,10 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use tokio::time::timeout_at;
 
 use crate::body::read_capped;
 use crate::config::TransportConfig;
+use crate::deadline::within;
 use crate::error::{TimeoutPhase, TransportError};
 use crate::response::Response;
 use crate::{scheme_policy, tls};
@@ -104,29 +105,58 @@ impl Transport {
     /// See [`TransportError`]; [`TransportError::may_have_reached_server`]
     /// tells whether resending could duplicate an effect.
     pub async fn send(&self, request: http::Request<Bytes>) -> Result<Response, TransportError> {
+        self.send_before(request, None).await
+    }
+
+    /// [`send`](Self::send), also ended at `deadline` when that comes before the attempt
+    /// timeout: for a caller whose own deadline (a whole call's) bounds the attempt, with one
+    /// timer for both instead of a second one around this call.
+    ///
+    /// When `deadline` ends the attempt, the error is the [`TransportError::Timeout`] of the
+    /// phase in progress, as for the attempt timeout; the caller, which chose `deadline`, can
+    /// tell the two apart by the time.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_before(
+        &self,
+        request: http::Request<Bytes>,
+        deadline: Option<Instant>,
+    ) -> Result<Response, TransportError> {
         self.check_uri(request.uri())?;
 
         let start = Instant::now();
-        let deadline = tokio::time::Instant::from_std(start) + self.config.attempt_timeout;
-        // For the log line only: cheap clones (shared bytes), no string copies per request.
-        let method = request.method().clone();
-        let uri = request.uri().clone();
+        let attempt_deadline = start + self.config.attempt_timeout;
+        let deadline = tokio::time::Instant::from_std(
+            deadline.map_or(attempt_deadline, |d| d.min(attempt_deadline)),
+        );
+        // For the log line only, and only when it will be written: cheap clones (shared bytes),
+        // no string copies.
+        let log = tracing::enabled!(tracing::Level::DEBUG)
+            .then(|| (request.method().clone(), request.uri().clone()));
 
         let result = async {
+            // One timer for the whole attempt: the head, then the body, by the same deadline.
+            let mut timer = pin!(tokio::time::sleep_until(deadline));
             let response =
-                match timeout_at(deadline, self.client.request(request.map(Full::new))).await {
-                    Ok(Ok(response)) => response,
-                    Ok(Err(source)) => {
+                match within(timer.as_mut(), self.client.request(request.map(Full::new))).await {
+                    Some(Ok(response)) => response,
+                    Some(Err(source)) => {
                         return Err(TransportError::from_client(source, start.elapsed()))
                     }
-                    Err(_) => return Err(timeout(TimeoutPhase::Response, start)),
+                    None => return Err(timeout(TimeoutPhase::Response, start)),
                 };
             let (parts, body) = response.into_parts();
-            let body =
-                match timeout_at(deadline, read_capped(body, self.config.max_body_bytes)).await {
-                    Ok(body) => body?,
-                    Err(_) => return Err(timeout(TimeoutPhase::Body, start)),
-                };
+            let body = match within(
+                timer.as_mut(),
+                read_capped(body, self.config.max_body_bytes),
+            )
+            .await
+            {
+                Some(body) => body?,
+                None => return Err(timeout(TimeoutPhase::Body, start)),
+            };
             Ok(Response {
                 status: parts.status,
                 version: parts.version,
@@ -138,6 +168,9 @@ impl Transport {
 
         // Never log query strings, headers or bodies: they can carry tokens
         // and personal data.
+        let Some((method, uri)) = log else {
+            return result;
+        };
         let elapsed = start.elapsed();
         match &result {
             Ok(r) => tracing::debug!(

@@ -60,6 +60,7 @@
 mod body;
 mod client;
 mod config;
+mod deadline;
 mod error;
 mod response;
 mod scheme_policy;
