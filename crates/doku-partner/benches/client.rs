@@ -38,7 +38,8 @@ use doku_model::{RequestId, RequirementsQuery, RequirementsResponse};
 use doku_partner::{Client, Config, Environment, ResponseSignatureMode};
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::{headers, SecretKey};
-use doku_sim::{Sim, SimConfig};
+use doku_sim::{BackgroundSim, SimConfig};
+use doku_test_support::PreSigned;
 use doku_test_support::{PARTNER_CLIENT_ID as CLIENT_ID, PARTNER_SECRET as SECRET};
 use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
 use http::{Request, StatusCode, Uri};
@@ -139,37 +140,18 @@ struct Prepared {
 
 impl Prepared {
     fn new(series: u64, count: usize, token: &str, base_url: &str, query: &str) -> Self {
-        let key = SecretKey::new(SECRET);
         let now = doku_sign::clock::Clock::unix_seconds(&doku_sign::clock::SystemClock);
         let timestamp = doku_sign::timestamp::format_utc(now);
-        let mut ids = Vec::with_capacity(count * ID_LEN);
-        let mut signatures = Vec::new();
-        let mut signature_len = 0;
-        for i in 0..count {
-            let id = id_for(series, i as u64);
-            let message = Message {
-                client_id: CLIENT_ID,
-                request_id: &id,
-                timestamp: &timestamp,
-                target: FILE_PATH,
-                body: None,
-            };
-            let signature = non_snap::sign(&key, Kind::Request, &message).to_string();
-            if i == 0 {
-                signature_len = signature.len();
-                signatures.reserve(count * signature_len);
-            }
-            assert_eq!(signature.len(), signature_len);
-            ids.extend_from_slice(id.as_bytes());
-            signatures.extend_from_slice(signature.as_bytes());
-        }
+        let batch = PreSigned::new(count, CLIENT_ID, SECRET, FILE_PATH, &timestamp, |i| {
+            id_for(series, i as u64)
+        });
         let mut authorization = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
         authorization.set_sensitive(true);
         Self {
             count,
-            ids: Bytes::from(ids),
-            signatures: Bytes::from(signatures),
-            signature_len,
+            ids: Bytes::from(batch.ids),
+            signatures: Bytes::from(batch.signatures),
+            signature_len: batch.signature_len,
             timestamp: HeaderValue::from_str(&timestamp).unwrap(),
             authorization,
             uri: format!("{base_url}{FILE_PATH}?{query}").parse().unwrap(),
@@ -535,11 +517,6 @@ fn parts(query: &RequirementsQuery, sample: &(HeaderMap, Bytes), sample_id: &str
 
 fn main() {
     let opts = Opts::from_env();
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -548,7 +525,7 @@ fn main() {
         .credential(CLIENT_ID, SecretKey::new(SECRET))
         .build()
         .unwrap();
-    let sim = server_rt.block_on(Sim::start(config)).unwrap();
+    let sim = BackgroundSim::start(config, 2).unwrap();
     let base_url = sim.base_url();
     println!(
         "doku-sim at {base_url}; server runtime 2 workers, client runtime current-thread; concurrency {}; \
@@ -560,7 +537,7 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
     let (sdk, bare) = client_rt.block_on(run(&opts, &base_url));
-    server_rt.block_on(sim.shutdown());
+    drop(sim);
 
     let rate = |phases: &[Phase]| {
         let calls: usize = phases.iter().map(|p| p.latencies.len()).sum();
