@@ -2,13 +2,16 @@
 //! whichever comes first ends the attempt, in the phase it was in. Servers on 127.0.0.1 only.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use common::read_head;
 use doku_transport::{TimeoutPhase, Transport, TransportConfig, TransportError};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 
 const MS: Duration = Duration::from_millis(1);
 
@@ -27,17 +30,6 @@ async fn stalling(head: &'static [u8]) -> SocketAddr {
         }
     });
     addr
-}
-
-async fn read_head(stream: &mut TcpStream) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).await.unwrap() == 0 {
-            return;
-        }
-        head.push(byte[0]);
-    }
 }
 
 fn transport(attempt_timeout: Duration) -> Transport {

@@ -1,6 +1,8 @@
 //! End-to-end tests against small servers on 127.0.0.1 (no outside network).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::convert::Infallible;
 use std::error::Error as _;
 use std::net::SocketAddr;
@@ -9,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::read_head;
 use doku_transport::{
     TimeoutPhase, Transport, TransportConfig, TransportConfigBuilder, TransportError,
 };
@@ -16,7 +19,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 /// A hyper HTTP/1.1 server on 127.0.0.1:0 running `handler` for every
@@ -66,17 +69,6 @@ where
         }
     });
     addr
-}
-
-async fn read_head(stream: &mut TcpStream) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).await.unwrap() == 0 {
-            return;
-        }
-        head.push(byte[0]);
-    }
 }
 
 fn transport() -> Transport {
