@@ -129,7 +129,7 @@ impl Client {
     /// a dropped connection, DOKU may hold an outcome under the id, and only the same id gets
     /// it replayed instead of doing the work twice.
     pub(crate) fn after_refusal(&self, call: &mut Call<'_>) {
-        if call.origin == IdOrigin::Generated && !call.progress.id_may_have_reached {
+        if call.origin == IdOrigin::Generated && !call.progress.may_have_reached {
             call.request_id = self.inner.config.request_ids.generate();
             tracing::Span::current().record("request_id", call.request_id.as_str());
         }

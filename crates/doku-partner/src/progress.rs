@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use crate::error::{CallStage, Error};
 
-/// How far one call got. Part of the call itself (no lock): the deadline cuts the call by
-/// dropping the future that borrowed it, and then reads this.
+/// How far one call got. Part of the call itself (no lock): each wait that meets the call's
+/// deadline builds the deadline error from it.
 pub(crate) struct Progress {
     pub(crate) stage: CallStage,
-    may_have_reached: bool,
-    /// Whether an attempt under the current Request-Id may have been processed: then the id is
-    /// kept even after a refusal, so DOKU can replay that outcome instead of doing it twice.
-    pub(crate) id_may_have_reached: bool,
+    /// Whether an attempt may have been processed by DOKU. Also the rule for the Request-Id: once
+    /// true it is kept even after a refusal, so DOKU can replay that outcome instead of doing it
+    /// twice (an id is only ever replaced while this is false, so it is true of the current id).
+    pub(crate) may_have_reached: bool,
     /// The outcome of the last finished attempt (reported if the deadline cuts the next).
     pub(crate) last: Option<Box<Error>>,
 }
@@ -21,7 +21,6 @@ impl Progress {
         Self {
             stage: CallStage::FetchingToken,
             may_have_reached: false,
-            id_may_have_reached: false,
             last: None,
         }
     }
@@ -29,7 +28,6 @@ impl Progress {
     /// Records whether the finished attempt may have reached DOKU; answers the running total.
     pub(crate) fn finish_attempt(&mut self, may_have_reached: bool) -> bool {
         self.may_have_reached |= may_have_reached;
-        self.id_may_have_reached |= may_have_reached;
         self.may_have_reached
     }
 
