@@ -47,8 +47,17 @@ impl fmt::Display for DecodeError {
 ///
 /// The common case (valid input) is a plain `serde_json` decode; only when it fails is the input decoded again
 /// with path tracking to name where, which keeps path bookkeeping off the hot path.
+///
+/// UTF-8 input is checked once, in one pass, and decoded as text: decoding bytes, serde_json checks every key
+/// and string value on its own (on Check Requirements' answer that was ≈ 2 % of the client's CPU per call).
+/// Both accept the same documents and give the same value; input that is not UTF-8 is decoded as bytes, so its
+/// error is serde_json's as before.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    match serde_json::from_slice(bytes) {
+    let plain = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    };
+    match plain {
         Ok(value) => Ok(value),
         Err(plain) => {
             Err(locate::<T>(bytes).unwrap_or_else(|| from_json_error(".".to_owned(), &plain)))
@@ -114,6 +123,40 @@ fn redact_quoted(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Decoding text gives what decoding bytes gave: the same value, and for input that is not
+    /// UTF-8 or not a `T`, the same error (path, message, kind, position).
+    #[test]
+    fn text_and_bytes_decode_alike() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Token {
+            token: String,
+        }
+        let by_bytes = |bytes: &[u8]| -> Result<Token, DecodeError> {
+            serde_json::from_slice(bytes).map_err(|plain| {
+                locate::<Token>(bytes).unwrap_or_else(|| from_json_error(".".to_owned(), &plain))
+            })
+        };
+        let sample =
+            include_bytes!("../tests/doku-samples/partner/check-requirements.response.json");
+        let ours: crate::RequirementsResponse = decode(sample).unwrap();
+        assert_eq!(ours, serde_json::from_slice(sample).unwrap());
+        for input in [
+            &b"{\"token\":\"a\xc3\xa9\"}"[..],
+            b"{\"token\":\"\xff\"}",
+            b"{\"token\":1}",
+            b"{\"token\":\"a\"} x",
+            b"\xef\xbb\xbf{\"token\":\"a\"}",
+            b"",
+        ] {
+            assert_eq!(
+                decode::<Token>(input),
+                by_bytes(input),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
 
     #[test]
     fn quoted_input_values_are_redacted_from_messages() {

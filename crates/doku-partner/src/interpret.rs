@@ -27,14 +27,14 @@ pub(crate) fn interpret<T: DeserializeOwned>(
     keep_body: bool,
 ) -> Result<(T, bool), Error> {
     if status.is_success() {
-        return decode::<T>(body)
+        return doku_model::decode::<T>(body)
             .map(|v| (v, false))
             .map_err(|e| decode_error(status, e, request_id, keep_body.then(|| body.clone())));
     }
     if status == StatusCode::CONFLICT {
         let envelope: Option<ErrorBody> = serde_json::from_slice(body).ok();
         if !envelope.as_ref().is_some_and(is_error_envelope) {
-            if let Ok(value) = decode::<T>(body) {
+            if let Ok(value) = doku_model::decode::<T>(body) {
                 return Ok((value, true));
             }
         }
@@ -46,21 +46,6 @@ pub(crate) fn interpret<T: DeserializeOwned>(
         ));
     }
     Err(Error::api(status, body, request_id))
-}
-
-/// [`doku_model::decode`], with the input's UTF-8 checked once instead of once per string.
-///
-/// `serde_json::from_slice` validates every string it reads on its own (a call to
-/// `str::from_utf8` per key and per value: on Check Requirements' answer that was ≈ 2 % of the
-/// client's CPU per call); `from_str` trusts text checked up front in one pass. Both accept
-/// exactly the same documents and give the same value. Anything that fails — input that is not
-/// UTF-8, or JSON that does not decode — goes through `doku_model::decode`, so errors (path,
-/// position, message) are unchanged.
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, doku_model::DecodeError> {
-    if let Ok(Ok(value)) = std::str::from_utf8(body).map(serde_json::from_str::<T>) {
-        return Ok(value);
-    }
-    doku_model::decode::<T>(body)
 }
 
 /// Whether `body` is in one of DOKU's error shapes: Non-SNAP `error`, Checkout's
@@ -146,32 +131,6 @@ mod tests {
         assert!(
             matches!(err, Error::Api { code: None, ref body, .. } if body.contains("bad gateway"))
         );
-    }
-
-    /// The decode that checks UTF-8 once gives what `doku_model::decode` gives: the same value,
-    /// and for input that is not UTF-8 or not a `T`, the same error (path, message, position).
-    #[test]
-    fn decoding_matches_doku_models_decode() {
-        let sample = include_bytes!(
-            "../../doku-model/tests/doku-samples/partner/check-requirements.response.json"
-        );
-        let ours: doku_model::RequirementsResponse = decode(sample).unwrap();
-        assert_eq!(ours, doku_model::decode(sample).unwrap());
-        for bad in [
-            &b"{\"token\":\"\xff\"}"[..],
-            b"{\"token\":1}",
-            b"{\"token\":\"a\"} x",
-            b"\xef\xbb\xbf{\"token\":\"a\"}",
-            b"",
-        ] {
-            let ours = decode::<TokenResponse>(bad).unwrap_err();
-            assert_eq!(
-                ours,
-                doku_model::decode::<TokenResponse>(bad).unwrap_err(),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
-        }
     }
 
     /// Checkout's success envelope has a top-level `message` (`["SUCCESS"]`) beside `response`:
