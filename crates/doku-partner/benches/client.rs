@@ -39,7 +39,7 @@ use doku_partner::{Client, Config, Environment, ResponseSignatureMode};
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::{headers, SecretKey};
 use doku_sim::{BackgroundSim, SimConfig};
-use doku_test_support::PreSigned;
+use doku_test_support::{now_timestamp, PreSigned};
 use doku_test_support::{PARTNER_CLIENT_ID as CLIENT_ID, PARTNER_SECRET as SECRET};
 use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
 use http::{Request, StatusCode, Uri};
@@ -140,8 +140,7 @@ struct Prepared {
 
 impl Prepared {
     fn new(series: u64, count: usize, token: &str, base_url: &str, query: &str) -> Self {
-        let now = doku_sign::clock::Clock::unix_seconds(&doku_sign::clock::SystemClock);
-        let timestamp = doku_sign::timestamp::format_utc(now);
+        let timestamp = now_timestamp();
         let batch = PreSigned::new(count, CLIENT_ID, SECRET, FILE_PATH, &timestamp, |i| {
             id_for(series, i as u64)
         });

@@ -27,7 +27,7 @@ use bytes::Bytes;
 use doku_model::Endpoint;
 use doku_sign::SecretKey;
 use doku_sim::{BackgroundSim, SimConfig};
-use doku_test_support::PreSigned;
+use doku_test_support::{now_timestamp, PreSigned};
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{BodyExt, Empty, Full};
@@ -116,8 +116,7 @@ static SIGNATURE_H: HeaderName = HeaderName::from_static("signature");
 impl Prepared {
     /// `count` requests for the load, plus one more (index `count`) for the sample request.
     fn new(count: usize, token: &str, addr: SocketAddr) -> Self {
-        let now = doku_sign::clock::Clock::unix_seconds(&doku_sign::clock::SystemClock);
-        let timestamp = doku_sign::timestamp::format_utc(now);
+        let timestamp = now_timestamp();
         let batch = PreSigned::new(count + 1, CLIENT_ID, SECRET, FILE_PATH, &timestamp, |i| {
             format!("r{i:010}")
         });
@@ -170,9 +169,7 @@ async fn fetch_token(addr: SocketAddr) -> String {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) = http1::handshake(TokioIo::new(stream)).await.unwrap();
     tokio::spawn(conn);
-    let timestamp = doku_sign::timestamp::format_utc(doku_sign::clock::Clock::unix_seconds(
-        &doku_sign::clock::SystemClock,
-    ));
+    let timestamp = now_timestamp();
     let signed = doku_test_support::Signing {
         client_id: CLIENT_ID,
         secret: SECRET,
