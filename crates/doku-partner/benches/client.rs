@@ -38,11 +38,9 @@ use doku_model::{RequestId, RequirementsQuery, RequirementsResponse};
 use doku_partner::{Client, Config, Environment, ResponseSignatureMode};
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::{headers, SecretKey};
-use doku_sim::{BackgroundSim, SimConfig};
-use doku_test_support::{now_timestamp, PreSigned};
 use doku_test_support::{PARTNER_CLIENT_ID as CLIENT_ID, PARTNER_SECRET as SECRET};
-use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
-use http::{Request, StatusCode, Uri};
+use http::header::{HeaderMap, HeaderName};
+use http::{Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -56,6 +54,10 @@ const ID_LEN: usize = 36;
 const RATIO_TARGET: f64 = 0.85;
 /// … and client-thread CPU per call sdk/bare at most this.
 const CPU_TARGET: f64 = 1.5;
+
+#[path = "../../doku-sim/benches/common/load_kit.rs"]
+mod load_kit;
+use load_kit::{client_runtime_and_sim, Batch, PreparedRequests};
 
 type Bare = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
 
@@ -126,59 +128,24 @@ fn id_for(series: u64, i: u64) -> String {
     id
 }
 
-/// Every request of one bare phase, signed before the timed window. Header values are slices
-/// of two shared buffers, so assembling a request copies no signature.
-struct Prepared {
+/// Every request of one bare phase (series `series`), signed before the timed window.
+fn prepared(
+    series: u64,
     count: usize,
-    ids: Bytes,
-    signatures: Bytes,
-    signature_len: usize,
-    timestamp: HeaderValue,
-    authorization: HeaderValue,
-    uri: Uri,
-}
-
-impl Prepared {
-    fn new(series: u64, count: usize, token: &str, base_url: &str, query: &str) -> Self {
-        let timestamp = now_timestamp();
-        let batch = PreSigned::new(count, CLIENT_ID, SECRET, FILE_PATH, &timestamp, |i| {
-            id_for(series, i as u64)
-        });
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
-        authorization.set_sensitive(true);
-        Self {
-            count,
-            ids: Bytes::from(batch.ids),
-            signatures: Bytes::from(batch.signatures),
-            signature_len: batch.signature_len,
-            timestamp: HeaderValue::from_str(&timestamp).unwrap(),
-            authorization,
-            uri: format!("{base_url}{FILE_PATH}?{query}").parse().unwrap(),
-        }
-    }
-
-    /// Request `i`: cheap `Bytes` slices and clones only, no signing.
-    fn request(&self, i: usize) -> Request<Full<Bytes>> {
-        let slice = |buf: &Bytes, len: usize| {
-            HeaderValue::from_maybe_shared(buf.slice(i * len..(i + 1) * len)).unwrap()
-        };
-        let mut req = Request::new(Full::new(Bytes::new()));
-        *req.uri_mut() = self.uri.clone();
-        let h = req.headers_mut();
-        h.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        h.insert(
-            header(headers::CLIENT_ID),
-            HeaderValue::from_static(CLIENT_ID),
-        );
-        h.insert(header(headers::REQUEST_ID), slice(&self.ids, ID_LEN));
-        h.insert(header(headers::REQUEST_TIMESTAMP), self.timestamp.clone());
-        h.insert(
-            header(headers::SIGNATURE),
-            slice(&self.signatures, self.signature_len),
-        );
-        h.insert(AUTHORIZATION, self.authorization.clone());
-        req
-    }
+    token: &str,
+    base_url: &str,
+    query: &str,
+) -> PreparedRequests {
+    let batch = Batch {
+        count,
+        client_id: CLIENT_ID,
+        secret: SECRET,
+        path: FILE_PATH,
+        uri: format!("{base_url}{FILE_PATH}?{query}").parse().unwrap(),
+        host: None,
+        bearer: token,
+    };
+    PreparedRequests::new(batch, |i| id_for(series, i as u64))
 }
 
 /// Sends `req` and reads the whole body; `Ok` only for a 200.
@@ -367,7 +334,7 @@ async fn sdk_phase(
     .await
 }
 
-async fn bare_phase(name: &str, opts: &Opts, client: &Bare, prepared: Prepared) -> Phase {
+async fn bare_phase(name: &str, opts: &Opts, client: &Bare, prepared: PreparedRequests) -> Phase {
     let prepared = Arc::new(prepared);
     let next = Arc::new(AtomicUsize::new(0));
     let client = client.clone();
@@ -516,15 +483,7 @@ fn parts(query: &RequirementsQuery, sample: &(HeaderMap, Bytes), sample_id: &str
 
 fn main() {
     let opts = Opts::from_env();
-    let client_rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let config = SimConfig::builder()
-        .credential(CLIENT_ID, SecretKey::new(SECRET))
-        .build()
-        .unwrap();
-    let sim = BackgroundSim::start(config, 2).unwrap();
+    let (client_rt, sim) = client_runtime_and_sim(CLIENT_ID, SECRET, 2);
     let base_url = sim.base_url();
     println!(
         "doku-sim at {base_url}; server runtime 2 workers, client runtime current-thread; concurrency {}; \
@@ -578,13 +537,13 @@ async fn run(opts: &Opts, base_url: &str) -> (Vec<Phase>, Vec<Phase>) {
 
     let (mut sdk_phases, mut bare_phases) = (Vec::new(), Vec::new());
     for round in 0..opts.rounds {
-        let prepared = Prepared::new(round as u64, per_phase, &token, base_url, &query_string);
+        let prepared = prepared(round as u64, per_phase, &token, base_url, &query_string);
         bare_phases.push(bare_phase(&format!("bare #{}", round + 1), opts, &bare, prepared).await);
         sdk_phases.push(sdk_phase(&format!("sdk #{}", round + 1), opts, &sdk, &query).await);
     }
 
     if opts.parts {
-        let prepared = Prepared::new(300, 2, &token, base_url, &query_string);
+        let prepared = prepared(300, 2, &token, base_url, &query_string);
         let sample = bare_send(&bare, prepared.request(1)).await.unwrap();
         parts(&query, &sample, &id_for(300, 1));
     }

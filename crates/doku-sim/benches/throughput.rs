@@ -25,15 +25,17 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use doku_model::Endpoint;
-use doku_sign::SecretKey;
-use doku_sim::{BackgroundSim, SimConfig};
-use doku_test_support::{now_timestamp, PreSigned};
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
+use doku_test_support::now_timestamp;
+use http::header::{CONTENT_TYPE, HOST};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::client::conn::http1;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
+
+#[path = "common/load_kit.rs"]
+mod load_kit;
+use load_kit::{client_runtime_and_sim, Batch, PreparedRequests};
 
 const CLIENT_ID: &str = doku_test_support::PARTNER_CLIENT_ID;
 const SECRET: &str = doku_test_support::PARTNER_SECRET;
@@ -41,8 +43,6 @@ const FILE_PATH: &str = Endpoint::CheckRequirements.path();
 const TOKEN_PATH: &str = Endpoint::Token.path();
 const QUERY_URI: &str =
     "/adv-core-api/partner/v1.0/file?businessType=PERSONAL&businessLegalEntity=PERSEORANGAN&brandBusinessLine=RETAIL&businessContactNationality=ID";
-/// Request-Ids are `r` + 10 digits, so all of them fit one contiguous buffer.
-const ID_LEN: usize = 11;
 
 struct Opts {
     warmup: Duration,
@@ -92,65 +92,6 @@ impl Opts {
             }
         }
         o
-    }
-}
-
-/// Every request of the run, signed up front. Header values share two big buffers.
-struct Prepared {
-    count: usize,
-    ids: Bytes,
-    signatures: Bytes,
-    signature_len: usize,
-    timestamp: HeaderValue,
-    authorization: HeaderValue,
-    host: HeaderValue,
-    uri: Uri,
-}
-
-// doku_sign::headers' names, lower-cased as `HeaderName::from_static` needs them (built once).
-static CLIENT_ID_H: HeaderName = HeaderName::from_static("client-id");
-static REQUEST_ID_H: HeaderName = HeaderName::from_static("request-id");
-static TIMESTAMP_H: HeaderName = HeaderName::from_static("request-timestamp");
-static SIGNATURE_H: HeaderName = HeaderName::from_static("signature");
-
-impl Prepared {
-    /// `count` requests for the load, plus one more (index `count`) for the sample request.
-    fn new(count: usize, token: &str, addr: SocketAddr) -> Self {
-        let timestamp = now_timestamp();
-        let batch = PreSigned::new(count + 1, CLIENT_ID, SECRET, FILE_PATH, &timestamp, |i| {
-            format!("r{i:010}")
-        });
-        assert_eq!(batch.id_len, ID_LEN);
-        Self {
-            count,
-            ids: Bytes::from(batch.ids),
-            signatures: Bytes::from(batch.signatures),
-            signature_len: batch.signature_len,
-            timestamp: HeaderValue::from_str(&timestamp).unwrap(),
-            authorization: HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
-            host: HeaderValue::from_str(&addr.to_string()).unwrap(),
-            uri: Uri::from_static(QUERY_URI),
-        }
-    }
-
-    /// Request `i`: only cheap `Bytes` slices and clones, no signing.
-    fn request(&self, i: usize) -> Request<Empty<Bytes>> {
-        let slice = |buf: &Bytes, len: usize| {
-            HeaderValue::from_maybe_shared(buf.slice(i * len..(i + 1) * len)).unwrap()
-        };
-        let mut req = Request::new(Empty::new());
-        *req.uri_mut() = self.uri.clone();
-        let h = req.headers_mut();
-        h.insert(HOST, self.host.clone());
-        h.insert(CLIENT_ID_H.clone(), HeaderValue::from_static(CLIENT_ID));
-        h.insert(REQUEST_ID_H.clone(), slice(&self.ids, ID_LEN));
-        h.insert(TIMESTAMP_H.clone(), self.timestamp.clone());
-        h.insert(
-            SIGNATURE_H.clone(),
-            slice(&self.signatures, self.signature_len),
-        );
-        h.insert(AUTHORIZATION, self.authorization.clone());
-        req
     }
 }
 
@@ -211,7 +152,12 @@ struct RunResult {
 
 /// Drives `connections` keep-alive connections against `addr` for warm-up + measure.
 /// `wrap`: reuse pre-signed requests cyclically (only for the baseline, which checks nothing).
-async fn load(addr: SocketAddr, prepared: Arc<Prepared>, opts: &Opts, wrap: bool) -> RunResult {
+async fn load(
+    addr: SocketAddr,
+    prepared: Arc<PreparedRequests>,
+    opts: &Opts,
+    wrap: bool,
+) -> RunResult {
     let phase = Arc::new(AtomicU8::new(WARMUP));
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -341,21 +287,24 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let opts = Opts::parse();
-    let client_rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let config = SimConfig::builder()
-        .credential(CLIENT_ID, SecretKey::new(SECRET))
-        .build()
-        .unwrap();
-    let sim = BackgroundSim::start(config, opts.server_threads).unwrap();
+    let (client_rt, sim) = client_runtime_and_sim(CLIENT_ID, SECRET, opts.server_threads);
     let sim_addr = sim.addr();
 
     let token = client_rt.block_on(fetch_token(sim_addr));
     let count = opts.max_rate * (opts.warmup + opts.measure).as_secs().max(1) as usize;
     let signing = Instant::now();
-    let prepared = Arc::new(Prepared::new(count, &token, sim_addr));
+    let batch = |count| Batch {
+        count,
+        client_id: CLIENT_ID,
+        secret: SECRET,
+        path: FILE_PATH,
+        uri: Uri::from_static(QUERY_URI),
+        host: Some(sim_addr.to_string()),
+        bearer: &token,
+    };
+    let prepared = Arc::new(PreparedRequests::new(batch(count), |i| format!("r{i:010}")));
+    // One more request, with an id of its own, for the sample answer.
+    let sample_request = PreparedRequests::new(batch(1), |_| "sample-0001".to_owned());
     let signing = signing.elapsed();
 
     // One request outside the window, with its own Request-Id: its body is what the baseline
@@ -363,7 +312,7 @@ fn main() {
     let sample = client_rt.block_on(async {
         let mut sender = connect(sim_addr).await;
         let resp = sender
-            .send_request(prepared.request(prepared.count))
+            .send_request(sample_request.request(0))
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
