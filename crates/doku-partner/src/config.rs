@@ -338,19 +338,28 @@ mod tests {
 
     #[test]
     fn every_transport_setting_reaches_the_config() {
-        // Every setting away from its default: a builder that copied fields one by one and
-        // forgot one would give back a different config.
-        let custom = TransportConfig::builder()
-            .connect_timeout(Duration::from_secs(1))
-            .attempt_timeout(Duration::from_secs(2))
-            .max_body_bytes(3)
-            .pool_idle_timeout(None)
-            .pool_max_idle_per_host(4)
-            .allow_insecure_http(true)
-            .build();
-        assert_ne!(custom, TransportConfig::default());
+        // Each setting away from its default, alone and all together: a builder that copied
+        // fields one by one and forgot one would give back a different config.
+        type Setting = fn(TransportConfigBuilder) -> TransportConfigBuilder;
+        let settings: [Setting; 6] = [
+            |b| b.connect_timeout(Duration::from_secs(1)),
+            |b| b.attempt_timeout(Duration::from_secs(2)),
+            |b| b.max_body_bytes(3),
+            |b| b.pool_idle_timeout(None),
+            |b| b.pool_max_idle_per_host(4),
+            |b| b.allow_insecure_http(true),
+        ];
         let built = |b: ConfigBuilder| b.build().unwrap().transport().clone();
         let builder = || Config::builder("BRN-1", SecretKey::new("k"));
+        for setting in settings {
+            let alone = setting(TransportConfig::builder()).build();
+            assert_ne!(alone, TransportConfig::default());
+            assert_eq!(built(builder().transport(alone.clone())), alone);
+        }
+        let custom = settings
+            .iter()
+            .fold(TransportConfig::builder(), |b, setting| setting(b))
+            .build();
         assert_eq!(built(builder().transport(custom.clone())), custom);
         // The shortcuts apply on top, set before or after the full settings.
         let expected = custom
