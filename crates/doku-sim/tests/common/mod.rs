@@ -235,21 +235,30 @@ pub async fn start_with(
     Fixture { sim, clock }
 }
 
-/// How one request is built.
+/// How one request is built: what is signed (a test sets any of it through `Deref`), with the
+/// Request-Id and timestamp owned here so a test can put any value there.
 #[derive(Clone)]
 pub struct Call<'a> {
-    pub client_id: &'a str,
-    pub secret: &'a str,
-    pub method: &'a str,
-    pub path: &'a str,
-    pub query: Option<&'a str>,
-    pub body: &'a [u8],
-    pub content_type: Option<&'a str>,
-    pub token: Option<&'a str>,
+    /// Client-Id, secret, method, path, query, body, and whether the query is signed; its own
+    /// Request-Id and timestamp are ignored.
+    pub signing: Signing<'a>,
     pub request_id: String,
     pub timestamp: String,
-    /// Whether the signed Request-Target includes the query.
-    pub sign_query: bool,
+    pub content_type: Option<&'a str>,
+    pub token: Option<&'a str>,
+}
+
+impl<'a> std::ops::Deref for Call<'a> {
+    type Target = Signing<'a>;
+    fn deref(&self) -> &Signing<'a> {
+        &self.signing
+    }
+}
+
+impl std::ops::DerefMut for Call<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.signing
+    }
 }
 
 impl Fixture {
@@ -259,31 +268,26 @@ impl Fixture {
 
     pub fn call<'a>(&self, method: &'a str, path: &'a str, body: &'a [u8]) -> Call<'a> {
         Call {
-            client_id: CLIENT_ID,
-            secret: SECRET,
-            method,
-            path,
-            query: None,
-            body,
-            content_type: (method != "GET").then_some("application/json"),
-            token: None,
+            signing: Signing {
+                client_id: CLIENT_ID,
+                secret: SECRET,
+                method,
+                path,
+                body,
+                ..Signing::default()
+            },
             request_id: uuid::Uuid::new_v4().to_string(),
             timestamp: self.now(),
-            sign_query: false,
+            content_type: (method != "GET").then_some("application/json"),
+            token: None,
         }
     }
 
     pub async fn send(&self, call: &Call<'_>) -> Option<RawResponse> {
         let signed = Signing {
-            client_id: call.client_id,
-            secret: call.secret,
-            method: call.method,
-            path: call.path,
-            query: call.query,
-            body: call.body,
             request_id: &call.request_id,
             timestamp: &call.timestamp,
-            sign_query: call.sign_query,
+            ..call.signing.clone()
         }
         .sign();
         let target = signed.target;
