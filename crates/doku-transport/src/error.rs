@@ -294,36 +294,25 @@ mod tests {
 
     #[test]
     fn io_timeout_is_found_in_the_source_chain() {
+        /// A layer of error wrapping, as hyper and hyper-util add around an I/O error.
         #[derive(Debug)]
-        struct Wrap(std::io::Error);
-        impl fmt::Display for Wrap {
+        struct Wrap<E>(E);
+        impl<E> fmt::Display for Wrap<E> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("wrap")
             }
         }
-        impl StdError for Wrap {
+        impl<E: StdError + 'static> StdError for Wrap<E> {
             fn source(&self) -> Option<&(dyn StdError + 'static)> {
                 Some(&self.0)
             }
         }
-        #[derive(Debug)]
-        struct Outer(Wrap);
-        impl fmt::Display for Outer {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("outer")
-            }
-        }
-        impl StdError for Outer {
-            fn source(&self) -> Option<&(dyn StdError + 'static)> {
-                Some(&self.0)
-            }
-        }
-        let timed_out = Outer(Wrap(std::io::Error::new(
+        let timed_out = Wrap(Wrap(std::io::Error::new(
             std::io::ErrorKind::TimedOut,
             "connect timeout",
         )));
         assert!(is_io_timeout(&timed_out));
-        let refused = Outer(Wrap(std::io::Error::from(
+        let refused = Wrap(Wrap(std::io::Error::from(
             std::io::ErrorKind::ConnectionRefused,
         )));
         assert!(!is_io_timeout(&refused));
