@@ -63,13 +63,20 @@ impl RequirementsQuery {
     /// The query string without the leading `?`, deterministic: parameters in the order of
     /// [`QUERY_PARAMS`], values percent-encoded (RFC 3986 unreserved characters kept).
     pub fn to_query_string(&self) -> String {
-        let mut out = String::new();
         let values = [
             self.business_type.as_str(),
             self.business_legal_entity.as_str(),
             self.brand_business_line.as_str(),
             self.business_contact_nationality.as_str(),
         ];
+        // Sized for the whole string when no value needs encoding (DOKU's values never do): one
+        // allocation instead of a string regrown four or five times on every call.
+        let len = QUERY_PARAMS
+            .iter()
+            .zip(values)
+            .map(|(name, value)| name.len() + 2 + value.len())
+            .sum::<usize>();
+        let mut out = String::with_capacity(len);
         for (name, value) in QUERY_PARAMS.iter().zip(values) {
             if !out.is_empty() {
                 out.push('&');
@@ -132,11 +139,16 @@ impl DocumentRequirement {
 /// is kept as it is. The decoder (`requirements_decode.rs`) builds the nodes directly, with no
 /// intermediate JSON tree; a derived `#[serde(untagged)]`, and later a `serde_json::Value` tree
 /// walked afterwards, gave the same result at several times the cost (docs/performance.md).
+///
+/// The document is boxed so a node stays small (32 bytes, the size of a `serde_json::Value`):
+/// a `BTreeMap` of nodes keeps up to eleven of them in one allocation, and with the document
+/// inline (120-byte nodes) that allocation was ≈ 1.6 KiB, past the 1 KiB from which glibc's
+/// allocator leaves its fast path (docs/performance.md, "Issue 11, the last 3 µs").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RequirementNode {
     /// A single requirement (an object with a string `code`).
-    Document(DocumentRequirement),
+    Document(Box<DocumentRequirement>),
     /// A list of requirements.
     List(Vec<RequirementNode>),
     /// A named group of nodes.
@@ -237,6 +249,15 @@ mod tests {
             corporate.to_query_string(),
             "businessType=CORPORATE&businessLegalEntity=PT&brandBusinessLine=MINING&businessContactNationality=ID"
         );
+    }
+
+    /// The string is allocated once, at its final length, when no value needs encoding.
+    #[test]
+    fn query_string_is_allocated_at_its_length() {
+        let q = RequirementsQuery::personal("ID");
+        let s = q.to_query_string();
+        // The capacity counts one '&' too many (one per parameter).
+        assert_eq!(s.capacity(), s.len() + 1);
     }
 
     #[test]

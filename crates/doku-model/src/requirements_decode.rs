@@ -125,7 +125,7 @@ impl Parsed {
             Some(drops_input) => {
                 let verbatim = drops_input.then(|| Box::new(object_value(&entries)));
                 Self {
-                    node: RequirementNode::Document(into_document(entries)),
+                    node: RequirementNode::Document(Box::new(into_document(entries))),
                     verbatim,
                 }
             }
@@ -211,13 +211,14 @@ fn into_document(entries: Vec<(Key, Parsed)>) -> DocumentRequirement {
             ("code", RequirementNode::Other(Value::String(code))) => document.code = code,
             ("name", RequirementNode::Other(value)) => document.name = value_string(value),
             ("extensions", RequirementNode::List(items)) => {
-                document.extensions = items
-                    .into_iter()
-                    .filter_map(|item| match item {
-                        RequirementNode::Other(value) => value_string(value),
-                        _ => None,
-                    })
-                    .collect();
+                // A buffer of its own rather than `collect` reusing the nodes' (32-byte slots
+                // for 24-byte strings): reusing it shrinks it with a `realloc` on every document.
+                let mut extensions = Vec::with_capacity(items.len());
+                extensions.extend(items.into_iter().filter_map(|item| match item {
+                    RequirementNode::Other(value) => value_string(value),
+                    _ => None,
+                }));
+                document.extensions = extensions;
             }
             ("max_size", RequirementNode::Other(value)) => document.max_size = value.as_u64(),
             ("is_mandatory", RequirementNode::Other(value)) => {
@@ -267,6 +268,7 @@ fn node_into_value(node: RequirementNode) -> Value {
                 .collect(),
         ),
         RequirementNode::Document(document) => {
+            let document = *document;
             let mut map = document.extra;
             map.insert("code".to_owned(), Value::String(document.code));
             if let Some(name) = document.name {
@@ -288,10 +290,10 @@ fn node_into_value(node: RequirementNode) -> Value {
 }
 
 /// Entries an object's buffer starts with when the input does not say (serde_json never does):
-/// a document's five fields fit without regrowing, and at ≈ 0.9 KiB (an entry is ≈ 150 bytes) the
-/// buffer stays below the 1 KiB from which glibc's allocator takes its slow path (no per-thread
-/// cache, fast bins consolidated first). Four entries, as before, regrew to eight (≈ 1.2 KiB) on
-/// every document: in the client benchmark's profile that was the costliest allocation of a call.
+/// a document's five fields fit without regrowing, and the buffer stays below the 1 KiB from which
+/// glibc's allocator takes its slow path (no per-thread cache, fast bins consolidated first): an
+/// entry is 64 bytes since the document variant is boxed (≈ 150 before, when four entries regrew
+/// to eight, ≈ 1.2 KiB, on every document — then the costliest allocation of a call).
 const ENTRIES: usize = 6;
 
 /// Reads one node from a deserializer.
@@ -481,7 +483,7 @@ mod tests {
             .is_some_and(|map| map.get("code").is_some_and(Value::is_string));
         if looks_like_document {
             if let Ok(document) = DocumentRequirement::deserialize(&value) {
-                return RequirementNode::Document(document);
+                return RequirementNode::Document(Box::new(document));
             }
         }
         match value {
@@ -652,6 +654,23 @@ mod tests {
         assert!(ENTRIES >= FIELDS.len());
         let bytes = ENTRIES * std::mem::size_of::<(Key, Parsed)>();
         assert!(bytes < 1008, "{bytes} bytes");
+    }
+
+    /// A node is as small as a `serde_json::Value` (the document is boxed), so a `BTreeMap` of
+    /// nodes — eleven keys and eleven values per allocation — stays under the 1 KiB from which
+    /// glibc's allocator leaves its fast path. With the document inline a node was 120 bytes and
+    /// each such allocation ≈ 1.6 KiB; Check Requirements' answer makes three of them.
+    #[test]
+    fn a_group_of_nodes_allocates_under_one_kib() {
+        use std::mem::size_of;
+        assert!(
+            size_of::<RequirementNode>() <= size_of::<Value>(),
+            "{} bytes",
+            size_of::<RequirementNode>()
+        );
+        // A B-tree leaf: up to 11 keys and 11 values, a parent pointer and three small counters.
+        let leaf = 11 * (size_of::<String>() + size_of::<RequirementNode>()) + 16;
+        assert!(leaf < 1008, "{leaf} bytes");
     }
 
     /// A JSON text with duplicate keys allowed, rendered by hand.

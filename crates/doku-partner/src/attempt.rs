@@ -68,9 +68,13 @@ impl Client {
                 }
             };
             span.record("status", response.status.as_u16());
+            let status = response.status.as_u16();
             let outcome = Outcome::Response {
-                status: response.status.as_u16(),
-                retry_after: retry_after(&response.headers),
+                status,
+                // Only a 429 or a 503 waits by it (`decide`): no header look-up on other answers.
+                retry_after: matches!(status, 429 | 503)
+                    .then(|| retry_after(&response.headers))
+                    .flatten(),
                 safe_method: call.request.is_safe(),
             };
             tracing::debug!(

@@ -92,18 +92,26 @@ impl Client {
         let mut refreshed = false;
         loop {
             call.progress.stage = CallStage::FetchingToken;
-            // A cached token is ready at once: the timer is only set when a fetch (or another
-            // caller's fetch) has to be waited for.
-            let token = match tokio::time::timeout_at(call.deadline, self.access_token()).await {
-                Ok(Ok(token)) => token,
-                Err(_) => return Err(call.deadline_error()),
-                // The token call has its own deadline, of the same length but started later;
-                // when it ends first (same timer tick), report this call's deadline.
-                Ok(Err(e @ Error::DeadlineExceeded { .. })) => {
-                    call.progress.last = Some(Box::new(e));
-                    return Err(call.deadline_error());
-                }
-                Ok(Err(e)) => return Err(e),
+            // A cached token is taken at once, with no timer built around it (what
+            // `access_token` would return on its first poll); the deadline bounds only a fetch
+            // (or another caller's fetch) that has to be waited for.
+            let cached = self
+                .inner
+                .tokens
+                .fresh(self.inner.config.clock.unix_seconds());
+            let token = match cached {
+                Some(token) => token,
+                None => match tokio::time::timeout_at(call.deadline, self.access_token()).await {
+                    Ok(Ok(token)) => token,
+                    Err(_) => return Err(call.deadline_error()),
+                    // The token call has its own deadline, of the same length but started
+                    // later; when it ends first (same timer tick), report this call's deadline.
+                    Ok(Err(e @ Error::DeadlineExceeded { .. })) => {
+                        call.progress.last = Some(Box::new(e));
+                        return Err(call.deadline_error());
+                    }
+                    Ok(Err(e)) => return Err(e),
+                },
             };
             match self.attempts(call, Some(&token)).await {
                 Err(e) if e.is_unauthorized() && !refreshed => {

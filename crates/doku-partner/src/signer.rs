@@ -8,8 +8,6 @@
 //! ([`crate::request_timestamp`]): per attempt only the path, the Request-Id value and the
 //! signature are new.
 
-use std::fmt::Write as _;
-
 use bytes::Bytes;
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
@@ -20,9 +18,6 @@ use crate::base_url::BaseUrl;
 use crate::error::Error;
 use crate::request::ApiRequest;
 use crate::wire_headers;
-
-/// The length of a `Signature` value: `HMACSHA256=` and the base64 of a 32-byte MAC.
-const SIGNATURE_LEN: usize = non_snap::ALGORITHM_PREFIX.len() + 44;
 
 /// Everything besides the request description that goes into one signed attempt.
 #[derive(Clone, Copy)]
@@ -106,15 +101,12 @@ pub(crate) fn build(
         value("Request-Id", input.request_id)?,
     );
     headers.insert(wire_headers::REQUEST_TIMESTAMP, input.timestamp.clone());
-    // `HMACSHA256=<base64>` written once into a buffer of exactly its length and handed to
-    // the header as is (`Bytes` takes a full buffer over with no allocation of its own):
-    // base64 and the prefix are valid header bytes.
-    let mut signature_value = String::with_capacity(SIGNATURE_LEN);
-    // Writing to a `String` cannot fail.
-    let _ = write!(signature_value, "{signature}");
+    // `HMACSHA256=<base64>`, encoded on the stack (no `fmt`) and copied once into a buffer of
+    // exactly its length, which `Bytes` takes over with no allocation of its own: base64 and
+    // the prefix are valid header bytes.
     headers.insert(
         wire_headers::SIGNATURE,
-        HeaderValue::from_maybe_shared(Bytes::from(signature_value))
+        HeaderValue::from_maybe_shared(Bytes::copy_from_slice(&signature.header_bytes()))
             .map_err(|_| Error::Config("Signature is not a valid header value".to_owned()))?,
     );
     if let (Some(_), Some(ct)) = (&request.body, &request.content_type) {
@@ -226,7 +218,7 @@ mod tests {
     }
 
     /// A `Client-Id` value built ahead is sent as is; the `Signature` value fills a buffer of
-    /// exactly [`SIGNATURE_LEN`].
+    /// exactly [`non_snap::HEADER_VALUE_LEN`].
     #[test]
     fn a_prebuilt_client_id_is_sent_and_the_signature_fills_its_buffer() {
         let key = SecretKey::new(KEY);
@@ -240,7 +232,7 @@ mod tests {
         let http_req = build(&req, &inp).unwrap();
         assert_eq!(http_req.headers().get("Client-Id"), Some(&client_id));
         let signature = expected_signature(&key, "/adv-core-api/partner/v1.0/file", None);
-        assert_eq!(signature.to_string().len(), SIGNATURE_LEN);
+        assert_eq!(signature.to_string().len(), non_snap::HEADER_VALUE_LEN);
         assert_eq!(
             header(&http_req, "Signature"),
             Some(signature.to_string().as_str())

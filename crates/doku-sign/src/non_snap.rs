@@ -32,6 +32,9 @@ pub const ALGORITHM_PREFIX: &str = "HMACSHA256=";
 /// Bytes in an HMAC-SHA256 output.
 pub const MAC_LEN: usize = 32;
 
+/// Bytes in a `Signature` header value: [`ALGORITHM_PREFIX`] and the base64 of the MAC.
+pub const HEADER_VALUE_LEN: usize = ALGORITHM_PREFIX.len() + B64_LEN;
+
 /// Characters in the base64 form of a SHA-256 digest or HMAC-SHA256 output.
 const B64_LEN: usize = 44;
 
@@ -164,9 +167,8 @@ pub fn string_to_sign(kind: Kind, message: &Message<'_>) -> String {
 }
 
 fn mac_for(key: &SecretKey, kind: Kind, message: &Message<'_>) -> HmacSha256 {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac =
-        HmacSha256::new_from_slice(key.expose_bytes()).expect("HMAC takes any key length");
+    // Keyed once per `SecretKey`: only the string to sign is hashed here.
+    let mut mac = key.hmac_sha256();
     write_string_to_sign(kind, message, |chunk| mac.update(chunk));
     mac
 }
@@ -188,13 +190,23 @@ impl Signature {
         let (encoded, _) = base64_fixed::encode::<MAC_LEN, B64_LEN>(&self.mac);
         String::from(base64_fixed::as_str(&encoded))
     }
+
+    /// The whole header value, `HMACSHA256=<base64>`, as ASCII bytes on the stack: what
+    /// `Display` writes, for a caller that builds a header value from bytes without going
+    /// through `fmt`.
+    pub fn header_bytes(&self) -> [u8; HEADER_VALUE_LEN] {
+        let mut out = [0u8; HEADER_VALUE_LEN];
+        let (prefix, rest) = out.split_at_mut(ALGORITHM_PREFIX.len());
+        prefix.copy_from_slice(ALGORITHM_PREFIX.as_bytes());
+        let (encoded, _) = base64_fixed::encode::<MAC_LEN, B64_LEN>(&self.mac);
+        rest.copy_from_slice(&encoded);
+        out
+    }
 }
 
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (encoded, _) = base64_fixed::encode::<MAC_LEN, B64_LEN>(&self.mac);
-        f.write_str(ALGORITHM_PREFIX)?;
-        f.write_str(base64_fixed::as_str(&encoded))
+        f.write_str(base64_fixed::as_str(&self.header_bytes()))
     }
 }
 
@@ -414,6 +426,8 @@ mod tests {
         let sig = sign(&SecretKey::from("k"), Kind::Request, &GET);
         let header = sig.to_string();
         assert_eq!(header, alloc::format!("HMACSHA256={}", sig.base64()));
+        assert_eq!(header.as_bytes(), &sig.header_bytes()[..]);
+        assert_eq!(header.len(), HEADER_VALUE_LEN);
         assert_eq!(parse_header(&header).unwrap(), *sig.as_bytes());
     }
 }

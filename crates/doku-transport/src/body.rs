@@ -23,8 +23,9 @@ where
             content_length: announced,
         });
     }
-    // `lower <= limit`, so the cast cannot truncate.
-    let mut buf = BytesMut::with_capacity(hint.lower() as usize);
+    // Allocated only when a second frame comes: a body of one frame (the usual answer) is kept
+    // as it came, with no buffer of its own.
+    let mut buf = BytesMut::new();
     let mut first: Option<Bytes> = None;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|source| TransportError::Body { source })?;
@@ -43,6 +44,8 @@ where
             first = Some(data);
         } else {
             if let Some(f) = first.take() {
+                // `lower <= limit`, so the cast cannot truncate.
+                buf.reserve((hint.lower() as usize).max(f.len() + data.len()));
                 buf.extend_from_slice(&f);
             }
             buf.extend_from_slice(&data);
