@@ -107,13 +107,23 @@ impl Verified {
     ///
     /// DOKU's `Request-Id` is meant "to make sure no duplicate notification", but DOKU does not say
     /// whether a retry keeps it; the same status of the same invoice is the same event either way.
+    ///
+    /// Each part is written as its length in bytes, `:`, then the part (`7:MCH-001` …), so two
+    /// different events never share a key: joined with a separator alone, `MCH/1` + `INV` and
+    /// `MCH` + `1/INV` were the same key and the second event was dropped.
     pub fn dedup_key(&self) -> String {
-        format!(
-            "{}/{}/{}",
-            self.client_id,
-            self.notification.order.invoice_number,
-            self.notification.transaction.status.as_str()
-        )
+        let parts = [
+            self.client_id.as_str(),
+            self.notification.order.invoice_number.as_str(),
+            self.notification.transaction.status.as_str(),
+        ];
+        let mut key = String::with_capacity(parts.iter().map(|p| p.len() + 4).sum());
+        for part in parts {
+            key.push_str(&part.len().to_string());
+            key.push(':');
+            key.push_str(part);
+        }
+        key
     }
 
     /// Whether the notification settles the payment. `FAILED` does not: with Checkout the
@@ -226,12 +236,30 @@ mod tests {
         let headers = signed("SK-merchant", "MCH-0001", BODY, PATH);
         let v = verify_notification(&headers, BODY, PATH, &key, None).unwrap();
         assert_eq!(v.client_id, "MCH-0001");
-        assert_eq!(v.dedup_key(), "MCH-0001/INV-20210124-0001/SUCCESS");
+        assert_eq!(v.dedup_key(), "8:MCH-000117:INV-20210124-00017:SUCCESS");
         assert!(v.is_final());
         assert_eq!(
             v.notification.payment_identifiers(),
             vec![("REQUEST_ID", "7892931")]
         );
+    }
+
+    #[test]
+    fn dedup_keys_of_different_events_never_collide() {
+        let key = SecretKey::new("k");
+        let event = |client_id: &str, invoice: &str| {
+            let body = String::from_utf8_lossy(BODY).replace("INV-20210124-0001", invoice);
+            let headers = signed("k", client_id, body.as_bytes(), PATH);
+            verify_notification(&headers, body.as_bytes(), PATH, &key, None)
+                .unwrap()
+                .dedup_key()
+        };
+        // Joined with `/`, both were `MCH/1/INV/SUCCESS`: the second event was dropped.
+        let a = event("MCH/1", "INV");
+        let b = event("MCH", "1/INV");
+        assert_ne!(a, b, "two signed events share a dedup key");
+        // The same event keeps its key.
+        assert_eq!(a, event("MCH/1", "INV"));
     }
 
     #[test]
