@@ -20,7 +20,9 @@ NOTIFY_PATH=/payments/notifications
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/doku-integrations.XXXXXX")
 SIM_PID=
+RUN_PID=
 cleanup() {
+    [ -n "$RUN_PID" ] && kill -- "-$RUN_PID" 2>/dev/null
     [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
     rm -rf "$WORK"
 }
@@ -133,9 +135,14 @@ for lang in "${LANGS[@]}"; do
         continue
     fi
     out=$WORK/$lang.out
+    # timeout leads its own process group: whatever the integration started (php -S) goes with it.
     DOKU_BASE_URL=$SIM_URL DOKU_CLIENT_ID=$client_id DOKU_SECRET_KEY=$key NOTIFY_PORT=$port \
-        NOTIFY_PATH=$NOTIFY_PATH timeout -k 5 120 $cmd >"$out" 2>"$WORK/$lang.err"
+        NOTIFY_PATH=$NOTIFY_PATH timeout -k 5 120 $cmd >"$out" 2>"$WORK/$lang.err" &
+    RUN_PID=$!
+    wait "$RUN_PID"
     status=$?
+    kill -- "-$RUN_PID" 2>/dev/null
+    RUN_PID=
     stop_sim
     while IFS= read -r line; do
         case $line in
