@@ -81,7 +81,8 @@ public final class DokuFlow {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] HEADERS = {"Client-Id", "Request-Id", "Request-Timestamp", "Signature"};
     private static final List<String> CHECKS = List.of("checkout", "pay", "notification_received",
-            "notification_headers", "notification_signature", "notification_body", "notification_va", "check_status");
+            "notification_headers", "notification_signature", "notification_body", "notification_channel",
+            "notification_va", "check_status");
 
     private static String baseUrl, clientId, secretKey, notifyPath;
     private static int failures;
@@ -212,6 +213,9 @@ public final class DokuFlow {
                     && n.transaction != null && "SUCCESS".equals(n.transaction.status),
                     "order.invoice_number=" + (n.order == null ? null : n.order.invoice_number)
                     + ", transaction.status=" + (n.transaction == null ? null : n.transaction.status));
+            String channel = n.channel == null ? null : n.channel.id;
+            report("notification_channel", "VIRTUAL_ACCOUNT_BCA".equals(channel),
+                    "channel.id=" + channel + ", paid with VIRTUAL_ACCOUNT_BCA");
             try {
                 String va = n.virtual_account_info.virtual_account_number; // the DTO way: no null check
                 report("notification_va", va != null && !va.isEmpty(), "virtual_account_number is empty");
@@ -220,7 +224,7 @@ public final class DokuFlow {
             }
         } else {
             for (String check : List.of("notification_headers", "notification_signature", "notification_body",
-                    "notification_va")) {
+                    "notification_channel", "notification_va")) {
                 report(check, false, "not run: no notification");
             }
         }

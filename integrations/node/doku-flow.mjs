@@ -1,7 +1,7 @@
 // A DOKU Checkout integration in Node.js (20+, no packages), run against doku-sim.
 //
-// Creates a Checkout for a customer whose phone is written with its "+62" prefix, has the
-// simulator pay it by Mandiri VA, receives and verifies the HTTP notification on its own `http`
+// Creates a Checkout for a customer whose phone is written with its "+62" prefix, offering BCA
+// and Mandiri VA, has the simulator pay it by the second one (Mandiri VA), receives and verifies the HTTP notification on its own `http`
 // server, then calls Check Status.
 //
 // Environment: DOKU_BASE_URL, DOKU_CLIENT_ID, DOKU_SECRET_KEY, NOTIFY_PORT, NOTIFY_PATH.
@@ -86,13 +86,13 @@ const server = createServer((req, res) => {
 await new Promise((resolve, reject) => server.once("error", reject).listen(notifyPort, "127.0.0.1", resolve));
 
 const rest = ["pay", "notification_received", "notification_headers", "notification_signature",
-  "notification_body", "notification_va", "check_status"];
+  "notification_body", "notification_channel", "notification_va", "check_status"];
 try {
   const invoice = `INV-NODE-${randomUUID().slice(0, 8)}`;
   const order = {
     order: { amount: 20000, invoice_number: invoice, currency: "IDR",
              line_items: [{ id: "SKU-1", name: "Kopi Toraja 250 g", quantity: 2, price: 10000 }] },
-    payment: { payment_due_date: 60, payment_method_types: ["VIRTUAL_ACCOUNT_BANK_MANDIRI"] },
+    payment: { payment_due_date: 60, payment_method_types: ["VIRTUAL_ACCOUNT_BCA", "VIRTUAL_ACCOUNT_BANK_MANDIRI"] },
     customer: { name: "Siti Rahma", email: "siti@example.com", phone: "+6281234567890", country: "ID" },
   };
   const [status, answer] = await call("POST", "/checkout/v1/payment", JSON.stringify(order));
@@ -109,7 +109,7 @@ try {
     report("notification_received", note && note.path === notifyPath,
       note ? `arrived on ${note.path}` : "none within 15 s");
     if (!note) {
-      rest.slice(2, 6).forEach((c) => report(c, false, "not run: no notification"));
+      rest.slice(2, 7).forEach((c) => report(c, false, "not run: no notification"));
     } else {
       const missing = Object.keys(note.headers).filter((n) => !note.headers[n]);
       report("notification_headers", missing.length === 0, `missing ${missing}`);
@@ -123,6 +123,8 @@ try {
       } catch (e) {
         report("notification_body", false, `not JSON: ${e}`);
       }
+      report("notification_channel", body.channel?.id === pay.method,
+        `channel.id=${body.channel?.id}, paid with ${pay.method}`);
       report("notification_va", Boolean(body.virtual_account_info?.virtual_account_number),
         "no virtual_account_info.virtual_account_number");
     }

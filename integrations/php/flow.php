@@ -98,7 +98,7 @@ register_shutdown_function(function () use ($server, $notifyOut) {
 });
 
 $rest = ['pay', 'notification_received', 'notification_headers', 'notification_signature',
-    'notification_body', 'notification_va', 'check_status'];
+    'notification_body', 'notification_channel', 'notification_va', 'check_status'];
 if (!$up) {
     report('checkout', false, "php -S did not start on 127.0.0.1:$notifyPort");
     foreach ($rest as $check) {
@@ -151,7 +151,7 @@ for ($i = 0; $i < 150 && $note === null; $i++) {
 report('notification_received', $note !== null && $note['path'] === $notifyPath,
     $note === null ? 'none within 15 s' : "arrived on {$note['path']}");
 if ($note === null) {
-    foreach (array_slice($rest, 2, 4) as $check) {
+    foreach (array_slice($rest, 2, 5) as $check) {
         report($check, false, 'not run: no notification');
     }
 } else {
@@ -165,6 +165,8 @@ if ($note === null) {
     $gotStatus = $body['transaction']['status'] ?? null;
     report('notification_body', $gotInvoice === $invoice && $gotStatus === 'SUCCESS',
         "order.invoice_number=$gotInvoice, transaction.status=$gotStatus");
+    $channel = $body['channel']['id'] ?? null;
+    report('notification_channel', $channel === 'VIRTUAL_ACCOUNT_BCA', "channel.id=$channel, paid with VIRTUAL_ACCOUNT_BCA");
     report('notification_va', !empty($body['virtual_account_info']['virtual_account_number']),
         'no virtual_account_info.virtual_account_number');
 }

@@ -137,7 +137,8 @@ def run():
     report("checkout", status == 200 and bool(url), f"HTTP {status}: {answer}")
     if not url:
         for check in ("pay", "notification_received", "notification_headers",
-                      "notification_signature", "notification_body", "notification_va",
+                      "notification_signature", "notification_body", "notification_channel",
+                      "notification_va",
                       "check_status"):
             report(check, False, "not run: the Checkout was not created")
         return
@@ -154,7 +155,7 @@ def run():
            "none within 15 s" if note is None else f"arrived on {note['path']}")
     if note is None:
         for check in ("notification_headers", "notification_signature", "notification_body",
-                      "notification_va"):
+                      "notification_channel", "notification_va"):
             report(check, False, "not run: no notification")
     else:
         missing = [name for name, value in note["headers"].items() if not value]
@@ -170,6 +171,9 @@ def run():
             got_status = body.get("transaction", {}).get("status")
             report("notification_body", got_invoice == invoice and got_status == "SUCCESS",
                    f"order.invoice_number={got_invoice!r}, transaction.status={got_status!r}")
+        channel = (body.get("channel") or {}).get("id")
+        report("notification_channel", channel == pay["method"],
+               f"channel.id={channel!r}, paid with {pay['method']}")
         va = (body.get("virtual_account_info") or {}).get("virtual_account_number")
         report("notification_va", bool(va), "no virtual_account_info.virtual_account_number")
 
