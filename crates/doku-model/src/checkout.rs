@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::amount::Amount;
 use crate::minutes::Minutes;
 use crate::string_enum::string_enum;
+use crate::text_or_integer::TextOrInteger;
 
 /// Body of `POST /checkout/v1/payment`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +127,7 @@ pub struct CheckoutOrder {
     pub expired_recovered_cart: Option<Minutes>,
     /// What is bought; price × quantity must add up to `amount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::bounded::line_items")]
     pub line_items: Option<Vec<LineItem>>,
     /// Fields this crate does not model.
     #[serde(flatten)]
@@ -135,9 +137,9 @@ pub struct CheckoutOrder {
 /// `order.line_items[]`: in requests and, echoed with string prices, in answers.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LineItem {
-    /// Item id (at most 64).
+    /// Item id (at most 64): a string, or a JSON integer as DOKU's WooCommerce plugin sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<TextOrInteger>,
     /// Item name (at most 255).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -147,9 +149,9 @@ pub struct LineItem {
     /// Quantity (seen as `1`, `1.0` and `2.0`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Amount>,
-    /// Stock keeping unit.
+    /// Stock keeping unit: a string, or a JSON integer as DOKU's WooCommerce plugin sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<String>,
+    pub sku: Option<TextOrInteger>,
     /// Category from DOKU's list, e.g. `gift-and-flowers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -290,9 +292,10 @@ string_enum! {
 /// `customer` of a Checkout request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Customer {
-    /// Merchant's customer id (at most 50).
+    /// Merchant's customer id (at most 50): a string, or a JSON integer as DOKU's WooCommerce
+    /// plugin sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<TextOrInteger>,
     /// Name (at most 255).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

@@ -18,6 +18,8 @@ const MAX_AMOUNT_DIGITS: usize = 12;
 const MAX_DUE_MINUTES: u32 = 999_999;
 /// Longest recovered-cart lifetime, in minutes (31 days).
 const MAX_RECOVERED_CART_MINUTES: u32 = 44_640;
+/// "max 16" characters for `customer.phone`.
+const MAX_CUSTOMER_PHONE: usize = 16;
 /// Card tenors DOKU offers.
 const TENORS: [u32; 4] = [0, 3, 6, 12];
 
@@ -119,7 +121,7 @@ fn line_items(e: &mut ValidationErrors, items: &[crate::checkout::LineItem], tot
     for (i, item) in items.iter().enumerate() {
         let p = format!("order.line_items[{i}]");
         if let Some(id) = &item.id {
-            e.max_chars(&format!("{p}.id"), id, 64);
+            e.max_chars(&format!("{p}.id"), id.as_str(), 64);
         }
         if let Some(name) = &item.name {
             e.max_chars(&format!("{p}.name"), name, 255);
@@ -148,8 +150,10 @@ fn line_items(e: &mut ValidationErrors, items: &[crate::checkout::LineItem], tot
 }
 
 fn customer(e: &mut ValidationErrors, c: &Customer) {
+    if let Some(id) = &c.id {
+        e.max_chars("customer.id", id.as_str(), 50);
+    }
     let limits = [
-        ("customer.id", &c.id, 50),
         ("customer.name", &c.name, 255),
         ("customer.last_name", &c.last_name, 16),
         ("customer.address", &c.address, 400),
@@ -163,8 +167,11 @@ fn customer(e: &mut ValidationErrors, c: &Customer) {
         e.email("customer.email", email);
         e.max_chars("customer.email", email, 128);
     }
+    // DOKU documents a length ("max 16") and shows `628121212121` as an example, not a
+    // digits-only rule; real integrations send `+62…`, so only the length is checked.
     if let Some(phone) = &c.phone {
-        e.digits("customer.phone", phone, 5, 16);
+        e.non_empty("customer.phone", phone);
+        e.max_chars("customer.phone", phone, MAX_CUSTOMER_PHONE);
     }
     if let Some(country) = &c.country {
         e.country("customer.country", country);
@@ -285,6 +292,50 @@ mod tests {
             ..LineItem::default()
         }]);
         r.validate().unwrap();
+    }
+
+    #[test]
+    fn customer_phone_is_checked_for_length_only() {
+        let with_phone = |phone: &str| {
+            let mut r = CheckoutRequest::new(1, "INV-1");
+            r.customer = Some(Customer {
+                phone: Some(phone.into()),
+                ..Customer::default()
+            });
+            r.validate()
+        };
+        for ok in [
+            "628121212121",
+            "+6281234567890",
+            "0812-3456-789",
+            "+62 812 3456",
+        ] {
+            with_phone(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for bad in ["", "+62812345678901234"] {
+            let err = with_phone(bad).unwrap_err();
+            assert_eq!(err.paths(), vec!["customer.phone"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn integer_ids_are_checked_by_their_text() {
+        let body = serde_json::json!({
+            "order": {"amount": 2, "invoice_number": "INV-1", "line_items": [
+                {"id": 42, "sku": 1234567, "name": "a", "price": 1, "quantity": 2}
+            ]},
+            "customer": {"id": 7, "phone": "+6281234567890"}
+        });
+        let r: CheckoutRequest = serde_json::from_value(body.clone()).unwrap();
+        r.validate().unwrap();
+        let items = r.order.line_items.as_ref().unwrap();
+        assert!(items[0].id.as_ref().unwrap().is_integer());
+        assert_eq!(items[0].sku.as_ref().unwrap(), "1234567");
+        // Written back exactly as received.
+        assert_eq!(serde_json::to_value(&r).unwrap(), body);
+        let mut long = r.clone();
+        long.customer.as_mut().unwrap().id = Some(crate::TextOrInteger::from("c".repeat(51)));
+        assert_eq!(long.validate().unwrap_err().paths(), vec!["customer.id"]);
     }
 
     #[test]

@@ -28,6 +28,7 @@
 mod string_enum;
 
 mod amount;
+mod bounded;
 mod business;
 mod business_data;
 mod business_lite;
@@ -48,11 +49,13 @@ mod query;
 mod raw_number;
 mod requirements;
 mod requirements_decode;
+mod text_or_integer;
 mod token;
 mod upload;
 mod validate;
 
 pub use amount::{Amount, AmountError};
+pub use bounded::MAX_LINE_ITEMS;
 pub use business::{
     Address, Brand, Business, BusinessCreatedResponse, BusinessRegistrationRequest,
     BusinessRegistrationResponse, Contact, CreatedBrand, CreatedBusiness, SocialMedia,
@@ -90,6 +93,7 @@ pub use requirements::{
     DocumentRequirement, LocatedRequirement, RequirementNode, RequirementsQuery,
     RequirementsResponse, QUERY_PARAMS as REQUIREMENTS_QUERY_PARAMS,
 };
+pub use text_or_integer::TextOrInteger;
 pub use token::{
     GrantType, TokenClaims, TokenRequest, TokenResponse, TokenUser, DEFAULT_VALID_TIME_MINUTES,
 };
