@@ -187,7 +187,7 @@ async fn payment_flow_passes_under_every_reading() {
         };
         let pending = status("status").await;
         assert_eq!(pending, TransactionStatus::Pending, "{readings}");
-        sim.pay(&invoice, doku_sim::PayStatus::Success, Some(brand.as_str()))
+        sim.pay(&doku_sim::PayRequest::new(invoice.as_str()).client_id(brand.as_str()))
             .unwrap_or_else(|e| panic!("{readings}: pay: {e}"));
         let paid = status("status after pay").await;
         assert_eq!(paid, TransactionStatus::Success, "{readings}");

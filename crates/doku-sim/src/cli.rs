@@ -10,6 +10,7 @@ use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES};
 use crate::error::SimError;
 use crate::readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
+    RequestTimestampMillis,
 };
 
 mod bounds;
@@ -81,6 +82,13 @@ pub struct SimArgs {
     /// Whether a notification retry keeps the first attempt's Request-Id (undocumented).
     #[arg(long, value_enum, default_value_t = NotificationRetryRequestId::Same, value_name = "READING")]
     pub notification_retry_request_id: NotificationRetryRequestId,
+    /// Whether a Request-Timestamp with fractional seconds (JavaScript's toISOString()) is
+    /// accepted (undocumented; refused by default with a message saying why).
+    #[arg(long, value_enum, default_value_t = RequestTimestampMillis::Refuse, value_name = "READING")]
+    pub request_timestamp_millis: RequestTimestampMillis,
+    /// Refuse what DOKU is not known to accept; by default it is accepted with a warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl std::fmt::Debug for SimArgs {
@@ -134,8 +142,10 @@ impl SimArgs {
                     .get_response_digest(self.get_response_digest)
                     .idempotency(self.idempotency)
                     .bearer(self.bearer)
-                    .notification_retry_request_id(self.notification_retry_request_id),
+                    .notification_retry_request_id(self.notification_retry_request_id)
+                    .request_timestamp_millis(self.request_timestamp_millis),
             )
+            .strict(self.strict)
             .time_scale(self.time_scale);
         if let Some(url) = self.notification_url {
             builder = builder.notification_url(url);

@@ -37,6 +37,7 @@ pub struct SimConfig {
     pub(crate) retention: Retention,
     pub(crate) notification_url: Option<String>,
     pub(crate) time_scale: f64,
+    pub(crate) strict: bool,
 }
 
 impl fmt::Debug for SimConfig {
@@ -53,6 +54,7 @@ impl fmt::Debug for SimConfig {
             .field("retention", &self.retention)
             .field("notification_url", &self.notification_url)
             .field("time_scale", &self.time_scale)
+            .field("strict", &self.strict)
             .finish_non_exhaustive()
     }
 }
@@ -77,6 +79,7 @@ impl SimConfig {
                 retention: Retention::default(),
                 notification_url: None,
                 time_scale: 1.0,
+                strict: false,
             },
         }
     }
@@ -104,6 +107,12 @@ impl SimConfig {
     /// The factor applied to DOKU's notification retry schedule (1.0 = real time).
     pub fn time_scale(&self) -> f64 {
         self.time_scale
+    }
+
+    /// Whether what DOKU is not known to accept is refused (`true`) or accepted with a warning
+    /// (`false`, the default). See [`SimConfigBuilder::strict`].
+    pub fn strict(&self) -> bool {
+        self.strict
     }
 
     /// The secret key of `client_id`, if configured.
@@ -144,6 +153,12 @@ impl SimConfigBuilder {
         /// How to play each point where DOKU's pages are silent or contradict themselves
         /// (default: DOKU's literal words, see [`Readings`]).
         readings(readings: Readings) => config.readings;
+
+        /// Refuse what DOKU is not known to accept (e.g. a `customer.phone` with characters
+        /// other than digits). By default (`false`) such a request is accepted, one log line
+        /// names the field and why DOKU might refuse it, and `Stats::warnings` counts it: the
+        /// simulator refuses only what DOKU is documented or observed to refuse.
+        strict(strict: bool) => config.strict;
     }
 
     /// Adds a client id and its secret key (repeat for several clients).

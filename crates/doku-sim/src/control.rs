@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::error::SimError;
 use crate::faults::{Fault, FaultTarget};
-use crate::pay::{PayStatus, Payment};
+use crate::pay::{PayRequest, Payment};
 use crate::state::App;
 use crate::stats::Stats;
 
@@ -44,17 +44,11 @@ impl SimControl {
         self.app.invitations_for(client_id)
     }
 
-    /// Pays the Checkout order with invoice number `invoice` (like DOKU's payment simulator):
-    /// moves it to `status` and delivers its signed notification in the background on the
+    /// Pays a Checkout order (like DOKU's payment simulator): moves it to the request's status
+    /// through its channel and delivers its signed notification in the background on the
     /// current tokio runtime (without one, the notification is dropped and counted). See
-    /// `POST /doku-sim/v1/pay` in docs/simulator.md. `client_id` is needed only when two
-    /// merchants used the same invoice number.
-    pub fn pay(
-        &self,
-        invoice: &str,
-        status: PayStatus,
-        client_id: Option<&str>,
-    ) -> Result<Payment, SimError> {
-        crate::pay::pay(&self.app, invoice, status, client_id)
+    /// `POST /doku-sim/v1/pay` in docs/simulator.md.
+    pub fn pay(&self, request: &PayRequest) -> Result<Payment, SimError> {
+        crate::pay::pay(&self.app, request)
     }
 }

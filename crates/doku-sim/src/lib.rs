@@ -28,12 +28,14 @@
 mod background;
 mod backoff;
 mod body;
+mod channels;
 mod checkout_errors;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod config;
 mod connections;
 mod control;
+mod doubts;
 mod echo;
 mod error;
 mod faults;
@@ -71,10 +73,11 @@ pub use limits::{
     DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
 };
-pub use pay::{PayStatus, Payment, PAY_PATH};
+pub use pay::{PayRequest, PayStatus, Payment, PAY_PATH};
 pub use pay_client::request_payment;
 pub use readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
+    RequestTimestampMillis,
 };
 pub use retention::{
     DEFAULT_IDEMPOTENCY_MAX_AGE, DEFAULT_IDEMPOTENCY_MAX_BYTES, DEFAULT_IDEMPOTENCY_MAX_RECORDS,

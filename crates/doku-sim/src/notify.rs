@@ -218,7 +218,11 @@ async fn attempt(job: &Job, request_id: &str, timestamp: &str) -> Result<u16, St
         .map_err(|_| "connect timed out".to_owned())?
         .map_err(|e| format!("connect: {e}"))?;
         let io = hyper_util::rt::TokioIo::new(stream);
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+        // DOKU's spelling (`Client-Id`, `Request-Id`, …): DOKU's PHP library and sample
+        // receiver read `getallheaders()['Client-Id']`, which is case-sensitive.
+        let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
+            .title_case_headers(true)
+            .handshake(io)
             .await
             .map_err(|e| format!("handshake: {e}"))?;
         let driver = tokio::spawn(conn);

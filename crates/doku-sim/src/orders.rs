@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use doku_model::Amount;
+use http::StatusCode;
 
 /// Most orders kept at once; a create beyond it is refused (the simulator is for tests).
 pub(crate) const MAX_ORDERS: usize = 100_000;
@@ -65,11 +66,20 @@ pub(crate) struct Order {
     pub(crate) override_notification_url: Option<String>,
 }
 
-/// Orders by (merchant, invoice number), with the create call's Request-Id as a second key.
+/// Orders by invoice number and merchant, with the create call's Request-Id as a second key.
+///
+/// Every lookup is a hash lookup, never a scan: the payment trigger finds the orders with an
+/// invoice number (of any merchant) through `by_invoice`, Check Status finds a merchant's order
+/// by invoice number or by create Request-Id through both maps.
 #[derive(Debug, Default)]
 pub(crate) struct Orders {
-    by_invoice: HashMap<(String, String), Order>,
-    by_request_id: HashMap<(String, String), String>,
+    /// Invoice number → merchant → order.
+    by_invoice: HashMap<String, HashMap<String, Order>>,
+    /// (merchant, create Request-Id) → the invoice numbers of the orders created with it (more
+    /// than one only if a Request-Id was used again after its idempotency record was forgotten).
+    by_request_id: HashMap<(String, String), Vec<String>>,
+    /// Orders stored.
+    len: usize,
 }
 
 /// Why an order was not stored.
@@ -79,43 +89,97 @@ pub(crate) enum Refused {
     Full,
 }
 
+/// Why Check Status has no order to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Missing {
+    /// No order of the merchant has this invoice number or create Request-Id.
+    NotFound,
+    /// The id names more than one of the merchant's orders: one by its invoice number and
+    /// another by its create Request-Id, or several by the same create Request-Id. Answering
+    /// either could show the caller another order than the one it means.
+    Ambiguous,
+}
+
+impl Missing {
+    /// The HTTP status Check Status answers with.
+    pub(crate) fn status(self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Ambiguous => StatusCode::CONFLICT,
+        }
+    }
+
+    /// The message of Checkout's `{"message": [...]}` envelope.
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            Self::NotFound => "ORDER NOT FOUND",
+            Self::Ambiguous => {
+                "AMBIGUOUS ORDER ID: it is the invoice number of one order and the create \
+                 Request-Id of another (or of several); ask by the other identifier"
+            }
+        }
+    }
+}
+
 impl Orders {
     /// Stores a new order.
     pub(crate) fn insert(&mut self, order: Order) -> Result<(), Refused> {
-        let key = (order.owner.clone(), order.invoice_number.clone());
-        if self.by_invoice.contains_key(&key) {
+        let merchants = self.by_invoice.get(&order.invoice_number);
+        if merchants.is_some_and(|m| m.contains_key(&order.owner)) {
             return Err(Refused::DuplicateInvoice);
         }
-        if self.by_invoice.len() >= MAX_ORDERS {
+        if self.len >= MAX_ORDERS {
             return Err(Refused::Full);
         }
-        self.by_request_id.insert(
-            (order.owner.clone(), order.request_id.clone()),
-            order.invoice_number.clone(),
-        );
-        self.by_invoice.insert(key, order);
+        self.by_request_id
+            .entry((order.owner.clone(), order.request_id.clone()))
+            .or_default()
+            .push(order.invoice_number.clone());
+        self.by_invoice
+            .entry(order.invoice_number.clone())
+            .or_default()
+            .insert(order.owner.clone(), order);
+        self.len += 1;
         Ok(())
     }
 
     /// The order of `owner` with this invoice number or create Request-Id.
-    pub(crate) fn find(&self, owner: &str, id: &str) -> Option<&Order> {
+    ///
+    /// DOKU's Check Status takes "the transaction `order.invoice_number` (or `Request-Id`)" and
+    /// does not say what happens when one order's invoice number is another's Request-Id. The
+    /// simulator's rule: an id that names exactly one of the merchant's orders, by either key,
+    /// finds it; an id that names two different orders is [`Missing::Ambiguous`], never one of
+    /// them picked silently.
+    pub(crate) fn find(&self, owner: &str, id: &str) -> Result<&Order, Missing> {
+        let by_invoice = self.by_invoice.get(id).and_then(|m| m.get(owner));
         let key = (owner.to_owned(), id.to_owned());
-        if let Some(order) = self.by_invoice.get(&key) {
-            return Some(order);
+        let created_with = self.by_request_id.get(&key).map_or(&[][..], Vec::as_slice);
+        let mut by_request_id = created_with
+            .iter()
+            .filter_map(|invoice| self.by_invoice.get(invoice).and_then(|m| m.get(owner)));
+        let first = by_request_id.next();
+        if by_request_id.next().is_some() {
+            return Err(Missing::Ambiguous);
         }
-        let invoice = self.by_request_id.get(&key)?;
-        self.by_invoice.get(&(owner.to_owned(), invoice.clone()))
+        match (by_invoice, first) {
+            (Some(a), Some(b)) if a.invoice_number != b.invoice_number => Err(Missing::Ambiguous),
+            (Some(order), _) | (None, Some(order)) => Ok(order),
+            (None, None) => Err(Missing::NotFound),
+        }
     }
 
-    /// The orders with this invoice number, of `owner` when given, of any merchant otherwise.
+    /// The orders with this invoice number, of `owner` when given, of any merchant otherwise
+    /// (a hash lookup, then the merchants that used this invoice number).
     pub(crate) fn matching_mut<'a>(
         &'a mut self,
         invoice: &'a str,
         owner: Option<&'a str>,
     ) -> impl Iterator<Item = &'a mut Order> + 'a {
         self.by_invoice
-            .values_mut()
-            .filter(move |o| o.invoice_number == invoice && owner.is_none_or(|w| o.owner == w))
+            .get_mut(invoice)
+            .into_iter()
+            .flat_map(|merchants| merchants.values_mut())
+            .filter(move |o| owner.is_none_or(|w| o.owner == w))
     }
 }
 
@@ -141,9 +205,9 @@ mod tests {
     fn found_by_invoice_or_request_id_of_the_same_merchant_only() {
         let mut orders = Orders::default();
         orders.insert(order("A", "INV-1", "r-1")).unwrap();
-        assert!(orders.find("A", "INV-1").is_some());
-        assert!(orders.find("A", "r-1").is_some());
-        assert!(orders.find("B", "INV-1").is_none());
+        assert!(orders.find("A", "INV-1").is_ok());
+        assert!(orders.find("A", "r-1").is_ok());
+        assert_eq!(orders.find("B", "INV-1").err(), Some(Missing::NotFound));
         assert_eq!(
             orders.insert(order("A", "INV-1", "r-2")),
             Err(Refused::DuplicateInvoice)
@@ -151,5 +215,27 @@ mod tests {
         orders.insert(order("B", "INV-1", "r-3")).unwrap();
         assert_eq!(orders.matching_mut("INV-1", None).count(), 2);
         assert_eq!(orders.matching_mut("INV-1", Some("B")).count(), 1);
+    }
+
+    /// One order's invoice number is another's create Request-Id: asking by it finds neither
+    /// (it could mean either); each is still found by its other identifier.
+    #[test]
+    fn an_id_naming_two_orders_is_ambiguous_not_the_first_found() {
+        let mut orders = Orders::default();
+        orders.insert(order("A", "X-1", "r-a")).unwrap();
+        orders.insert(order("A", "INV-B", "X-1")).unwrap();
+        assert_eq!(orders.find("A", "X-1").err(), Some(Missing::Ambiguous));
+        assert_eq!(orders.find("A", "r-a").unwrap().invoice_number, "X-1");
+        assert_eq!(orders.find("A", "INV-B").unwrap().request_id, "X-1");
+        // Another merchant's orders never collide with these.
+        orders.insert(order("B", "Y-1", "X-1")).unwrap();
+        assert_eq!(orders.find("B", "X-1").unwrap().invoice_number, "Y-1");
+        // An order found by both keys is one order, not a collision.
+        orders.insert(order("A", "SAME", "SAME")).unwrap();
+        assert_eq!(orders.find("A", "SAME").unwrap().invoice_number, "SAME");
+        // A create Request-Id used twice (after its idempotency record was forgotten).
+        orders.insert(order("A", "INV-C", "r-twice")).unwrap();
+        orders.insert(order("A", "INV-D", "r-twice")).unwrap();
+        assert_eq!(orders.find("A", "r-twice").err(), Some(Missing::Ambiguous));
     }
 }

@@ -1,9 +1,10 @@
 //! The payment trigger, like DOKU's payment simulator: moves a Checkout order to `SUCCESS`,
 //! `FAILED` or `EXPIRED` and delivers the signed notification.
 //!
-//! Over HTTP: `POST /doku-sim/v1/pay` with `{"invoice_number": "…", "status": "SUCCESS"}`
-//! (`status` optional, default `SUCCESS`; `client_id` optional, needed only when two merchants
-//! used the same invoice number). It is unauthenticated: the simulator is meant to listen on
+//! Over HTTP: `POST /doku-sim/v1/pay` with `{"invoice_number": "…", "status": "SUCCESS",
+//! "method": "QRIS"}` ([`PayRequest`]: `status` optional, default `SUCCESS`; `method` optional,
+//! the channel paid through; `client_id` optional, needed only when two merchants used the same
+//! invoice number). It is unauthenticated: the simulator is meant to listen on
 //! loopback, and DOKU has no such path (it lives outside DOKU's prefixes). In Rust:
 //! [`crate::SimControl::pay`].
 
@@ -12,6 +13,8 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{Method, Request, Response, StatusCode};
 use hyper::body::Body;
 use serde::{Deserialize, Serialize};
+
+use doku_model::PaymentMethod;
 
 use crate::error::SimError;
 use crate::handlers::order_status;
@@ -68,14 +71,65 @@ pub struct Payment {
     pub override_ignored: bool,
 }
 
-/// Body of `POST /doku-sim/v1/pay`.
-#[derive(Deserialize)]
-struct PayRequest {
-    invoice_number: String,
+/// A payment to make: which order, how it ends, and through which channel. The body of
+/// `POST /doku-sim/v1/pay`, and what [`crate::SimControl::pay`] and
+/// [`crate::request_payment`] take.
+///
+/// ```
+/// use doku_sim::{PayRequest, PayStatus};
+/// let paid_by_qris = PayRequest::new("INV-1").method("QRIS");
+/// let expired = PayRequest::new("INV-2").status(PayStatus::Expired);
+/// # let _ = (paid_by_qris, expired);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PayRequest {
+    /// The order's invoice number.
+    pub invoice_number: String,
+    /// How the payment ends (default `SUCCESS`).
     #[serde(default)]
-    status: PayStatus,
-    #[serde(default)]
-    client_id: Option<String>,
+    pub status: PayStatus,
+    /// The merchant (brand id) that created the order; needed only when two merchants used
+    /// the same invoice number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The channel the customer pays through, a DOKU payment method name such as
+    /// `VIRTUAL_ACCOUNT_BCA`, `QRIS`, `EMONEY_OVO`, `CREDIT_CARD` or
+    /// `ONLINE_TO_OFFLINE_ALFA`. Default: the order's first offered method, else
+    /// `VIRTUAL_ACCOUNT_BCA`. The notification and Check Status carry that channel's blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+impl PayRequest {
+    /// Pays the order with invoice number `invoice_number` successfully, through its default
+    /// channel.
+    pub fn new(invoice_number: impl Into<String>) -> Self {
+        Self {
+            invoice_number: invoice_number.into(),
+            status: PayStatus::Success,
+            client_id: None,
+            method: None,
+        }
+    }
+
+    /// How the payment ends.
+    pub fn status(mut self, status: PayStatus) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The merchant that created the order (when two merchants used the invoice number).
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The channel the customer pays through, e.g. `VIRTUAL_ACCOUNT_BCA` or `QRIS`.
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
+        self
+    }
 }
 
 /// Whether `req` is for the trigger.
@@ -133,17 +187,12 @@ where
                 StatusCode::BAD_REQUEST,
                 "invalid_json",
                 &format!(
-                    "expected {{\"invoice_number\":…, \"status\":\"SUCCESS|FAILED|EXPIRED\"}}: {e}"
+                    "expected {{\"invoice_number\":…, \"status\":\"SUCCESS|FAILED|EXPIRED\", \"method\":\"VIRTUAL_ACCOUNT_BCA|QRIS|…\"}}: {e}"
                 ),
             )
         }
     };
-    match pay(
-        app,
-        &request.invoice_number,
-        request.status,
-        request.client_id.as_deref(),
-    ) {
+    match pay(app, &request) {
         Ok(payment) => json_response(
             StatusCode::OK,
             &serde_json::to_value(&payment).unwrap_or_default(),
@@ -181,15 +230,21 @@ fn destination(configured: Option<&str>, override_url: Option<&str>) -> (Option<
 }
 
 /// Moves the order and schedules its notification.
-pub(crate) fn pay(
-    app: &App,
-    invoice: &str,
-    status: PayStatus,
-    client_id: Option<&str>,
-) -> Result<Payment, SimError> {
+pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> {
+    let invoice = request.invoice_number.as_str();
+    let status = request.status;
+    if let Some(method) = request.method.as_deref() {
+        if !PaymentMethod::KNOWN.contains(&method) {
+            return Err(SimError::Pay(format!(
+                "{} is not a DOKU payment method; use one of {}",
+                crate::echo::echo(method),
+                PaymentMethod::KNOWN.join(", ")
+            )));
+        }
+    }
     let order = {
         let mut orders = app.orders();
-        let mut found = orders.matching_mut(invoice, client_id);
+        let mut found = orders.matching_mut(invoice, request.client_id.as_deref());
         let Some(order) = found.next() else {
             return Err(SimError::Pay(format!(
                 "no order with invoice number {}",
@@ -209,6 +264,9 @@ pub(crate) fn pay(
         }
         order.state = status.state();
         order.paid = Some(app.config.clock.unix_seconds());
+        if let Some(method) = &request.method {
+            order.method = Some(method.clone());
+        }
         order.clone()
     };
     app.stats().payments += 1;

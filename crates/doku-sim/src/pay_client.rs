@@ -8,28 +8,19 @@ use http_body_util::{BodyExt as _, Full, Limited};
 
 use crate::error::SimError;
 use crate::notify::Target;
-use crate::pay::{PayStatus, Payment, PAY_PATH};
+use crate::pay::{PayRequest, Payment, PAY_PATH};
 
 /// Longest wait for the simulator's whole answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Most bytes of the answer read.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
-/// Asks the simulator at `base_url` (`http://127.0.0.1:PORT`) to pay the order with invoice
-/// number `invoice`; `client_id` is needed only when two merchants used that invoice number.
-pub async fn request_payment(
-    base_url: &str,
-    invoice: &str,
-    status: PayStatus,
-    client_id: Option<&str>,
-) -> Result<Payment, SimError> {
+/// Asks the simulator at `base_url` (`http://127.0.0.1:PORT`) to make the payment `request`
+/// describes.
+pub async fn request_payment(base_url: &str, request: &PayRequest) -> Result<Payment, SimError> {
     let base = Target::parse(base_url.trim_end_matches('/')).map_err(SimError::Config)?;
     let prefix = base.path().trim_end_matches('/');
-    let mut body = serde_json::json!({ "invoice_number": invoice, "status": status });
-    if let Some(id) = client_id {
-        body["client_id"] = id.into();
-    }
-    let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+    let body = Bytes::from(serde_json::to_vec(request).unwrap_or_default());
     let request = http::Request::post(format!("{prefix}{PAY_PATH}"))
         .header(http::header::HOST, base.authority.as_str())
         .header(http::header::CONTENT_TYPE, "application/json")

@@ -5,6 +5,17 @@ use doku_model::Error;
 
 /// Decodes `%XX` escapes and `+` (as a space) in one query component.
 fn percent_decode(value: &str) -> Result<String, Error> {
+    decode_escapes(value, true)
+}
+
+/// Decodes `%XX` escapes in one path segment (`+` stays a plus sign there), e.g. a Check Status
+/// invoice number `INV%2F4` → `INV/4`.
+pub(crate) fn decode_path_segment(value: &str) -> Result<String, Error> {
+    decode_escapes(value, false)
+}
+
+/// Decodes `%XX` escapes, and `+` as a space when `plus_is_space`; the result must be UTF-8.
+fn decode_escapes(value: &str, plus_is_space: bool) -> Result<String, Error> {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -19,7 +30,7 @@ fn percent_decode(value: &str) -> Result<String, Error> {
                 out.push(hex);
                 i += 3;
             }
-            b'+' => {
+            b'+' if plus_is_space => {
                 out.push(b' ');
                 i += 1;
             }
@@ -57,6 +68,14 @@ mod tests {
         assert_eq!(percent_decode("a+b").unwrap(), "a b");
         assert!(percent_decode("%zz").is_err());
         assert!(percent_decode("%4").is_err());
+    }
+
+    #[test]
+    fn path_segments_decode_escapes_but_keep_plus() {
+        assert_eq!(decode_path_segment("INV%2F4%20a+b").unwrap(), "INV/4 a+b");
+        assert_eq!(decode_path_segment("%C3%A9t%C3%A9").unwrap(), "été");
+        assert!(decode_path_segment("INV%2").is_err());
+        assert!(decode_path_segment("%FF").is_err());
     }
 
     #[test]

@@ -74,6 +74,25 @@ pub enum NotificationRetryRequestId {
     Fresh,
 }
 
+/// Whether a `Request-Timestamp` with fractional seconds (`2026-12-07T10:00:00.123Z`, what
+/// JavaScript's `toISOString()` writes) is accepted.
+///
+/// DOKU documents `Request-Timestamp` as "UTC time in ISO8601 format" and every sample has whole
+/// seconds; whether DOKU accepts milliseconds is not documented, and many integrations strip
+/// them, which suggests it does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum RequestTimestampMillis {
+    /// The cautious reading: only whole seconds (`YYYY-MM-DDTHH:MM:SSZ`); a timestamp with a
+    /// fraction is refused with a message saying so.
+    #[default]
+    Refuse,
+    /// DOKU's ISO 8601 wording read widely: a fraction of a second is accepted (the signature
+    /// is still over the header's exact text).
+    Accept,
+}
+
 impl GetResponseDigest {
     /// Whether the signature of the answer to a `method` request has a `Digest` line.
     pub fn signs_digest(self, method: &http::Method) -> bool {
@@ -109,12 +128,15 @@ pub struct Readings {
     pub bearer: BearerReading,
     /// Whether notification retries keep the first attempt's `Request-Id`.
     pub notification_retry_request_id: NotificationRetryRequestId,
+    /// Whether a `Request-Timestamp` with fractional seconds is accepted.
+    pub request_timestamp_millis: RequestTimestampMillis,
 }
 
 impl Readings {
     /// Every combination of the readings that change an answer to a client's call, the default
     /// first: what the client's tests run against. (`notification_retry_request_id` changes
-    /// what the simulator sends, not what it answers, and keeps its default here.)
+    /// what the simulator sends, not what it answers, and `request_timestamp_millis` only
+    /// concerns timestamps the client never sends: both keep their defaults here.)
     pub fn all() -> Vec<Readings> {
         let mut out = Vec::new();
         for get_response_digest in [GetResponseDigest::Omit, GetResponseDigest::Include] {
@@ -128,6 +150,7 @@ impl Readings {
                         idempotency,
                         bearer,
                         notification_retry_request_id: NotificationRetryRequestId::Same,
+                        request_timestamp_millis: RequestTimestampMillis::Refuse,
                     });
                 }
             }
@@ -147,6 +170,9 @@ impl Readings {
 
         /// Sets whether notification retries keep the first attempt's `Request-Id`.
         notification_retry_request_id(value: NotificationRetryRequestId) => notification_retry_request_id;
+
+        /// Sets whether a `Request-Timestamp` with fractional seconds is accepted.
+        request_timestamp_millis(value: RequestTimestampMillis) => request_timestamp_millis;
     }
 }
 
@@ -179,6 +205,15 @@ impl FlagValue for BearerReading {
         match self {
             Self::UploadOnly => "upload-only",
             Self::Everywhere => "everywhere",
+        }
+    }
+}
+
+impl FlagValue for RequestTimestampMillis {
+    fn flag_value(self) -> &'static str {
+        match self {
+            Self::Refuse => "refuse",
+            Self::Accept => "accept",
         }
     }
 }
@@ -228,6 +263,7 @@ mod tests {
         check::<GetResponseDigest>();
         check::<IdempotencyReading>();
         check::<BearerReading>();
+        check::<RequestTimestampMillis>();
     }
 
     #[test]

@@ -263,7 +263,10 @@ async fn serve_connection(
     match protocol {
         Protocol::Http1 => {
             let mut builder = http1::Builder::new();
+            // DOKU's spelling (`Response-Timestamp`, `Signature`, `Content-Type`): receivers
+            // such as PHP's `getallheaders()['Signature']` read names case-sensitively.
             builder
+                .title_case_headers(true)
                 .timer(TokioTimer::new())
                 .header_read_timeout(remaining)
                 .max_buf_size(limits.max_header_bytes);

@@ -11,6 +11,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::config::SimConfig;
 use crate::echo::echo;
+use crate::readings::RequestTimestampMillis;
 use crate::response::Reply;
 
 /// The four headers every Partner API request carries.
@@ -127,14 +128,29 @@ pub(crate) fn check_headers<'a>(
     if let Err(e) = doku_model::RequestId::new(request_id) {
         return Err(bad_request("invalid_request_id", e.to_string()));
     }
-    let Ok(sent) = parse_utc_strict(timestamp) else {
-        return Err(bad_request(
-            "invalid_timestamp",
-            format!(
-                "Request-Timestamp {} is not UTC `YYYY-MM-DDTHH:MM:SSZ`",
-                echo(timestamp)
-            ),
-        ));
+    let sent = match (parse_utc_strict(timestamp), whole_seconds(timestamp)) {
+        (Ok(sent), _) => sent,
+        (Err(_), Some(whole)) => match (config.readings.request_timestamp_millis, parse_utc_strict(&whole)) {
+            (RequestTimestampMillis::Accept, Ok(sent)) => sent,
+            _ => {
+                return Err(bad_request(
+                    "invalid_timestamp",
+                    format!(
+                        "Request-Timestamp {} has fractional seconds: DOKU documents and shows whole seconds only                          (`YYYY-MM-DDTHH:MM:SSZ`, e.g. {whole}); JavaScript's toISOString() adds milliseconds, strip them.                          Whether DOKU accepts them is not documented: --request-timestamp-millis accept plays that reading",
+                        echo(timestamp)
+                    ),
+                ))
+            }
+        },
+        (Err(_), None) => {
+            return Err(bad_request(
+                "invalid_timestamp",
+                format!(
+                    "Request-Timestamp {} is not UTC `YYYY-MM-DDTHH:MM:SSZ`",
+                    echo(timestamp)
+                ),
+            ))
+        }
     };
     let window = u32::try_from(config.timestamp_window.as_secs()).unwrap_or(u32::MAX);
     if let Err(doku_sign::Error::Stale { skew_seconds }) = check_window(sent, now, window) {
@@ -161,6 +177,16 @@ pub(crate) fn check_headers<'a>(
         signature,
         key,
     })
+}
+
+/// `2026-12-07T10:00:00.123Z` → `2026-12-07T10:00:00Z`: the timestamp without its fraction of a
+/// second (1 to 9 digits), `None` unless it has exactly that shape around the fraction.
+fn whole_seconds(timestamp: &str) -> Option<String> {
+    let (seconds, rest) = timestamp.split_once('.')?;
+    let fraction = rest.strip_suffix('Z')?;
+    let digits =
+        !fraction.is_empty() && fraction.len() <= 9 && fraction.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| format!("{seconds}Z"))
 }
 
 /// Why a Signature header is malformed, in words (never the value itself beyond a short echo).
@@ -249,6 +275,7 @@ fn verify(checked: &CheckedHeaders<'_>, target: &str, body: Option<&[u8]>) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::readings::Readings;
     use http::HeaderValue;
 
     const NOW: &str = "2020-08-11T08:45:42Z";
@@ -289,6 +316,61 @@ mod tests {
         let mut h = good();
         h.insert(name, HeaderValue::from_bytes(value.as_bytes()).unwrap());
         refusal(&h)
+    }
+
+    #[test]
+    fn milliseconds_are_refused_with_the_reason_unless_the_reading_accepts_them() {
+        let millis = "2020-08-11T08:45:42.123Z";
+        let (status, code, message) = refusal_with(headers::REQUEST_TIMESTAMP, millis);
+        assert_eq!((status, code.as_str()), (400, "invalid_timestamp"));
+        assert!(message.contains("has fractional seconds"), "{message}");
+        assert!(message.contains("2020-08-11T08:45:42Z"), "{message}");
+        assert!(
+            message.contains("--request-timestamp-millis accept"),
+            "{message}"
+        );
+        // Not the millisecond shape: the plain refusal.
+        let (_, _, message) = refusal_with(headers::REQUEST_TIMESTAMP, "2020-08-11T08:45:42.Z");
+        assert!(message.contains("is not UTC"), "{message}");
+
+        let accepting = SimConfig::builder()
+            .credential("BRN-1", SecretKey::new("k"))
+            .readings(Readings::default().request_timestamp_millis(RequestTimestampMillis::Accept))
+            .build()
+            .unwrap();
+        let keys = |id: &str| accepting.secret_for(id).cloned();
+        let mut h = good();
+        h.insert(headers::REQUEST_TIMESTAMP, HeaderValue::from_static(millis));
+        let checked = check_headers(&accepting, &keys, &h, parse_utc_strict(NOW).unwrap()).unwrap();
+        assert_eq!(
+            checked.timestamp, millis,
+            "the signature covers the text as sent"
+        );
+        // The window still applies to the accepted time.
+        h.insert(
+            headers::REQUEST_TIMESTAMP,
+            HeaderValue::from_static("2020-08-11T09:45:42.5Z"),
+        );
+        let reply =
+            check_headers(&accepting, &keys, &h, parse_utc_strict(NOW).unwrap()).unwrap_err();
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn whole_seconds_strips_only_a_fraction_of_digits() {
+        assert_eq!(
+            whole_seconds("2020-08-11T08:45:42.123Z").as_deref(),
+            Some("2020-08-11T08:45:42Z")
+        );
+        for other in [
+            "2020-08-11T08:45:42Z",
+            "2020-08-11T08:45:42.Z",
+            "2020-08-11T08:45:42.1x2Z",
+            "2020-08-11T08:45:42.1234567890Z",
+            "2020-08-11T08:45:42.123+07:00",
+        ] {
+            assert_eq!(whole_seconds(other), None, "{other}");
+        }
     }
 
     #[test]

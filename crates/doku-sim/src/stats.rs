@@ -45,6 +45,9 @@ pub struct Stats {
     /// `override_notification_url`s ignored because their path differs from the configured
     /// Notification URL's path.
     pub overrides_ignored: u64,
+    /// Requests accepted although DOKU might refuse them (one per doubtful field; each also
+    /// logged with the field and why). Under `--strict` they are refused instead.
+    pub warnings: u64,
 }
 
 impl Stats {

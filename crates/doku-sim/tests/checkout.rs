@@ -16,7 +16,9 @@ use common::shapes::{assert_same, shape};
 use common::*;
 use doku_model::Endpoint;
 use doku_sign::SecretKey;
-use doku_sim::{NotificationRetryRequestId, PayStatus, Readings, SimConfigBuilder, PAY_PATH};
+use doku_sim::{
+    NotificationRetryRequestId, PayRequest, PayStatus, Readings, SimConfigBuilder, PAY_PATH,
+};
 use http_body_util::{BodyExt as _, Full};
 use serde_json::Value;
 
@@ -325,17 +327,23 @@ async fn a_repeated_request_id_replays_the_first_answer() {
 async fn checkout_answers_have_dokus_shapes() {
     let (f, brand, key) = start_with_brand().await;
     let resp = create_order(&f, &brand, &key, "INV-SHAPE", "r-shape").await;
-    assert_same(
-        "Checkout",
-        &shape(&resp.json()),
-        &shape(&sample("create.response.json")),
-    );
+    // DOKU's 2024 sample, plus `expired_datetime`, which a 2025 answer carries.
+    let mut doku = shape(&sample("create.response.json"));
+    doku.insert("response.payment.expired_datetime string".to_owned());
+    assert_same("Checkout", &shape(&resp.json()), &doku);
     let resp = status(&f, &brand, &key, "INV-SHAPE").await;
-    assert_same(
-        "Check Status (pending)",
-        &shape(&resp.json()),
-        &shape(&sample("check-status-pending.response.json")),
+    // The changelog's pending answer, plus what every real Check Status carries
+    // (`transaction.type`, `additional_info.origin`).
+    let mut doku = shape(&sample("check-status-pending.response.json"));
+    doku.extend(
+        shape(&sample("check-status-va.response.json"))
+            .into_iter()
+            .filter(|l| {
+                l.starts_with("transaction.type") || l.starts_with("additional_info.origin")
+            }),
     );
+    doku.insert("additional_info object".to_owned());
+    assert_same("Check Status (pending)", &shape(&resp.json()), &doku);
 }
 
 #[tokio::test]
@@ -346,7 +354,7 @@ async fn paying_delivers_a_notification_the_verifier_accepts() {
     let resp = create_order(&f, &brand, &key, "INV-PAY-1", "r-pay-1").await;
     assert_eq!(resp.status, 200);
 
-    let paid = f.sim.pay("INV-PAY-1", PayStatus::Success, None).unwrap();
+    let paid = f.sim.pay(&PayRequest::new("INV-PAY-1")).unwrap();
     assert_eq!(paid.client_id, brand);
     assert_eq!(
         paid.notification_url.as_deref(),
@@ -404,16 +412,26 @@ async fn paying_delivers_a_notification_the_verifier_accepts() {
     )
     .is_err());
 
-    // The body has the notification sample's shape (BCA VA: its channel blocks aside).
-    let ours: BTreeSet<String> = shape(&serde_json::from_slice(&n.body).unwrap())
+    // Every key of DOKU's BCA VA notification sample is there (its misspelt `identifer`
+    // aside: the Mandiri sample and every real payload spell it `identifier`), and nothing
+    // that neither that sample nor the real VA Check Status body (which DOKU says the
+    // notification resembles) has.
+    let ours: BTreeSet<String> = shape(&serde_json::from_slice(&n.body).unwrap());
+    let sample_keys: BTreeSet<String> = shape(&sample("notification-bca-va.json"))
         .into_iter()
-        .filter(|l| !l.starts_with("order.status"))
+        .map(|l| l.replace("identifer", "identifier"))
         .collect();
-    let doku: BTreeSet<String> = shape(&sample("notification-bca-va.json"))
-        .into_iter()
-        .filter(|l| !l.starts_with("virtual_account_"))
+    let missing: Vec<_> = sample_keys.difference(&ours).collect();
+    assert!(
+        missing.is_empty(),
+        "missing from the notification: {missing:?}"
+    );
+    let known: BTreeSet<String> = sample_keys
+        .union(&shape(&sample("check-status-va.response.json")))
+        .cloned()
         .collect();
-    assert_same("Notification", &ours, &doku);
+    let extra: Vec<_> = ours.difference(&known).collect();
+    assert!(extra.is_empty(), "in no DOKU VA body: {extra:?}");
 
     // Check Status shows SUCCESS, with the channel.
     let v = status(&f, &brand, &key, "INV-PAY-1").await.json();
@@ -421,7 +439,10 @@ async fn paying_delivers_a_notification_the_verifier_accepts() {
     assert_eq!(v["channel"]["id"], "VIRTUAL_ACCOUNT_BCA");
     assert_eq!(v["acquirer"]["id"], "BCA");
     // SUCCESS is final: a second payment is refused.
-    assert!(f.sim.pay("INV-PAY-1", PayStatus::Failed, None).is_err());
+    assert!(f
+        .sim
+        .pay(&PayRequest::new("INV-PAY-1").status(PayStatus::Failed))
+        .is_err());
     let stats = f.sim.stats();
     assert_eq!(
         (
@@ -444,7 +465,7 @@ async fn a_refusing_receiver_gets_three_retries_then_nothing() {
     let (brand, key) = register_brand(&f).await;
     create_order(&f, &brand, &key, "INV-RETRY", "r-retry").await;
     let started = Instant::now();
-    f.sim.pay("INV-RETRY", PayStatus::Success, None).unwrap();
+    f.sim.pay(&PayRequest::new("INV-RETRY")).unwrap();
     let seen = receiver.wait_for(4, Duration::from_secs(15)).await;
     assert_eq!(seen.len(), 4);
     // The last retry is 12 h × SCALE = 4.32 s after the first attempt.
@@ -489,7 +510,7 @@ async fn retries_stop_at_the_first_2xx_and_can_use_fresh_request_ids() {
     .await;
     let (brand, key) = register_brand(&f).await;
     create_order(&f, &brand, &key, "INV-FRESH", "r-fresh").await;
-    f.sim.pay("INV-FRESH", PayStatus::Success, None).unwrap();
+    f.sim.pay(&PayRequest::new("INV-FRESH")).unwrap();
     let seen = receiver.wait_for(3, Duration::from_secs(10)).await;
     assert_eq!(seen.len(), 3);
     tokio::time::sleep(Duration::from_millis(4500)).await;
@@ -512,7 +533,7 @@ async fn a_hanging_receiver_does_not_block_the_api() {
     let f = start_notifying(Some(receiver.url(NOTIFY_PATH)), |b| b).await;
     let (brand, key) = register_brand(&f).await;
     create_order(&f, &brand, &key, "INV-HANG", "r-hang").await;
-    f.sim.pay("INV-HANG", PayStatus::Success, None).unwrap();
+    f.sim.pay(&PayRequest::new("INV-HANG")).unwrap();
     receiver.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(
         receiver.seen().len(),
@@ -545,7 +566,7 @@ async fn an_override_with_another_path_is_ignored_one_with_the_same_path_honoure
 
     let wrong_path = other.url("/elsewhere");
     create_overridden(&f, &brand, &key, "INV-OVR-1", &wrong_path, "r-o1").await;
-    let paid = f.sim.pay("INV-OVR-1", PayStatus::Success, None).unwrap();
+    let paid = f.sim.pay(&PayRequest::new("INV-OVR-1")).unwrap();
     assert!(paid.override_ignored);
     assert_eq!(
         configured.wait_for(1, Duration::from_secs(5)).await.len(),
@@ -558,7 +579,7 @@ async fn an_override_with_another_path_is_ignored_one_with_the_same_path_honoure
         resp.json()["response"]["additional_info"]["override_notification_url"],
         same_path.as_str()
     );
-    let paid = f.sim.pay("INV-OVR-2", PayStatus::Success, None).unwrap();
+    let paid = f.sim.pay(&PayRequest::new("INV-OVR-2")).unwrap();
     assert!(!paid.override_ignored);
     let seen = other.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(seen.len(), 1);
@@ -604,4 +625,370 @@ async fn the_pay_endpoint_moves_orders_failed_is_not_final() {
     let resp = pay(r#"{"invoice":1}"#).await.unwrap();
     assert_eq!(resp.status, 400);
     assert_eq!(f.sim.stats().notifications, 0);
+}
+
+/// A receiver that records each request's head exactly as it arrived on the wire (header
+/// names in the sender's spelling) and answers 200.
+struct RawReceiver {
+    addr: SocketAddr,
+    heads: Arc<Mutex<Vec<String>>>,
+}
+
+impl RawReceiver {
+    async fn start() -> Self {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let heads: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = Arc::clone(&heads);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let log = Arc::clone(&log);
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let head_end = loop {
+                        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break at;
+                        }
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            let (n, v) = l.split_once(':')?;
+                            n.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    while buf.len() < head_end + 4 + length {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    log.lock().unwrap().push(head);
+                    let _ = stream
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                        )
+                        .await;
+                });
+            }
+        });
+        Self { addr, heads }
+    }
+
+    async fn wait_for_one(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Some(head) = self.heads.lock().unwrap().first() {
+                return head.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("no notification arrived");
+    }
+}
+
+/// The header names of a raw HTTP/1 head, as spelled on the wire.
+fn header_names(head: &str) -> Vec<String> {
+    head.lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':').map(|(n, _)| n.to_owned()))
+        .collect()
+}
+
+/// DOKU's PHP library and sample receiver read `getallheaders()['Client-Id']`, which is
+/// case-sensitive: notifications and answers must spell names as DOKU's pages do.
+#[tokio::test]
+async fn notifications_and_answers_spell_header_names_as_doku_does() {
+    let receiver = RawReceiver::start().await;
+    let url = format!("http://{}{NOTIFY_PATH}", receiver.addr);
+    let f = start_notifying(Some(url), |b| b).await;
+    let (brand, key) = register_brand(&f).await;
+    let resp = create_order(&f, &brand, &key, "INV-CASE", "r-case").await;
+    assert_eq!(resp.status, 200);
+    let names: Vec<&str> = resp.headers.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "Client-Id",
+        "Request-Id",
+        "Response-Timestamp",
+        "Signature",
+        "Content-Type",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "answer: {expected} not in {names:?}"
+        );
+    }
+
+    f.sim.pay(&PayRequest::new("INV-CASE")).unwrap();
+    let head = receiver.wait_for_one().await;
+    let names = header_names(&head);
+    for expected in [
+        "Client-Id",
+        "Request-Id",
+        "Request-Timestamp",
+        "Signature",
+        "Content-Type",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "notification: {expected} not in {names:?}"
+        );
+    }
+}
+
+/// DOKU's WooCommerce plugin sends numeric ids as JSON integers and real code sends `+62…`
+/// phones: accepted (the phone with a warning, counted), and refused only under `--strict`.
+#[tokio::test]
+async fn plugin_shaped_requests_are_accepted_and_doubts_warn_unless_strict() {
+    let body = serde_json::to_vec(&serde_json::json!({
+        "order": {"amount": 40000, "invoice_number": "INV-WOO-1", "line_items": [
+            {"id": 42, "sku": 1001, "name": "Kopi", "price": 20000, "quantity": 2}
+        ]},
+        "payment": {"payment_due_date": 60},
+        "customer": {"id": 7, "name": "Budi", "phone": "+6281234567890"}
+    }))
+    .unwrap();
+    let (f, brand, key) = start_with_brand().await;
+    let resp = create(&f, &brand, &key, &body, "r-woo-1").await;
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    assert_eq!(f.sim.stats().warnings, 1, "the `+` phone is in doubt");
+
+    let strict = start_with(|b| b.strict(true)).await;
+    let (brand, key) = register_brand(&strict).await;
+    let resp = create(&strict, &brand, &key, &body, "r-woo-2").await;
+    assert_eq!(resp.status, 400);
+    let messages = resp.json()["error_messages"].to_string();
+    assert!(
+        messages.contains("customer.phone") && messages.contains("--strict"),
+        "{messages}"
+    );
+    // The integer ids alone are not in doubt: DOKU's own plugin sends them.
+    let digits_only = String::from_utf8(body)
+        .unwrap()
+        .replace("+6281234567890", "6281234567890");
+    let resp = create(&strict, &brand, &key, digits_only.as_bytes(), "r-woo-3").await;
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+}
+
+/// The create answer carries `expired_datetime` (seen in a 2025 DOKU answer) and, when the
+/// request names no method, every method enabled on the account.
+#[tokio::test]
+async fn create_answers_carry_expiry_in_utc_and_the_enabled_methods() {
+    let (f, brand, key) = start_with_brand().await;
+    let body = br#"{"order":{"amount":20000,"invoice_number":"INV-ALL"},"payment":{"payment_due_date":30}}"#;
+    let resp = create(&f, &brand, &key, body, "r-all").await;
+    assert_eq!(resp.status, 200);
+    let payment = &resp.json()["response"]["payment"];
+    let now = doku_sign::timestamp::parse_utc_strict(&f.now()).unwrap();
+    let expected = doku_sign::timestamp::format_utc(now + 30 * 60);
+    assert_eq!(payment["expired_datetime"], expected.as_str());
+    let methods: Vec<&str> = payment["payment_method_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(methods.len() > 30, "{methods:?}");
+    assert!(methods.contains(&"VIRTUAL_ACCOUNT_BCA") && methods.contains(&"QRIS"));
+    // Its payment block has the 2025 answer's keys.
+    let ours: BTreeSet<String> = shape(payment);
+    let doku: BTreeSet<String> = shape(&sample("create-2025.response.json")["response"]["payment"]);
+    assert_same("Checkout payment", &ours, &doku);
+}
+
+/// Pays `invoice` through `method` and returns the notification body and Check Status answer.
+async fn pay_through(method: &str, invoice: &str) -> (Value, Value) {
+    let receiver = Receiver::start(Answer::Always(200)).await;
+    let f = start_notifying(Some(receiver.url(NOTIFY_PATH)), |b| b).await;
+    let (brand, key) = register_brand(&f).await;
+    let resp = create_order(&f, &brand, &key, invoice, "r-channel").await;
+    assert_eq!(resp.status, 200);
+    f.sim.pay(&PayRequest::new(invoice).method(method)).unwrap();
+    let seen = receiver.wait_for(1, Duration::from_secs(5)).await;
+    let notification: Value = serde_json::from_slice(&seen[0].body).unwrap();
+    let status = status(&f, &brand, &key, invoice).await.json();
+    (notification, status)
+}
+
+#[tokio::test]
+async fn a_va_payment_carries_dokus_va_blocks() {
+    let (notification, status) = pay_through("VIRTUAL_ACCOUNT_BANK_MANDIRI", "INV-VA").await;
+    for body in [&notification, &status] {
+        assert_eq!(body["acquirer"]["id"], "BANK_MANDIRI");
+        assert_eq!(body["channel"]["id"], "VIRTUAL_ACCOUNT_BANK_MANDIRI");
+        assert_eq!(body["transaction"]["type"], "PAYMENT");
+        let number = body["virtual_account_info"]["virtual_account_number"]
+            .as_str()
+            .unwrap();
+        assert_eq!(number.len(), 16, "{number}");
+        assert_eq!(body["virtual_account_payment"]["status"], "SUCCESS");
+    }
+    assert_eq!(
+        notification, status,
+        "the notification is the Check Status body"
+    );
+    // The real Checkout VA check status's shape, key for key (but the echo of line items,
+    // which this order has none of).
+    let doku: BTreeSet<String> = shape(&sample("check-status-va.response.json"))
+        .into_iter()
+        .filter(|l| !l.starts_with("additional_info.line_items"))
+        .collect();
+    assert_same("Check Status (VA)", &shape(&status), &doku);
+    // The typed notification keeps every block.
+    let typed: doku_model::PaymentNotification =
+        doku_model::decode(&serde_json::to_vec(&notification).unwrap()).unwrap();
+    assert_eq!(
+        typed.payment_identifiers(),
+        [
+            (
+                "REQUEST_ID",
+                notification["virtual_account_payment"]["identifier"][0]["value"]
+                    .as_str()
+                    .unwrap()
+            ),
+            (
+                "REFERENCE",
+                notification["virtual_account_payment"]["identifier"][1]["value"]
+                    .as_str()
+                    .unwrap()
+            ),
+            ("CHANNEL_TYPE", "6014"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_qris_payment_has_dokus_observed_ids_and_blocks() {
+    let (notification, _) = pay_through("QRIS", "INV-QRIS").await;
+    assert_eq!(
+        notification["service"],
+        serde_json::json!({"id": "QRIS", "name": "QRIS"})
+    );
+    assert_eq!(
+        notification["acquirer"],
+        serde_json::json!({"id": "93600899", "name": "DOKU"})
+    );
+    assert_eq!(
+        notification["channel"],
+        serde_json::json!({"id": "QRIS_DOKU", "name": "QRIS-DOKU"})
+    );
+    // Every block of DOKU's real QRIS notification is there.
+    let ours: BTreeSet<String> = shape(&notification)
+        .into_iter()
+        .map(|l| l.split(['.', ':']).next().unwrap().to_owned())
+        .collect();
+    for block in [
+        "issuer",
+        "merchant",
+        "emoney_payment",
+        "order",
+        "transaction",
+    ] {
+        assert!(ours.contains(block), "{block} missing from {ours:?}");
+    }
+}
+
+#[tokio::test]
+async fn e_money_card_and_o2o_payments_carry_their_blocks() {
+    let (n, _) = pay_through("EMONEY_OVO", "INV-OVO").await;
+    assert_eq!(
+        (n["service"]["id"].as_str(), n["acquirer"]["id"].as_str()),
+        (Some("EMONEY"), Some("OVO"))
+    );
+    assert!(n["emoney_payment"]["approval_code"].is_string(), "{n}");
+    let (n, _) = pay_through("CREDIT_CARD", "INV-CARD").await;
+    assert_eq!(n["service"]["id"], "CREDIT_CARD");
+    assert!(n["card_payment"]["masked_card_number"].is_string(), "{n}");
+    let (n, _) = pay_through("ONLINE_TO_OFFLINE_ALFA", "INV-ALFA").await;
+    assert_eq!(n["acquirer"]["id"], "ALFA");
+    let o2o: BTreeSet<String> = shape(&n)
+        .into_iter()
+        .filter(|l| l.starts_with("online_to_offline"))
+        .collect();
+    let doku: BTreeSet<String> = shape(&sample("check-status-o2o.response.json"))
+        .into_iter()
+        .filter(|l| l.starts_with("online_to_offline"))
+        .collect();
+    assert!(
+        doku.is_subset(&o2o),
+        "DOKU's O2O blocks {doku:?} not all in {o2o:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_method_is_refused_with_the_known_ones() {
+    let (f, brand, key) = start_with_brand().await;
+    create_order(&f, &brand, &key, "INV-BAD-METHOD", "r-bad-method").await;
+    let err = f
+        .sim
+        .pay(&PayRequest::new("INV-BAD-METHOD").method("BITCOIN"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("BITCOIN") && err.contains("VIRTUAL_ACCOUNT_BCA"),
+        "{err}"
+    );
+    let v = status(&f, &brand, &key, "INV-BAD-METHOD").await.json();
+    assert_eq!(v["transaction"]["status"], "PENDING", "nothing changed");
+}
+
+/// `doku checkout --invoice 'INV/4'` then `doku status 'INV/4'`: the client percent-encodes the
+/// path parameter; the simulator decodes it.
+#[tokio::test]
+async fn invoices_with_slashes_spaces_and_non_ascii_are_found_by_check_status() {
+    let (f, brand, key) = start_with_brand().await;
+    for (i, invoice) in ["INV/4", "INV 4", "INV-é-4", "INV+4%"]
+        .into_iter()
+        .enumerate()
+    {
+        let resp = create_order(&f, &brand, &key, invoice, &format!("r-encoded-{i}")).await;
+        assert_eq!(resp.status, 200, "{invoice}");
+        let resp = status(&f, &brand, &key, invoice).await;
+        assert_eq!(
+            resp.status,
+            200,
+            "{invoice}: {}",
+            String::from_utf8_lossy(&resp.body)
+        );
+        assert_eq!(resp.json()["order"]["invoice_number"], invoice);
+    }
+}
+
+/// JavaScript's `toISOString()` writes milliseconds: refused by default with the reason, and
+/// accepted under `--request-timestamp-millis accept`.
+#[tokio::test]
+async fn millisecond_timestamps_follow_the_reading() {
+    use doku_sim::RequestTimestampMillis;
+    for (reading, expected) in [
+        (RequestTimestampMillis::Refuse, 400),
+        (RequestTimestampMillis::Accept, 200),
+    ] {
+        let f =
+            start_with(|b| b.readings(Readings::default().request_timestamp_millis(reading))).await;
+        let (brand, key) = register_brand(&f).await;
+        let body = checkout_body("INV-MS", None);
+        let mut call = f.call("POST", CHECKOUT_PAYMENT, &body);
+        call.client_id = &brand;
+        call.secret = &key;
+        call.timestamp = format!("{}.123Z", f.now().trim_end_matches('Z'));
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(
+            resp.status,
+            expected,
+            "{reading:?}: {}",
+            String::from_utf8_lossy(&resp.body)
+        );
+        if expected == 400 {
+            let message = resp.json()["error"]["message"].as_str().unwrap().to_owned();
+            assert!(message.contains("fractional seconds"), "{message}");
+        }
+    }
 }

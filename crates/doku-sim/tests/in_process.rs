@@ -203,9 +203,7 @@ fn paying_outside_a_runtime_drops_the_notification_without_panicking() {
     let delivered = runtime.block_on(sim.handle(request));
     assert_eq!(delivered.response().unwrap().status(), 200);
     drop(runtime);
-    let paid = sim
-        .pay("INV-IP-1", doku_sim::PayStatus::Success, None)
-        .unwrap();
+    let paid = sim.pay(&doku_sim::PayRequest::new("INV-IP-1")).unwrap();
     assert_eq!(paid.notification_url, None);
     let stats = sim.stats();
     assert_eq!((stats.payments, stats.notifications_dropped), (1, 1));

@@ -19,7 +19,7 @@ use doku_model::{
 };
 use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
-use doku_sim::{PayStatus, Sim, SimConfig, SimHandle};
+use doku_sim::{PayRequest, Sim, SimConfig, SimHandle};
 use tokio::net::TcpListener;
 
 use super::client::environment;
@@ -405,7 +405,7 @@ async fn payment(
 
         run.step += 1;
         let paid = sim
-            .pay(&invoice, PayStatus::Success, Some(&brand.id))
+            .pay(&PayRequest::new(invoice.as_str()).client_id(brand.id.as_str()))
             .map_err(|e| fail(format!("the simulator could not pay {invoice}: {e}")))?;
         println!(
             "[{}] ok   Simulator pays the order     invoice {invoice}  → {}",

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use doku_sim::cli::{BoundArgs, SimArgs};
-use doku_sim::{PayStatus, Sim};
+use doku_sim::{PayRequest, PayStatus, Sim};
 
 /// `doku sim [FLAGS]` runs the simulator; `doku sim pay INVOICE` pays an order in one.
 #[derive(Debug, clap::Args)]
@@ -45,6 +45,11 @@ pub(crate) struct PayArgs {
     /// The merchant (brand id), only needed when two merchants used the same invoice number.
     #[arg(long = "merchant", value_name = "BRAND_ID")]
     pub(crate) merchant: Option<String>,
+    /// The channel the customer pays through, e.g. VIRTUAL_ACCOUNT_BCA, QRIS, EMONEY_OVO,
+    /// CREDIT_CARD (default: the order's first offered method); the notification and Check
+    /// Status carry that channel's blocks.
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) method: Option<String>,
 }
 
 pub(crate) async fn run(command: SimCommand) -> Result<ExitCode, String> {
@@ -55,14 +60,16 @@ pub(crate) async fn run(command: SimCommand) -> Result<ExitCode, String> {
 }
 
 async fn run_pay(pay: PayArgs) -> Result<ExitCode, String> {
-    let payment = doku_sim::request_payment(
-        &pay.base_url,
-        &pay.invoice,
-        pay.status,
-        pay.merchant.as_deref(),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let mut request = PayRequest::new(pay.invoice).status(pay.status);
+    if let Some(merchant) = pay.merchant {
+        request = request.client_id(merchant);
+    }
+    if let Some(method) = pay.method {
+        request = request.method(method);
+    }
+    let payment = doku_sim::request_payment(&pay.base_url, &request)
+        .await
+        .map_err(|e| e.to_string())?;
     let line = serde_json::to_string(&payment).map_err(|e| e.to_string())?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}").map_err(|e| format!("cannot write to stdout: {e}"))?;

@@ -10,7 +10,7 @@
 use doku_model::{BusinessDataBrand, BusinessRegistrationRequest, CheckoutRequest, ClientId};
 use doku_partner::{Client, Config, Environment};
 use doku_sign::SecretKey;
-use doku_sim::{PayStatus, Sim, SimConfigBuilder, SimHandle};
+use doku_sim::{PayRequest, Sim, SimConfigBuilder, SimHandle};
 use doku_test_support::{mandatory_uploads, PARTNER_CLIENT_ID, PARTNER_SECRET};
 
 /// What [`onboard`] set up.
@@ -77,7 +77,7 @@ impl Onboarded {
             .await
             .expect("checkout");
         self.sim
-            .pay(invoice, PayStatus::Success, Some(&self.brand.id))
+            .pay(&PayRequest::new(invoice).client_id(self.brand.id.as_str()))
             .expect("pay");
     }
 }

@@ -12,7 +12,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     let found = app
         .store()
         .businesses
-        .get(id)
+        .get(id.as_ref())
         .filter(|b| b.owner == req.client_id)
         .map(|b| b.data.clone());
     match found {
@@ -23,7 +23,10 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         None => Reply::error(
             StatusCode::NOT_FOUND,
             "business_not_found",
-            format!("no business with client id {} under this partner", echo(id)),
+            format!(
+                "no business with client id {} under this partner",
+                echo(&id)
+            ),
         ),
     }
 }

@@ -1,14 +1,16 @@
 //! `POST /checkout/v1/payment`: creates a Checkout order and answers in DOKU's shape
 //! (`message: ["SUCCESS"]`, `response.order` with the amount as a string, `response.payment`
-//! with the page `url`, `token_id`, `expired_date`, `additional_info.origin`, a 40-digit
-//! numeric `uuid`, and the request's `headers`).
+//! with the page `url`, `token_id`, `expired_date`, `expired_datetime`,
+//! `additional_info.origin`, a 40-digit numeric `uuid`, and the request's `headers`).
 
-use doku_model::{decode, CheckoutRequest, Validate};
+use doku_model::{decode, CheckoutRequest, PaymentMethod, Validate};
 use doku_sign::headers;
 use http::StatusCode;
 
 use super::{require_json, try_reply, Req};
+use crate::channels;
 use crate::checkout_errors::{business, validation};
+use crate::doubts;
 use crate::orders::{Order, PayState, Refused};
 use crate::response::Reply;
 use crate::signature_check::header;
@@ -34,13 +36,22 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
             .collect();
         return validation(messages);
     }
+    if let Err(refusal) = doubts::settle(app, "checkout", doubts::of_checkout(&request)) {
+        return validation(refusal);
+    }
     let order = &request.order;
+    // Omitted: DOKU answers with every method enabled on the account (all of them here).
     let methods: Vec<String> = request
         .payment
         .as_ref()
         .and_then(|p| p.payment_method_types.as_ref())
         .map(|m| m.iter().map(|m| m.as_str().to_owned()).collect())
-        .unwrap_or_default();
+        .unwrap_or_else(|| {
+            PaymentMethod::KNOWN
+                .iter()
+                .map(|m| (*m).to_owned())
+                .collect()
+        });
     let due = request
         .payment
         .as_ref()
@@ -78,13 +89,10 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
 
     let session = uuid::Uuid::new_v4().simple().to_string();
     let token_id = format!("{session}{}", now.unsigned_abs().saturating_mul(1000));
-    // DOKU writes `expired_date` in Jakarta time (UTC+7), `yyyyMMddHHmmss`.
+    // DOKU writes `expired_date` in Jakarta time (UTC+7), `yyyyMMddHHmmss`, and (seen in a
+    // 2025 answer) `expired_datetime` in UTC ISO 8601.
     let expires = now.saturating_add(i64::from(due) * 60);
-    let expired_date: String = doku_sign::timestamp::format_offset(expires, 7 * 60)
-        .chars()
-        .filter(char::is_ascii_digit)
-        .take(14)
-        .collect();
+    let expired_date = channels::wib_compact(expires);
     let mut additional_info = serde_json::json!({
         "origin": {"product": "CHECKOUT", "system": "doku-sim", "apiFormat": "JOKUL", "source": "direct"}
     });
@@ -106,6 +114,7 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
                 "token_id": token_id,
                 "url": format!("{}/checkout-link-v2/{token_id}", app.base_url),
                 "expired_date": expired_date,
+                "expired_datetime": doku_sign::timestamp::format_utc(expires),
             },
             "additional_info": additional_info,
             "uuid": "doku-sim-uuid",

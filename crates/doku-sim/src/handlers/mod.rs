@@ -31,11 +31,17 @@ pub(crate) struct Req<'a> {
     pub(crate) headers: &'a http::HeaderMap,
 }
 
-/// The `{parameter}` of a path that has one (Get Business Data, Check Status), or `""`.
-pub(crate) fn path_parameter<'a>(req: &Req<'a>) -> &'a str {
-    Endpoint::recognise("GET", req.path)
+/// The `{parameter}` of a path that has one (Get Business Data, Check Status), percent-decoded
+/// (a client encodes an invoice `INV/4` as `INV%2F4`), or `""`. A parameter that does not
+/// decode to UTF-8 is kept as received: it names no stored record.
+pub(crate) fn path_parameter<'a>(req: &Req<'a>) -> std::borrow::Cow<'a, str> {
+    let raw = Endpoint::recognise("GET", req.path)
         .and_then(|(_, parameter)| parameter)
-        .unwrap_or("")
+        .unwrap_or("");
+    if !raw.contains('%') {
+        return raw.into();
+    }
+    crate::query::decode_path_segment(raw).map_or(raw.into(), Into::into)
 }
 
 /// Runs the handler of `endpoint`.

@@ -5,6 +5,7 @@
 use http::StatusCode;
 
 use super::Req;
+use crate::channels;
 use crate::checkout_errors::business;
 use crate::orders::{Order, PayState};
 use crate::response::Reply;
@@ -12,31 +13,19 @@ use crate::state::App;
 
 pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     let id = super::path_parameter(req);
-    let found = app.orders().find(req.client_id, id).cloned();
+    let found = app.orders().find(req.client_id, &id).cloned();
     match found {
-        Some(order) => {
+        Ok(order) => {
             app.stats().status_checks += 1;
             Reply::json(StatusCode::OK, &body(&order))
         }
-        None => business(StatusCode::NOT_FOUND, "ORDER NOT FOUND"),
+        Err(missing) => business(missing.status(), missing.message()),
     }
 }
 
-/// `service`, `acquirer` and `channel` ids of a payment through `method`.
-fn channel(method: Option<&str>) -> (String, String, String) {
-    let method = method.unwrap_or("VIRTUAL_ACCOUNT_BCA");
-    match method.strip_prefix("VIRTUAL_ACCOUNT_") {
-        Some(bank) => (
-            "VIRTUAL_ACCOUNT".to_owned(),
-            bank.split('_').next().unwrap_or(bank).to_owned(),
-            method.to_owned(),
-        ),
-        None => (method.to_owned(), "DOKU".to_owned(), method.to_owned()),
-    }
-}
-
-/// The order as Check Status shows it and as its notification carries it: ids of the service,
-/// acquirer and channel are `null` until a payment went through one.
+/// The order as Check Status shows it and as its notification carries it: `service`,
+/// `acquirer` and `channel` ids are `null` until a payment went through one; then they, and the
+/// channel's own blocks ([`channels::blocks`]), are those of the method the order was paid with.
 pub(crate) fn body(order: &Order) -> serde_json::Value {
     let amount: serde_json::Value = order
         .amount
@@ -44,18 +33,7 @@ pub(crate) fn body(order: &Order) -> serde_json::Value {
         .map(Into::into)
         .unwrap_or_else(|| order.amount.to_canonical().into());
     let date = order.paid.unwrap_or(order.created);
-    let (service, acquirer, channel) = match order.state {
-        PayState::Pending => (
-            serde_json::Value::Null,
-            serde_json::Value::Null,
-            serde_json::Value::Null,
-        ),
-        _ => {
-            let (s, a, c) = channel(order.method.as_deref());
-            (s.into(), a.into(), c.into())
-        }
-    };
-    serde_json::json!({
+    let mut body = serde_json::json!({
         "order": {
             "invoice_number": order.invoice_number,
             "amount": amount,
@@ -63,11 +41,32 @@ pub(crate) fn body(order: &Order) -> serde_json::Value {
         },
         "transaction": {
             "status": order.state.transaction_status(),
+            "type": "PAYMENT",
             "date": doku_sign::timestamp::format_utc(date),
             "original_request_id": order.request_id,
         },
-        "service": {"id": service},
-        "acquirer": {"id": acquirer},
-        "channel": {"id": channel},
-    })
+        "additional_info": {
+            "origin": {"product": "CHECKOUT", "system": "doku-sim", "api_format": "JOKUL", "source": "direct"},
+        },
+    });
+    let Some(fields) = body.as_object_mut() else {
+        return body;
+    };
+    match order.state {
+        PayState::Pending => {
+            for party in ["service", "acquirer", "channel"] {
+                fields.insert(party.into(), serde_json::json!({ "id": null }));
+            }
+        }
+        _ => {
+            let method = order.method.as_deref().unwrap_or(channels::DEFAULT_METHOD);
+            fields.extend(
+                channels::parties(method)
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value)),
+            );
+            fields.extend(channels::blocks(order, method));
+        }
+    }
+    body
 }
