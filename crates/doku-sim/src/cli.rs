@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use doku_sign::SecretKey;
 
-use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES};
+use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMESTAMP_WINDOW_SECONDS};
 use crate::error::SimError;
 use crate::readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
@@ -51,7 +51,7 @@ pub struct SimArgs {
     #[arg(long = "credential", value_name = "ID=KEY")]
     pub credentials: Vec<String>,
     /// Allowed distance between Request-Timestamp and the simulator's clock, in seconds.
-    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    #[arg(long, default_value_t = DEFAULT_TIMESTAMP_WINDOW_SECONDS, value_name = "SECONDS")]
     pub timestamp_window: u64,
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
@@ -75,9 +75,9 @@ pub struct SimArgs {
     /// payment notifications are delivered.
     #[arg(long, env = "DOKU_SIM_NOTIFICATION_URL", value_name = "URL")]
     pub notification_url: Option<String>,
-    /// Factor applied to DOKU's notification retry schedule (+30 min, +6 h, +12 h); e.g.
-    /// 0.0001 for tests.
-    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    /// Factor applied to DOKU's notification retry schedule (+30 min, +6 h, +12 h), from 0 to
+    /// 1000; e.g. 0.0001 for tests.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR", value_parser = time_scale)]
     pub time_scale: f64,
     /// Whether a notification retry keeps the first attempt's Request-Id (undocumented).
     #[arg(long, value_enum, default_value_t = NotificationRetryRequestId::Same, value_name = "READING")]
@@ -89,6 +89,15 @@ pub struct SimArgs {
     /// Refuse what DOKU is not known to accept; by default it is accepted with a warning.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Parses `--time-scale`: a number within the range the delivery timers can hold.
+fn time_scale(text: &str) -> Result<f64, String> {
+    let scale: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    crate::notify::check_time_scale(scale)?;
+    Ok(scale)
 }
 
 impl std::fmt::Debug for SimArgs {
@@ -167,6 +176,29 @@ impl SimArgs {
 mod tests {
     use super::*;
     use clap::Parser;
+
+    /// `--time-scale` takes 0 to 1000; `1e300` (whose scaled schedule overflowed the delivery
+    /// timer) is refused when parsed, and by the builder for library users.
+    #[test]
+    fn time_scale_out_of_range_is_refused_by_the_flag_and_the_builder() {
+        let parse = |v: &str| {
+            let flag = format!("--time-scale={v}");
+            SimArgs::try_parse_from(["doku-sim", "--credential", "A=k", flag.as_str()])
+        };
+        for ok in ["0", "0.0001", "1", "1000"] {
+            assert_eq!(parse(ok).unwrap().time_scale, ok.parse::<f64>().unwrap());
+        }
+        for bad in ["1e300", "1000.5", "-1", "NaN", "inf"] {
+            let err = parse(bad).unwrap_err().to_string();
+            assert!(err.contains("from 0 to 1000"), "{bad}: {err}");
+        }
+        let built = SimConfig::builder()
+            .credential("A", SecretKey::new("k"))
+            .time_scale(1e300)
+            .build();
+        let err = built.map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("from 0 to 1000"), "{err}");
+    }
 
     #[test]
     fn pairs_and_credentials() {
@@ -251,10 +283,12 @@ mod tests {
             ["--time-scale=-1", "--notification-retry-request-id=same"],
             ["--notification-url", "https://example.com/p"],
         ] {
-            let args =
+            // Refused when parsed (the time scale's range) or when configured.
+            let refused =
                 SimArgs::try_parse_from(["doku-sim", "--credential", "A=k"].into_iter().chain(bad))
-                    .unwrap();
-            assert!(args.into_config().is_err(), "{bad:?}");
+                    .map_err(|e| e.to_string())
+                    .and_then(|args| args.into_config().map_err(|e| e.to_string()));
+            assert!(refused.is_err(), "{bad:?}");
         }
     }
 

@@ -21,6 +21,12 @@ mod bounds;
 /// ([`doku_model::MAX_UPLOAD_BYTES`]) plus 1 MiB of multipart overhead.
 pub const DEFAULT_MAX_BODY_BYTES: usize = doku_model::MAX_UPLOAD_BYTES + 1024 * 1024;
 
+/// How far `Request-Timestamp` may be from the simulator's clock, either way, by default: the
+/// ±3600 s DOKU's sandbox was observed to allow ("Header Request-Timestamp is not in +- 3600
+/// second of now"); DOKU documents no window, and refusing a tighter one would refuse
+/// integrations DOKU accepts.
+pub const DEFAULT_TIMESTAMP_WINDOW_SECONDS: u64 = 3600;
+
 /// Everything the simulator needs to run. Build it with [`SimConfig::builder`].
 #[derive(Clone)]
 pub struct SimConfig {
@@ -60,7 +66,7 @@ impl fmt::Debug for SimConfig {
 }
 
 impl SimConfig {
-    /// A builder with the defaults: listen on `127.0.0.1:0`, ±5 minute timestamp window,
+    /// A builder with the defaults: listen on `127.0.0.1:0`, ±3600 s timestamp window,
     /// a body cap of [`DEFAULT_MAX_BODY_BYTES`], 60 minute tokens, Request-Target without query,
     /// system clock, DOKU's literal [`Readings`].
     pub fn builder() -> SimConfigBuilder {
@@ -68,7 +74,7 @@ impl SimConfig {
             config: SimConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
                 credentials: BTreeMap::new(),
-                timestamp_window: Duration::from_secs(300),
+                timestamp_window: Duration::from_secs(DEFAULT_TIMESTAMP_WINDOW_SECONDS),
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 token_valid_minutes: doku_model::DEFAULT_VALID_TIME_MINUTES,
                 target_includes_query: false,
@@ -211,12 +217,7 @@ impl SimConfigBuilder {
                 "token lifetime must be at least one minute".to_owned(),
             ));
         }
-        if !(self.config.time_scale.is_finite() && self.config.time_scale >= 0.0) {
-            return Err(SimError::Config(format!(
-                "time scale {} must be a finite number >= 0",
-                self.config.time_scale
-            )));
-        }
+        crate::notify::check_time_scale(self.config.time_scale).map_err(SimError::Config)?;
         if let Some(url) = &self.config.notification_url {
             crate::notify::Target::parse(url).map_err(SimError::Config)?;
         }

@@ -64,7 +64,9 @@ mod stats;
 mod tokens;
 
 pub use background::BackgroundSim;
-pub use config::{SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES};
+pub use config::{
+    SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMESTAMP_WINDOW_SECONDS,
+};
 pub use control::SimControl;
 pub use error::SimError;
 pub use faults::{Fault, FaultKind, FaultTarget, Times};

@@ -349,7 +349,7 @@ mod tests {
         // The window still applies to the accepted time.
         h.insert(
             headers::REQUEST_TIMESTAMP,
-            HeaderValue::from_static("2020-08-11T09:45:42.5Z"),
+            HeaderValue::from_static("2020-08-11T10:45:42.5Z"),
         );
         let reply =
             check_headers(&accepting, &keys, &h, parse_utc_strict(NOW).unwrap()).unwrap_err();
