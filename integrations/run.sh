@@ -36,11 +36,15 @@ fail() { # language, check, why
     failed=$((failed + 1))
 }
 
-# A free loopback port: a random one nobody answers on.
+# A free loopback port: a random one nobody answers on, below the kernel's ephemeral range (the
+# simulator's own port 0 and every outgoing connection take theirs from that range, so a port
+# there can be taken between this probe and the integration's bind).
 free_port() {
-    local port
+    local port low=32768
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+    [ "$low" -gt 11000 ] || low=32768
     for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (low - 10000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
