@@ -24,6 +24,11 @@ const PHONE_NOT_DIGITS: &str = "has characters other than digits: DOKU documents
 (at most 16) and shows `{calling_code}{phone_number}` such as 628121212121; whether it accepts \
 `+`, spaces or dashes is not known";
 
+/// Why a JSON body without `Content-Type: application/json` is in doubt.
+pub(crate) const CONTENT_TYPE_NOT_JSON: &str = "is not application/json: DOKU's pages show \
+`Content-Type: application/json` on every JSON call; whether DOKU refuses a JSON body sent \
+without it (as some PHP integrations do) is not known";
+
 /// The doubts about a Checkout request.
 pub(crate) fn of_checkout(request: &CheckoutRequest) -> Vec<Doubt> {
     let mut doubts = Vec::new();

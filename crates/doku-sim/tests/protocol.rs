@@ -386,9 +386,17 @@ async fn bad_input_gets_clear_errors() {
         .collect();
     assert_eq!(paths, ["grant_type", "valid_time"]);
 
+    // A JSON body labelled otherwise: DOKU is not known to refuse it, so it is accepted with a
+    // warning, and refused with 415 under --strict.
     let mut call = f.call("POST", TOKEN_PATH, TOKEN_BODY);
     call.content_type = Some("text/plain");
-    let resp = f.send(&call).await.unwrap();
+    let warnings = f.sim.stats().warnings;
+    assert_eq!(f.send(&call).await.unwrap().status, 200);
+    assert_eq!(f.sim.stats().warnings, warnings + 1);
+    let strict = start_with(|b| b.strict(true)).await;
+    let mut call = strict.call("POST", TOKEN_PATH, TOKEN_BODY);
+    call.content_type = Some("text/plain");
+    let resp = strict.send(&call).await.unwrap();
     resp.assert_refused(415, "unsupported_content_type");
 
     let resp = send(f.sim.addr(), "GET", "/nope", &[], b"").await.unwrap();

@@ -14,7 +14,7 @@ use crate::response::Reply;
 use crate::state::{App, StoredBusiness};
 
 pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
-    try_reply!(require_json(req));
+    try_reply!(require_json(app, req));
     let body: BusinessRegistrationRequest = try_reply!(decode_json(req.body));
     try_reply!(validate(&body));
     let b = &body.business;

@@ -11,7 +11,7 @@ use crate::response::Reply;
 use crate::state::{App, Invitation, StoredBusiness};
 
 pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
-    try_reply!(require_json(req));
+    try_reply!(require_json(app, req));
     let body: BusinessLiteRequest = try_reply!(decode_json(req.body));
     try_reply!(validate(&body));
     let business_id = app.new_id("BSN");

@@ -23,7 +23,7 @@ const DEFAULT_DUE_MINUTES: u32 = 60;
 const UUID_PLACEHOLDER: &str = "\"uuid\":\"doku-sim-uuid\"";
 
 pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
-    try_reply!(require_json(req));
+    try_reply!(require_json(app, req));
     let request: CheckoutRequest = match decode(req.body) {
         Ok(r) => r,
         Err(e) => return validation(vec![e.to_string()]),

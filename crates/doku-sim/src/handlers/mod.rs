@@ -59,25 +59,32 @@ pub(crate) fn dispatch(app: &App, endpoint: Endpoint, req: &Req<'_>) -> Reply {
     }
 }
 
-/// Requires `Content-Type: application/json` (parameters such as `charset` allowed).
-pub(crate) fn require_json(req: &Req<'_>) -> Result<(), Reply> {
+/// Checks the JSON `Content-Type` DOKU's pages show. A request without it, or with another
+/// media type, is a doubt ([`crate::doubts`]): DOKU is not known to refuse one whose body is
+/// JSON, so it is accepted with a warning, and refused with 415 under `--strict`.
+pub(crate) fn require_json(app: &App, req: &Req<'_>) -> Result<(), Reply> {
     let media = req
         .content_type
         .and_then(|ct| ct.split(';').next())
         .map(str::trim)
         .unwrap_or("");
     if media.eq_ignore_ascii_case("application/json") {
-        Ok(())
-    } else {
-        Err(Reply::error(
+        return Ok(());
+    }
+    let doubt = crate::doubts::Doubt {
+        field: "Content-Type",
+        why: crate::doubts::CONTENT_TYPE_NOT_JSON,
+    };
+    crate::doubts::settle(app, req.path, vec![doubt]).map_err(|_| {
+        Reply::error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_content_type",
             format!(
-                "Content-Type must be application/json, got {}",
+                "Content-Type must be application/json, got {} (refused under --strict)",
                 crate::echo::echo(req.content_type.unwrap_or(""))
             ),
-        ))
-    }
+        )
+    })
 }
 
 /// Decodes a JSON body; the error names the JSON path.
