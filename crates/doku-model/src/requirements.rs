@@ -137,13 +137,13 @@ impl DocumentRequirement {
 /// Decoding reads each node once: an object with a string `code` that reads as a
 /// [`DocumentRequirement`] is a document, other objects are groups, arrays are lists, anything else
 /// is kept as it is. The decoder (`requirements_decode.rs`) builds the nodes directly, with no
-/// intermediate JSON tree; a derived `#[serde(untagged)]`, and later a `serde_json::Value` tree
-/// walked afterwards, gave the same result at several times the cost (docs/performance.md).
+/// intermediate JSON tree; a derived `#[serde(untagged)]` or a `serde_json::Value` tree walked
+/// afterwards gives the same result at several times the cost (docs/performance.md).
 ///
 /// The document is boxed so a node stays small (32 bytes, the size of a `serde_json::Value`):
 /// a `BTreeMap` of nodes keeps up to eleven of them in one allocation, and with the document
-/// inline (120-byte nodes) that allocation was ≈ 1.6 KiB, past the 1 KiB from which glibc's
-/// allocator leaves its fast path (docs/performance.md, "Issue 11, the last 3 µs").
+/// inline (120-byte nodes) that allocation would be ≈ 1.6 KiB, past the 1 KiB from which
+/// glibc's allocator leaves its fast path (docs/performance.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RequirementNode {

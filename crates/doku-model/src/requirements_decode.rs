@@ -4,12 +4,11 @@
 //! [`DocumentRequirement`] is a document, other objects are groups, arrays are lists, anything else
 //! is kept verbatim. The decoder reads each node once, straight from the deserializer, into the
 //! final node types (strings are moved, never copied), and decides document vs group when the
-//! object's last entry has been read. Earlier versions built a `serde_json::Value` tree first and
-//! then walked it, re-reading every document through serde; on the client's hot path that was the
-//! largest cost the SDK added to a call (docs/performance.md, "Issue 11").
+//! object's last entry has been read, without a `serde_json::Value` tree in between: on the
+//! client's hot path the decode is the largest cost the SDK adds to a call (docs/performance.md).
 //!
-//! The result is the same as that walk for every input, including its corners, which the tests
-//! below pin against the old walk kept as an oracle: the last of duplicate keys wins, `null`
+//! The result is the same as walking a `serde_json::Value` tree for every input, including its
+//! corners, which the tests below pin against such a walk kept as an oracle: the last of duplicate keys wins, `null`
 //! fields of a document are kept verbatim where the document sits inside a field this crate does
 //! not model, and serde_json's raw-value marker key is honoured as `Value` honours it.
 

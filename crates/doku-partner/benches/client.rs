@@ -50,7 +50,7 @@ const FILE_PATH: &str = "/adv-core-api/partner/v1.0/file";
 /// Request-Ids are UUID-shaped (36 characters, like the SDK's UUID v4 ids), so both clients
 /// send headers of the same size.
 const ID_LEN: usize = 36;
-/// The goals of issue 11: throughput sdk/bare at least this …
+/// The targets: throughput sdk/bare at least this …
 const RATIO_TARGET: f64 = 0.85;
 /// … and client-thread CPU per call sdk/bare at most this.
 const CPU_TARGET: f64 = 1.5;

@@ -1,4 +1,4 @@
-//! Many merchants, one process (issue 12): what 10,000 merchant handles cost, whether calls
+//! Many merchants, one process: what 10,000 merchant handles cost, whether calls
 //! spread over them stay on one bounded pool, and what the receiver's key look-up costs.
 //! Every figure is measured against a baseline in the same run. Numbers and their reading:
 //! `docs/performance.md`, section "Many merchants, one process".

@@ -42,7 +42,7 @@ mod tests {
         assert_eq!(fixed.generate().as_str(), "fixed-1");
     }
 
-    /// The ids come from uuid's `fast-rng` generator (a user-space CSPRNG) since issue 11: they
+    /// The ids come from uuid's `fast-rng` generator (a user-space CSPRNG): they
     /// must still be lowercase, hyphenated, RFC 4122 version-4 UUIDs, and never repeat.
     #[test]
     fn uuid_ids_are_random_v4() {

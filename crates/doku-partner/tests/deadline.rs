@@ -97,9 +97,9 @@ async fn a_slow_token_fetch_counts_against_the_deadline() {
     );
 }
 
-/// The case from issue 10 (357.9 s for one `doku business`): slow 503s, then a 401, and the
-/// 401 repeat restarted the budget. Now the repeat is cut at the call's deadline, and the 401
-/// is reported as the cause.
+/// A slow DOKU (once seen to take 357.9 s for one `doku business`): slow 503s, then a 401; the
+/// 401 repeat must not restart the budget: it is cut at the call's deadline, and the 401 is
+/// reported as the cause.
 #[tokio::test]
 async fn slow_503_then_401_ends_at_the_deadline_with_the_last_outcome_as_cause() {
     let server =

@@ -47,7 +47,7 @@ async fn every_attempt_is_observed_and_retries_share_the_request_id() {
     assert_eq!(first.status.map(|s| s.as_u16()), Some(503));
     assert!(
         first.signature_verified,
-        "a retried answer is verified before it is retried (issue 10)"
+        "a retried answer is verified before it is retried"
     );
     assert_eq!(second.status.map(|s| s.as_u16()), Some(200));
     assert!(second.signature_verified);

@@ -1,4 +1,4 @@
-//! Memory of the idempotency record, measured (issue 10, point 3): the RSS a recorded
+//! Memory of the idempotency record, measured: the RSS a recorded
 //! Generate Token answer costs, and proof that the retention bound stops the growth. Alone in
 //! its test binary so no other test allocates meanwhile; the numbers go to
 //! `docs/reliability.md`. Re-run with `-- --nocapture` to see them.

@@ -157,7 +157,7 @@ impl Reply {
         self
     }
 
-    /// Call `index` of a slow DOKU (issue 10's 357.9 s `doku business`): two 503s, then a 401
+    /// Call `index` of a slow DOKU (once seen to take 357.9 s for one `doku business`): two 503s, then a 401
     /// that makes the client refresh its token, then 401s to every repeat. The waits before
     /// each are `waits` in ms (the 503s, the first 401, the repeats); each answer is signed
     /// with `secret`, carries the code `slow_<status>` and `Retry-After: 0`.
