@@ -4,11 +4,21 @@
 //! carry the same amount as a JSON string (`"39000"` in a create answer), an integer (`39000` in
 //! Check Status) or a decimal (`19000.00` in a QRIS notification). [`Amount`] reads all three,
 //! compares by value (never as `f64`), and writes back the form it was read in.
+//!
+//! The value is read from the number's **text** (through serde_json's raw value), never through
+//! `f64`: `19999.99999999999999` would otherwise become `20000`. What DOKU writes is digits with
+//! an optional fraction; anything else is refused with the reason: a sign, an exponent (`1e2`),
+//! spaces (`" 5"`), or more than two decimal places that are not zeros (`10000.001`; IDR has no
+//! unit below the cent, and DOKU's `10000.00` keeps its zeros).
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// Most decimal places an amount may have that are not zeros (cents).
+pub(crate) const MAX_AMOUNT_DECIMALS: usize = 2;
 
 /// An exact, non-negative decimal amount with the JSON form it arrived in.
 #[derive(Clone)]
@@ -31,13 +41,47 @@ enum Form {
     Text,
 }
 
-/// Why a value is not an amount.
+/// Why a value is not an amount: the text (at most 40 characters of it) and the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AmountError(String);
+pub struct AmountError {
+    text: String,
+    reason: &'static str,
+}
+
+impl AmountError {
+    fn new(text: &str, reason: &'static str) -> Self {
+        const SHOWN: usize = 40;
+        // Only number-like text is quoted back: a mistyped field may hold a token or a key.
+        let number_like = text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b" .+-eE\"".contains(&b));
+        if !number_like {
+            return Self {
+                text: "this value".to_owned(),
+                reason,
+            };
+        }
+        let text = match text.char_indices().nth(SHOWN) {
+            Some((cut, _)) => format!("{}…", &text[..cut]),
+            None => text.to_owned(),
+        };
+        Self { text, reason }
+    }
+
+    /// Why the text is not an amount, e.g. "an exponent is not accepted".
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
+}
 
 impl fmt::Display for AmountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a non-negative decimal amount", self.0)
+        write!(
+            f,
+            "`{}` is not an amount: {} (DOKU writes amounts as digits with an optional \
+             fraction, e.g. 10000 or 10000.00)",
+            self.text, self.reason
+        )
     }
 }
 
@@ -53,10 +97,11 @@ impl Amount {
         }
     }
 
-    /// Parses `text` such as `39000`, `19000.00` or `0.5` (digits, at most one `.`); the amount
-    /// is written back as a JSON string.
+    /// Parses `text` such as `39000`, `19000.00` or `0.5`: digits, at most one `.` followed by
+    /// digits, at most two decimal places that are not zeros; no sign, exponent or space. The
+    /// amount is written back as a JSON string.
     pub fn parse(text: &str) -> Result<Self, AmountError> {
-        let (integer, fraction) = split_decimal(text).ok_or_else(|| AmountError(text.into()))?;
+        let (integer, fraction) = split_decimal(text)?;
         Ok(Self {
             integer,
             fraction,
@@ -99,8 +144,30 @@ impl Amount {
         Some((digits, scale))
     }
 
-    fn from_number(text: &str, form: Form) -> Result<Self, AmountError> {
-        let (integer, fraction) = split_decimal(text).ok_or_else(|| AmountError(text.into()))?;
+    /// Reads the exact JSON text of a value: a number (`20000`, `19000.00`) or a string of
+    /// digits (`"39000"`).
+    fn from_json_text(text: &str) -> Result<Self, AmountError> {
+        if let Some(inner) = text.strip_prefix('"') {
+            // DOKU's strings are plain digits; an escape (`\u0035`) is refused like any other
+            // character that is not a digit or the point.
+            let inner = inner.strip_suffix('"').unwrap_or(inner);
+            return Self::parse(inner);
+        }
+        match text.bytes().next() {
+            Some(b'-' | b'0'..=b'9') => {}
+            _ => {
+                return Err(AmountError::new(
+                    text,
+                    "expected a number or a string of digits",
+                ))
+            }
+        }
+        let (integer, fraction) = split_decimal(text)?;
+        let form = if text.contains('.') {
+            Form::Decimal
+        } else {
+            Form::Integer
+        };
         Ok(Self {
             integer,
             fraction,
@@ -109,20 +176,37 @@ impl Amount {
     }
 }
 
-/// Splits `text` into canonical integer and fraction digits; `None` unless it is
-/// `digits[.digits]`.
-fn split_decimal(text: &str) -> Option<(String, String)> {
+/// Splits `text` into canonical integer and fraction digits, or says why it is not
+/// `digits[.digits]` with at most [`MAX_AMOUNT_DECIMALS`] decimal places that are not zeros.
+fn split_decimal(text: &str) -> Result<(String, String), AmountError> {
+    let refuse = |reason| Err(AmountError::new(text, reason));
+    if text.is_empty() {
+        return refuse("it is empty");
+    }
+    if text.bytes().any(|b| b.is_ascii_whitespace()) {
+        return refuse("spaces are not accepted");
+    }
+    if text.starts_with(['-', '+']) {
+        return refuse("a sign is not accepted (amounts are never negative)");
+    }
+    if text.contains(['e', 'E']) {
+        return refuse("an exponent is not accepted");
+    }
     let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (text, ""),
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
     };
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || !digits(int) || !digits(frac) || (text.contains('.') && frac.is_empty()) {
-        return None;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return refuse("only digits and one decimal point between digits are accepted");
+    }
+    let frac = frac.unwrap_or("").trim_end_matches('0');
+    if frac.len() > MAX_AMOUNT_DECIMALS {
+        return refuse("more than 2 decimal places that are not zeros");
     }
     let int = int.trim_start_matches('0');
     let int = if int.is_empty() { "0" } else { int };
-    Some((int.to_owned(), frac.trim_end_matches('0').to_owned()))
+    Ok((int.to_owned(), frac.to_owned()))
 }
 
 impl PartialEq for Amount {
@@ -165,40 +249,11 @@ impl Serialize for Amount {
 }
 
 impl<'de> Deserialize<'de> for Amount {
+    /// Reads the value's JSON text exactly (serde_json's raw value): from JSON bytes, or from a
+    /// `serde_json::Value` (whose numbers are already `f64`; decode from bytes to be exact).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct AmountVisitor;
-
-        impl Visitor<'_> for AmountVisitor {
-            type Value = Amount;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an amount: a non-negative number or a string of digits")
-            }
-
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
-                Ok(Amount::idr(v))
-            }
-
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
-                u64::try_from(v)
-                    .map(Amount::idr)
-                    .map_err(|_| E::custom(AmountError(v.to_string())))
-            }
-
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
-                if !(0.0..1e15).contains(&v) {
-                    return Err(E::custom(AmountError(v.to_string())));
-                }
-                // Shortest text that reads back as `v`: exact for DOKU's amounts (≤ 15 digits).
-                Amount::from_number(&format!("{v}"), Form::Decimal).map_err(E::custom)
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
-                Amount::parse(v.trim()).map_err(E::custom)
-            }
-        }
-
-        d.deserialize_any(AmountVisitor)
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Amount::from_json_text(raw.get()).map_err(de::Error::custom)
     }
 }
 
@@ -242,6 +297,53 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Amount>(json).is_err(), "{json}");
         }
+    }
+
+    #[test]
+    fn the_text_is_read_never_an_f64() {
+        // Each would read as a plain amount through f64 (20000, 100, 5).
+        for (json, why) in [
+            ("19999.99999999999999", "more than 2 decimal places"),
+            ("1e2", "exponent"),
+            ("1E2", "exponent"),
+            ("100.0e0", "exponent"),
+            ("\" 5\"", "spaces"),
+            ("\"5 \"", "spaces"),
+            ("\"1e2\"", "exponent"),
+            ("10000.001", "more than 2 decimal places"),
+            ("-0", "sign"),
+            ("\"+5\"", "sign"),
+            ("\"\\u0035\"", "only digits"),
+        ] {
+            let err = serde_json::from_str::<Amount>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(why), "{json}: {err}");
+        }
+        // Every form DOKU sends is still read, zeros past the cents included.
+        for (json, canonical) in [
+            ("10000", "10000"),
+            ("10000.00", "10000"),
+            ("\"10000.00\"", "10000"),
+            ("\"10000\"", "10000"),
+            ("19000.000", "19000"),
+            ("0.50", "0.5"),
+            ("12.34", "12.34"),
+        ] {
+            let a: Amount = serde_json::from_str(json).unwrap();
+            assert_eq!(a.to_canonical(), canonical, "{json}");
+        }
+    }
+
+    #[test]
+    fn an_error_never_quotes_what_is_not_number_like() {
+        let err = Amount::parse("eyJhbGciOiJIUzI1NiJ9")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("eyJ"), "{err}");
+        let long = "1".repeat(100) + "e5";
+        let err = Amount::parse(&long).unwrap_err().to_string();
+        assert!(err.len() < 250, "{err}");
     }
 
     #[test]

@@ -178,3 +178,73 @@ fn notification_qris() {
 fn every_checkout_sample_decodes_with_nothing_lost_or_moved() {
     common::walk(&folder(), CHECKS);
 }
+
+/// Amounts are read from the number's text, also inside the flattened request types: what
+/// `f64` would round (`19999.99999999999999` → 20000, `1e2` → 100, `" 5"` → 5) is refused with
+/// the field's path and the reason, and every form DOKU writes is still read.
+#[test]
+fn checkout_amounts_are_read_exactly_and_refusals_name_the_field() {
+    let request = |amount: &str, price: &str| {
+        format!(
+            r#"{{"order":{{"amount":{amount},"invoice_number":"INV-1","line_items":[{{"name":"a","price":{price},"quantity":1}}]}}}}"#
+        )
+    };
+    for (amount, price, path, why) in [
+        (
+            "19999.99999999999999",
+            "20000",
+            "order.amount",
+            "more than 2 decimal places",
+        ),
+        ("1e2", "100", "order.amount", "exponent"),
+        ("\" 5\"", "5", "order.amount", "spaces"),
+        ("100", "1e2", "order.line_items[0].price", "exponent"),
+        (
+            "100",
+            "99.999",
+            "order.line_items[0].price",
+            "more than 2 decimal places",
+        ),
+    ] {
+        let err =
+            doku_model::decode::<CheckoutRequest>(request(amount, price).as_bytes()).unwrap_err();
+        assert_eq!(err.path, path, "{amount} / {price}: {err}");
+        assert!(err.message.contains(why), "{amount} / {price}: {err}");
+    }
+    for (amount, price) in [
+        ("10000", "10000"),
+        ("10000.00", "\"10000.00\""),
+        ("\"10000\"", "10000.0"),
+    ] {
+        let req: CheckoutRequest = doku_model::decode(request(amount, price).as_bytes()).unwrap();
+        assert_eq!(req.order.amount, Amount::idr(10000), "{amount}");
+        let items = req.order.line_items.unwrap();
+        assert_eq!(items[0].price, Some(Amount::idr(10000)), "{price}");
+    }
+}
+
+/// `order.line_items` is capped while it is decoded: up to `MAX_LINE_ITEMS` items decode, one
+/// more is refused (before it is decoded), and the error says it is a resource bound.
+#[test]
+fn line_items_are_capped_while_decoding() {
+    let body = |n: usize| {
+        let items = vec!["{}"; n].join(",");
+        format!(r#"{{"order":{{"amount":1,"invoice_number":"INV-1","line_items":[{items}]}}}}"#)
+    };
+    let max = doku_model::MAX_LINE_ITEMS;
+    let req: CheckoutRequest = doku_model::decode(body(max).as_bytes()).unwrap();
+    assert_eq!(req.order.line_items.map(|i| i.len()), Some(max));
+    for n in [max + 1, 1_000_000] {
+        let err = doku_model::decode::<CheckoutRequest>(body(n).as_bytes()).unwrap_err();
+        assert!(err.path.starts_with("order.line_items"), "{err}");
+        assert!(
+            err.message.contains(&format!("more than {max} line items"))
+                && err.message.contains("resource bound"),
+            "{err}"
+        );
+    }
+    let none: CheckoutRequest =
+        doku_model::decode(br#"{"order":{"amount":1,"invoice_number":"I","line_items":null}}"#)
+            .unwrap();
+    assert_eq!(none.order.line_items, None);
+}
