@@ -4,11 +4,15 @@
 //! after the first attempt (3 more attempts) until a 2xx.
 //!
 //! Delivery runs on background tasks and never blocks the API: at most
-//! [`MAX_DELIVERIES`] notifications are in delivery at once (more are dropped and counted), each
-//! attempt is bounded by [`CONNECT_TIMEOUT`] and [`ATTEMPT_TIMEOUT`], and the schedule can be
-//! compressed by the configured time scale.
+//! [`MAX_DELIVERIES`] notifications are in delivery at once; more wait in a queue of at most
+//! [`MAX_QUEUED`] (counted in `Stats::notifications_queued`) and start as deliveries end; only
+//! past both is a notification dropped (counted, logged, and the trigger's answer says
+//! `notification_url: null`). Each attempt is bounded by [`CONNECT_TIMEOUT`] and
+//! [`ATTEMPT_TIMEOUT`], and the schedule can be compressed or stretched by the configured time
+//! scale (at most [`MAX_TIME_SCALE`]).
 
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -33,6 +37,25 @@ pub(crate) const SCHEDULE: [Duration; 4] = [
 
 /// Most notifications in delivery (including those waiting for a retry) at once.
 pub(crate) const MAX_DELIVERIES: usize = 1024;
+/// Most notifications waiting for a delivery slot. A queued notification holds its body (the
+/// Check Status body, about 1 KiB) and its target: 10,000 of them take about 20 MiB.
+pub(crate) const MAX_QUEUED: usize = 10_000;
+/// Largest factor on DOKU's retry schedule: at 1000 the last retry (+12 h) comes 500 days after
+/// the first attempt, longer than any test runs; beyond it the scaled schedule overflows what a
+/// timer can hold (`1e300` did), so larger factors are refused at configuration.
+pub(crate) const MAX_TIME_SCALE: f64 = 1000.0;
+
+/// Checks a time scale: a finite number from 0 (every retry at once) to [`MAX_TIME_SCALE`].
+pub(crate) fn check_time_scale(scale: f64) -> Result<(), String> {
+    if scale.is_finite() && (0.0..=MAX_TIME_SCALE).contains(&scale) {
+        Ok(())
+    } else {
+        Err(format!(
+            "time scale {scale} must be a number from 0 to {MAX_TIME_SCALE} (1 = DOKU's real \
+             schedule, 0.0001 = seconds)"
+        ))
+    }
+}
 /// Longest wait for the receiver's TCP connection.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for the receiver's whole answer, connection included.
@@ -92,9 +115,14 @@ pub(crate) struct Job {
     pub(crate) body: Bytes,
 }
 
-/// Runs deliveries: the bound on their number, the counters, the stop signal.
+/// Runs deliveries: the bound on their number, the queue behind it, the counters, the stop
+/// signal.
 pub(crate) struct Notifier {
     slots: Arc<Semaphore>,
+    /// Notifications waiting for a slot. A slot is taken, and given back, only with this lock
+    /// held, so a notification is never queued just after the last delivery looked for one.
+    queue: Arc<Mutex<VecDeque<Job>>>,
+    max_queued: usize,
     stats: Arc<Mutex<Stats>>,
     clock: Arc<dyn Clock>,
     scale: f64,
@@ -106,6 +134,10 @@ fn count(stats: &Mutex<Stats>, bump: impl FnOnce(&mut Stats)) {
     bump(&mut stats.lock().unwrap_or_else(|p| p.into_inner()));
 }
 
+fn lock(queue: &Mutex<VecDeque<Job>>) -> MutexGuard<'_, VecDeque<Job>> {
+    queue.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl Notifier {
     pub(crate) fn new(
         stats: Arc<Mutex<Stats>>,
@@ -113,8 +145,29 @@ impl Notifier {
         scale: f64,
         retry_request_id: NotificationRetryRequestId,
     ) -> Self {
+        Self::with_bounds(
+            MAX_DELIVERIES,
+            MAX_QUEUED,
+            stats,
+            clock,
+            scale,
+            retry_request_id,
+        )
+    }
+
+    /// A notifier with other bounds than [`MAX_DELIVERIES`] and [`MAX_QUEUED`] (for tests).
+    fn with_bounds(
+        max_deliveries: usize,
+        max_queued: usize,
+        stats: Arc<Mutex<Stats>>,
+        clock: Arc<dyn Clock>,
+        scale: f64,
+        retry_request_id: NotificationRetryRequestId,
+    ) -> Self {
         Self {
-            slots: Arc::new(Semaphore::new(MAX_DELIVERIES)),
+            slots: Arc::new(Semaphore::new(max_deliveries)),
+            queue: Arc::new(Mutex::new(VecDeque::new())),
+            max_queued,
             stats,
             clock,
             scale,
@@ -123,31 +176,68 @@ impl Notifier {
         }
     }
 
-    /// Starts delivering `job` on a background task of the current tokio runtime. Returns
-    /// `false` when too many deliveries are running or there is no runtime (the job is dropped
-    /// and counted).
+    /// Starts delivering `job` on a background task of the current tokio runtime, or queues it
+    /// when every delivery slot is taken. Returns `false` when the queue is full too, or there
+    /// is no runtime: the job is then dropped, counted and logged.
     pub(crate) fn spawn(&self, job: Job) -> bool {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             count(&self.stats, |s| s.notifications_dropped += 1);
             tracing::warn!("notification dropped: no tokio runtime to deliver it on");
             return false;
         };
-        let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() else {
-            count(&self.stats, |s| s.notifications_dropped += 1);
-            tracing::warn!("notification dropped: {MAX_DELIVERIES} deliveries already running");
-            return false;
+        let permit = {
+            let mut queue = lock(&self.queue);
+            match Arc::clone(&self.slots).try_acquire_owned() {
+                Ok(permit) => permit,
+                Err(_) if queue.len() < self.max_queued => {
+                    queue.push_back(job);
+                    count(&self.stats, |s| {
+                        s.notifications += 1;
+                        s.notifications_queued += 1;
+                    });
+                    return true;
+                }
+                Err(_) => {
+                    drop(queue);
+                    count(&self.stats, |s| s.notifications_dropped += 1);
+                    tracing::warn!(
+                        "notification dropped: every delivery slot is taken and {} are queued",
+                        self.max_queued
+                    );
+                    return false;
+                }
+            }
         };
         count(&self.stats, |s| s.notifications += 1);
         let stats = Arc::clone(&self.stats);
         let clock = Arc::clone(&self.clock);
+        let queue = Arc::clone(&self.queue);
         let (scale, reading) = (self.scale, self.retry_request_id);
         let mut stop = self.stop.subscribe();
         runtime.spawn(async move {
-            tokio::select! {
-                () = deliver(job, &stats, clock.as_ref(), scale, reading) => {}
-                _ = stop.wait_for(|stopped| *stopped) => {}
+            let mut job = job;
+            loop {
+                tokio::select! {
+                    () = deliver(job, &stats, clock.as_ref(), scale, reading) => {}
+                    _ = stop.wait_for(|stopped| *stopped) => return,
+                }
+                // The next queued notification takes this slot; with none, the slot is given
+                // back under the queue's lock.
+                let next = {
+                    let mut waiting = lock(&queue);
+                    match waiting.pop_front() {
+                        Some(next) => next,
+                        None => {
+                            drop(permit);
+                            return;
+                        }
+                    }
+                };
+                count(&stats, |s| {
+                    s.notifications_queued = s.notifications_queued.saturating_sub(1);
+                });
+                job = next;
             }
-            drop(permit);
         });
         true
     }
@@ -156,6 +246,17 @@ impl Notifier {
     pub(crate) fn stop(&self) {
         self.stop.send_replace(true);
     }
+}
+
+/// When an attempt `offset` after the first is due under `scale`; `None` if that lies beyond
+/// what a timer holds (a scale within [`MAX_TIME_SCALE`] never does).
+fn due(
+    started: tokio::time::Instant,
+    offset: Duration,
+    scale: f64,
+) -> Option<tokio::time::Instant> {
+    let scaled = Duration::try_from_secs_f64(offset.as_secs_f64() * scale).ok()?;
+    started.checked_add(scaled)
 }
 
 /// Runs the schedule for one notification.
@@ -169,7 +270,11 @@ async fn deliver(
     let started = tokio::time::Instant::now();
     let mut request_id = uuid::Uuid::new_v4().to_string();
     for (n, offset) in SCHEDULE.iter().enumerate() {
-        tokio::time::sleep_until(started + offset.mul_f64(scale)).await;
+        let Some(at) = due(started, *offset, scale) else {
+            tracing::warn!(scale, "notification retry schedule out of range: given up");
+            break;
+        };
+        tokio::time::sleep_until(at).await;
         if n > 0 && reading == NotificationRetryRequestId::Fresh {
             request_id = uuid::Uuid::new_v4().to_string();
         }
@@ -263,5 +368,90 @@ mod tests {
         );
         assert!(Target::parse("https://example.com/p").is_err());
         assert!(Target::parse("http:///p").is_err());
+    }
+
+    /// A receiver on loopback that answers every request with 500 at once.
+    async fn refusing_receiver() -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/notify", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf).await;
+                    let answer = b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n";
+                    let _ = stream.write_all(answer).await;
+                });
+            }
+        });
+        url
+    }
+
+    /// Past the delivery slots, notifications wait in the queue (counted) and are delivered as
+    /// slots free up; only past the queue is one dropped, and `spawn` says so. (The spawned
+    /// delivery does not run before the test yields, so the first one holds the only slot.)
+    #[tokio::test]
+    async fn notifications_past_the_slots_are_queued_then_delivered_and_only_past_the_queue_dropped(
+    ) {
+        let url = refusing_receiver().await;
+        let stats = Arc::new(Mutex::new(Stats::default()));
+        let notifier = Notifier::with_bounds(
+            1,
+            1,
+            Arc::clone(&stats),
+            Arc::new(doku_sign::clock::SystemClock),
+            0.0,
+            NotificationRetryRequestId::Same,
+        );
+        let job = || Job {
+            target: Target::parse(&url).unwrap(),
+            client_id: "BRN-1".to_owned(),
+            key: SecretKey::new("k"),
+            body: Bytes::from_static(b"{}"),
+        };
+        assert!(notifier.spawn(job()), "the first takes the slot");
+        assert!(notifier.spawn(job()), "the second waits in the queue");
+        assert!(!notifier.spawn(job()), "the third finds the queue full");
+        let now = || stats.lock().unwrap().clone();
+        let s = now();
+        assert_eq!(
+            (
+                s.notifications,
+                s.notifications_queued,
+                s.notifications_dropped
+            ),
+            (2, 1, 1)
+        );
+        // Both scheduled notifications run their whole schedule (4 attempts each, all refused).
+        for _ in 0..500 {
+            if now().notifications_abandoned == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let s = now();
+        assert_eq!(
+            (
+                s.notifications_abandoned,
+                s.notification_attempts,
+                s.notifications_queued
+            ),
+            (2, 8, 0)
+        );
+    }
+
+    #[test]
+    fn time_scales_past_the_range_are_refused_and_never_overflow() {
+        for ok in [0.0, 0.0001, 1.0, MAX_TIME_SCALE] {
+            assert!(check_time_scale(ok).is_ok(), "{ok}");
+        }
+        for bad in [1e300, MAX_TIME_SCALE * 1.01, -1.0, f64::NAN, f64::INFINITY] {
+            let err = check_time_scale(bad).unwrap_err();
+            assert!(err.contains("from 0 to 1000"), "{err}");
+        }
+        let start = tokio::time::Instant::now();
+        assert!(due(start, SCHEDULE[3], 1e300).is_none());
+        assert!(due(start, SCHEDULE[3], MAX_TIME_SCALE).is_some());
     }
 }

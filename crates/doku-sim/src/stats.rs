@@ -40,7 +40,11 @@ pub struct Stats {
     pub notifications_delivered: u64,
     /// Notifications given up after the last retry.
     pub notifications_abandoned: u64,
-    /// Notifications not scheduled because too many deliveries were already running.
+    /// Notifications waiting now for a delivery slot (at most 1,024 are in delivery at once;
+    /// the others wait, at most 10,000, and start as deliveries end).
+    pub notifications_queued: u64,
+    /// Notifications not scheduled because every delivery slot was taken and the queue was
+    /// full (the trigger's answer then has `notification_url: null`).
     pub notifications_dropped: u64,
     /// `override_notification_url`s ignored because their path differs from the configured
     /// Notification URL's path.
