@@ -11,6 +11,13 @@
 //! signed 35-byte token request would queue behind every 12 MiB body waiting for room; with
 //! it, floods of large bodies cannot delay small requests. Both lanes together never exceed
 //! the configured budget.
+//!
+//! A JSON body costs more once decoded than on the wire (`{},` is 3 bytes, a decoded line item
+//! a few hundred), so a JSON body is also charged an estimate of its decoded size
+//! ([`decoded_estimate`]), in the lane that size belongs to, without waiting: the budget bounds
+//! what decoding holds, not only the bytes. An estimate larger than a whole lane is refused
+//! with 413 (a resource bound of the simulator, not a DOKU limit); one that finds no room now,
+//! with 503 `simulator_busy`.
 
 use std::pin::pin;
 use std::sync::Arc;
@@ -75,6 +82,79 @@ impl BodyBudget {
 pub(crate) struct HeldBody {
     pub(crate) bytes: Bytes,
     _permit: Option<OwnedSemaphorePermit>,
+    /// The share held for the decoded form of a JSON body (possibly in the other lane).
+    _decoded: Option<OwnedSemaphorePermit>,
+}
+
+/// Budget bytes charged per JSON object (`{`) on top of the text: what a decoded object costs
+/// at most, the largest struct a list repeats (a Checkout line item) with a `Vec`'s spare
+/// capacity, or a `serde_json::Map` with its first entry.
+const OBJECT_COST: usize = 640;
+/// Budget bytes charged per other JSON value, list or map entry (`[`, `,`, `:`): a
+/// `serde_json::Value` (32 bytes) with a `Vec`'s spare capacity, a `String` header, a map node's
+/// share.
+const VALUE_COST: usize = 64;
+
+/// An upper estimate of what a JSON body takes once decoded: its text (strings are copied) plus
+/// [`OBJECT_COST`] per object and [`VALUE_COST`] per other value, counted outside strings in
+/// one pass. A body that is not JSON is estimated all the same (it fails to decode early).
+pub(crate) fn decoded_estimate(body: &[u8]) -> usize {
+    let (mut objects, mut values) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in body {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => objects += 1,
+            b'[' | b',' | b':' => values += 1,
+            _ => {}
+        }
+    }
+    body.len()
+        .saturating_add(objects.saturating_mul(OBJECT_COST))
+        .saturating_add(values.saturating_mul(VALUE_COST))
+}
+
+/// Whether the body is declared JSON: the same test the handlers apply before they decode.
+fn is_json(headers: &HeaderMap) -> bool {
+    header(headers, "Content-Type")
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn decoded_too_large(estimate: usize, lane: usize) -> Reply {
+    Reply::error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "this JSON body would take about {estimate} bytes once decoded, more than the \
+             simulator's in-flight budget for it ({lane} bytes): a resource bound of the \
+             simulator (--max-inflight-body-bytes), not a DOKU limit"
+        ),
+    )
+}
+
+/// Charges the decoded size of a JSON body to the budget, without waiting (the body's own bytes
+/// are already held).
+fn charge_decoded(budget: &BodyBudget, body: &[u8]) -> Result<Option<OwnedSemaphorePermit>, Reply> {
+    let estimate = decoded_estimate(body);
+    let (lane, capacity) = budget.lane(estimate);
+    if estimate > capacity {
+        return Err(decoded_too_large(estimate, capacity));
+    }
+    let n = permits(estimate).ok_or_else(busy)?;
+    Arc::clone(lane)
+        .try_acquire_many_owned(n)
+        .map(Some)
+        .map_err(|_| busy())
 }
 
 fn too_large(max: usize) -> Reply {
@@ -180,9 +260,15 @@ where
         }
         buf.extend_from_slice(&data);
     }
+    let decoded = if is_json(headers) {
+        charge_decoded(budget, &buf)?
+    } else {
+        None
+    };
     Ok(HeldBody {
         bytes: Bytes::from(buf),
         _permit: permit,
+        _decoded: decoded,
     })
 }
 
@@ -207,5 +293,24 @@ mod tests {
         let tiny = BodyBudget::new(1024 * 1024);
         assert_eq!(tiny.small_cap + tiny.large_cap, 1024 * 1024);
         assert_eq!(tiny.lane(2 * 1024 * 1024).1, tiny.large_cap);
+    }
+
+    /// The estimate covers what the decoded structures take: the costs are at least the size
+    /// of what one JSON token can become.
+    #[test]
+    fn decoded_estimate_counts_structure_outside_strings() {
+        assert!(OBJECT_COST >= 2 * std::mem::size_of::<doku_model::LineItem>());
+        assert!(VALUE_COST >= 2 * std::mem::size_of::<serde_json::Value>());
+        assert_eq!(decoded_estimate(b"  "), 2);
+        assert_eq!(
+            decoded_estimate(b"[{},{}]"),
+            7 + 2 * OBJECT_COST + 2 * VALUE_COST
+        );
+        // Inside strings nothing counts, escaped quotes included.
+        let text = br#""{[,:\"{""#;
+        assert_eq!(decoded_estimate(text), text.len());
+        // A million empty items in 2.86 MiB: far past any lane.
+        let bomb = format!("[{}]", vec!["{}"; 1_000_000].join(","));
+        assert!(decoded_estimate(bomb.as_bytes()) > 600_000_000);
     }
 }

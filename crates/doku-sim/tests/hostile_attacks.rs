@@ -191,3 +191,50 @@ async fn descriptor_exhaustion_backs_off_and_logs_once() {
     assert!(warnings.len() <= 2, "accept failures flooded the log");
     drop(silent);
 }
+
+/// Line-item bombs (signed Checkout creates, so every byte is read): a million empty items in
+/// 2.86 MiB, then four sequential ~7.6 MiB bodies of empty items. Before the decoded-size
+/// charge and the item cap they were answered 200, peaked at hundreds of MiB and left the idle
+/// simulator at 1.34 GB. Now each is refused (413, a resource bound) without being decoded;
+/// the peak stays near the bodies' own bytes, and the idle simulator's memory comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn line_item_bombs_leave_memory_bounded_and_returned() {
+    let sim = SimBinary::start(&[]);
+    let (rss0, _) = sim.rss_mib();
+    let bomb = |n: usize, invoice: &str| {
+        let items = vec!["{}"; n].join(",");
+        format!(
+            r#"{{"order":{{"amount":20000,"invoice_number":"{invoice}","line_items":[{items}]}}}}"#
+        )
+        .into_bytes()
+    };
+    let path = "/checkout/v1/payment";
+    let mut sizes = vec![(1_000_000, "BOMB-1M".to_owned())];
+    sizes.extend((0..4).map(|i| (2_650_000, format!("BOMB-7M-{i}"))));
+    for (i, (n, invoice)) in sizes.iter().enumerate() {
+        let body = bomb(*n, invoice);
+        let headers = signed_headers(&format!("bomb-{i}"), path, &body);
+        let resp = common::send(sim.addr, "POST", path, &headers, &body)
+            .await
+            .expect("answered");
+        let text = String::from_utf8_lossy(&resp.body).into_owned();
+        println!(
+            "{n} empty line items ({:.2} MiB): HTTP {}; VmRSS/VmHWM {:?} MiB",
+            body.len() as f64 / 1048576.0,
+            resp.status,
+            sim.rss_mib()
+        );
+        assert_eq!(resp.status, 413, "{text}");
+        assert!(text.contains("resource bound"), "{text}");
+    }
+    // Answered and idle: what the bombs took is given back (allowing the allocator's caches).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (rss, hwm) = sim.rss_mib();
+    println!("line-item bombs: VmRSS {rss0} → {rss} MiB idle, VmHWM {hwm} MiB");
+    assert!(hwm < 128, "peak RSS {hwm} MiB");
+    assert!(
+        rss < rss0 + 48,
+        "idle RSS {rss} MiB after the bombs (baseline {rss0} MiB)"
+    );
+    signed_probe(sim.addr, "after-bombs", PROBE_WITHIN).await;
+}

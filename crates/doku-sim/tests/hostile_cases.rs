@@ -395,3 +395,106 @@ async fn oversized_request_heads_are_refused() {
     let status = resp.map(|r| r.status);
     assert_eq!(status, Some(431), "got {status:?}");
 }
+
+const CHECKOUT_PATH: &str = "/checkout/v1/payment";
+
+/// A signed Checkout create with its own Request-Id.
+async fn checkout(f: &Fixture, request_id: &str, body: &[u8]) -> RawResponse {
+    let mut call = f.call("POST", CHECKOUT_PATH, body);
+    call.request_id = request_id.to_owned();
+    f.send(&call).await.unwrap()
+}
+
+/// A list of line items decodes under its cap, and a JSON body is charged its decoded size: a
+/// million empty items (2.86 MiB) are refused from the estimate before any decoding, 1,001 are
+/// refused by the decoder at the cap; both say it is a resource bound. Before, both were
+/// answered 200 (the million items held ~305 MiB).
+#[tokio::test]
+async fn line_item_bombs_are_bounded_while_decoding() {
+    let f = start().await;
+    let body = |n: usize, invoice: &str| {
+        let items = vec!["{}"; n].join(",");
+        format!(
+            r#"{{"order":{{"amount":20000,"invoice_number":"{invoice}","line_items":[{items}]}}}}"#
+        )
+        .into_bytes()
+    };
+    let resp = checkout(&f, "bomb-1m", &body(1_000_000, "BOMB-1")).await;
+    let text = String::from_utf8_lossy(&resp.body).into_owned();
+    assert_eq!(resp.status, 413, "{text}");
+    assert!(text.contains("resource bound"), "{text}");
+
+    let resp = checkout(
+        &f,
+        "bomb-1001",
+        &body(doku_model::MAX_LINE_ITEMS + 1, "BOMB-2"),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&resp.body).into_owned();
+    assert_eq!(resp.status, 400, "{text}");
+    assert!(
+        text.contains("order.line_items") && text.contains("resource bound"),
+        "{text}"
+    );
+}
+
+/// Amounts are read from their text: what `f64` rounds to a plain amount is refused, naming
+/// the field and the reason (before, `19999.99999999999999` was an order of 20000).
+#[tokio::test]
+async fn checkout_amounts_are_exact() {
+    let f = start().await;
+    for (i, (amount, why)) in [
+        ("19999.99999999999999", "decimal places"),
+        ("1e4", "exponent"),
+        ("\" 20000\"", "spaces"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = format!(r#"{{"order":{{"amount":{amount},"invoice_number":"AMT-{i}"}}}}"#);
+        let resp = checkout(&f, &format!("amount-{i}"), body.as_bytes()).await;
+        let text = String::from_utf8_lossy(&resp.body).into_owned();
+        assert_eq!(resp.status, 400, "{amount}: {text}");
+        assert!(
+            text.contains("order.amount") && text.contains(why),
+            "{amount}: {text}"
+        );
+    }
+}
+
+async fn order_status(f: &Fixture, id: &str) -> RawResponse {
+    let path = format!("/orders/v1/status/{id}");
+    let call = f.call("GET", &path, b"");
+    f.send(&call).await.unwrap()
+}
+
+/// Check Status takes an invoice number or a create Request-Id. When one order's invoice
+/// number is another order's Request-Id, asking by it is ambiguous: the simulator answers 409
+/// rather than either order (before, it silently showed the first order to whoever meant the
+/// second); each order is still found by its other identifier.
+#[tokio::test]
+async fn an_invoice_number_never_shadows_another_orders_request_id() {
+    let f = start().await;
+    let a = checkout(
+        &f,
+        "req-a",
+        br#"{"order":{"amount":1000,"invoice_number":"SHARED-1"}}"#,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    let b = checkout(
+        &f,
+        "SHARED-1",
+        br#"{"order":{"amount":2000,"invoice_number":"INV-B"}}"#,
+    )
+    .await;
+    assert_eq!(b.status, 200, "{}", String::from_utf8_lossy(&b.body));
+    let shared = order_status(&f, "SHARED-1").await;
+    let text = String::from_utf8_lossy(&shared.body).into_owned();
+    assert_eq!(shared.status, 409, "{text}");
+    assert!(text.contains("AMBIGUOUS"), "{text}");
+    let by_request_id = order_status(&f, "req-a").await.json();
+    assert_eq!(by_request_id["order"]["invoice_number"], "SHARED-1");
+    let by_invoice = order_status(&f, "INV-B").await.json();
+    assert_eq!(by_invoice["transaction"]["original_request_id"], "SHARED-1");
+}
