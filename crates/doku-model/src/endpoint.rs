@@ -75,46 +75,97 @@ impl Endpoint {
         Self::CheckStatus,
     ];
 
+    /// Everything doku-rs knows about this call, declared once: one exhaustive match whose arms
+    /// are whole [`Declaration`]s, so a new endpoint (or a new fact) that is not written down
+    /// fails to compile instead of falling into a default.
+    pub const fn declaration(self) -> Declaration {
+        match self {
+            Self::Token => Declaration {
+                name: "token",
+                method: "POST",
+                path: "/adv-core-api/partner/v1.0/token",
+                path_parameter: false,
+                credentials: Credentials::Partner,
+                bearer: Bearer::Never,
+            },
+            Self::CheckRequirements => Declaration {
+                name: "check_requirements",
+                method: "GET",
+                path: "/adv-core-api/partner/v1.0/file",
+                path_parameter: false,
+                credentials: Credentials::Partner,
+                bearer: Bearer::Undocumented,
+            },
+            Self::UploadFile => Declaration {
+                name: "upload_file",
+                method: "POST",
+                path: "/adv-core-api/partner/v1.0/file",
+                path_parameter: false,
+                credentials: Credentials::Partner,
+                bearer: Bearer::Documented,
+            },
+            Self::BusinessRegistration => Declaration {
+                name: "business_registration",
+                method: "POST",
+                path: "/adv-core-api/partner/v1.0/business",
+                path_parameter: false,
+                credentials: Credentials::Partner,
+                bearer: Bearer::Undocumented,
+            },
+            Self::BusinessLite => Declaration {
+                name: "business_lite",
+                method: "POST",
+                path: "/adv-core-api/partner/v1.0/business/lite/registration",
+                path_parameter: false,
+                credentials: Credentials::Partner,
+                bearer: Bearer::Undocumented,
+            },
+            Self::GetBusinessData => Declaration {
+                name: "get_business_data",
+                method: "GET",
+                path: "/adv-core-api/partner/v1.0/business",
+                path_parameter: true,
+                credentials: Credentials::Partner,
+                bearer: Bearer::Undocumented,
+            },
+            Self::Checkout => Declaration {
+                name: "checkout",
+                method: "POST",
+                path: "/checkout/v1/payment",
+                path_parameter: false,
+                credentials: Credentials::Merchant,
+                bearer: Bearer::Never,
+            },
+            Self::CheckStatus => Declaration {
+                name: "check_status",
+                method: "GET",
+                path: "/orders/v1/status",
+                path_parameter: true,
+                credentials: Credentials::Merchant,
+                bearer: Bearer::Never,
+            },
+        }
+    }
+
     /// A short stable name for logs, spans, errors and fault injection, e.g. `upload_file`.
     pub const fn name(self) -> &'static str {
-        match self {
-            Self::Token => "token",
-            Self::CheckRequirements => "check_requirements",
-            Self::UploadFile => "upload_file",
-            Self::BusinessRegistration => "business_registration",
-            Self::BusinessLite => "business_lite",
-            Self::GetBusinessData => "get_business_data",
-            Self::Checkout => "checkout",
-            Self::CheckStatus => "check_status",
-        }
+        self.declaration().name
     }
 
     /// The HTTP method, `"GET"` or `"POST"`.
     pub const fn method(self) -> &'static str {
-        match self {
-            Self::CheckRequirements | Self::GetBusinessData | Self::CheckStatus => "GET",
-            _ => "POST",
-        }
+        self.declaration().method
     }
 
     /// Whether the path ends in a parameter segment (`{client_id}`, `{invoice_number}`) after
     /// [`path`](Self::path) and a `/`.
     pub const fn has_path_parameter(self) -> bool {
-        matches!(self, Self::GetBusinessData | Self::CheckStatus)
+        self.declaration().path_parameter
     }
 
     /// The path: the whole path for a call without a parameter, else the part before `/{parameter}`.
     pub const fn path(self) -> &'static str {
-        match self {
-            Self::Token => "/adv-core-api/partner/v1.0/token",
-            Self::CheckRequirements | Self::UploadFile => "/adv-core-api/partner/v1.0/file",
-            Self::BusinessRegistration | Self::GetBusinessData => {
-                "/adv-core-api/partner/v1.0/business"
-            }
-            Self::BusinessLite => "/adv-core-api/partner/v1.0/business/lite/registration",
-            Self::Checkout => "/checkout/v1/payment",
-            Self::CheckStatus => "/orders/v1/status",
-        }
+        self.declaration().path
     }
 
     /// The path of a call with a parameter: [`path`](Self::path), `/`, then `parameter` percent-encoded as one
@@ -134,19 +185,12 @@ impl Endpoint {
 
     /// Whose credentials sign the call.
     pub const fn credentials(self) -> Credentials {
-        match self {
-            Self::Checkout | Self::CheckStatus => Credentials::Merchant,
-            _ => Credentials::Partner,
-        }
+        self.declaration().credentials
     }
 
     /// What DOKU's pages say about the bearer token on this call.
     pub const fn bearer(self) -> Bearer {
-        match self {
-            Self::UploadFile => Bearer::Documented,
-            Self::Token | Self::Checkout | Self::CheckStatus => Bearer::Never,
-            _ => Bearer::Undocumented,
-        }
+        self.declaration().bearer
     }
 
     /// The call a request is, from its method and path (without the query string), with the path parameter
@@ -166,6 +210,73 @@ impl Endpoint {
             one_segment.then_some((endpoint, Some(parameter)))
         })
     }
+}
+
+/// The facts of one DOKU call, as [`Endpoint::declaration`] declares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Declaration {
+    /// A short stable name for logs, spans, errors and fault injection, e.g. `upload_file`.
+    pub name: &'static str,
+    /// The HTTP method, `"GET"` or `"POST"`.
+    pub method: &'static str,
+    /// The path, or the part before `/{parameter}` when [`path_parameter`](Self::path_parameter).
+    pub path: &'static str,
+    /// Whether the path ends in one parameter segment (`{client_id}`, `{invoice_number}`).
+    pub path_parameter: bool,
+    /// Whose credentials sign the call.
+    pub credentials: Credentials,
+    /// What DOKU's pages say about the bearer token on the call.
+    pub bearer: Bearer,
+}
+
+/// Every Partner API path starts with this.
+const PARTNER_PREFIX: &str = "/adv-core-api/partner/v1.0";
+
+/// What every declaration must hold, checked when the crate compiles.
+const _: () = {
+    let mut i = 0;
+    while i < Endpoint::ALL.len() {
+        Endpoint::ALL[i].declaration().check();
+        i += 1;
+    }
+};
+
+impl Declaration {
+    /// A Partner API call lives under [`PARTNER_PREFIX`], a merchant call does not, and the
+    /// method is one the Non-SNAP signature covers. Evaluated at compile time only.
+    const fn check(self) {
+        let partner = starts_with(self.path, PARTNER_PREFIX);
+        match self.credentials {
+            Credentials::Partner => assert!(partner, "a Partner API path outside the prefix"),
+            Credentials::Merchant => assert!(!partner, "a merchant call under the Partner prefix"),
+        }
+        assert!(
+            eq(self.method, "GET") || eq(self.method, "POST"),
+            "DOKU's Non-SNAP calls are GET or POST"
+        );
+    }
+}
+
+/// `text.starts_with(prefix)` in a `const fn`.
+const fn starts_with(text: &str, prefix: &str) -> bool {
+    let (text, prefix) = (text.as_bytes(), prefix.as_bytes());
+    if text.len() < prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if text[i] != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `a == b` in a `const fn`.
+const fn eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && starts_with(a, b)
 }
 
 impl core::fmt::Display for Endpoint {
