@@ -34,7 +34,7 @@ pub(crate) fn escape(text: &str, keep_layout: bool) -> String {
 }
 
 /// Unicode bidirectional formatting characters (they reorder what a terminal shows).
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 

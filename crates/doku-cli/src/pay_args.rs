@@ -88,4 +88,16 @@ pub(crate) struct ListenArgs {
     /// Exit 0 after this many verified notifications (default: run until killed).
     #[arg(long, value_name = "N")]
     pub(crate) max_notifications: Option<u64>,
+    /// Refuse (401) a notification whose Request-Timestamp is further than this from now. Wide
+    /// on purpose: DOKU retries up to 12 hours after the first attempt and does not say whether
+    /// a retry carries a fresh timestamp or the first one; 86400 (24 h) accepts both.
+    #[arg(long, value_name = "SECONDS", default_value_t = 86_400)]
+    pub(crate) max_age: u32,
+    /// Time a peer has to send its request head, and then again its body (408 when over).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = crate::args::seconds)]
+    pub(crate) read_timeout: std::time::Duration,
+    /// Connections served at once; at the cap, the one that has waited longest for its request
+    /// is closed to make room for the newcomer.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) max_connections: u16,
 }

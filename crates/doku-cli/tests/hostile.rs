@@ -10,6 +10,10 @@
 #[path = "../../doku-partner/tests/common/scripted.rs"]
 mod scripted;
 
+/// `doku listen` against hostile peers (the receiving side).
+#[path = "hostile/listen.rs"]
+mod listen;
+
 use std::process::Output;
 use std::time::{Duration, Instant};
 
