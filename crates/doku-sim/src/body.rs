@@ -13,7 +13,7 @@
 //! the configured budget.
 //!
 //! A JSON body costs more once decoded than on the wire (`{},` is 3 bytes, a decoded line item
-//! a few hundred), so a JSON body is also charged an estimate of its decoded size
+//! a few hundred), so a body that opens a JSON object or list is also charged an estimate of its decoded size
 //! ([`decoded_estimate`]), in the lane that size belongs to, without waiting: the budget bounds
 //! what decoding holds, not only the bytes. An estimate larger than a whole lane is refused
 //! with 413 (a resource bound of the simulator, not a DOKU limit); one that finds no room now,
@@ -123,11 +123,15 @@ pub(crate) fn decoded_estimate(body: &[u8]) -> usize {
         .saturating_add(values.saturating_mul(VALUE_COST))
 }
 
-/// Whether the body is declared JSON: the same test the handlers apply before they decode.
-fn is_json(headers: &HeaderMap) -> bool {
-    header(headers, "Content-Type")
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+/// Whether the body may decode into JSON structure: its first byte past whitespace opens an
+/// object or a list. Decided from the bytes, not the `Content-Type`, because a JSON body
+/// without the JSON media type is decoded too (a doubt, accepted with a warning); a multipart
+/// upload starts with `--` and is never charged.
+fn may_be_json(body: &[u8]) -> bool {
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
 }
 
 fn decoded_too_large(estimate: usize, lane: usize) -> Reply {
@@ -260,7 +264,7 @@ where
         }
         buf.extend_from_slice(&data);
     }
-    let decoded = if is_json(headers) {
+    let decoded = if may_be_json(&buf) {
         charge_decoded(budget, &buf)?
     } else {
         None
@@ -302,6 +306,8 @@ mod tests {
         assert!(OBJECT_COST >= 2 * std::mem::size_of::<doku_model::LineItem>());
         assert!(VALUE_COST >= 2 * std::mem::size_of::<serde_json::Value>());
         assert_eq!(decoded_estimate(b"  "), 2);
+        assert!(may_be_json(b" \n{}") && may_be_json(b"[1]"));
+        assert!(!may_be_json(b"--boundary\r\n{") && !may_be_json(b"\"{\"") && !may_be_json(b""));
         assert_eq!(
             decoded_estimate(b"[{},{}]"),
             7 + 2 * OBJECT_COST + 2 * VALUE_COST
