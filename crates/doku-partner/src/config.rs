@@ -317,10 +317,7 @@ mod tests {
             .build()
             .is_err());
         assert!(Config::builder("BRN-1", key())
-            .retry_policy(RetryPolicy {
-                max_attempts: 0,
-                ..RetryPolicy::default()
-            })
+            .retry_policy(RetryPolicy::default().with_max_attempts(0))
             .build()
             .is_err());
         let c = Config::builder("BRN-1", key())

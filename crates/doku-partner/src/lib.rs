@@ -100,15 +100,10 @@ pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, V
 pub use observer::{Exchange, Observer};
 pub use request::{ApiRequest, CallOptions};
 pub use request_id::{RequestIdGenerator, UuidV4};
-pub use retry::{decide, Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy};
-pub use token_cache::{jwt_expiry, TokenLifetime};
+pub use retry::RetryPolicy;
+pub use token_cache::TokenLifetime;
 
 /// The README's Rust examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
-
-/// The model crate, re-exported so callers need one dependency for the request types.
-pub use doku_model as model;
-/// The signing crate, re-exported for [`doku_sign::SecretKey`].
-pub use doku_sign as sign;

@@ -29,14 +29,15 @@
 //! So with the defaults a call returns within 60 s (plus scheduling slack), whatever the server
 //! does, after at most 3 attempts (4 with the 401 repeat).
 //! Backoff doubles from [`RetryPolicy::initial_backoff`] up to [`RetryPolicy::max_backoff`],
-//! with "equal jitter" (half fixed, half random) from the policy's [`Jitter`] source.
+//! with "equal jitter" (half fixed, half random; [`RetryPolicy::with_jitter`] turns the random
+//! half off for tests).
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A source of randomness for backoff jitter: a value in `[0, 1]`. Injectable for tests.
-pub trait Jitter: Send + Sync + 'static {
+/// A source of randomness for backoff jitter: a value in `[0, 1]`.
+pub(crate) trait Jitter: Send + Sync + 'static {
     /// A sample in `[0, 1]`; values outside are clamped.
     fn sample(&self) -> f64;
 }
@@ -44,7 +45,7 @@ pub trait Jitter: Send + Sync + 'static {
 /// Random jitter from a fast per-thread generator (`fastrand`'s wyrand, seeded from the OS).
 /// The default. Jitter only spreads retries apart: it needs no cryptographic strength.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RandomJitter;
+pub(crate) struct RandomJitter;
 
 impl Jitter for RandomJitter {
     fn sample(&self) -> f64 {
@@ -54,7 +55,7 @@ impl Jitter for RandomJitter {
 
 /// Always the same sample: `FixedJitter(1.0)` gives the full backoff, `FixedJitter(0.0)` half.
 #[derive(Debug, Clone, Copy)]
-pub struct FixedJitter(pub f64);
+pub(crate) struct FixedJitter(pub(crate) f64);
 
 impl Jitter for FixedJitter {
     fn sample(&self) -> f64 {
@@ -62,23 +63,26 @@ impl Jitter for FixedJitter {
     }
 }
 
-/// How a failed attempt is retried.
+/// How a failed attempt is retried. Start from [`RetryPolicy::default`] (or
+/// [`RetryPolicy::no_retries`]) and change what you need with the `with_*` setters; new settings
+/// can be added without breaking callers.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = doku_partner::RetryPolicy::default()
+///     .with_max_attempts(5)
+///     .with_total_deadline(Duration::from_secs(20));
+/// assert_eq!(policy.max_attempts(), 5);
+/// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct RetryPolicy {
-    /// Attempts in total, the first included (default 3; 1 disables retries).
-    pub max_attempts: u32,
-    /// Backoff before the second attempt (default 200 ms); doubles each time.
-    pub initial_backoff: Duration,
-    /// Largest backoff (default 5 s).
-    pub max_backoff: Duration,
-    /// Largest `Retry-After` honoured (default 30 s); a larger value is cut to this.
-    pub max_retry_after: Duration,
-    /// The whole call ends this long after it began (default 60 s): token fetch, attempts (one
-    /// in flight is cut), waits and the 401 repeat included. No retry is started when its wait
-    /// would end after it; a `Retry-After` never extends it.
-    pub total_deadline: Duration,
-    /// Jitter source (default [`RandomJitter`]).
-    pub jitter: Arc<dyn Jitter>,
+    pub(crate) max_attempts: u32,
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    pub(crate) max_retry_after: Duration,
+    pub(crate) total_deadline: Duration,
+    pub(crate) jitter: Arc<dyn Jitter>,
 }
 
 impl Default for RetryPolicy {
@@ -97,14 +101,81 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn no_retries() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
+        Self::default().with_max_attempts(1)
+    }
+
+    /// Attempts in total, the first included (default 3; 1 disables retries; 0 is refused by
+    /// [`ConfigBuilder::build`](crate::ConfigBuilder::build)).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Backoff before the second attempt (default 200 ms); doubles each time.
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Largest backoff (default 5 s).
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// Largest `Retry-After` honoured (default 30 s); a larger value is cut to this.
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// The whole call ends this long after it began (default 60 s): token fetch, attempts (one
+    /// in flight is cut), waits and the 401 repeat included. No retry is started when its wait
+    /// would end after it; a `Retry-After` never extends it.
+    pub fn with_total_deadline(mut self, deadline: Duration) -> Self {
+        self.total_deadline = deadline;
+        self
+    }
+
+    /// Whether backoffs are jittered (default `true`: half of each backoff is random, so
+    /// clients that failed together do not retry together). `false` waits the full backoff
+    /// every time: deterministic, for tests.
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.jitter = if jitter {
+            Arc::new(RandomJitter)
+        } else {
+            Arc::new(FixedJitter(1.0))
+        };
+        self
+    }
+
+    /// Attempts in total, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Backoff before the second attempt.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// Largest backoff.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// Largest `Retry-After` honoured.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// How long a whole call may take.
+    pub fn total_deadline(&self) -> Duration {
+        self.total_deadline
     }
 
     /// The backoff before attempt `attempt + 1`, jitter applied.
-    pub fn backoff(&self, attempt: u32) -> Duration {
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
         let exponent = attempt.saturating_sub(1).min(30);
         let full = self
             .initial_backoff
@@ -130,7 +201,7 @@ impl fmt::Debug for RetryPolicy {
 /// What one attempt ended with, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// A complete response arrived.
     Response {
         /// Its status.
@@ -171,7 +242,7 @@ impl Outcome {
 
 /// What to do after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Send again (same Request-Id, fresh timestamp and signature) after waiting `after`.
     Retry {
         /// The wait.
@@ -183,7 +254,7 @@ pub enum Decision {
 
 /// Whether attempt number `attempt` (1-based) with `outcome`, `elapsed` after the call began,
 /// is retried. Pure: the only input besides the arguments is the policy's jitter source.
-pub fn decide(
+pub(crate) fn decide(
     policy: &RetryPolicy,
     attempt: u32,
     outcome: &Outcome,

@@ -19,7 +19,7 @@ const MAX_TOKEN_LEN: usize = 16 * 1024;
 /// DOKU publishes no key to verify its RS256 tokens; the expiry is only used to refresh in
 /// time. Returns `None` — never panics — for anything that is not three dot-separated parts
 /// with a base64url JSON object in the middle holding a numeric `exp`.
-pub fn jwt_expiry(token: &str) -> Option<i64> {
+pub(crate) fn jwt_expiry(token: &str) -> Option<i64> {
     if token.len() > MAX_TOKEN_LEN {
         return None;
     }

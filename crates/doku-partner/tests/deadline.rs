@@ -10,19 +10,14 @@ use std::time::{Duration, Instant};
 use common::scripted::{Reply, Scripted};
 use common::token_first::{call_ids, scripted_config, token_first as server};
 use common::*;
-use doku_partner::{
-    CallStage, Client, Error, ResponseSignatureMode, RetryPolicy, SignatureProblem,
-};
+use doku_partner::{CallStage, Client, Error, ResponseSignatureMode, SignatureProblem};
 
 /// Scheduling slack allowed past a deadline on a loaded 2-core machine.
 const SLACK: Duration = Duration::from_millis(500);
 
 fn client_for(server: &Scripted, deadline: Duration, mode: ResponseSignatureMode) -> Client {
     let config = scripted_config(server)
-        .retry_policy(RetryPolicy {
-            total_deadline: deadline,
-            ..fast_retries()
-        })
+        .retry_policy(fast_retries().with_total_deadline(deadline))
         // Far beyond the deadline: the deadline, not the attempt timeout, must end the call.
         .attempt_timeout(Duration::from_secs(30))
         .response_signatures(mode);

@@ -23,7 +23,7 @@ use std::time::Duration;
 use common::*;
 use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory, RequestId, UploadResponse};
-use doku_partner::{CallOptions, Client, ConfigBuilder, Error, Exchange, FixedJitter, RetryPolicy};
+use doku_partner::{CallOptions, Client, ConfigBuilder, Error, Exchange, RetryPolicy};
 use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle, Stats};
 use doku_transport::TransportError;
 
@@ -38,22 +38,21 @@ const BOUNDARY: &str = "doku-rs-fault-matrix";
 
 /// Three attempts, short fixed waits, `Retry-After: 1` cut to 20 ms.
 fn policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(40),
-        max_retry_after: Duration::from_millis(20),
-        total_deadline: Duration::from_secs(10),
-        jitter: Arc::new(FixedJitter(1.0)),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(40))
+        .with_max_retry_after(Duration::from_millis(20))
+        .with_total_deadline(Duration::from_secs(10))
+        .with_jitter(false)
 }
 
 /// The longest a typed call may take under `policy()`: a token fetch, the call, and its
 /// repeat after a token refresh, each at most `max_attempts` × (attempt timeout + longest wait).
 fn call_bound() -> Duration {
     let p = policy();
-    let wait = p.max_backoff.max(p.max_retry_after);
-    (ATTEMPT_TIMEOUT + wait) * p.max_attempts * 3 + SLACK
+    let wait = p.max_backoff().max(p.max_retry_after());
+    (ATTEMPT_TIMEOUT + wait) * p.max_attempts() * 3 + SLACK
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +155,7 @@ fn expected(
 
 /// The documented outcome under the replay-successes reading (nothing but 2xx is recorded).
 fn expected_replay_successes(kind: &FaultKind, endpoint: Endpoint, mode: Mode) -> Expected {
-    let n = policy().max_attempts;
+    let n = policy().max_attempts();
     let once = mode == Mode::Once;
     let bearer = endpoint != Endpoint::Token;
     let ok = |attempts, replays| Expected {
@@ -373,7 +372,7 @@ fn check_error(cell: &str, want: Outcome, err: &Error, rid: &RequestId) {
             },
         ) => {
             assert!(*may_have_reached_doku, "{cell}: {err:?}");
-            assert_eq!(*attempts, policy().max_attempts, "{cell}: {err:?}");
+            assert_eq!(*attempts, policy().max_attempts(), "{cell}: {err:?}");
             assert_eq!(request_id, rid.as_str(), "{cell}");
             let kind_ok = match cut {
                 Cut::Timeout => source.is_timeout(),

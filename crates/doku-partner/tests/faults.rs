@@ -141,8 +141,7 @@ async fn status_429_once_honours_retry_after() {
 #[tokio::test]
 async fn status_503_always_gives_up_with_the_api_error() {
     let sim = sim().await;
-    let mut policy = fast_retries();
-    policy.max_retry_after = Duration::from_millis(20);
+    let policy = fast_retries().with_max_retry_after(Duration::from_millis(20));
     let client = build(config(&sim).retry_policy(policy));
     sim.set_fault(Endpoint::Token, Fault::always(FaultKind::Status(503)));
     let err = client.token().await.unwrap_err();

@@ -11,8 +11,7 @@ use std::time::Duration;
 use common::scripted::{signature_headers, Reply, Scripted, Seen};
 use doku_model::{CheckoutRequest, ClientId, RequestId, TransactionStatus};
 use doku_partner::{
-    CallOptions, Client, Config, Environment, Error, FixedJitter, ResponseSignatureMode,
-    RetryPolicy,
+    CallOptions, Client, Config, Environment, Error, ResponseSignatureMode, RetryPolicy,
 };
 use doku_sign::SecretKey;
 use doku_test_support::{BRAND_ID, CHECKOUT_CREATED as CREATE, CHECK_STATUS_PENDING as STATUS};
@@ -48,12 +47,10 @@ fn doku(seen: &Seen) -> Reply {
 }
 
 fn fast() -> RetryPolicy {
-    RetryPolicy {
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        jitter: std::sync::Arc::new(FixedJitter(1.0)),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(20))
+        .with_jitter(false)
 }
 
 fn partner(server: &Scripted) -> Client {

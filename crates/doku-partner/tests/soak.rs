@@ -96,14 +96,12 @@ fn soak_duration() -> Duration {
 }
 
 fn policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 6,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(50),
-        max_retry_after: Duration::from_millis(50),
-        total_deadline: Duration::from_secs(10),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .with_max_attempts(6)
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(50))
+        .with_max_retry_after(Duration::from_millis(50))
+        .with_total_deadline(Duration::from_secs(10))
 }
 
 /// Whether a caller may repeat the call with the same Request-Id.

@@ -56,10 +56,7 @@ pub(crate) fn client(
         .environment(environment)
         .response_signatures(ResponseSignatureMode::Require);
     if let Some(deadline) = deadline {
-        builder = builder.retry_policy(RetryPolicy {
-            total_deadline: deadline,
-            ..RetryPolicy::default()
-        });
+        builder = builder.retry_policy(RetryPolicy::default().with_total_deadline(deadline));
     }
     if let Some(timeout) = attempt_timeout {
         builder = builder.attempt_timeout(timeout).connect_timeout(timeout);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use doku_model::{BusinessRegistrationResponse, Endpoint, FileId, RequestId, UploadFile};
-use doku_partner::{Client, Config, ConfigBuilder, Environment, Error, FixedJitter, RetryPolicy};
+use doku_partner::{Client, Config, ConfigBuilder, Environment, Error, RetryPolicy};
 use doku_sign::SecretKey;
 use doku_sim::{Fault, Sim, SimConfig, SimHandle};
 pub use doku_test_support::{
@@ -36,12 +36,10 @@ pub async fn sim_with(builder: doku_sim::SimConfigBuilder) -> SimHandle {
 
 /// Fast retries (10 ms doubling, no randomness) so fault tests are quick.
 pub fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(100),
-        jitter: Arc::new(FixedJitter(1.0)),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(100))
+        .with_jitter(false)
 }
 
 /// A config builder pointed at `sim`.
