@@ -5,9 +5,10 @@
 //!
 //! Delivery runs on background tasks and never blocks the API: at most
 //! [`MAX_DELIVERIES`] notifications are in delivery at once; more wait in a queue of at most
-//! [`MAX_QUEUED`] (counted in `Stats::notifications_queued`) and start as deliveries end; only
-//! past both is a notification dropped (counted, logged, and the trigger's answer says
-//! `notification_url: null`). Each attempt is bounded by [`CONNECT_TIMEOUT`] and
+//! [`MAX_QUEUED`] (counted in `Stats::notifications_queued`) and start as deliveries end. When
+//! both are full the payment trigger refuses to move the order ([`Notifier::has_room`]); a
+//! notification is dropped (counted, logged, `notification_url: null` in the trigger's answer)
+//! only if other payments fill the queue between that check and its scheduling. Each attempt is bounded by [`CONNECT_TIMEOUT`] and
 //! [`ATTEMPT_TIMEOUT`], and the schedule can be compressed or stretched by the configured time
 //! scale (at most [`MAX_TIME_SCALE`]).
 
@@ -242,6 +243,23 @@ impl Notifier {
         true
     }
 
+    /// Whether a notification spawned now would be delivered or queued rather than dropped.
+    /// The payment trigger asks before it moves an order, so that a full queue refuses the
+    /// payment (nothing changed, retry later) instead of losing its notification.
+    pub(crate) fn has_room(&self) -> bool {
+        let queue = lock(&self.queue);
+        self.slots.available_permits() > 0 || queue.len() < self.max_queued
+    }
+
+    /// The message a payment refused for lack of room gets.
+    pub(crate) fn full_message(&self) -> String {
+        format!(
+            "every notification delivery slot is taken and {} notifications are queued: the \
+             order was not moved; pay again when deliveries end (stats: notifications_queued)",
+            self.max_queued
+        )
+    }
+
     /// Stops every delivery (when the simulator shuts down).
     pub(crate) fn stop(&self) {
         self.stop.send_replace(true);
@@ -410,8 +428,13 @@ mod tests {
             key: SecretKey::new("k"),
             body: Bytes::from_static(b"{}"),
         };
+        assert!(notifier.has_room());
         assert!(notifier.spawn(job()), "the first takes the slot");
         assert!(notifier.spawn(job()), "the second waits in the queue");
+        assert!(
+            !notifier.has_room(),
+            "the trigger is told before it moves an order"
+        );
         assert!(!notifier.spawn(job()), "the third finds the queue full");
         let now = || stats.lock().unwrap().clone();
         let s = now();

@@ -242,6 +242,11 @@ pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> 
             )));
         }
     }
+    // A full delivery queue refuses the payment before the order moves: never a paid order
+    // whose notification is lost.
+    if app.config.notification_url.is_some() && !app.notifier.has_room() {
+        return Err(SimError::Pay(app.notifier.full_message()));
+    }
     let order = {
         let mut orders = app.orders();
         let mut found = orders.matching_mut(invoice, request.client_id.as_deref());

@@ -44,7 +44,8 @@ pub struct Stats {
     /// the others wait, at most 10,000, and start as deliveries end).
     pub notifications_queued: u64,
     /// Notifications not scheduled because every delivery slot was taken and the queue was
-    /// full (the trigger's answer then has `notification_url: null`).
+    /// full (the trigger refuses a payment it sees no room for; this counts only the rare
+    /// race past that check, answered with `notification_url: null`).
     pub notifications_dropped: u64,
     /// `override_notification_url`s ignored because their path differs from the configured
     /// Notification URL's path.
