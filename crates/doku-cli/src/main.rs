@@ -9,6 +9,7 @@ mod commands;
 mod credentials;
 mod output;
 mod pay_args;
+mod sim_pay;
 
 use std::process::ExitCode;
 

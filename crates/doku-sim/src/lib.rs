@@ -49,7 +49,6 @@ mod multipart;
 mod notify;
 mod orders;
 mod pay;
-mod pay_client;
 mod pipeline;
 mod query;
 mod readings;
@@ -76,7 +75,6 @@ pub use limits::{
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
 };
 pub use pay::{PayRequest, PayStatus, Payment, PAY_PATH};
-pub use pay_client::request_payment;
 pub use readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
     RequestTimestampMillis,

@@ -73,7 +73,7 @@ pub struct Payment {
 
 /// A payment to make: which order, how it ends, and through which channel. The body of
 /// `POST /doku-sim/v1/pay`, and what [`crate::SimControl::pay`] and
-/// [`crate::request_payment`] take.
+/// `doku sim pay` take.
 ///
 /// ```
 /// use doku_sim::{PayRequest, PayStatus};

@@ -116,7 +116,7 @@ where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    if let Some(outcome) = crate::health::answer(&req) {
+    if let Some(outcome) = crate::health::answer(app, &req) {
         return outcome;
     }
     if crate::pay::is_pay_request(&req) {

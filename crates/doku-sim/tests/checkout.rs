@@ -760,6 +760,11 @@ async fn plugin_shaped_requests_are_accepted_and_doubts_warn_unless_strict() {
     let resp = create(&f, &brand, &key, &body, "r-woo-1").await;
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     assert_eq!(f.sim.stats().warnings, 1, "the `+` phone is in doubt");
+    // Visible without a Rust handle too.
+    let health = send(f.sim.addr(), "GET", "/health", &[], b"")
+        .await
+        .unwrap();
+    assert_eq!(health.json()["warnings"], 1);
 
     let strict = start_with(|b| b.strict(true)).await;
     let (brand, key) = register_brand(&strict).await;

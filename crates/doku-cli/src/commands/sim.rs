@@ -67,9 +67,7 @@ async fn run_pay(pay: PayArgs) -> Result<ExitCode, String> {
     if let Some(method) = pay.method {
         request = request.method(method);
     }
-    let payment = doku_sim::request_payment(&pay.base_url, &request)
-        .await
-        .map_err(|e| e.to_string())?;
+    let payment = crate::sim_pay::request_payment(&pay.base_url, &request).await?;
     let line = serde_json::to_string(&payment).map_err(|e| e.to_string())?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}").map_err(|e| format!("cannot write to stdout: {e}"))?;
