@@ -2,34 +2,78 @@
 //!
 //! DOKU signs a notification like a request whose `Request-Target` is the path of *your*
 //! notification URL and whose Digest covers the raw bytes it sent. So the handler takes the body
-//! as [`Bytes`] — never as an already-parsed `Json<T>`, whose re-serialisation would not match —
+//! as bytes — never as an already-parsed `Json<T>`, whose re-serialisation would not match —
 //! verifies it with [`doku_partner::verify_notification`], records it in SQLite keyed by its
-//! dedup key (a DOKU retry is applied once), and answers 200 at once. A notification that does
-//! not verify gets 401, a malformed one 400 (DOKU retries both); a database failure gets 500 so
-//! DOKU retries later. Checkout's `FAILED` is recorded but not final, as DOKU advises.
+//! dedup key (a DOKU retry is applied once), and answers at once:
+//!
+//! - 200 when recorded (also when recorded but flagged, e.g. an amount that is not the order's:
+//!   retrying would not change it);
+//! - 401 when it does not verify or its `Request-Timestamp` is outside [`Limits::max_age`];
+//!   400 when it is malformed; 408 when its body is too slow; 413 when it is too large;
+//! - 409 for a refund of a payment not recorded yet, 503 when the database queue is full, 500
+//!   when the database fails: DOKU retries these (+30 min, +6 h, +12 h).
+//!
+//! A payment's state only moves forward ([`transitions`]), and only for an order the app
+//! registered with its amount ([`Store::register_order`]). Every resource a peer can hold is
+//! bounded ([`Limits`]); serve with [`serve`], not `axum::serve`, to get the bounds.
 
+mod limits;
+mod server;
+mod slots;
 mod store;
+pub mod transitions;
+mod writer;
 
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use doku_partner::{verify_notification, MerchantKeys, NotificationRefusal};
+use doku_sign::notification::Freshness;
+use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
-pub use store::{Applied, Payment, Store};
+pub use limits::Limits;
+pub use server::bind;
+pub use store::{Applied, Flag, Payment, Store};
+pub use writer::WriteError;
+use writer::Writer;
 
 /// The path DOKU is configured to call (it is part of what DOKU signs).
 pub const NOTIFICATION_PATH: &str = "/payments/notifications";
 
-/// What the handler needs: the merchants' keys and the store.
+/// What the handler needs: the merchants' keys, the store and its writer, the bounds.
 pub struct Receiver {
-    /// The key of each merchant, found by `Client-Id`.
-    pub keys: Box<dyn MerchantKeys + Send + Sync>,
-    /// Where processed notifications are recorded.
-    pub store: Store,
+    keys: Box<dyn MerchantKeys + Send + Sync>,
+    store: Arc<Store>,
+    writer: Writer,
+    limits: Limits,
+}
+
+impl Receiver {
+    /// A receiver verifying with `keys` and recording into `store`, within `limits`; starts the
+    /// store's writer thread.
+    pub fn new(
+        keys: impl MerchantKeys + Send + Sync + 'static,
+        store: Store,
+        limits: Limits,
+    ) -> std::io::Result<Self> {
+        let store = Arc::new(store);
+        let writer = Writer::start(Arc::clone(&store), limits.store_queue)?;
+        Ok(Self {
+            keys: Box::new(keys),
+            store,
+            writer,
+            limits,
+        })
+    }
+
+    /// The store, to register orders and read payments.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
 }
 
 /// The axum router with the notification route.
@@ -39,34 +83,107 @@ pub fn router(receiver: Receiver) -> Router {
         .with_state(Arc::new(receiver))
 }
 
+/// Serves `receiver` on `listener` with its bounds (HTTP/1.1 only), until the task is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, receiver: Receiver) {
+    let limits = receiver.limits.clone();
+    server::serve(listener, router(receiver), limits).await;
+}
+
 async fn receive(
     State(receiver): State<Arc<Receiver>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> (StatusCode, &'static str) {
-    let verified =
-        match verify_notification(&headers, &body, NOTIFICATION_PATH, &*receiver.keys, None) {
-            Ok(v) => v,
-            Err(refusal) => {
-                eprintln!("refused a notification: {refusal}");
-                return match refusal {
-                    NotificationRefusal::Signature(_) | NotificationRefusal::UnknownClient => {
-                        (StatusCode::UNAUTHORIZED, "invalid signature")
-                    }
-                    _ => (StatusCode::BAD_REQUEST, "malformed notification"),
-                };
-            }
-        };
-    let state = receiver.clone();
-    let recorded = tokio::task::spawn_blocking(move || state.store.record(&verified, &body)).await;
-    match recorded {
-        Ok(Ok(_)) => (StatusCode::OK, "OK"),
+    let conn = request.extensions().get::<Arc<slots::Conn>>().cloned();
+    let (parts, body) = request.into_parts();
+    let max = receiver.limits.max_body;
+    if announced_length(&parts.headers).is_some_and(|n| n > max as u64) {
+        eprintln!("refused a notification: Content-Length over {max} bytes");
+        return (StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    }
+    let read = tokio::time::timeout(
+        receiver.limits.body_read_timeout,
+        Limited::new(body, max).collect(),
+    );
+    let body = match read.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            eprintln!("refused a notification: body over {max} bytes");
+            return (StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+        }
         Ok(Err(e)) => {
+            eprintln!("refused a notification: its body could not be read: {e}");
+            return (StatusCode::BAD_REQUEST, "malformed body");
+        }
+        Err(_) => {
+            eprintln!(
+                "refused a notification: body not sent within {:?}",
+                receiver.limits.body_read_timeout
+            );
+            return (StatusCode::REQUEST_TIMEOUT, "too slow");
+        }
+    };
+    // The request is in: this connection is no longer a candidate to make room.
+    if let Some(conn) = &conn {
+        conn.answering();
+    }
+    let freshness = receiver.limits.max_age.map(|tolerance_seconds| Freshness {
+        now_unix_seconds: now_unix_seconds(),
+        tolerance_seconds,
+    });
+    let verified = match verify_notification(
+        &parts.headers,
+        &body,
+        NOTIFICATION_PATH,
+        &*receiver.keys,
+        freshness,
+    ) {
+        Ok(v) => v,
+        Err(refusal) => {
+            eprintln!("refused a notification: {refusal}");
+            return match refusal {
+                NotificationRefusal::Signature(_) | NotificationRefusal::UnknownClient => {
+                    (StatusCode::UNAUTHORIZED, "invalid signature")
+                }
+                _ => (StatusCode::BAD_REQUEST, "malformed notification"),
+            };
+        }
+    };
+    match receiver.writer.record(verified, body).await {
+        Ok(Applied::New | Applied::Duplicate) => (StatusCode::OK, "OK"),
+        Ok(Applied::Flagged(flag)) => {
+            eprintln!(
+                "recorded a notification without applying it: {}",
+                flag.as_str()
+            );
+            (StatusCode::OK, "OK")
+        }
+        Ok(Applied::NotYet) => (
+            StatusCode::CONFLICT,
+            "the payment it follows is not recorded yet",
+        ),
+        Err(WriteError::Busy) => (StatusCode::SERVICE_UNAVAILABLE, "busy, try again"),
+        Err(e) => {
             eprintln!("cannot record a notification: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "try again")
         }
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "try again"),
     }
+}
+
+/// The `Content-Length` the peer announced, if it is one number.
+fn announced_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Seconds since the Unix epoch on this machine's clock (0 if it is set before 1970).
+fn now_unix_seconds() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -74,6 +191,7 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
+    use doku_model::Amount;
     use doku_sign::SecretKey;
     // The test partner's credentials play the merchant whose key signs notifications.
     use doku_test_support::{
@@ -81,11 +199,23 @@ mod tests {
     };
     use tower::ServiceExt;
 
+    fn receiver_with(limits: Limits) -> Arc<Receiver> {
+        let r = Receiver::new(
+            SecretKey::new(MERCHANT_KEY),
+            Store::in_memory().expect("database"),
+            limits,
+        )
+        .expect("writer");
+        for invoice in ["INV-1", "INV-2", "INV-3", "INV-4", "INV-5"] {
+            r.store()
+                .register_order(MERCHANT, invoice, &Amount::idr(19_000))
+                .expect("order");
+        }
+        Arc::new(r)
+    }
+
     fn receiver() -> Arc<Receiver> {
-        Arc::new(Receiver {
-            keys: Box::new(SecretKey::new(MERCHANT_KEY)),
-            store: Store::in_memory().expect("database"),
-        })
+        receiver_with(Limits::default())
     }
 
     fn app(receiver: &Arc<Receiver>) -> Router {
@@ -94,22 +224,33 @@ mod tests {
             .with_state(receiver.clone())
     }
 
-    fn body(invoice: &str, status: &str) -> Vec<u8> {
+    fn body_of(invoice: &str, status: &str, amount: &str) -> Vec<u8> {
         format!(
-            r#"{{"order":{{"invoice_number":"{invoice}","amount":19000.00}},"transaction":{{"status":"{status}","date":"2026-09-30T06:29:46Z"}},"channel":{{"id":"QRIS_DOKU"}}}}"#
+            r#"{{"order":{{"invoice_number":"{invoice}","amount":{amount}}},"transaction":{{"status":"{status}","date":"2026-09-30T06:29:46Z"}},"channel":{{"id":"QRIS_DOKU"}}}}"#
         )
         .into_bytes()
     }
 
-    /// DOKU's notification: headers signed by the merchant's key over `signed`, carrying `sent`.
-    fn notification(sent: Vec<u8>, signed: &[u8], request_id: &str) -> Request<Body> {
+    fn body(invoice: &str, status: &str) -> Vec<u8> {
+        body_of(invoice, status, "19000.00")
+    }
+
+    /// DOKU's notification: headers signed by the merchant's key over `signed` at `timestamp`
+    /// (Unix seconds), carrying `sent`.
+    fn notification_at(
+        sent: Vec<u8>,
+        signed: &[u8],
+        request_id: &str,
+        timestamp: i64,
+    ) -> Request<Body> {
+        let timestamp = doku_sign::timestamp::format_utc(timestamp);
         let signed = Signing {
             client_id: MERCHANT,
             secret: MERCHANT_KEY,
             path: NOTIFICATION_PATH,
             body: signed,
             request_id,
-            timestamp: "2026-09-30T06:29:47Z",
+            timestamp: &timestamp,
             ..Signing::default()
         }
         .sign();
@@ -118,6 +259,10 @@ mod tests {
             request = request.header(name, value);
         }
         request.body(Body::from(sent)).expect("request")
+    }
+
+    fn notification(sent: Vec<u8>, signed: &[u8], request_id: &str) -> Request<Body> {
+        notification_at(sent, signed, request_id, now_unix_seconds())
     }
 
     async fn send(receiver: &Arc<Receiver>, request: Request<Body>) -> StatusCode {
@@ -142,11 +287,19 @@ mod tests {
     /// The recorded (status, is_final) of `invoice`.
     fn state(r: &Arc<Receiver>, invoice: &str) -> (String, bool) {
         let p = r
-            .store
+            .store()
             .payment(MERCHANT, invoice)
             .expect("query")
             .expect("row");
         (p.status, p.is_final)
+    }
+
+    fn flagged(r: &Arc<Receiver>) -> Vec<(String, String, String)> {
+        r.store().flagged().expect("query")
+    }
+
+    fn row(invoice: &str, status: &str, outcome: &str) -> (String, String, String) {
+        (invoice.to_owned(), status.to_owned(), outcome.to_owned())
     }
 
     #[tokio::test]
@@ -159,7 +312,7 @@ mod tests {
                 StatusCode::OK
             );
         }
-        assert_eq!(r.store.notification_count().expect("count"), 1);
+        assert_eq!(r.store().notification_count().expect("count"), 1);
         assert_eq!(state(&r, "INV-1"), ("SUCCESS".to_owned(), true));
     }
 
@@ -171,14 +324,151 @@ mod tests {
         // The customer retries with another method and pays.
         assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-2").await, StatusCode::OK);
         assert_eq!(state(&r, "INV-2"), ("SUCCESS".to_owned(), true));
-        // A late FAILED does not undo a final SUCCESS.
+        // A late FAILED is a duplicate event: it does not undo a final SUCCESS.
         assert_eq!(deliver(&r, "INV-2", "FAILED", "n-3").await, StatusCode::OK);
         assert_eq!(state(&r, "INV-2"), ("SUCCESS".to_owned(), true));
+        assert_eq!(r.store().notification_count().expect("count"), 2);
+    }
+
+    /// SUCCESS → REFUNDED is applied; a SUCCESS or PENDING arriving after the refund (a late
+    /// retry) is recorded as stale and does not undo it. Before, SUCCESS was kept after a
+    /// REFUNDED or VOIDED notification.
+    #[tokio::test]
+    async fn a_refund_or_void_follows_a_payment_and_nothing_undoes_it() {
+        let r = receiver();
+        assert_eq!(deliver(&r, "INV-1", "SUCCESS", "n-1").await, StatusCode::OK);
         assert_eq!(
-            r.store.notification_count().expect("count"),
-            2,
-            "the late FAILED is a duplicate event"
+            deliver(&r, "INV-1", "REFUNDED", "n-2").await,
+            StatusCode::OK
         );
+        assert_eq!(state(&r, "INV-1"), ("REFUNDED".to_owned(), true));
+        assert_eq!(deliver(&r, "INV-1", "PENDING", "n-3").await, StatusCode::OK);
+        assert_eq!(deliver(&r, "INV-1", "VOIDED", "n-4").await, StatusCode::OK);
+        assert_eq!(state(&r, "INV-1"), ("REFUNDED".to_owned(), true));
+
+        assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-5").await, StatusCode::OK);
+        assert_eq!(deliver(&r, "INV-2", "VOIDED", "n-6").await, StatusCode::OK);
+        assert_eq!(state(&r, "INV-2"), ("VOIDED".to_owned(), true));
+        assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-7").await, StatusCode::OK);
+        assert_eq!(state(&r, "INV-2"), ("VOIDED".to_owned(), true));
+        assert_eq!(
+            flagged(&r),
+            vec![
+                row("INV-1", "PENDING", "stale"),
+                row("INV-1", "VOIDED", "stale")
+            ],
+            "the retried SUCCESS of INV-2 is a duplicate, the others are stale"
+        );
+    }
+
+    /// A refund that overtakes its payment is refused (409) and not recorded, so DOKU's retry
+    /// applies it once the SUCCESS is in.
+    #[tokio::test]
+    async fn a_refund_before_its_payment_is_refused_until_the_payment_is_recorded() {
+        let r = receiver();
+        assert_eq!(
+            deliver(&r, "INV-3", "REFUNDED", "n-1").await,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(r.store().payment(MERCHANT, "INV-3").expect("query"), None);
+        assert_eq!(deliver(&r, "INV-3", "SUCCESS", "n-2").await, StatusCode::OK);
+        assert_eq!(
+            deliver(&r, "INV-3", "REFUNDED", "n-1").await,
+            StatusCode::OK
+        );
+        assert_eq!(state(&r, "INV-3"), ("REFUNDED".to_owned(), true));
+    }
+
+    /// A signed SUCCESS for an amount that is not the order's is recorded and flagged, never
+    /// applied as paid; so is one for an order the app never registered. Before, both were
+    /// recorded as paid.
+    #[tokio::test]
+    async fn a_payment_of_another_amount_or_an_unknown_order_is_flagged_not_paid() {
+        let r = receiver();
+        for (invoice, amount) in [("INV-4", "1.00"), ("INV-4", "190000")] {
+            let b = body_of(invoice, "SUCCESS", amount);
+            assert_eq!(
+                send(&r, notification(b.clone(), &b, "n")).await,
+                StatusCode::OK
+            );
+            assert_eq!(r.store().payment(MERCHANT, invoice).expect("query"), None);
+        }
+        let b = body("INV-UNKNOWN", "SUCCESS");
+        assert_eq!(
+            send(&r, notification(b.clone(), &b, "n")).await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            r.store().payment(MERCHANT, "INV-UNKNOWN").expect("query"),
+            None
+        );
+        assert_eq!(
+            flagged(&r),
+            vec![
+                row("INV-4", "SUCCESS", "amount_mismatch"),
+                row("INV-UNKNOWN", "SUCCESS", "unknown_order")
+            ],
+            "the second wrong amount is the same event (same status): a duplicate"
+        );
+        // The right amount, written as DOKU's QRIS does (`19000.00`), is paid.
+        assert_eq!(deliver(&r, "INV-5", "SUCCESS", "n").await, StatusCode::OK);
+        assert_eq!(state(&r, "INV-5"), ("SUCCESS".to_owned(), true));
+    }
+
+    /// A notification stamped two days ago is refused; one stamped 12 hours ago (DOKU's last
+    /// retry, if retries keep the first timestamp) is accepted.
+    #[tokio::test]
+    async fn request_timestamps_are_checked_against_a_wide_window() {
+        let r = receiver();
+        let b = body("INV-1", "SUCCESS");
+        let now = now_unix_seconds();
+        let old = notification_at(b.clone(), &b, "n-1", now - 2 * 86_400);
+        assert_eq!(send(&r, old).await, StatusCode::UNAUTHORIZED);
+        let retry = notification_at(b.clone(), &b, "n-1", now - 12 * 3600 - 60);
+        assert_eq!(send(&r, retry).await, StatusCode::OK);
+    }
+
+    /// At most `store_queue` notifications wait for the database; the next is answered 503 at
+    /// once (DOKU retries), and the waiting ones are written when the database frees up.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_store_queue_answers_503_at_once() {
+        let mut limits = Limits::default();
+        limits.store_queue = 1;
+        let r = receiver_with(limits);
+        let busy = r.store().lock();
+        let mut waiting = Vec::new();
+        for invoice in ["INV-1", "INV-2", "INV-3"] {
+            let r = r.clone();
+            waiting.push(tokio::spawn(async move {
+                deliver(&r, invoice, "SUCCESS", "n").await
+            }));
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        // One is in the writer (blocked on the database), one queued: the third is refused.
+        let third = waiting.pop().expect("third");
+        assert_eq!(third.await.expect("task"), StatusCode::SERVICE_UNAVAILABLE);
+        drop(busy);
+        for task in waiting {
+            assert_eq!(task.await.expect("task"), StatusCode::OK);
+        }
+        assert_eq!(r.store().notification_count().expect("count"), 2);
+    }
+
+    /// A body over the cap is 413: refused from its `Content-Length` unread, or at the cap when
+    /// it announces none.
+    #[tokio::test]
+    async fn a_body_over_the_cap_is_413() {
+        let r = receiver();
+        let b = body("INV-1", "SUCCESS");
+        let mut announced = notification(vec![b' '; 70_000], &b, "n");
+        announced.headers_mut().insert(
+            "content-length",
+            axum::http::HeaderValue::from_static("70000"),
+        );
+        assert_eq!(send(&r, announced).await, StatusCode::PAYLOAD_TOO_LARGE);
+        let unannounced = notification(vec![b' '; 70_000], &b, "n");
+        assert_eq!(send(&r, unannounced).await, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.store().notification_count().expect("count"), 0);
     }
 
     #[tokio::test]
@@ -194,7 +484,7 @@ mod tests {
             .body(Body::from(b))
             .expect("request");
         assert_eq!(send(&r, bare).await, StatusCode::BAD_REQUEST);
-        assert_eq!(r.store.notification_count().expect("count"), 0);
+        assert_eq!(r.store().notification_count().expect("count"), 0);
     }
 
     #[test]

@@ -1,18 +1,24 @@
-//! The receiver's record of processed notifications, in SQLite: each notification is applied
-//! once, whatever DOKU retries.
+//! The receiver's record, in SQLite: the orders the shop expects to be paid, each notification
+//! applied once whatever DOKU retries, and each payment's state, which only moves forward
+//! ([`crate::transitions`]).
 //!
-//! `notifications` has one row per event (its dedup key is the primary key, so a retried
-//! notification is ignored by the database itself); `payments` has each invoice's latest state.
-//! Checkout's `FAILED` is recorded but not final: a later `SUCCESS` of the same invoice replaces
-//! it, while nothing replaces a final state.
+//! - `orders`: the amount the shop expects per invoice, registered by the app when it creates the
+//!   payment ([`Store::register_order`]). A notification is only applied to an order it matches.
+//! - `notifications`: one row per event, keyed by its dedup key (a retried notification is
+//!   ignored by the database itself), with what it did (`outcome`): `applied`, or a flag —
+//!   `stale`, `amount_mismatch`, `unknown_order`, `unknown_status` — for a person to look at.
+//! - `payments`: each invoice's state; only an `applied` event changes it.
 
 use std::path::Path;
 use std::sync::Mutex;
 
+use doku_model::{Amount, TransactionStatus};
 use doku_partner::Verified;
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Open or create the database.
+use crate::transitions::{step, Step};
+
+/// The receiver's database.
 pub struct Store {
     connection: Mutex<Connection>,
 }
@@ -20,10 +26,40 @@ pub struct Store {
 /// What recording a notification did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
-    /// A new event: recorded and applied to the payment.
+    /// A new event that moved the payment forward.
     New,
     /// The same event again (a DOKU retry): nothing changed.
     Duplicate,
+    /// A new event, recorded but not applied, for the reason given.
+    Flagged(Flag),
+    /// A refund or void of a payment not recorded yet: not recorded, answer so DOKU retries.
+    NotYet,
+}
+
+/// Why a verified notification was recorded without changing the payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// The payment already reached a state this status cannot follow (e.g. `SUCCESS` after
+    /// `REFUNDED`).
+    Stale,
+    /// The amount is not the one registered for the order (or is missing).
+    AmountMismatch,
+    /// No order is registered for the invoice.
+    UnknownOrder,
+    /// A `transaction.status` this receiver does not know.
+    UnknownStatus,
+}
+
+impl Flag {
+    /// The `outcome` column's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stale => "stale",
+            Self::AmountMismatch => "amount_mismatch",
+            Self::UnknownOrder => "unknown_order",
+            Self::UnknownStatus => "unknown_status",
+        }
+    }
 }
 
 /// An invoice's state as the receiver knows it.
@@ -33,19 +69,26 @@ pub struct Payment {
     pub client_id: String,
     /// The invoice number.
     pub invoice_number: String,
-    /// The latest status, e.g. `SUCCESS`.
+    /// The latest status applied, e.g. `SUCCESS`.
     pub status: String,
     /// Whether that status settles the payment.
     pub is_final: bool,
 }
 
 const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS orders (
+    client_id      TEXT NOT NULL,
+    invoice_number TEXT NOT NULL,
+    amount         TEXT NOT NULL,
+    PRIMARY KEY (client_id, invoice_number)
+);
 CREATE TABLE IF NOT EXISTS notifications (
     dedup_key      TEXT PRIMARY KEY,
     client_id      TEXT NOT NULL,
     invoice_number TEXT NOT NULL,
     status         TEXT NOT NULL,
     request_id     TEXT NOT NULL,
+    outcome        TEXT NOT NULL,
     body           BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS payments (
@@ -74,54 +117,70 @@ impl Store {
         })
     }
 
-    /// Records `verified` with its raw `body`, applying it to the payment once.
-    pub fn record(&self, verified: &Verified, body: &[u8]) -> rusqlite::Result<Applied> {
-        let mut connection = self.connection.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = connection.transaction()?;
-        let n = &verified.notification;
-        let status = n.transaction.status.as_str();
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO notifications
-             (dedup_key, client_id, invoice_number, status, request_id, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                verified.dedup_key(),
-                verified.client_id,
-                n.order.invoice_number,
-                status,
-                verified.request_id,
-                body
-            ],
-        )?;
-        if inserted == 0 {
-            return Ok(Applied::Duplicate);
-        }
-        // A final state is never replaced; anything else takes the latest event.
-        tx.execute(
-            "INSERT INTO payments (client_id, invoice_number, status, is_final)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (client_id, invoice_number) DO UPDATE
-             SET status = excluded.status, is_final = excluded.is_final
-             WHERE payments.is_final = 0",
-            params![
-                verified.client_id,
-                n.order.invoice_number,
-                status,
-                verified.is_final()
-            ],
-        )?;
-        tx.commit()?;
-        Ok(Applied::New)
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The state of `invoice_number` of `client_id`, if a notification for it was recorded.
+    /// Registers the amount the shop expects for `invoice_number` of `client_id` (call it when
+    /// creating the payment). Registering again replaces the amount.
+    pub fn register_order(
+        &self,
+        client_id: &str,
+        invoice_number: &str,
+        amount: &Amount,
+    ) -> rusqlite::Result<()> {
+        self.lock().execute(
+            "INSERT INTO orders (client_id, invoice_number, amount) VALUES (?1, ?2, ?3)
+             ON CONFLICT (client_id, invoice_number) DO UPDATE SET amount = excluded.amount",
+            params![client_id, invoice_number, amount.to_canonical()],
+        )?;
+        Ok(())
+    }
+
+    /// Records `verified` with its raw `body`, applying it to the payment once.
+    pub fn record(&self, verified: &Verified, body: &[u8]) -> rusqlite::Result<Applied> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        let applied = record_in(&tx, verified, body)?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Records several notifications in one transaction (one disk sync for all), each in its own
+    /// savepoint so one failure does not undo the others.
+    pub(crate) fn record_all<'a>(
+        &self,
+        batch: impl Iterator<Item = (&'a Verified, &'a [u8])>,
+    ) -> Vec<rusqlite::Result<Applied>> {
+        let mut connection = self.lock();
+        let mut tx = match connection.transaction() {
+            Ok(tx) => tx,
+            Err(e) => return batch.map(|_| Err(clone_error(&e))).collect(),
+        };
+        let mut results = Vec::new();
+        for (verified, body) in batch {
+            let result = tx.savepoint().and_then(|sp| {
+                let applied = record_in(&sp, verified, body)?;
+                sp.commit()?;
+                Ok(applied)
+            });
+            results.push(result);
+        }
+        if let Err(e) = tx.commit() {
+            for result in &mut results {
+                *result = Err(clone_error(&e));
+            }
+        }
+        results
+    }
+
+    /// The state of `invoice_number` of `client_id`, if a notification for it was applied.
     pub fn payment(
         &self,
         client_id: &str,
         invoice_number: &str,
     ) -> rusqlite::Result<Option<Payment>> {
-        let connection = self.connection.lock().unwrap_or_else(|p| p.into_inner());
-        connection
+        self.lock()
             .query_row(
                 "SELECT status, is_final FROM payments WHERE client_id = ?1 AND invoice_number = ?2",
                 params![client_id, invoice_number],
@@ -137,9 +196,103 @@ impl Store {
             .optional()
     }
 
-    /// How many distinct notifications were recorded.
+    /// How many distinct notifications were recorded (applied or flagged).
     pub fn notification_count(&self) -> rusqlite::Result<u64> {
-        let connection = self.connection.lock().unwrap_or_else(|p| p.into_inner());
-        connection.query_row("SELECT COUNT(*) FROM notifications", [], |row| row.get(0))
+        self.lock()
+            .query_row("SELECT COUNT(*) FROM notifications", [], |row| row.get(0))
     }
+
+    /// The recorded notifications that were flagged, as (invoice number, status, outcome).
+    pub fn flagged(&self) -> rusqlite::Result<Vec<(String, String, String)>> {
+        let connection = self.lock();
+        let mut query = connection.prepare(
+            "SELECT invoice_number, status, outcome FROM notifications
+             WHERE outcome <> 'applied' ORDER BY rowid",
+        )?;
+        let rows = query.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        rows.collect()
+    }
+}
+
+/// A batch-wide error for every item of the batch (rusqlite's error is not `Clone`).
+fn clone_error(e: &rusqlite::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(e.to_string().into())
+}
+
+/// Records one notification inside `tx`: checks the order, then the state machine.
+fn record_in(tx: &Connection, verified: &Verified, body: &[u8]) -> rusqlite::Result<Applied> {
+    let n = &verified.notification;
+    let (client_id, invoice) = (verified.client_id.as_str(), n.order.invoice_number.as_str());
+    let arriving = &n.transaction.status;
+    let already: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM notifications WHERE dedup_key = ?1)",
+        params![verified.dedup_key()],
+        |row| row.get(0),
+    )?;
+    if already {
+        return Ok(Applied::Duplicate);
+    }
+    let expected: Option<String> = tx
+        .query_row(
+            "SELECT amount FROM orders WHERE client_id = ?1 AND invoice_number = ?2",
+            params![client_id, invoice],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let recorded: Option<String> = tx
+        .query_row(
+            "SELECT status FROM payments WHERE client_id = ?1 AND invoice_number = ?2",
+            params![client_id, invoice],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let recorded = recorded.map(|s| status_of(&s));
+    let outcome = match (expected, step(recorded.as_ref(), arriving)) {
+        (_, Step::NotYet) => return Ok(Applied::NotYet),
+        (_, Step::Unknown) => Applied::Flagged(Flag::UnknownStatus),
+        (None, _) => Applied::Flagged(Flag::UnknownOrder),
+        (Some(expected), step) => {
+            let amount = n.order.amount.as_ref().map(Amount::to_canonical);
+            if amount.as_deref() != Some(expected.as_str()) {
+                Applied::Flagged(Flag::AmountMismatch)
+            } else if step == Step::Stale {
+                Applied::Flagged(Flag::Stale)
+            } else {
+                Applied::New
+            }
+        }
+    };
+    let outcome_text = match outcome {
+        Applied::Flagged(flag) => flag.as_str(),
+        _ => "applied",
+    };
+    tx.execute(
+        "INSERT INTO notifications
+         (dedup_key, client_id, invoice_number, status, request_id, outcome, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            verified.dedup_key(),
+            client_id,
+            invoice,
+            arriving.as_str(),
+            verified.request_id,
+            outcome_text,
+            body
+        ],
+    )?;
+    if outcome == Applied::New {
+        tx.execute(
+            "INSERT INTO payments (client_id, invoice_number, status, is_final)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (client_id, invoice_number) DO UPDATE
+             SET status = excluded.status, is_final = excluded.is_final",
+            params![client_id, invoice, arriving.as_str(), verified.is_final()],
+        )?;
+    }
+    Ok(outcome)
+}
+
+/// The status stored as `text`.
+fn status_of(text: &str) -> TransactionStatus {
+    TransactionStatus::from(text)
 }

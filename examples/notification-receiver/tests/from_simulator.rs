@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use doku_sign::SecretKey;
 use doku_sim::{NotificationRetryRequestId, Readings, SimConfig};
 use doku_test_support::registration;
-use notification_receiver::{router, Receiver, Store, NOTIFICATION_PATH};
+use notification_receiver::{router, Limits, Receiver, Store, NOTIFICATION_PATH};
 use onboarded::{onboard, Onboarded};
 
 #[path = "../../../crates/doku-partner/tests/common/onboarded.rs"]
@@ -77,14 +77,17 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
         [(brand.id.clone(), SecretKey::new(shared_key.as_str()))]
             .into_iter()
             .collect();
-    let receiver = Receiver {
-        keys: Box::new(keys),
-        store: Store::open(&db).expect("database"),
-    };
+    let receiver = Receiver::new(keys, Store::open(&db).expect("database"), Limits::default())
+        .expect("writer");
+    let invoice = "INV-RECEIVER-0001";
+    // The shop registers the order's amount when it creates the payment.
+    receiver
+        .store()
+        .register_order(&brand.id, invoice, &doku_model::Amount::idr(19_000))
+        .expect("order");
     let app = router(receiver).layer(middleware::from_fn(lose_first));
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let invoice = "INV-RECEIVER-0001";
     onboarded.pay(19_000, invoice).await;
 
     // The first delivery is processed but answered 500; the retry (+30 min × 0.0001) gets 200.
