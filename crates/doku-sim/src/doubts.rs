@@ -29,6 +29,12 @@ pub(crate) const CONTENT_TYPE_NOT_JSON: &str = "is not application/json: DOKU's 
 `Content-Type: application/json` on every JSON call; whether DOKU refuses a JSON body sent \
 without it (as some PHP integrations do) is not known";
 
+/// Why a new Checkout for the invoice number of the merchant's still unpaid order is in doubt
+/// (it is accepted and replaces that order's payment page).
+pub(crate) const UNPAID_INVOICE_REUSED: &str = "is the invoice number of an earlier, still unpaid \
+order: DOKU does not document whether it refuses a second Checkout for it (integrations reuse it \
+when a customer comes back to pay); the simulator replaced the unpaid order";
+
 /// The doubts about a Checkout request.
 pub(crate) fn of_checkout(request: &CheckoutRequest) -> Vec<Doubt> {
     let mut doubts = Vec::new();

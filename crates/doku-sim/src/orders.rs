@@ -85,7 +85,12 @@ pub(crate) struct Orders {
 /// Why an order was not stored.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Refused {
+    /// The merchant already has an order with this invoice number that a payment has moved
+    /// (SUCCESS, FAILED or EXPIRED): replacing it would lose that record.
     DuplicateInvoice,
+    /// The merchant already has a still unpaid order with this invoice number, and the caller
+    /// did not allow replacing it.
+    PendingInvoice,
     Full,
 }
 
@@ -122,11 +127,37 @@ impl Missing {
 }
 
 impl Orders {
-    /// Stores a new order.
-    pub(crate) fn insert(&mut self, order: Order) -> Result<(), Refused> {
-        let merchants = self.by_invoice.get(&order.invoice_number);
-        if merchants.is_some_and(|m| m.contains_key(&order.owner)) {
-            return Err(Refused::DuplicateInvoice);
+    /// Stores a new order. An unpaid order of the same merchant with the same invoice number is
+    /// replaced when `replace_pending` (its create Request-Id then names nothing), else refused.
+    /// Returns whether an order was replaced.
+    pub(crate) fn insert(&mut self, order: Order, replace_pending: bool) -> Result<bool, Refused> {
+        let existing = self
+            .by_invoice
+            .get(&order.invoice_number)
+            .and_then(|m| m.get(&order.owner))
+            .map(|o| (o.state, o.request_id.clone()));
+        if let Some((state, old_request_id)) = existing {
+            if state != PayState::Pending {
+                return Err(Refused::DuplicateInvoice);
+            }
+            if !replace_pending {
+                return Err(Refused::PendingInvoice);
+            }
+            let key = (order.owner.clone(), old_request_id);
+            if let Some(invoices) = self.by_request_id.get_mut(&key) {
+                invoices.retain(|i| *i != order.invoice_number);
+                if invoices.is_empty() {
+                    self.by_request_id.remove(&key);
+                }
+            }
+            self.by_request_id
+                .entry((order.owner.clone(), order.request_id.clone()))
+                .or_default()
+                .push(order.invoice_number.clone());
+            if let Some(merchants) = self.by_invoice.get_mut(&order.invoice_number) {
+                merchants.insert(order.owner.clone(), order);
+            }
+            return Ok(true);
         }
         if self.len >= MAX_ORDERS {
             return Err(Refused::Full);
@@ -140,7 +171,7 @@ impl Orders {
             .or_default()
             .insert(order.owner.clone(), order);
         self.len += 1;
-        Ok(())
+        Ok(false)
     }
 
     /// The order of `owner` with this invoice number or create Request-Id.
@@ -202,17 +233,38 @@ mod tests {
     }
 
     #[test]
+    fn an_unpaid_order_is_replaced_when_allowed_a_paid_one_never() {
+        let mut orders = Orders::default();
+        orders.insert(order("A", "INV-1", "r-1"), false).unwrap();
+        assert_eq!(orders.insert(order("A", "INV-1", "r-2"), true), Ok(true));
+        assert_eq!(orders.find("A", "INV-1").unwrap().request_id, "r-2");
+        assert_eq!(orders.find("A", "r-1").err(), Some(Missing::NotFound));
+        assert!(orders.find("A", "r-2").is_ok());
+        assert_eq!(
+            orders.matching_mut("INV-1", None).count(),
+            1,
+            "replaced, not added"
+        );
+        orders.matching_mut("INV-1", None).next().unwrap().state = PayState::Success;
+        assert_eq!(
+            orders.insert(order("A", "INV-1", "r-3"), true),
+            Err(Refused::DuplicateInvoice)
+        );
+        assert_eq!(orders.find("A", "INV-1").unwrap().request_id, "r-2", "kept");
+    }
+
+    #[test]
     fn found_by_invoice_or_request_id_of_the_same_merchant_only() {
         let mut orders = Orders::default();
-        orders.insert(order("A", "INV-1", "r-1")).unwrap();
+        orders.insert(order("A", "INV-1", "r-1"), false).unwrap();
         assert!(orders.find("A", "INV-1").is_ok());
         assert!(orders.find("A", "r-1").is_ok());
         assert_eq!(orders.find("B", "INV-1").err(), Some(Missing::NotFound));
         assert_eq!(
-            orders.insert(order("A", "INV-1", "r-2")),
-            Err(Refused::DuplicateInvoice)
+            orders.insert(order("A", "INV-1", "r-2"), false),
+            Err(Refused::PendingInvoice)
         );
-        orders.insert(order("B", "INV-1", "r-3")).unwrap();
+        orders.insert(order("B", "INV-1", "r-3"), false).unwrap();
         assert_eq!(orders.matching_mut("INV-1", None).count(), 2);
         assert_eq!(orders.matching_mut("INV-1", Some("B")).count(), 1);
     }
@@ -222,20 +274,24 @@ mod tests {
     #[test]
     fn an_id_naming_two_orders_is_ambiguous_not_the_first_found() {
         let mut orders = Orders::default();
-        orders.insert(order("A", "X-1", "r-a")).unwrap();
-        orders.insert(order("A", "INV-B", "X-1")).unwrap();
+        orders.insert(order("A", "X-1", "r-a"), false).unwrap();
+        orders.insert(order("A", "INV-B", "X-1"), false).unwrap();
         assert_eq!(orders.find("A", "X-1").err(), Some(Missing::Ambiguous));
         assert_eq!(orders.find("A", "r-a").unwrap().invoice_number, "X-1");
         assert_eq!(orders.find("A", "INV-B").unwrap().request_id, "X-1");
         // Another merchant's orders never collide with these.
-        orders.insert(order("B", "Y-1", "X-1")).unwrap();
+        orders.insert(order("B", "Y-1", "X-1"), false).unwrap();
         assert_eq!(orders.find("B", "X-1").unwrap().invoice_number, "Y-1");
         // An order found by both keys is one order, not a collision.
-        orders.insert(order("A", "SAME", "SAME")).unwrap();
+        orders.insert(order("A", "SAME", "SAME"), false).unwrap();
         assert_eq!(orders.find("A", "SAME").unwrap().invoice_number, "SAME");
         // A create Request-Id used twice (after its idempotency record was forgotten).
-        orders.insert(order("A", "INV-C", "r-twice")).unwrap();
-        orders.insert(order("A", "INV-D", "r-twice")).unwrap();
+        orders
+            .insert(order("A", "INV-C", "r-twice"), false)
+            .unwrap();
+        orders
+            .insert(order("A", "INV-D", "r-twice"), false)
+            .unwrap();
         assert_eq!(orders.find("A", "r-twice").err(), Some(Missing::Ambiguous));
     }
 }

@@ -304,11 +304,32 @@ async fn wrong_keys_and_bad_requests_get_checkouts_envelopes() {
         f.send(&call).await.unwrap().error_code(),
         "invalid_client_id"
     );
-    // The same invoice twice: a business refusal.
+    // The same invoice twice while unpaid: DOKU is not known to refuse it (a doubt), so the new
+    // page replaces the unpaid order, with a warning; once paid, the invoice is refused.
     assert_eq!(create(&f, &brand, &key, &body, "r-1").await.status, 200);
     let resp = create(&f, &brand, &key, &body, "r-2").await;
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    assert_eq!(f.sim.stats().warnings, 1);
+    let by_new_id = status(&f, &brand, &key, "r-2").await.json();
+    assert_eq!(by_new_id["transaction"]["original_request_id"], "r-2");
+    assert_eq!(
+        status(&f, &brand, &key, "r-1").await.status,
+        404,
+        "replaced"
+    );
+    f.sim.pay(&PayRequest::new("INV-CHK-2")).unwrap();
+    let resp = create(&f, &brand, &key, &body, "r-3").await;
     assert_message(&resp, 400, "INVOICE NUMBER ALREADY USED");
-    assert_eq!(f.sim.stats().checkouts, 1);
+    assert_eq!(f.sim.stats().checkouts, 2);
+    // Under --strict a second Checkout for an unpaid invoice is refused too.
+    let strict = start_with(|b| b.strict(true)).await;
+    let (brand, key) = register_brand(&strict).await;
+    assert_eq!(
+        create(&strict, &brand, &key, &body, "r-1").await.status,
+        200
+    );
+    let resp = create(&strict, &brand, &key, &body, "r-2").await;
+    assert_message(&resp, 400, "INVOICE NUMBER ALREADY USED");
 }
 
 #[tokio::test]

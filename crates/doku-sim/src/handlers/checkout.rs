@@ -73,9 +73,18 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         method: methods.first().cloned(),
         override_notification_url: override_url.clone(),
     };
-    match app.orders().insert(stored) {
-        Ok(()) => {}
-        Err(Refused::DuplicateInvoice) => {
+    let inserted = app.orders().insert(stored, !app.config.strict);
+    match inserted {
+        Ok(false) => {}
+        Ok(true) => {
+            let doubt = doubts::Doubt {
+                field: "order.invoice_number",
+                why: doubts::UNPAID_INVOICE_REUSED,
+            };
+            // Not strict (or the order would not have been replaced): logged and counted.
+            let _ = doubts::settle(app, "checkout", vec![doubt]);
+        }
+        Err(Refused::DuplicateInvoice | Refused::PendingInvoice) => {
             return business(StatusCode::BAD_REQUEST, "INVOICE NUMBER ALREADY USED")
         }
         Err(Refused::Full) => {
