@@ -432,10 +432,20 @@ mod tests {
     /// once (DOKU retries), and the waiting ones are written when the database frees up.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_store_queue_answers_503_at_once() {
-        let mut limits = Limits::default();
-        limits.store_queue = 1;
-        let r = receiver_with(limits);
-        let busy = r.store().lock();
+        let r = receiver_with(Limits {
+            store_queue: 1,
+            ..Limits::default()
+        });
+        // Another thread holds the database until told to let go.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (held, holding) = std::sync::mpsc::channel::<()>();
+        let store = Arc::clone(r.store());
+        let holder = std::thread::spawn(move || {
+            let _busy = store.lock();
+            let _ = held.send(());
+            let _ = released.recv();
+        });
+        holding.recv().expect("the database is held");
         let mut waiting = Vec::new();
         for invoice in ["INV-1", "INV-2", "INV-3"] {
             let r = r.clone();
@@ -447,7 +457,8 @@ mod tests {
         // One is in the writer (blocked on the database), one queued: the third is refused.
         let third = waiting.pop().expect("third");
         assert_eq!(third.await.expect("task"), StatusCode::SERVICE_UNAVAILABLE);
-        drop(busy);
+        release.send(()).expect("release");
+        holder.join().expect("holder");
         for task in waiting {
             assert_eq!(task.await.expect("task"), StatusCode::OK);
         }
