@@ -8,7 +8,9 @@
 //!
 //! There is no clock inside: a freshness window is optional and off by default, because DOKU
 //! retries a notification 30 minutes, 6 hours and 12 hours later and does not say whether a retry
-//! carries a fresh `Request-Timestamp`. Deduplicate instead ([`Verified::dedup_key`]).
+//! carries a fresh `Request-Timestamp`. Deduplicate instead ([`Verified::dedup_key`]); a window, if
+//! you want one against replays, must be wide enough for the +12 h retry under either reading
+//! (`doku listen` and the example receiver use 24 h).
 
 use std::collections::HashMap;
 use std::fmt;
