@@ -7,8 +7,8 @@
 //! 2. doku-sim: `cargo bench -p doku-sim --bench throughput`, its summary line.
 //! 3. doku-partner client vs bare hyper: `cargo bench -p doku-partner --bench client`, its
 //!    `client:` summary line (throughput and client CPU per call, sdk vs bare, with targets).
-//! 4. Many merchants, one process: `cargo run --release -p doku-partner --example
-//!    bench_merchants`, its `merchants:` and `receiver:` lines.
+//! 4. Many merchants, one process: `cargo bench -p doku-partner --bench merchants`, its
+//!    `merchants:` and `receiver:` lines.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -28,15 +28,8 @@ const SIGN_ARGS: &[&str] = &[
 ];
 const SIM_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "throughput"];
 const CLIENT_ARGS: &[&str] = &["bench", "-p", "doku-partner", "--bench", "client"];
-const MERCHANTS_ARGS: &[&str] = &[
-    "run",
-    "--release",
-    "-p",
-    "doku-partner",
-    "--example",
-    "bench_merchants",
-];
-/// Prefixes of the summary lines of bench_merchants, each required at least once.
+const MERCHANTS_ARGS: &[&str] = &["bench", "-p", "doku-partner", "--bench", "merchants"];
+/// Prefixes of the summary lines of the merchants bench, each required at least once.
 const MERCHANTS_PREFIXES: &[&str] = &["merchants:", "receiver:"];
 /// (size label, target for sign/raw).
 const SIGN_TARGETS: &[(&str, f64)] = &[("1KiB", 1.2), ("1MiB", 1.1)];
@@ -119,7 +112,7 @@ fn cargo(root: &Path, args: &[&str]) -> Result<String, String> {
     }
 }
 
-/// The summary lines of bench_merchants (those starting with a [`MERCHANTS_PREFIXES`] entry);
+/// The summary lines of the merchants bench (those starting with a [`MERCHANTS_PREFIXES`] entry);
 /// `Err` when a prefix has no line.
 fn merchants_lines(output: &str) -> Result<Vec<&str>, String> {
     let lines: Vec<&str> = output
@@ -130,7 +123,7 @@ fn merchants_lines(output: &str) -> Result<Vec<&str>, String> {
         .iter()
         .find(|p| !lines.iter().any(|l| l.starts_with(*p)))
     {
-        Some(p) => Err(format!("bench_merchants: no `{p}` summary line")),
+        Some(p) => Err(format!("merchants bench: no `{p}` summary line")),
         None => Ok(lines),
     }
 }

@@ -4,8 +4,8 @@
 //! `docs/performance.md`, section "Many merchants, one process".
 //!
 //! ```sh
-//! cargo run --release -p doku-partner --example bench_merchants
-//! cargo run --release -p doku-partner --example bench_merchants -- --calls 20000 --tasks 16
+//! cargo bench -p doku-partner --bench merchants
+//! cargo bench -p doku-partner --bench merchants -- --calls 20000 --tasks 16
 //! ```
 //!
 //! | flag | default | meaning |
@@ -86,6 +86,10 @@ impl Opts {
         let args: Vec<String> = std::env::args().skip(1).collect();
         let mut it = args.iter();
         while let Some(flag) = it.next() {
+            if flag == "--bench" {
+                // What `cargo bench` passes to every bench binary.
+                continue;
+            }
             let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
             let n = || value.parse::<usize>().expect("a number");
             match flag.as_str() {
