@@ -17,8 +17,11 @@ pub const PRODUCTION_BASE_URL: &str = "https://api.doku.com";
 pub const SANDBOX_BASE_URL: &str = "https://api-sandbox.doku.com";
 
 /// One DOKU call.
+///
+/// Not `#[non_exhaustive]`, on purpose: every match over endpoints, in this workspace and in
+/// yours, is exhaustive, so a new endpoint is a compile error wherever it needs handling instead
+/// of a silent `_ =>` default. Adding one is a breaking change, released as such.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum Endpoint {
     /// `POST /adv-core-api/partner/v1.0/token`: Generate Token.
     Token,

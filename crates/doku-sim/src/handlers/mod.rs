@@ -55,7 +55,6 @@ pub(crate) fn dispatch(app: &App, endpoint: Endpoint, req: &Req<'_>) -> Reply {
         Endpoint::GetBusinessData => business_data::handle(app, req),
         Endpoint::Checkout => checkout::handle(app, req),
         Endpoint::CheckStatus => order_status::handle(app, req),
-        _ => Reply::error(StatusCode::NOT_FOUND, "not_found", "no such endpoint"),
     }
 }
 
@@ -101,16 +100,19 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> 
 
 /// Runs `validate()`; every violation is listed in `error.violations`.
 pub(crate) fn validate<T: Validate>(value: &T) -> Result<(), Reply> {
-    value.validate().map_err(|errors| {
-        let list: Vec<serde_json::Value> = errors
-            .violations()
-            .iter()
-            .map(|v| serde_json::json!({"path": v.path, "message": v.message}))
-            .collect();
-        let err = ErrorBody::new("validation_failed", errors.to_string())
-            .with_detail("violations", list.into());
-        Reply::error_body(StatusCode::BAD_REQUEST, err)
-    })
+    value.validate().map_err(|errors| validation_failed(&errors))
+}
+
+/// A 400 `validation_failed` listing every violation with its path.
+pub(crate) fn validation_failed(errors: &doku_model::ValidationErrors) -> Reply {
+    let list: Vec<serde_json::Value> = errors
+        .violations()
+        .iter()
+        .map(|v| serde_json::json!({"path": v.path, "message": v.message}))
+        .collect();
+    let err = ErrorBody::new("validation_failed", errors.to_string())
+        .with_detail("violations", list.into());
+    Reply::error_body(StatusCode::BAD_REQUEST, err)
 }
 
 /// Unwraps the two `Result<_, Reply>` layers handlers use.
