@@ -28,8 +28,18 @@ fn order_status(id: &str) -> String {
 
 const CHECKOUT_PAYMENT: &str = Endpoint::Checkout.path();
 const NOTIFY_PATH: &str = "/payments/notifications";
-/// DOKU's schedule (+30 min, +6 h, +12 h) × 0.0001 = +0.18 s, +2.16 s, +4.32 s.
-const SCALE: f64 = 0.0001;
+/// DOKU's schedule (+30 min, +6 h, +12 h) × 0.000001 = +1.8 ms, +21.6 ms, +43.2 ms: the whole
+/// schedule runs in well under a second of real time.
+const SCALE: f64 = 0.000_001;
+
+/// Waits (polling, at most `within`) until `done` holds; panics naming `what` otherwise.
+async fn wait_until(what: &str, within: Duration, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + within;
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
 
 /// One notification as a receiver saw it.
 #[derive(Clone, Debug)]
@@ -474,8 +484,7 @@ async fn paying_delivers_a_notification_the_verifier_accepts() {
         ),
         (1, 1, 1, 1)
     );
-    // No retry comes after a 2xx.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // No retry comes after a 2xx (the delivery ended with it).
     assert_eq!(receiver.seen().len(), 1);
 }
 
@@ -489,13 +498,17 @@ async fn a_refusing_receiver_gets_three_retries_then_nothing() {
     f.sim.pay(&PayRequest::new("INV-RETRY")).unwrap();
     let seen = receiver.wait_for(4, Duration::from_secs(15)).await;
     assert_eq!(seen.len(), 4);
-    // The last retry is 12 h × SCALE = 4.32 s after the first attempt.
+    // The last retry is 12 h × SCALE = 43.2 ms after the first attempt.
     assert!(
-        started.elapsed() >= Duration::from_millis(4200),
+        started.elapsed() >= Duration::from_millis(43),
         "{:?}",
         started.elapsed()
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Abandoned (the delivery task ended): nothing more can come.
+    wait_until("abandoned", Duration::from_secs(5), || {
+        f.sim.stats().notifications_abandoned == 1
+    })
+    .await;
     assert_eq!(receiver.seen().len(), 4, "stops after 3 retries");
     let stats = f.sim.stats();
     assert_eq!(
@@ -534,7 +547,11 @@ async fn retries_stop_at_the_first_2xx_and_can_use_fresh_request_ids() {
     f.sim.pay(&PayRequest::new("INV-FRESH")).unwrap();
     let seen = receiver.wait_for(3, Duration::from_secs(10)).await;
     assert_eq!(seen.len(), 3);
-    tokio::time::sleep(Duration::from_millis(4500)).await;
+    // Delivered (the delivery task ended): no retry can follow the 2xx.
+    wait_until("delivered", Duration::from_secs(5), || {
+        f.sim.stats().notifications_delivered == 1
+    })
+    .await;
     assert_eq!(receiver.seen().len(), 3, "no retry after the 2xx");
     let ids: BTreeSet<_> = seen
         .iter()
@@ -605,7 +622,11 @@ async fn an_override_with_another_path_is_ignored_one_with_the_same_path_honoure
     let seen = other.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].path, NOTIFY_PATH);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Both deliveries ended: the configured URL got the first and only the first.
+    wait_until("both delivered", Duration::from_secs(5), || {
+        f.sim.stats().notifications_delivered == 2
+    })
+    .await;
     assert_eq!(configured.seen().len(), 1);
     assert_eq!(f.sim.stats().overrides_ignored, 1);
 }
