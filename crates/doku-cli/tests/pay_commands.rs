@@ -204,14 +204,20 @@ const NOTIFICATION_PATH: &str = "/payments/notifications";
 
 /// DOKU's notification to `brand` as raw HTTP/1.1: headers signed with `key` over `signed`, carrying
 /// `sent` (the same bytes, unless the test tampers with them).
+/// Stamped now: `doku listen` refuses a `Request-Timestamp` more than 24 h away.
 fn notification_request(brand: &str, key: &str, signed: &[u8], sent: &[u8]) -> Vec<u8> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let timestamp = doku_sign::timestamp::format_utc(i64::try_from(now).expect("seconds"));
     let mut request = Signing {
         client_id: brand,
         secret: key,
         path: NOTIFICATION_PATH,
         body: signed,
         request_id: "0f3d0d7e-6a6b-4d3b-9d5a-2e7b1c0a9f11",
-        timestamp: "2025-07-24T03:05:00Z",
+        timestamp: &timestamp,
         ..Signing::default()
     }
     .sign();
