@@ -125,6 +125,10 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
         let _ = std::fs::remove_file(&self.database);
+        // The directory goes with the last case's database (removing a non-empty one fails).
+        if let Some(dir) = self.database.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
     }
 }
 
