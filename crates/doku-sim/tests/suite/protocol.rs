@@ -1,7 +1,7 @@
 //! Headers, signatures, timestamps, tokens, idempotency and bad input, over real HTTP.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use doku_sign::SecretKey;

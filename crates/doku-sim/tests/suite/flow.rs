@@ -1,7 +1,7 @@
 //! The onboarding flow with in-memory state, and fault injection, over real HTTP.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -150,6 +150,61 @@ async fn upload_needs_multipart_and_a_file() {
         f.send(&call).await.unwrap().error_code(),
         "validation_failed"
     );
+}
+
+/// The simulator refuses what the client refuses before sending (`doku_model::check_upload`): a
+/// name DOKU takes no file of, a content type that does not match the name, a `code` without
+/// `DOCUMENT`. Each is sent as a client without those checks would send it; nothing is stored.
+#[tokio::test]
+async fn upload_refuses_what_check_upload_refuses() {
+    let f = start().await;
+    let token = f.token().await;
+    let bytes = doku_test_support::PNG_BYTES.to_vec();
+    let refused = [
+        (
+            UploadFile::file(FileCategory::Logo, "logo.exe", "image/png", bytes.clone()),
+            "file.filename",
+        ),
+        (
+            UploadFile::file(FileCategory::Logo, "logo.png", "image/jpeg", bytes.clone()),
+            "file.content_type",
+        ),
+        (
+            UploadFile::file(FileCategory::Logo, "logo", "image/png", bytes.clone()),
+            "file.filename",
+        ),
+        (png(FileCategory::Logo).with_code(DocumentCode::Ktp), "code"),
+    ];
+    for (file, path) in refused {
+        let expected = doku_model::check_upload(&file).unwrap_err();
+        assert_eq!(expected.paths(), [path], "{file:?}");
+        let body = file.to_multipart("sim-test-boundary").unwrap();
+        let mut call = f.call("POST", FILE_PATH, &body.body);
+        call.content_type = Some(&body.content_type);
+        call.token = Some(&token);
+        let resp = f.send(&call).await.unwrap();
+        assert_eq!(resp.status, 400, "{file:?}");
+        assert_eq!(resp.error_code(), "validation_failed", "{file:?}");
+        let json = resp.json();
+        let paths: Vec<&str> = json["error"]["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, [path], "{file:?}");
+    }
+    assert_eq!(f.sim.stats().uploads, 0);
+    // What check_upload accepts, the simulator takes: any case of the extension, parameters on
+    // the media type.
+    let accepted = UploadFile::file(
+        FileCategory::Logo,
+        "LOGO.JPEG",
+        "image/jpeg; charset=binary",
+        bytes,
+    );
+    doku_model::check_upload(&accepted).unwrap();
+    assert!(upload(&f, &token, accepted).await.starts_with("DCM"));
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Starts the built `doku-sim` binary, reads its `listening on` line and talks to it.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! that must keep being answered, and the simulator's memory read from `/proc`.
 //!
 //! Loopback only; every loop is bounded; every wait has a timeout. Used by
-//! `tests/hostile_attacks.rs` (re-run it with `-- --nocapture` to see the measurements).
+//! `tests/suite/hostile_attacks.rs` (re-run it with `-- --nocapture` to see the measurements).
 #![allow(dead_code, clippy::unwrap_used, unreachable_pub)]
 
 use std::net::SocketAddr;

@@ -3,7 +3,7 @@
 //! DOKU's sample (crates/doku-model/tests/doku-samples/partner/, each with its page).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

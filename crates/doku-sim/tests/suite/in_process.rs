@@ -1,7 +1,7 @@
 //! `Sim::in_process`: the same pipeline as over HTTP, without a socket.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use common::{in_process_request, CLIENT_ID, FILE_PATH, SECRET, START, TOKEN_BODY, TOKEN_PATH};

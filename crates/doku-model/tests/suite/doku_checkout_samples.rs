@@ -5,7 +5,7 @@
 //! `apiFormat` / `api_format`, `null` channel ids, a 40-digit `uuid`).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

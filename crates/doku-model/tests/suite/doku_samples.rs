@@ -4,7 +4,7 @@
 //! `validate()` or fails only for the reason the README gives.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,9 @@
-//! The simulator under attack (issue 10, suite part b): every hostile case answers a clear 4xx
+//! The simulator under attack, case by case: every hostile case answers a clear 4xx
 //! (or, for the global bounds, is held by the bound), each from the headers alone where the
 //! headers are enough.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -83,7 +83,8 @@ fn code_of(body: &str) -> String {
     v["error"]["code"].as_str().unwrap().to_owned()
 }
 
-/// Issue 10, point 1: refused from the headers, before the announced 12 MiB body is sent.
+/// An unauthenticated request is refused from its headers, before its announced 12 MiB body
+/// is sent.
 #[tokio::test]
 async fn unauthenticated_bodies_are_refused_before_they_are_read() {
     let f = start().await;
@@ -142,7 +143,7 @@ async fn unauthenticated_bodies_are_refused_before_they_are_read() {
     );
 }
 
-/// Issue 10, point 4: a repeated required header is ambiguous.
+/// A repeated required header is ambiguous: refused with `duplicate_header`.
 #[tokio::test]
 async fn duplicated_required_headers_are_refused() {
     let f = start().await;
@@ -162,7 +163,7 @@ async fn duplicated_required_headers_are_refused() {
     assert_eq!(f.sim.stats().tokens_for(CLIENT_ID), 0);
 }
 
-/// Issue 10, point 4: a non-ASCII value is invalid, not missing.
+/// A non-ASCII header value is invalid, not missing.
 #[tokio::test]
 async fn non_ascii_header_values_are_not_visible_ascii() {
     let f = start().await;
@@ -178,7 +179,7 @@ async fn non_ascii_header_values_are_not_visible_ascii() {
     assert!(!message.contains("missing"), "{message}");
 }
 
-/// Issue 10, point 4: the last second of 9999 is well-formed, just far outside the window.
+/// The last second of 9999 is a well-formed timestamp, just far outside the window.
 #[tokio::test]
 async fn year_9999_is_out_of_the_window_not_malformed() {
     let f = start().await;
@@ -190,7 +191,7 @@ async fn year_9999_is_out_of_the_window_not_malformed() {
     assert!(!message.contains("not UTC"), "{message}");
 }
 
-/// Issue 10, point 4: echoed input is capped.
+/// Input echoed in an error body is capped.
 #[tokio::test]
 async fn error_bodies_echo_a_capped_prefix() {
     let f = start().await;
@@ -222,7 +223,7 @@ async fn error_bodies_echo_a_capped_prefix() {
     assert!(resp.body.len() < 512, "{} bytes echoed", resp.body.len());
 }
 
-/// Issue 10, point 4: an absurd `valid_time` gives a token that lives at most a day.
+/// An absurd `valid_time` gives a token that lives at most a day.
 #[tokio::test]
 async fn valid_time_is_capped_at_a_day() {
     let f = start().await;
@@ -238,8 +239,7 @@ async fn valid_time_is_capped_at_a_day() {
     assert_eq!(claims.exp - claims.iat, 24 * 3600);
 }
 
-/// Issue 10, point 2: a connection that sends nothing is closed after the header-read
-/// timeout.
+/// A connection that sends nothing is closed after the header-read timeout.
 #[tokio::test]
 async fn silent_connections_are_closed() {
     let f = start_with(|b| b.header_read_timeout(Duration::from_millis(500))).await;
@@ -259,7 +259,7 @@ async fn silent_connections_are_closed() {
     assert!(matches!(read, Ok(Ok(_) | Err(_))), "{read:?}");
 }
 
-/// Issue 10, point 1: at the connection cap, the connection idle longest makes room.
+/// At the connection cap, the connection idle longest makes room.
 #[tokio::test]
 async fn at_the_connection_cap_the_oldest_idle_connection_is_closed() {
     let f = start_with(|b| b.max_connections(4)).await;
@@ -283,7 +283,7 @@ async fn at_the_connection_cap_the_oldest_idle_connection_is_closed() {
     );
 }
 
-/// Issue 10, point 1: bodies held at once are bounded; a request that cannot fit is 503.
+/// Body bytes held at once are bounded; a request that cannot fit is 503.
 #[tokio::test]
 async fn in_flight_body_bytes_are_bounded() {
     let f = start_with(|b| b.max_inflight_body_bytes(1024 * 1024)).await;
@@ -323,7 +323,7 @@ async fn h2_max_streams(addr: std::net::SocketAddr) -> Option<u32> {
     })
 }
 
-/// Issue 10, point 1: HTTP/2 connections announce the stream cap (hyper's default was 200).
+/// HTTP/2 connections announce the stream cap (16, not hyper's default of 200).
 #[tokio::test]
 async fn h2_streams_per_connection_are_capped() {
     let f = start().await;
@@ -336,7 +336,7 @@ async fn h2_streams_per_connection_are_capped() {
     assert_eq!(h2_max_streams(f.sim.addr()).await, Some(3));
 }
 
-/// Issue 10, point 3: the idempotency record forgets the oldest records past its bounds.
+/// The idempotency record forgets the oldest records past its bounds.
 #[tokio::test]
 async fn idempotency_records_are_bounded() {
     let f = start_with(|b| b.idempotency_max_records(2)).await;

@@ -1,7 +1,7 @@
 //! End-to-end tests against small servers on 127.0.0.1 (no outside network).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::convert::Infallible;
 use std::error::Error as _;

@@ -2,7 +2,7 @@
 //! whichever comes first ends the attempt, in the phase it was in. Servers on 127.0.0.1 only.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

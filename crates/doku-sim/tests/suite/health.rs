@@ -2,7 +2,7 @@
 //! credentials, untouched by faults, not counted in the stats a test asserts on.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,15 @@
+//! The integration tests of this crate in one binary (each test binary links tokio, hyper
+//! and rustls again): one module per area.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod binary;
+mod checkout;
+mod common;
+mod doku_shapes;
+mod flow;
+mod health;
+mod hostile;
+mod hostile_attacks;
+mod hostile_cases;
+mod in_process;
+mod protocol;
