@@ -2,8 +2,8 @@
 //!
 //! Every item lives at the crate root (the modules are private, one per call): requests and
 //! answers such as [`TokenRequest`], [`RequirementsQuery`], [`UploadFile`] (with the pure
-//! [`encode_multipart`] codec), [`BusinessRegistrationRequest`], [`BusinessLiteRequest`],
-//! [`BusinessData`], [`CheckoutRequest`], DOKU's [`ErrorBody`], and the [`Endpoint`] table.
+//! [`encode_multipart`] codec and the upload rules [`check_upload`]),
+//! [`BusinessRegistrationRequest`], [`BusinessLiteRequest`], [`BusinessData`], [`CheckoutRequest`], DOKU's [`ErrorBody`], and the [`Endpoint`] table.
 //! Every request type implements [`Validate`], which reports **every**
 //! violation with its JSON path. [`decode()`] turns bytes into a type and names the JSON path on
 //! failure. Enums DOKU may extend keep unknown values in an `Unknown(String)` variant.
@@ -98,6 +98,7 @@ pub use token::{
     GrantType, TokenClaims, TokenRequest, TokenResponse, TokenUser, DEFAULT_VALID_TIME_MINUTES,
 };
 pub use upload::{
-    DocumentCode, FileCategory, UploadFile, UploadResponse, UploadSource, MAX_UPLOAD_BYTES,
+    check_upload, content_type_for, DocumentCode, FileCategory, UploadFile, UploadResponse,
+    UploadSource, MAX_UPLOAD_BYTES,
 };
 pub use validate::{Validate, ValidationErrors, Violation};

@@ -1,4 +1,6 @@
-//! Upload File (`POST /file`, `multipart/form-data`): metadata, request, answer.
+//! Upload File (`POST /file`, `multipart/form-data`): metadata, request, answer, and the rules
+//! an upload must meet ([`check_upload`]), which the client checks before sending and the
+//! simulator checks on receipt.
 //!
 //! The wire encoding lives in [`crate::multipart`]; this module says what is sent.
 
@@ -240,6 +242,64 @@ impl Validate for UploadFile {
     }
 }
 
+/// The content type an upload with this file name must have, or `None` for an extension DOKU
+/// does not take. From Check Requirements' `extensions` (`PNG`, `JPG`, `JPEG`, `PDF`):
+///
+/// | extension | content type |
+/// |---|---|
+/// | `.png` | `image/png` |
+/// | `.jpg`, `.jpeg` | `image/jpeg` |
+/// | `.pdf` | `application/pdf` |
+///
+/// The extension is matched without regard to case.
+pub fn content_type_for(filename: &str) -> Option<&'static str> {
+    let (_, ext) = filename.rsplit_once('.')?;
+    if ext.eq_ignore_ascii_case("png") {
+        Some("image/png")
+    } else if ext.eq_ignore_ascii_case("jpg") || ext.eq_ignore_ascii_case("jpeg") {
+        Some("image/jpeg")
+    } else if ext.eq_ignore_ascii_case("pdf") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// Every problem with `upload`: [`UploadFile`]'s [`Validate`] (non-empty, at most
+/// [`MAX_UPLOAD_BYTES`], `code` only with `DOCUMENT`, …) plus the file-name rules: a file's name
+/// must end in an extension [`content_type_for`] knows, and a content type, when given, must be
+/// that extension's (parameters such as `; charset=binary` are ignored).
+///
+/// # Errors
+///
+/// All violations, with their paths (`file`, `file.filename`, `file.content_type`, …).
+pub fn check_upload(upload: &UploadFile) -> Result<(), ValidationErrors> {
+    let mut errors = upload.validate().err().unwrap_or_default();
+    if let UploadSource::File {
+        filename,
+        content_type,
+        ..
+    } = &upload.source
+    {
+        match content_type_for(filename) {
+            None if !filename.is_empty() => {
+                errors.push("file.filename", "must end in .png, .jpg, .jpeg or .pdf")
+            }
+            Some(expected) => {
+                let media = content_type.split(';').next().unwrap_or("").trim();
+                if !content_type.is_empty() && !media.eq_ignore_ascii_case(expected) {
+                    errors.push(
+                        "file.content_type",
+                        format!("must be {expected} for this file name"),
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+    errors.into_result()
+}
+
 /// Answer of Upload File: `{"id": "CNT-0104-1676639713907", "link": "…", "category": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadResponse {
@@ -309,6 +369,44 @@ mod tests {
                 .paths(),
             vec!["file_url"]
         );
+    }
+
+    #[test]
+    fn extension_and_content_type_rules() {
+        let ok = UploadFile::file(FileCategory::Logo, "logo.PNG", "image/png", vec![1]);
+        assert!(check_upload(&ok).is_ok());
+        let jpeg = UploadFile::file(
+            FileCategory::Logo,
+            "a.jpeg",
+            "image/jpeg; charset=binary",
+            vec![1],
+        );
+        assert!(check_upload(&jpeg).is_ok());
+        let wrong_type = UploadFile::file(FileCategory::Logo, "a.png", "image/jpeg", vec![1]);
+        assert_eq!(
+            check_upload(&wrong_type).unwrap_err().paths(),
+            ["file.content_type"]
+        );
+        let exe = UploadFile::file(
+            FileCategory::Logo,
+            "a.exe",
+            "application/octet-stream",
+            vec![1],
+        );
+        assert_eq!(check_upload(&exe).unwrap_err().paths(), ["file.filename"]);
+        let big = UploadFile::file(
+            FileCategory::Logo,
+            "a.pdf",
+            "application/pdf",
+            vec![0; MAX_UPLOAD_BYTES + 1],
+        );
+        assert_eq!(check_upload(&big).unwrap_err().paths(), ["file"]);
+        let url = UploadFile::url(FileCategory::Logo, "https://example.com/x");
+        assert!(check_upload(&url).is_ok());
+        assert_eq!(content_type_for("noext"), None);
+        assert_eq!(content_type_for("x.JPG"), Some("image/jpeg"));
+        assert_eq!(content_type_for("x.Pdf"), Some("application/pdf"));
+        assert_eq!(content_type_for("x.gif"), None);
     }
 
     #[test]

@@ -100,7 +100,9 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> 
 
 /// Runs `validate()`; every violation is listed in `error.violations`.
 pub(crate) fn validate<T: Validate>(value: &T) -> Result<(), Reply> {
-    value.validate().map_err(|errors| validation_failed(&errors))
+    value
+        .validate()
+        .map_err(|errors| validation_failed(&errors))
 }
 
 /// A 400 `validation_failed` listing every violation with its path.

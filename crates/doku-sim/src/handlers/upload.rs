@@ -1,9 +1,13 @@
 //! `POST /file`: store an uploaded document and answer its id.
+//!
+//! The upload must meet [`doku_model::check_upload`], the rules the client checks before
+//! sending (size, `code` with `DOCUMENT`, a `.png`/`.jpg`/`.jpeg`/`.pdf` name whose content type
+//! matches): what the client refuses, the simulator refuses too.
 
-use doku_model::UploadResponse;
+use doku_model::{check_upload, UploadResponse};
 use http::StatusCode;
 
-use super::{try_reply, validate, Req};
+use super::{try_reply, validation_failed, Req};
 use crate::response::Reply;
 use crate::state::{App, StoredFile};
 
@@ -22,7 +26,9 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     }
     let upload = try_reply!(crate::form::upload_from_multipart(content_type, req.body)
         .map_err(|e| Reply::error(StatusCode::BAD_REQUEST, "invalid_form", e.to_string())));
-    try_reply!(validate(&upload));
+    if let Err(errors) = check_upload(&upload) {
+        return validation_failed(&errors);
+    }
     let id = app.new_id("DCM");
     app.store().files.insert(
         id.clone(),
