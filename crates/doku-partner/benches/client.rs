@@ -1,5 +1,5 @@
 //! End-to-end client benchmark, run by `cargo xtask bench` (`cargo bench -p doku-partner --bench
-//! client`): `Client::check_requirements` (signed, token cached, response signature verified,
+//! client`): `Client::send` of a `RequirementsQuery` (signed, token cached, response signature verified,
 //! JSON decoded) against a **bare** hyper-util legacy client sending pre-signed requests — same
 //! endpoint, same concurrency, same in-process doku-sim on loopback, in the same run. Numbers and
 //! their reading: `docs/performance.md`, section "doku-partner vs a bare hyper client".
@@ -18,7 +18,7 @@
 //! Phases: `bare` — the legacy client over `HttpConnector` with the transport's pool settings,
 //! sending requests signed before the timed window (distinct Request-Ids, one bearer token
 //! fetched once, one timestamp inside the simulator's ±300 s window) and reading each body to
-//! the end; `sdk` — `client.check_requirements(&query)` with `ResponseSignatureMode::Require`.
+//! the end; `sdk` — `client.send(&query)` (Check Requirements) with `ResponseSignatureMode::Require`.
 //! Both send the same header set and 36-character Request-Ids. The client runs on one
 //! current-thread runtime, so the CPU time of that thread is the client's CPU per call.
 //!
@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use doku_model::{RequestId, RequirementsQuery, RequirementsResponse};
-use doku_partner::{Client, Config, Environment, ResponseSignatureMode};
+use doku_partner::{Client, Config, Environment, GenerateToken, ResponseSignatureMode};
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::{headers, SecretKey};
 use doku_test_support::{PARTNER_CLIENT_ID as CLIENT_ID, PARTNER_SECRET as SECRET};
@@ -322,7 +322,7 @@ async fn sdk_phase(
     drive(name, opts, move || {
         let (client, query) = (client.clone(), query.clone());
         async move {
-            match client.check_requirements(&query).await {
+            match client.send(&*query).await {
                 Ok(r) => {
                     black_box(r);
                     Outcome::Ok
@@ -530,8 +530,8 @@ async fn run(opts: &Opts, base_url: &str) -> (Vec<Phase>, Vec<Phase>) {
     let query_string = query.to_query_string();
     let sdk = sdk_client(base_url);
     // The bare client's token, fetched once (this also fills the SDK's cache).
-    let token = sdk.token().await.unwrap().token;
-    sdk.check_requirements(&query).await.unwrap();
+    let token = sdk.send(GenerateToken::new()).await.unwrap().value.token;
+    sdk.send(&*query).await.unwrap();
     let bare = bare_client(opts.concurrency);
     let per_phase = opts.max_rate * (opts.warmup + opts.measure).as_secs_f64().ceil() as usize;
 

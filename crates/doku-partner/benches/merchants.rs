@@ -19,7 +19,7 @@
 //! 1. **Memory**: 10,000 handles from one `Client` (`Client::merchant`), bytes counted by a
 //!    counting global allocator (stats_alloc, as `tests/merchant_memory.rs`), Vec included;
 //!    baseline: the same count of bare `(ClientId, SecretKey)` pairs from the same strings.
-//! 2. **Calls**: `Merchant::check_status` from N tasks against a local keep-alive HTTP/1.1
+//! 2. **Calls**: `Merchant::send(CheckStatus::new(…))` from N tasks against a local keep-alive HTTP/1.1
 //!    server that signs every answer with the calling merchant's key (looked up by Client-Id;
 //!    the client runs with `ResponseSignatureMode::Require`, so every answer is verified).
 //!    Phase `one`: every call through one merchant; phase `many`: call *i* through merchant
@@ -47,7 +47,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use doku_model::ClientId;
 use doku_partner::{
-    verify_notification, Client, Config, Environment, Merchant, MerchantKeys, ResponseSignatureMode,
+    verify_notification, CheckStatus, Client, Config, Environment, Merchant, MerchantKeys,
+    ResponseSignatureMode,
 };
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
@@ -256,7 +257,10 @@ async fn calls_phase(
                 } else {
                     &handles[0]
                 };
-                let answer = m.check_status(INVOICE).await.expect("check status");
+                let answer = m
+                    .send(CheckStatus::new(INVOICE))
+                    .await
+                    .expect("check status");
                 black_box(answer);
             }
         }));

@@ -14,7 +14,9 @@ use doku_model::{
     BusinessLiteRequest, BusinessRegistrationRequest, ClientId, DocumentCode, FileCategory, FileId,
     RequirementsQuery, UploadFile,
 };
-use doku_partner::{Client, Config, Environment, ResponseSignatureMode};
+use doku_partner::{
+    Client, Config, Environment, GenerateToken, GetBusiness, ResponseSignatureMode,
+};
 use doku_sign::SecretKey;
 use doku_sim::{Fault, FaultKind, Sim, SimConfig};
 
@@ -55,13 +57,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     // 0. A token (optional: every call fetches and caches one as needed).
-    client.token().await?;
+    client.send(GenerateToken::new()).await?;
     println!("0. token cached until {:?}", client.cached_token_lifetime());
 
     // 1. What does a personal business of an Indonesian owner need?
-    let requirements = client
-        .check_requirements(&RequirementsQuery::personal("ID"))
-        .await?;
+    let requirements = client.send(&RequirementsQuery::personal("ID")).await?.value;
     let mandatory = requirements.mandatory_codes();
     println!("1. mandatory documents: {mandatory:?}");
 
@@ -74,7 +74,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             "PHOTO_PROOF" => document(FileCategory::PhotoProof),
             other => return Err(format!("this example cannot supply {other}").into()),
         };
-        let uploaded = client.upload_file(upload).await?;
+        let uploaded = client.send(upload).await?.value;
         println!("2. uploaded {code} as {}", uploaded.id);
         file_ids.push(uploaded.id);
     }
@@ -85,7 +85,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Endpoint::BusinessRegistration,
         Fault::once(FaultKind::ProcessThenDrop),
     );
-    let created = client.register_business(&registration(&file_ids)?).await?;
+    let created = client.send(&registration(&file_ids)?).await?.value;
     println!(
         "3a. registered business {} (brand {}); registrations recorded: {}",
         created.business.id,
@@ -95,7 +95,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // 4. Read it back.
     let brand = ClientId::new(created.brand_ids()[0].to_owned())?;
-    let data = client.get_business(&brand).await?;
+    let data = client.send(GetBusiness::new(&brand)).await?.value;
     println!(
         "4. {} — {} brand(s), risk status {:?}",
         data.name,
@@ -106,7 +106,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 3b. Or invite a business to finish registration in the DOKU Dashboard.
-    let invited = client.create_business_lite(&lite()?).await?;
+    let invited = client.send(&lite()?).await?.value;
     println!("3b. invited business {}", invited.business.id);
 
     let stats = sim.stats();

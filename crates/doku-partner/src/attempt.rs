@@ -9,7 +9,7 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use crate::call::Call;
+use crate::call::InFlight;
 use crate::client::{Answer, Client};
 use crate::error::{CallStage, Error};
 use crate::interpret::interpret;
@@ -24,7 +24,7 @@ impl Client {
     /// Sign, send, verify, decide, decode — until an answer, a final error, or no retry left.
     pub(crate) async fn attempts<T: DeserializeOwned>(
         &self,
-        call: &mut Call<'_>,
+        call: &mut InFlight<'_>,
         token: Option<&AccessToken>,
     ) -> Result<Answer<T>, Error> {
         loop {
@@ -110,7 +110,7 @@ impl Client {
     /// Step 1: the signed request of this attempt (fresh timestamp, same Request-Id).
     fn sign(
         &self,
-        call: &Call<'_>,
+        call: &InFlight<'_>,
         token: Option<&AccessToken>,
     ) -> Result<http::Request<bytes::Bytes>, Error> {
         let bearer = match token {
@@ -136,7 +136,11 @@ impl Client {
     }
 
     /// Step 2, failed: how the failure bears on retrying, and the error to report.
-    fn transport_failure(&self, call: &mut Call<'_>, source: TransportError) -> (Outcome, Error) {
+    fn transport_failure(
+        &self,
+        call: &mut InFlight<'_>,
+        source: TransportError,
+    ) -> (Outcome, Error) {
         let outcome = Outcome::of_transport_error(&source);
         let reached = source.may_have_reached_server();
         let error = Error::Transport {
@@ -149,7 +153,7 @@ impl Client {
     }
 
     /// Step 3: the response signature under the configured mode; `Ok(true)` when verified.
-    fn verify(&self, call: &Call<'_>, response: &Response) -> Result<bool, Error> {
+    fn verify(&self, call: &InFlight<'_>, response: &Response) -> Result<bool, Error> {
         let expected = Expected {
             key: call.caller.secret_key,
             client_id: call.caller.client_id,
@@ -167,19 +171,20 @@ impl Client {
     }
 
     /// Step 4: retry or not, by the policy and the time left.
-    fn decide(&self, call: &Call<'_>, outcome: &Outcome) -> Decision {
+    fn decide(&self, call: &InFlight<'_>, outcome: &Outcome) -> Decision {
         decide(
             &self.inner.config.retry,
             call.attempt,
             outcome,
             call.started.elapsed(),
+            call.deadline.saturating_duration_since(call.started),
         )
     }
 
     /// Tells the observer, if any, about this attempt.
     fn observe(
         &self,
-        call: &Call<'_>,
+        call: &InFlight<'_>,
         status: Option<StatusCode>,
         latency: Duration,
         signature_verified: bool,
@@ -198,7 +203,10 @@ impl Client {
 }
 
 /// Step 5: the final answer decoded (or DOKU's error as an [`Error`]).
-fn decode<T: DeserializeOwned>(call: &Call<'_>, response: Response) -> Result<Answer<T>, Error> {
+fn decode<T: DeserializeOwned>(
+    call: &InFlight<'_>,
+    response: Response,
+) -> Result<Answer<T>, Error> {
     let request = call.request;
     // Only what may have created something; never a token or a shared key.
     let keep_body = !request.is_safe() && request.endpoint != doku_model::Endpoint::Token;
@@ -218,8 +226,9 @@ fn decode<T: DeserializeOwned>(call: &Call<'_>, response: Response) -> Result<An
         value,
         body: response.body,
         status: response.status,
-        // Filled in by `Client::call`, which owns the call's Request-Id once the call is over.
+        // Both filled in by `Client::call`, which owns the call's Request-Id and attempt count.
         request_id: String::new(),
+        attempts: 0,
         replay,
     })
 }

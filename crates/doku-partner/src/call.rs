@@ -23,7 +23,7 @@ use crate::request::ApiRequest;
 use crate::retry::Outcome;
 
 /// One call in progress: what it sends, as whom, under which Request-Id, and how far it got.
-pub(crate) struct Call<'a> {
+pub(crate) struct InFlight<'a> {
     pub(crate) caller: &'a Caller<'a>,
     pub(crate) request: &'a ApiRequest,
     /// The Request-Id (replaced only after a refusal, see [`Client::after_refusal`]).
@@ -33,13 +33,14 @@ pub(crate) struct Call<'a> {
     pub(crate) progress: Progress,
     /// When the call began (the deadline and the retry budget count from here).
     pub(crate) started: Instant,
-    /// When the whole call must end: `started` + the policy's total deadline.
+    /// When the whole call must end: `started` + the call's deadline (its own, else the
+    /// policy's total deadline).
     pub(crate) deadline: Instant,
     /// Attempts made so far, counted across the 401 repeat.
     pub(crate) attempt: u32,
 }
 
-impl Call<'_> {
+impl InFlight<'_> {
     /// The call's [`Error::DeadlineExceeded`]: where it was cut, after how many attempts.
     pub(crate) fn deadline_error(&mut self) -> Error {
         let total = self.deadline.saturating_duration_since(self.started);
@@ -49,18 +50,18 @@ impl Call<'_> {
 }
 
 impl Client {
-    /// One call under the whole-call deadline.
+    /// One call under the whole-call deadline `total`.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         caller: &Caller<'_>,
         request: &ApiRequest,
         request_id: RequestId,
         origin: IdOrigin,
+        total: Duration,
     ) -> Result<Answer<T>, Error> {
         let span = call_span(request, request_id.as_str());
         let started = Instant::now();
-        let total = self.inner.config.retry.total_deadline;
-        let mut call = Call {
+        let mut call = InFlight {
             caller,
             request,
             request_id,
@@ -80,12 +81,13 @@ impl Client {
         // The answer's Request-Id is the call's last, moved rather than copied.
         result.map(|answer| Answer {
             request_id: call.request_id.into_string(),
+            attempts: call.attempt,
             ..answer
         })
     }
 
     /// The call: token, attempts, and the 401 repeat, each wait bounded by the call's deadline.
-    async fn run<T: DeserializeOwned>(&self, call: &mut Call<'_>) -> Result<Answer<T>, Error> {
+    async fn run<T: DeserializeOwned>(&self, call: &mut InFlight<'_>) -> Result<Answer<T>, Error> {
         if !call.request.needs_token() {
             return self.attempts(call, None).await;
         }
@@ -136,7 +138,7 @@ impl Client {
     /// Only when no earlier attempt under this id may have been processed: after a timeout or
     /// a dropped connection, DOKU may hold an outcome under the id, and only the same id gets
     /// it replayed instead of doing the work twice.
-    pub(crate) fn after_refusal(&self, call: &mut Call<'_>) {
+    pub(crate) fn after_refusal(&self, call: &mut InFlight<'_>) {
         if call.origin == IdOrigin::Generated && !call.progress.may_have_reached {
             call.request_id = self.inner.config.request_ids.generate();
             tracing::Span::current().record("request_id", call.request_id.as_str());
@@ -147,7 +149,7 @@ impl Client {
     /// past the call's deadline, which ends the call here if it comes first.
     pub(crate) async fn wait(
         &self,
-        call: &mut Call<'_>,
+        call: &mut InFlight<'_>,
         after: Duration,
         outcome: &Outcome,
         error: Error,

@@ -1,28 +1,27 @@
-//! The client: the handle callers hold, and the entry points every typed method goes through.
+//! The client: the handle callers hold, and [`Client::send`], the one way to make a Partner
+//! API call.
 //!
 //! One call is [`crate::call`] (deadline, token, 401 repeat) over [`crate::attempt`] (sign, send,
 //! verify, decide, decode), each step in its own file.
 
 use std::sync::Arc;
 
-use doku_model::RequestId;
+use doku_model::{Endpoint, RequestId, TokenResponse};
 use doku_sign::SecretKey;
 use doku_transport::Transport;
 use http::{HeaderValue, StatusCode};
-use serde::de::DeserializeOwned;
 
 use crate::base_url::BaseUrl;
 use crate::config::Config;
 use crate::error::Error;
-use crate::request::{ApiRequest, CallOptions};
-use crate::token_cache::{TokenCache, TokenLifetime};
+use crate::operation::{Call, Operation, RequestContext, SameCredentials};
+use crate::token_cache::{bearer_value, TokenCache, TokenLifetime};
 
 /// A DOKU Partner API client. Cheap to clone (clones share the connection pool and the token
 /// cache); create one per partner credential and reuse it.
 ///
-/// Every typed method (see the crate docs) validates its input before any network call,
-/// gets a bearer token from the cache when the call needs one, and runs the request through
-/// [`Client::execute`].
+/// Every call is [`Client::send`] of a typed request (see the crate docs): validated before any
+/// network call, sent with a bearer token from the cache when the call needs one.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -112,55 +111,53 @@ impl Client {
         out
     }
 
-    /// Sends a described request and decodes the answer as `T`: the engine behind every typed
-    /// method, public for calls this crate does not wrap.
+    /// Sends a Partner API call and returns DOKU's answer: `client.send(&request)`, or with
+    /// per-call options `client.send(Call::new(&request).request_id(id).deadline(d))`.
     ///
-    /// - One Request-Id for the call (from `options`, else the generator), kept on every
+    /// `call` is any [`Operation`] whose [`Sender`](crate::Sender) is the `Client` (a merchant
+    /// call, such as a `CheckoutRequest`, does not compile here: send it with
+    /// [`Merchant::send`](crate::Merchant::send)), or a [`Call`] around one.
+    ///
+    /// - The request is validated and described once, before anything is sent.
+    /// - One Request-Id for the call (the [`Call`]'s, else the generator's), kept on every
     ///   retry after a connection failure, a timeout or a 5xx — DOKU deduplicates by it. Each
     ///   attempt is re-signed with a fresh `Request-Timestamp`.
-    /// - Retries as [`decide`](crate::decide) says.
-    /// - For calls needing a token: a 401 invalidates the cached token, fetches a new one and
-    ///   repeats the call once.
+    /// - Retries as the [`RetryPolicy`](crate::RetryPolicy) says.
+    /// - For calls needing a token: the cached one (fetched when needed); a 401 invalidates it,
+    ///   fetches a new one and repeats the call once.
     /// - After a 401 or a 429 the refused request was never processed; if DOKU records
     ///   refusals for replay, repeating its Request-Id would get the refusal back forever. So
     ///   a **generated** Request-Id is replaced by a fresh one for the repeat — unless an
     ///   earlier attempt under it may have been processed (timeout, dropped connection), when
-    ///   only the same id gets that outcome replayed; a caller-supplied one (`options`) is
-    ///   kept, and a replayed refusal is [`Error::ReplayedRefusal`].
+    ///   only the same id gets that outcome replayed; a caller-supplied one is kept, and a
+    ///   replayed refusal is [`Error::ReplayedRefusal`].
     /// - The response signature is checked as configured, before any retry decision: an answer
     ///   that fails a required check is [`Error::Signature`], whatever its status.
-    /// - A 2xx, or a 409 whose body is a `T` (DOKU's replay of an already processed
-    ///   Request-Id), is success.
-    /// - The whole call — token fetch, attempts, waits, the 401 repeat — ends by
+    /// - A 2xx, or a 409 whose body is the answer type (DOKU's replay of an already processed
+    ///   Request-Id), is success ([`Answer::replay`]).
+    /// - The whole call ends by the [`Call::deadline`], else
     ///   [`RetryPolicy::total_deadline`](crate::RetryPolicy::total_deadline); when it passes,
     ///   whatever is in progress is cut and the call fails with [`Error::DeadlineExceeded`].
+    /// - Generate Token ([`GenerateToken`](crate::GenerateToken)): the token is checked
+    ///   ([`Error::InvalidToken`] when empty or not valid in a header) and cached for the
+    ///   calls that follow.
     ///
     /// # Errors
     ///
-    /// Any [`Error`] variant except `Validation`, `Config`-at-build and `Io`.
-    pub async fn execute<T: DeserializeOwned>(
-        &self,
-        request: &ApiRequest,
-        options: CallOptions,
-    ) -> Result<T, Error> {
-        self.execute_answer(request, options)
-            .await
-            .map(|answer| answer.value)
-    }
-
-    /// [`Client::execute`], also returning the body exactly as DOKU sent it (e.g. to store or
-    /// print DOKU's JSON verbatim, with nothing lost or added by re-serialising `T`).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::execute`].
-    pub async fn execute_answer<T: DeserializeOwned>(
-        &self,
-        request: &ApiRequest,
-        options: CallOptions,
-    ) -> Result<Answer<T>, Error> {
-        self.execute_as(&self.partner_caller(), request, options)
-            .await
+    /// [`Error::Validation`] (every violation) before any network call; then any [`Error`]
+    /// variant except `Config`-at-build and `Io`.
+    pub async fn send<O>(&self, call: impl Into<Call<O>>) -> Result<Answer<O::Answer>, Error>
+    where
+        O: Operation<Sender = Client>,
+    {
+        if O::ENDPOINT == Endpoint::Token {
+            let fetched_at = self.inner.config.clock.unix_seconds();
+            let answer = self.dispatch(&self.partner_caller(), call.into()).await?;
+            let token = usable_token(&answer.body, answer.status, &answer.request_id)?;
+            self.inner.tokens.store(&token.token, fetched_at);
+            return Ok(answer);
+        }
+        self.dispatch(&self.partner_caller(), call.into()).await
     }
 
     /// The partner's own credentials on the Partner API host.
@@ -175,8 +172,8 @@ impl Client {
     }
 
     /// The call's Request-Id: the caller's (kept), else a generated one.
-    pub(crate) fn request_id_for(&self, options: CallOptions) -> (RequestId, IdOrigin) {
-        match options.request_id {
+    fn request_id_for(&self, request_id: Option<RequestId>) -> (RequestId, IdOrigin) {
+        match request_id {
             Some(id) => (id, IdOrigin::Caller),
             None => (
                 self.inner.config.request_ids.generate(),
@@ -185,16 +182,42 @@ impl Client {
         }
     }
 
-    /// [`Client::execute_answer`] signed as `caller` (a merchant's credentials and API host):
-    /// the one engine for Partner and merchant calls alike.
-    pub(crate) async fn execute_as<T: DeserializeOwned>(
+    /// `call` signed as `caller` (the partner's or a merchant's credentials and API host): the
+    /// one engine for Partner and merchant calls alike.
+    pub(crate) async fn dispatch<O: Operation>(
         &self,
         caller: &Caller<'_>,
-        request: &ApiRequest,
-        options: CallOptions,
-    ) -> Result<Answer<T>, Error> {
-        let (request_id, origin) = self.request_id_for(options);
-        self.call(caller, request, request_id, origin).await
+        call: Call<O>,
+    ) -> Result<Answer<O::Answer>, Error> {
+        // Compile-time: the operation's sender and its endpoint's credentials agree.
+        let () = SameCredentials::<O>::CHECK;
+        let Call {
+            operation,
+            request_id,
+            deadline,
+        } = call;
+        let (request_id, origin) = self.request_id_for(request_id);
+        let context = RequestContext::new(&request_id)
+            .with_token_valid_minutes(self.inner.config.token_valid_minutes);
+        let request = operation.to_request(&context)?;
+        debug_assert_eq!(request.endpoint, O::ENDPOINT, "an operation's own endpoint");
+        let total = deadline.unwrap_or(self.inner.config.retry.total_deadline);
+        self.call(caller, &request, request_id, origin, total).await
+    }
+}
+
+/// DOKU's Generate Token answer in `body`, when its token can be sent as a bearer.
+pub(crate) fn usable_token(
+    body: &[u8],
+    status: StatusCode,
+    request_id: &str,
+) -> Result<TokenResponse, Error> {
+    match doku_model::decode::<TokenResponse>(body) {
+        Ok(token) if bearer_value(&token.token).is_some() => Ok(token),
+        _ => Err(Error::InvalidToken {
+            status,
+            request_id: request_id.to_owned(),
+        }),
     }
 }
 
@@ -216,13 +239,14 @@ pub(crate) struct Caller<'a> {
 /// Where a call's Request-Id came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IdOrigin {
-    /// The caller chose it (`CallOptions::request_id`): never replaced.
+    /// The caller chose it ([`Call::request_id`]): never replaced.
     Caller,
     /// The client generated it: replaced by a fresh one after a refusal DOKU did not process.
     Generated,
 }
 
-/// A decoded answer with the body exactly as DOKU sent it. `Debug` shows the body's length
+/// What every `send` returns: the decoded answer, the body exactly as DOKU sent it (e.g. to
+/// store or print DOKU's JSON verbatim), and how the call went. `Debug` shows the body's length
 /// only (it may hold a token or a shared key).
 #[derive(Clone)]
 #[non_exhaustive]
@@ -235,8 +259,18 @@ pub struct Answer<T> {
     pub status: StatusCode,
     /// The Request-Id the answer is for (a fresh one if the first was refused with 401/429).
     pub request_id: String,
+    /// How many attempts the call made (1 when the first answered), counted across the
+    /// repeat after a refused token.
+    pub attempts: u32,
     /// Whether this was DOKU's 409 replay of an already processed Request-Id.
     pub replay: bool,
+}
+
+impl<T> Answer<T> {
+    /// The decoded value, dropping the rest.
+    pub fn into_value(self) -> T {
+        self.value
+    }
 }
 
 impl<T> std::fmt::Debug for Answer<T> {
@@ -245,6 +279,7 @@ impl<T> std::fmt::Debug for Answer<T> {
             .field("body_len", &self.body.len())
             .field("status", &self.status)
             .field("request_id", &self.request_id)
+            .field("attempts", &self.attempts)
             .field("replay", &self.replay)
             .finish_non_exhaustive()
     }

@@ -65,7 +65,7 @@ pub enum Error {
         #[source]
         source: TransportError,
         /// Whether DOKU may have received (and acted on) the request. When `true`, retry later
-        /// with the **same** Request-Id (see `CallOptions::request_id`) so DOKU deduplicates it.
+        /// with the **same** Request-Id (see [`Call::request_id`](crate::Call::request_id)) so DOKU deduplicates it.
         may_have_reached_doku: bool,
         /// Attempts made.
         attempts: u32,

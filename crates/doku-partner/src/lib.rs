@@ -1,23 +1,32 @@
 //! Async client for DOKU's Partner API — the crate a partner platform adds to its
 //! `Cargo.toml` to onboard businesses onto DOKU.
 //!
-//! | step | method | endpoint |
-//! |---|---|---|
-//! | 0 | [`Client::token`] (optional: tokens are fetched and cached automatically) | `POST /token` |
-//! | 1 | [`Client::check_requirements`] | `GET /file?…` |
-//! | 2 | [`Client::upload_file`], [`Client::upload_file_from_path`] | `POST /file` |
-//! | 3a | [`Client::register_business`] | `POST /business` |
-//! | 3b | [`Client::create_business_lite`] | `POST /business/lite/registration` |
-//! | 4 | [`Client::get_business`] | `GET /business/{client id}` |
-//! | pay | [`Merchant::create_checkout`] (a brand's handle: [`Client::merchant`], [`Client::merchant_from_brand`]) | `POST /checkout/v1/payment` |
-//! | pay | [`Merchant::check_status`] | `GET /orders/v1/status/{invoice}` |
+//! One way to call: a typed request value per endpoint, sent by [`Client::send`] (Partner
+//! calls, the partner's credentials) or [`Merchant::send`] (a brand's Checkout calls, its own
+//! credentials). Every `send` returns `Result<`[`Answer<T>`]`, `[`Error`]`>`: the decoded value,
+//! the body as DOKU sent it, the Request-Id, the number of attempts and whether it was a replay.
 //!
-//! Each method has a `*_with(…, CallOptions)` variant taking a caller-supplied Request-Id.
+//! | step | request value ([`Operation`]) | sent by | endpoint |
+//! |---|---|---|---|
+//! | 0 | [`GenerateToken`] (optional: tokens are fetched and cached automatically) | [`Client::send`] | `POST /token` |
+//! | 1 | [`RequirementsQuery`](doku_model::RequirementsQuery) | [`Client::send`] | `GET /file?…` |
+//! | 2 | [`UploadFile`](doku_model::UploadFile) (from disk: [`upload_from_path`]) | [`Client::send`] | `POST /file` |
+//! | 3a | [`BusinessRegistrationRequest`](doku_model::BusinessRegistrationRequest) | [`Client::send`] | `POST /business` |
+//! | 3b | [`BusinessLiteRequest`](doku_model::BusinessLiteRequest) | [`Client::send`] | `POST /business/lite/registration` |
+//! | 4 | [`GetBusiness`] | [`Client::send`] | `GET /business/{client id}` |
+//! | pay | [`CheckoutRequest`](doku_model::CheckoutRequest) | [`Merchant::send`] ([`Client::merchant`], [`Client::merchant_from_brand`]) | `POST /checkout/v1/payment` |
+//! | pay | [`CheckStatus`] | [`Merchant::send`] | `GET /orders/v1/status/{invoice}` |
+//!
+//! Per-call options are a value built around the request: [`Call::new`]`(&request)` with
+//! [`.request_id(…)`](Call::request_id) (repeat a call whose outcome is unknown under its
+//! Request-Id) and [`.deadline(…)`](Call::deadline) (this call's whole-call deadline). A Partner
+//! request sent to a [`Merchant`], or a merchant request to the [`Client`], does not compile:
+//! each request names its [`Sender`].
 //!
 //! What the client does for you:
 //!
 //! - **Validation first.** Every request is checked with [`doku_model::Validate`] (and
-//!   uploads with [`check_upload`]) before anything is sent; [`Error::Validation`] lists every
+//!   uploads with [`doku_model::check_upload`]) before anything is sent; [`Error::Validation`] lists every
 //!   violation.
 //! - **Signing.** Non-SNAP `Signature` over the exact bytes sent; a fresh `Request-Timestamp`
 //!   from the injected clock ([`ConfigBuilder::clock`], any [`doku_sign::clock::Clock`]) on
@@ -27,13 +36,14 @@
 //!   authenticated call refreshes the token and repeats the call once.
 //! - **Retries.** Connection failures, timeouts, dropped connections and 429/502/503/504
 //!   (500 for GET only) are retried with backoff and jitter, `Retry-After` honoured, bounded
-//!   by attempts ([`decide`]). The **same Request-Id** is used on every such retry, and DOKU's
+//!   by [`RetryPolicy`]'s attempts. The **same Request-Id** is used on every such retry, and DOKU's
 //!   `409` replay of an already processed request is returned as the success it was — so a
 //!   retry never registers a business twice. After a 401 or a 429 (refusals DOKU did not
 //!   process) a generated Request-Id is replaced by a fresh one; a 409 replaying a refusal is
 //!   [`Error::ReplayedRefusal`], never success.
-//! - **A deadline is a deadline**: [`RetryPolicy::total_deadline`] bounds the whole call —
-//!   token fetch, attempts in flight, waits, the 401 repeat ([`Error::DeadlineExceeded`]).
+//! - **A deadline is a deadline**: [`RetryPolicy::total_deadline`] (or a call's own
+//!   [`Call::deadline`]) bounds the whole call — token fetch, attempts in flight, waits, the 401
+//!   repeat ([`Error::DeadlineExceeded`]).
 //! - **Response signatures** are verified when present ([`ResponseSignatureMode`]), before
 //!   any retry decision; a GET answer may be signed with or without the `Digest` line.
 //! - **Logs** go through `tracing` (span `doku_partner.call` with `endpoint`, `request_id`,
@@ -42,8 +52,8 @@
 //! # Example
 //!
 //! ```no_run
-//! use doku_model::{BusinessType, DocumentCode, FileCategory, RequirementsQuery};
-//! use doku_partner::{Client, Config, Environment};
+//! use doku_model::{DocumentCode, FileCategory, RequirementsQuery};
+//! use doku_partner::{upload_from_path, Client, Config, Environment};
 //! use doku_sign::SecretKey;
 //!
 //! # async fn run() -> Result<(), doku_partner::Error> {
@@ -53,13 +63,12 @@
 //! let client = Client::new(config)?;
 //!
 //! let query = RequirementsQuery::personal("ID");
-//! let requirements = client.check_requirements(&query).await?;
+//! let requirements = client.send(&query).await?.value;
 //! println!("mandatory: {:?}", requirements.mandatory_codes());
 //!
-//! let ktp = client
-//!     .upload_file_from_path(FileCategory::Document, Some(DocumentCode::Ktp), "ktp.png")
-//!     .await?;
-//! println!("uploaded {}", ktp.id);
+//! let ktp = upload_from_path(FileCategory::Document, Some(DocumentCode::Ktp), "ktp.png").await?;
+//! let uploaded = client.send(&ktp).await?;
+//! println!("uploaded {} in {} attempt(s)", uploaded.value.id, uploaded.attempts);
 //! # Ok(()) }
 //! ```
 //!
@@ -80,6 +89,7 @@ mod interpret;
 mod merchant;
 mod notification;
 mod observer;
+mod operation;
 mod progress;
 mod request;
 mod request_id;
@@ -90,15 +100,18 @@ mod token_cache;
 mod verify;
 mod wire_headers;
 
-pub use api::upload::{check_upload, content_type_for};
+pub use api::business::GetBusiness;
+pub use api::token::GenerateToken;
+pub use api::upload::upload_from_path;
 pub use client::{Answer, Client};
 pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_MARGIN};
 pub use environment::Environment;
 pub use error::{CallStage, Error, SharedCause, SignatureProblem, MAX_ERROR_BODY_BYTES};
-pub use merchant::Merchant;
+pub use merchant::{CheckStatus, Merchant};
 pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
 pub use observer::{Exchange, Observer};
-pub use request::{ApiRequest, CallOptions};
+pub use operation::{Call, Operation, RequestContext, Sender};
+pub use request::ApiRequest;
 pub use request_id::{RequestIdGenerator, UuidV4};
 pub use retry::RetryPolicy;
 pub use token_cache::TokenLifetime;

@@ -5,18 +5,21 @@
 //! Client-Id and secret. A [`Merchant`] holds those two and a clone of the [`Client`] (one
 //! `Arc`), so a partner can keep thousands of them in one process: they all share one
 //! connection pool. The calls go through the client's one engine
-//! ([`Client::execute`]'s): the same Request-Id reuse, 409 replays, refusal handling and
+//! ([`Client::send`]'s): the same Request-Id reuse, 409 replays, refusal handling and
 //! response-signature checks as the Partner calls — only the credentials and the host differ.
 //! Checkout calls carry no bearer token (DOKU's Checkout pages list only the four signature
 //! headers).
 
-use doku_model::{BusinessDataBrand, CheckStatusResponse, CheckoutRequest, ClientId, Endpoint};
+use doku_model::{
+    BusinessDataBrand, CheckStatusResponse, CheckoutRequest, CheckoutResponse, ClientId, Endpoint,
+};
 use doku_sign::SecretKey;
 
 use crate::api::{json_body, validated};
 use crate::client::{Answer, Caller, Client};
 use crate::error::Error;
-use crate::request::{ApiRequest, CallOptions};
+use crate::operation::{Call, Operation, RequestContext};
+use crate::request::ApiRequest;
 
 /// Longest invoice number or Request-Id Check Status is asked about (a Request-Id's limit;
 /// invoice numbers are at most 64 characters).
@@ -111,80 +114,90 @@ impl Merchant {
         }
     }
 
-    /// DOKU Checkout (`POST /checkout/v1/payment`): creates a payment page; the answer's
-    /// [`payment_url`](doku_model::CheckoutResponse::payment_url) is where the customer pays.
+    /// Sends a merchant call signed with this brand's credentials to the Checkout host:
+    /// `merchant.send(&CheckoutRequest::new(20_000, "INV-1"))`,
+    /// `merchant.send(CheckStatus::new("INV-1"))`, or either inside a [`Call`] with per-call
+    /// options.
     ///
-    /// Validated first. Retried like the Partner calls with the same Request-Id; DOKU's 409
-    /// replay of an already processed Request-Id is returned as success (`Answer::replay`), a
-    /// replayed refusal is [`Error::ReplayedRefusal`]. The answer keeps the body exactly as
-    /// DOKU sent it.
+    /// `call` is any [`Operation`] whose [`Sender`](crate::Sender) is `Merchant` (a Partner
+    /// call does not compile here: send it with [`Client::send`]). Everything else is
+    /// [`Client::send`]'s engine: validation first, the same Request-Id on retries, DOKU's 409
+    /// replay of an already processed Request-Id returned as success ([`Answer::replay`]), a
+    /// replayed refusal as [`Error::ReplayedRefusal`], the whole-call deadline. Merchant calls
+    /// carry no bearer token.
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] (every violation) before any network call; otherwise see
-    /// [`Client::execute`].
-    pub async fn create_checkout(
-        &self,
-        request: &CheckoutRequest,
-    ) -> Result<Answer<doku_model::CheckoutResponse>, Error> {
-        self.create_checkout_with(request, CallOptions::default())
-            .await
+    /// [`Error::Validation`] (every violation) before any network call; otherwise as
+    /// [`Client::send`].
+    pub async fn send<O>(&self, call: impl Into<Call<O>>) -> Result<Answer<O::Answer>, Error>
+    where
+        O: Operation<Sender = Merchant>,
+    {
+        self.client.dispatch(&self.caller(), call.into()).await
+    }
+}
+
+/// DOKU Checkout (`POST /checkout/v1/payment`): creates a payment page; the answer's
+/// [`payment_url`](doku_model::CheckoutResponse::payment_url) is where the customer pays.
+///
+/// Validated before anything is sent. Pass the Request-Id of an earlier attempt whose outcome
+/// is unknown ([`Call::request_id`]) to repeat it without creating a second payment.
+impl Operation for CheckoutRequest {
+    type Sender = Merchant;
+    type Answer = CheckoutResponse;
+    const ENDPOINT: Endpoint = Endpoint::Checkout;
+
+    fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
+        validated(self)?;
+        Ok(ApiRequest::post_json(Endpoint::Checkout, json_body(self)?))
+    }
+}
+
+/// Check Status (`GET /orders/v1/status/{invoice number or Request-Id}`): the payment's state
+/// (see [`TransactionStatus::is_final`](doku_model::TransactionStatus::is_final)).
+///
+/// ```no_run
+/// # async fn run(merchant: doku_partner::Merchant) -> Result<(), doku_partner::Error> {
+/// let status = merchant.send(doku_partner::CheckStatus::new("INV-1")).await?.value;
+/// println!("{:?}", status.transaction.status);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckStatus<'a> {
+    id: &'a str,
+}
+
+impl<'a> CheckStatus<'a> {
+    /// Check Status of the payment with this invoice number, or of the Checkout call made
+    /// under this Request-Id.
+    pub fn new(invoice_or_request_id: &'a str) -> Self {
+        Self {
+            id: invoice_or_request_id,
+        }
     }
 
-    /// [`Merchant::create_checkout`] with per-call options — pass the Request-Id of an earlier
-    /// attempt whose outcome is unknown to repeat it without creating a second payment.
-    ///
-    /// # Errors
-    ///
-    /// As [`Merchant::create_checkout`].
-    pub async fn create_checkout_with(
-        &self,
-        request: &CheckoutRequest,
-        options: CallOptions,
-    ) -> Result<Answer<doku_model::CheckoutResponse>, Error> {
-        validated(request)?;
-        let request = ApiRequest::post_json(Endpoint::Checkout, json_body(request)?);
-        self.client
-            .execute_as(&self.caller(), &request, options)
-            .await
+    /// The invoice number or Request-Id asked about.
+    pub fn id(&self) -> &'a str {
+        self.id
     }
+}
 
-    /// Check Status (`GET /orders/v1/status/{invoice number or Request-Id}`): the payment's
-    /// state (see [`TransactionStatus::is_final`](doku_model::TransactionStatus::is_final)).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`] for an empty id, one over 128 characters or with control
-    /// characters, before any network call; otherwise see [`Client::execute`].
-    pub async fn check_status(
-        &self,
-        invoice_or_request_id: &str,
-    ) -> Result<Answer<CheckStatusResponse>, Error> {
-        self.check_status_with(invoice_or_request_id, CallOptions::default())
-            .await
-    }
+/// Refused before sending: an empty id, one over 128 characters or with control characters.
+impl Operation for CheckStatus<'_> {
+    type Sender = Merchant;
+    type Answer = CheckStatusResponse;
+    const ENDPOINT: Endpoint = Endpoint::CheckStatus;
 
-    /// [`Merchant::check_status`] with per-call options.
-    ///
-    /// # Errors
-    ///
-    /// As [`Merchant::check_status`].
-    pub async fn check_status_with(
-        &self,
-        invoice_or_request_id: &str,
-        options: CallOptions,
-    ) -> Result<Answer<CheckStatusResponse>, Error> {
+    fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
         let mut errors = doku_model::ValidationErrors::new();
-        errors.non_empty("invoice_number", invoice_or_request_id);
-        errors.max_chars("invoice_number", invoice_or_request_id, MAX_STATUS_ID);
-        if invoice_or_request_id.chars().any(char::is_control) {
+        errors.non_empty("invoice_number", self.id);
+        errors.max_chars("invoice_number", self.id, MAX_STATUS_ID);
+        if self.id.chars().any(char::is_control) {
             errors.push("invoice_number", "must not contain control characters");
         }
         errors.into_result().map_err(Error::Validation)?;
-        let request = ApiRequest::get_at(Endpoint::CheckStatus, invoice_or_request_id);
-        self.client
-            .execute_as(&self.caller(), &request, options)
-            .await
+        Ok(ApiRequest::get_at(Endpoint::CheckStatus, self.id))
     }
 }
 

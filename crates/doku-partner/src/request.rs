@@ -1,12 +1,12 @@
 //! Describing a request — which call, path, query, exact body bytes — separately from sending it.
 //!
-//! An [`ApiRequest`] is pure data: the client signs it into an `http::Request` and sends that. So
-//! the bytes signed and the bytes sent are the same `Bytes` value, and both are testable without
-//! a network. Method, path and bearer rule come from [`doku_model::Endpoint`], the one table of
+//! An [`ApiRequest`] is pure data, what an [`Operation`](crate::Operation) describes itself as:
+//! the client signs it into an `http::Request` and sends that. So the bytes signed and the bytes
+//! sent are the same `Bytes` value, and both are testable without a network. Method, path and bearer rule come from [`doku_model::Endpoint`], the one table of
 //! DOKU's calls.
 
 use bytes::Bytes;
-use doku_model::{Bearer, Endpoint, RequestId};
+use doku_model::{Bearer, Endpoint};
 use http::Method;
 
 /// One DOKU request, before headers and signature.
@@ -103,25 +103,6 @@ impl std::fmt::Debug for ApiRequest {
             .field("body_len", &self.body.as_ref().map(Bytes::len))
             .field("content_type", &self.content_type)
             .finish()
-    }
-}
-
-/// Per-call options.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct CallOptions {
-    /// The Request-Id (idempotency key) to use instead of a fresh one. Pass the id of an
-    /// earlier call that ended with `may_have_reached_doku: true` to retry it safely, e.g. from
-    /// another process after a crash: DOKU answers a repeat with the original outcome.
-    pub request_id: Option<RequestId>,
-}
-
-impl CallOptions {
-    /// Options that reuse `request_id`.
-    pub fn with_request_id(request_id: RequestId) -> Self {
-        Self {
-            request_id: Some(request_id),
-        }
     }
 }
 

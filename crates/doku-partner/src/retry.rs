@@ -16,7 +16,7 @@
 //! fails a required check is a signature error, and its `Retry-After` buys nothing.
 //!
 //! The Request-Id: kept on every retry (DOKU deduplicates by it) — except after a 429 (and the
-//! 401 token refresh, see [`Client::execute`](crate::Client::execute)) when the client generated
+//! 401 token refresh, see [`Client::send`](crate::Client::send)) when the client generated
 //! it: DOKU did not process the refused request, and a DOKU that records refusals would replay
 //! the refusal for that id forever, so the repeat gets a fresh id — unless an earlier attempt
 //! under that id may have been processed (timeout, dropped connection): then only the same id
@@ -253,12 +253,14 @@ pub(crate) enum Decision {
 }
 
 /// Whether attempt number `attempt` (1-based) with `outcome`, `elapsed` after the call began,
-/// is retried. Pure: the only input besides the arguments is the policy's jitter source.
+/// is retried, when the whole call may take `total_deadline` (the call's own deadline, else
+/// the policy's). Pure: the only input besides the arguments is the policy's jitter source.
 pub(crate) fn decide(
     policy: &RetryPolicy,
     attempt: u32,
     outcome: &Outcome,
     elapsed: Duration,
+    total_deadline: Duration,
 ) -> Decision {
     let retryable_status = |status: u16, safe: bool| match status {
         429 | 502 | 503 | 504 => true,
@@ -285,7 +287,7 @@ pub(crate) fn decide(
     if attempt >= policy.max_attempts {
         return Decision::GiveUp;
     }
-    if elapsed.saturating_add(after) > policy.total_deadline {
+    if elapsed.saturating_add(after) > total_deadline {
         return Decision::GiveUp;
     }
     Decision::Retry { after }
@@ -356,7 +358,7 @@ mod tests {
         let p = policy();
         for (name, attempt, outcome, elapsed, expected) in table {
             assert_eq!(
-                decide(&p, attempt, &outcome, elapsed),
+                decide(&p, attempt, &outcome, elapsed, p.total_deadline),
                 expected,
                 "case: {name}"
             );
@@ -384,7 +386,7 @@ mod tests {
     fn no_retries_policy_gives_up_at_once() {
         let p = RetryPolicy::no_retries();
         assert_eq!(
-            decide(&p, 1, &Outcome::ConnectFailed, S(0)),
+            decide(&p, 1, &Outcome::ConnectFailed, S(0), p.total_deadline),
             Decision::GiveUp
         );
     }

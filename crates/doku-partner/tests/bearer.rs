@@ -26,25 +26,19 @@ async fn every_call_but_generate_token_carries_the_bearer() {
     })
     .await;
     let client = scripted_client(&server);
-    let _ = client.check_requirements(&personal_query()).await;
-    let _ = client.upload_file(png(FileCategory::Logo)).await;
-    let _ = client.register_business(&registration("Toko", &[])).await;
-    let _ = client.create_business_lite(&lite("Toko")).await;
+    let _ = client.send(&personal_query()).await;
+    let _ = client.send(png(FileCategory::Logo)).await;
+    let _ = client.send(&registration("Toko", &[])).await;
+    let _ = client.send(&lite("Toko")).await;
     let _ = client
-        .get_business(&ClientId::new("BRN-0001-1").unwrap())
+        .send(GetBusiness::new(&ClientId::new("BRN-0001-1").unwrap()))
         .await;
     // What the CLI prints goes through `redact`: the token and the secret never show.
     assert_eq!(
         client.redact(&format!("token tok-bearer-1, key {SECRET}, kept")),
         "token ***, key ***, kept"
     );
-    let answer = client
-        .execute_answer::<doku_model::TokenResponse>(
-            &doku_partner::ApiRequest::post_json(doku_model::Endpoint::Token, b"{}".to_vec()),
-            doku_partner::CallOptions::default(),
-        )
-        .await
-        .unwrap();
+    let answer = client.send(GenerateToken::new()).await.unwrap();
     assert!(
         !format!("{answer:?}").contains("tok-bearer-1"),
         "{answer:?}"
@@ -75,17 +69,14 @@ async fn an_unusable_token_is_invalid_token_and_is_never_sent() {
         let body = format!(r#"{{"token":"{token}","type":"Bearer","valid_time":3600}}"#);
         let server = Scripted::start(move |_, _| Reply::json(200, body.clone())).await;
         let client = scripted_client(&server);
-        let err = client.token().await.unwrap_err();
+        let err = client.send(GenerateToken::new()).await.unwrap_err();
         assert!(
             matches!(&err, Error::InvalidToken { status, .. } if status.as_u16() == 200),
             "{err:?}"
         );
         assert_eq!(err.request_id(), server.seen()[0].header("request-id"));
         assert!(client.cached_token_lifetime().is_none(), "not cached");
-        let err = client
-            .check_requirements(&personal_query())
-            .await
-            .unwrap_err();
+        let err = client.send(&personal_query()).await.unwrap_err();
         assert!(matches!(err, Error::InvalidToken { .. }), "{err:?}");
         assert!(
             server

@@ -32,10 +32,7 @@ fn client_without_deadline(server: &Scripted, mode: ResponseSignatureMode) -> Cl
 /// A Check Requirements call that must fail; its error and how long it took.
 async fn failing_call(client: &Client) -> (Error, Duration) {
     let started = Instant::now();
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
+    let err = client.send(&personal_query()).await.unwrap_err();
     (err, started.elapsed())
 }
 
@@ -194,4 +191,74 @@ async fn a_429_with_a_wrong_signature_is_not_retried_even_when_signatures_are_op
         ),
         "{err:?}"
     );
+}
+
+/// A call's own deadline (`Call::deadline`) bounds it instead of the policy's: shorter, the call
+/// is cut at it.
+#[tokio::test]
+async fn a_call_s_own_deadline_is_shorter_than_the_policy_s() {
+    let server = server(|_, _| Reply::Silent).await;
+    let client = client_without_deadline(&server, ResponseSignatureMode::VerifyIfPresent);
+    let deadline = Duration::from_millis(700);
+    let started = Instant::now();
+    let query = personal_query();
+    let err = client
+        .send(Call::new(&query).deadline(deadline))
+        .await
+        .unwrap_err();
+    let elapsed = assert_within(started.elapsed(), deadline);
+    assert!(elapsed >= deadline, "{elapsed:?}");
+    let Error::DeadlineExceeded {
+        deadline: d,
+        stage,
+        attempts,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*d, *stage, *attempts), (deadline, CallStage::InFlight, 1));
+}
+
+/// Longer than the policy's, a call's own deadline leaves room for a retry the policy's would
+/// not wait for; the answer counts both attempts.
+#[tokio::test]
+async fn a_call_s_own_deadline_is_longer_than_the_policy_s() {
+    let data = r#"{"id":"BSN-1","name":"Toko","type":"PERSONAL","brands":[]}"#;
+    let server = server(move |i, seen| {
+        if i < 2 {
+            Reply::signed(
+                503,
+                r#"{"error":{"code":"busy","message":"busy"}}"#,
+                seen,
+                SECRET,
+            )
+            .with_header("retry-after", "1")
+        } else {
+            Reply::signed(200, data, seen, SECRET)
+        }
+    })
+    .await;
+    let client = client_for(
+        &server,
+        Duration::from_millis(400),
+        ResponseSignatureMode::Require,
+    );
+    let brand = doku_model::ClientId::new("BRN-0001-1").unwrap();
+    // Under the policy's 400 ms, the 1 s Retry-After is not waited for.
+    let err = client.send(GetBusiness::new(&brand)).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status, .. } if status.as_u16() == 503),
+        "{err:?}"
+    );
+    // The next call's first attempt is refused too (503), but its own 5 s leave room.
+    let started = Instant::now();
+    let answer = client
+        .send(Call::new(GetBusiness::new(&brand)).deadline(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited");
+    assert_eq!(answer.attempts, 2);
+    assert_eq!(answer.value.name, "Toko");
+    assert_eq!(call_ids(&server).len(), 3);
 }

@@ -20,7 +20,8 @@ use doku_model::{
     BusinessData, Endpoint, FileCategory, RequestId, SharedKey, TokenClaims, TokenResponse,
 };
 use doku_partner::{
-    ApiRequest, CallOptions, Client, Environment, Error, Exchange, ResponseSignatureMode,
+    ApiRequest, Client, Environment, Error, Exchange, Operation, RequestContext,
+    ResponseSignatureMode,
 };
 use doku_sign::SecretKey;
 use doku_sim::{Fault, FaultKind, SimConfig};
@@ -45,14 +46,15 @@ fn quick_client(sim: &doku_sim::SimHandle) -> Client {
 async fn token_fails_then_replays(client: &Client, sim: &doku_sim::SimHandle) -> (Error, String) {
     let rid = RequestId::random();
     let err = client
-        .token_with(CallOptions::with_request_id(rid.clone()))
+        .send(Call::new(GenerateToken::new()).request_id(rid.clone()))
         .await
         .unwrap_err();
     sim.clear_faults();
     let replayed = client
-        .token_with(CallOptions::with_request_id(rid))
+        .send(Call::new(GenerateToken::new()).request_id(rid))
         .await
         .unwrap()
+        .value
         .token;
     (err, replayed)
 }
@@ -72,7 +74,7 @@ async fn config_builder_and_client_debug_hide_the_secret_and_the_token() {
     let client = Client::new(config.clone()).unwrap();
     needles.check_debug("Client", &client);
 
-    let token = client.token().await.unwrap();
+    let token = client.send(GenerateToken::new()).await.unwrap().value;
     needles.token(&token.token);
     needles.check_debug("TokenResponse", &token);
     needles.check_debug("Client with a cached token", &client);
@@ -89,29 +91,23 @@ async fn every_error_variant_hides_the_secret_and_the_tokens() {
     let wrong_secret = "SK-wrong-secret-zebra-7781";
     let mut needles = Needles::new(&[SECRET, wrong_secret]);
     let client = quick_client(&sim);
-    let first = client.token().await.unwrap().token;
+    let first = client.send(GenerateToken::new()).await.unwrap().value.token;
     needles.token(&first);
     let mut errors: Vec<(&str, Error)> = Vec::new();
 
     // Validation: nothing sent.
     let mut invalid = registration("", &[]);
     invalid.business.email = String::new();
-    errors.push((
-        "validation",
-        client.register_business(&invalid).await.unwrap_err(),
-    ));
+    errors.push(("validation", client.send(&invalid).await.unwrap_err()));
 
     // Api: the bearer token refused twice (the client refreshes once).
     sim.set_fault(Endpoint::UploadFile, Fault::always(FaultKind::ExpireToken));
     errors.push((
         "api 401 expired_token",
-        client
-            .upload_file(png(FileCategory::Logo))
-            .await
-            .unwrap_err(),
+        client.send(png(FileCategory::Logo)).await.unwrap_err(),
     ));
     sim.clear_faults();
-    let refreshed = client.token().await.unwrap().token;
+    let refreshed = client.send(GenerateToken::new()).await.unwrap().value.token;
     needles.token(&refreshed);
 
     // Api: signed with the wrong secret (the simulator echoes the string it expected signed).
@@ -124,7 +120,7 @@ async fn every_error_variant_hides_the_secret_and_the_tokens() {
     .unwrap();
     errors.push((
         "api 401 invalid_signature",
-        wrong.token().await.unwrap_err(),
+        wrong.send(GenerateToken::new()).await.unwrap_err(),
     ));
 
     // Signature: a token was issued, but the answer's signature is wrong. The replay of the
@@ -147,29 +143,23 @@ async fn every_error_variant_hides_the_secret_and_the_tokens() {
     );
     errors.push((
         "transport (dropped)",
-        client
-            .create_business_lite(&lite("Toko"))
-            .await
-            .unwrap_err(),
+        client.send(&lite("Toko")).await.unwrap_err(),
     ));
     sim.clear_faults();
 
     // Transport: nothing listening.
     let nowhere = build(config_at(format!("http://127.0.0.1:{}", unused_port())));
-    errors.push(("transport (connect)", nowhere.token().await.unwrap_err()));
+    errors.push((
+        "transport (connect)",
+        nowhere.send(GenerateToken::new()).await.unwrap_err(),
+    ));
 
     // Decode: a 200 that is not JSON.
     sim.set_fault(
         Endpoint::CheckRequirements,
         Fault::once(FaultKind::NonJsonBody),
     );
-    errors.push((
-        "decode",
-        client
-            .check_requirements(&personal_query())
-            .await
-            .unwrap_err(),
-    ));
+    errors.push(("decode", client.send(&personal_query()).await.unwrap_err()));
 
     // Config, TransportSetup, Io: no network.
     errors.push((
@@ -190,8 +180,7 @@ async fn every_error_variant_hides_the_secret_and_the_tokens() {
     ));
     errors.push((
         "io",
-        client
-            .upload_file_from_path(FileCategory::Logo, None, "/nonexistent/doku-rs/logo.png")
+        doku_partner::upload_from_path(FileCategory::Logo, None, "/nonexistent/doku-rs/logo.png")
             .await
             .unwrap_err(),
     ));
@@ -224,8 +213,8 @@ async fn every_error_variant_hides_the_secret_and_the_tokens() {
 /// `message` is serde's text, which quotes the offending JSON value ("invalid type: string
 /// \"eyJ…\", expected u64"). When the value is a token or a shared key, `{}` and `{:?}` of the
 /// error print it, contrary to `Error`'s documented "No variant contains the secret key or a
-/// bearer token". Reachable through the public `Client::execute` with a response type that does
-/// not match the answer (or DOKU changing a field's type). A fix: keep serde's message out of
+/// bearer token". Reachable through a public `Operation` whose answer type does not match
+/// the answer (or DOKU changing a field's type). A fix: keep serde's message out of
 /// `Display`/`Debug` when it quotes input (or redact quoted scalars), keeping the path.
 #[tokio::test]
 async fn decode_error_of_a_token_answer_does_not_quote_the_token() {
@@ -234,21 +223,30 @@ async fn decode_error_of_a_token_answer_does_not_quote_the_token() {
     struct Mismatched {
         token: u64,
     }
+    /// Generate Token, its answer decoded as `Mismatched`.
+    struct MismatchedToken;
+    impl Operation for MismatchedToken {
+        type Sender = Client;
+        type Answer = Mismatched;
+        const ENDPOINT: Endpoint = Endpoint::Token;
+        fn to_request(&self, context: &RequestContext<'_>) -> Result<ApiRequest, Error> {
+            GenerateToken::new().to_request(context)
+        }
+    }
     let sim = sim().await;
     let client = quick_client(&sim);
-    let body = serde_json::to_vec(&doku_model::TokenRequest::client_credentials()).unwrap();
-    let request = ApiRequest::post_json(Endpoint::Token, body);
     let rid = RequestId::random();
     let err = client
-        .execute::<Mismatched>(&request, CallOptions::with_request_id(rid.clone()))
+        .send(Call::new(MismatchedToken).request_id(rid.clone()))
         .await
         .unwrap_err();
     assert_eq!(variant(&err), "Decode");
     // The 409 replay of the same Request-Id is the same answer: the token issued.
     let replayed: TokenResponse = client
-        .execute(&request, CallOptions::with_request_id(rid))
+        .send(Call::new(GenerateToken::new()).request_id(rid))
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     let mut needles = Needles::new(&[SECRET]);
     needles.token(&replayed.token);
     needles.check_error("Error::Decode of a token answer", &err);
@@ -259,7 +257,7 @@ async fn model_sign_sim_and_transport_types_hide_secrets() {
     let sim = sim().await;
     let mut needles = Needles::new(&[SECRET, "SK-args-secret-1", "SK-args-secret-2"]);
     let client = quick_client(&sim);
-    let token = client.token().await.unwrap();
+    let token = client.send(GenerateToken::new()).await.unwrap().value;
     needles.token(&token.token);
 
     // doku-sign

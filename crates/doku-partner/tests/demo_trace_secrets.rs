@@ -16,7 +16,7 @@ use doku_model::{
     BusinessLiteRequest, BusinessRegistrationRequest, ClientId, RequestId, RequirementsQuery,
     UploadFile,
 };
-use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
+use doku_partner::{Client, Config, Environment, Exchange, ResponseSignatureMode};
 use doku_sign::SecretKey;
 use doku_sim::{Fault, FaultKind, Sim, SimConfig};
 
@@ -51,14 +51,21 @@ async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
     let client = Client::new(config).unwrap();
     tracing::debug!(?client, "client");
 
-    let step = || CallOptions::with_request_id(RequestId::random());
-    let token = client.token_with(step()).await.unwrap();
+    let step = RequestId::random;
+    let token = client
+        .send(Call::new(GenerateToken::new()).request_id(step()))
+        .await
+        .unwrap()
+        .value;
     needles.token(&token.token);
     tracing::info!(?token, "Generate Token");
     tracing::debug!(lifetime = ?client.cached_token_lifetime(), ?client, "token cached");
 
     let query = RequirementsQuery::personal("ID");
-    let requirements = client.check_requirements_with(&query, step()).await;
+    let requirements = client
+        .send(Call::new(&query).request_id(step()))
+        .await
+        .map(|answer| answer.value);
     tracing::info!(?requirements, "Check Requirements");
     let mandatory: Vec<String> = requirements
         .unwrap()
@@ -71,20 +78,32 @@ async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
         serde_json::from_str(SAMPLE_BUSINESS).unwrap();
     for code in &mandatory {
         let upload = UploadFile::for_requirement(code, "doc.png", "image/png", SAMPLE_PNG);
-        let uploaded = client.upload_file_with(upload.clone(), step()).await;
+        let uploaded = client
+            .send(Call::new(upload.clone()).request_id(step()))
+            .await
+            .map(|answer| answer.value);
         tracing::info!(?uploaded, code, "Upload File");
         registration.attach(&upload, uploaded.unwrap().id);
     }
-    let created = client.register_business_with(&registration, step()).await;
+    let created = client
+        .send(Call::new(&registration).request_id(step()))
+        .await
+        .map(|answer| answer.value);
     tracing::info!(?created, "Business Registration");
     let created = created.unwrap();
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-    let data = client.get_business_with(&brand, step()).await;
+    let data = client
+        .send(Call::new(GetBusiness::new(&brand)).request_id(step()))
+        .await
+        .map(|answer| answer.value);
     tracing::info!(?data, "Get Business Data");
     assert_eq!(data.unwrap().name, registration.business.name);
     let mut lite: BusinessLiteRequest = serde_json::from_str(SAMPLE_BUSINESS_LITE).unwrap();
     lite.business.partner_ref_id = uuid::Uuid::new_v4().to_string();
-    let invited = client.create_business_lite_with(&lite, step()).await;
+    let invited = client
+        .send(Call::new(&lite).request_id(step()))
+        .await
+        .map(|answer| answer.value);
     tracing::info!(?invited, "Create Business Lite");
     invited.unwrap();
 
@@ -93,14 +112,17 @@ async fn demo_flow_traced_with_debug_output_leaks_no_secret_or_token() {
         Endpoint::GetBusinessData,
         Fault::always(FaultKind::ExpireToken),
     );
-    let refused = client.get_business_with(&brand, step()).await;
+    let refused = client
+        .send(Call::new(GetBusiness::new(&brand)).request_id(step()))
+        .await
+        .map(|answer| answer.value);
     tracing::warn!(?refused, "Get Business Data with the token refused");
     if let Err(e) = &refused {
         tracing::warn!(error = %e, "step failed");
     }
     sim.clear_faults();
     // The token the client fetched when the first one was refused.
-    let latest = client.token().await.unwrap();
+    let latest = client.send(GenerateToken::new()).await.unwrap().value;
     needles.token(&latest.token);
 
     let exchanges = exchanges.lock().unwrap().clone();

@@ -23,7 +23,7 @@ use std::time::Duration;
 use common::*;
 use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory, RequestId, UploadResponse};
-use doku_partner::{CallOptions, Client, ConfigBuilder, Error, Exchange, RetryPolicy};
+use doku_partner::{Client, ConfigBuilder, Error, Exchange, RetryPolicy};
 use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle, Stats};
 use doku_transport::TransportError;
 
@@ -33,8 +33,6 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(200);
 const LATENCY: Duration = Duration::from_millis(300);
 /// Added to the computed bound for scheduling noise on a loaded machine.
 const SLACK: Duration = Duration::from_secs(2);
-/// A fixed multipart boundary, so an upload can be repeated byte for byte.
-const BOUNDARY: &str = "doku-rs-fault-matrix";
 
 /// Three attempts, short fixed waits, `Retry-After: 1` cut to 20 ms.
 fn policy() -> RetryPolicy {
@@ -274,7 +272,7 @@ impl Bench {
             brand: None,
         };
         if endpoint != Endpoint::Token {
-            bench.client.token().await.unwrap();
+            bench.client.send(GenerateToken::new()).await.unwrap();
         }
         if matches!(
             endpoint,
@@ -285,9 +283,10 @@ impl Bench {
         if endpoint == Endpoint::GetBusinessData {
             let created = bench
                 .client
-                .register_business(&registration("Toko Matrix", &bench.file_ids))
+                .send(&registration("Toko Matrix", &bench.file_ids))
                 .await
-                .unwrap();
+                .unwrap()
+                .value;
             bench.brand = Some(ClientId::new(created.brand_ids()[0].to_owned()).unwrap());
         }
         bench
@@ -295,43 +294,60 @@ impl Bench {
 
     /// The endpoint's call with Request-Id `rid`; on success, checks the answer is real.
     async fn call(&self, endpoint: Endpoint, rid: &RequestId) -> Result<(), Error> {
-        let options = || CallOptions::with_request_id(rid.clone());
+        let options = || rid.clone();
         let client = &self.client;
         match endpoint {
             Endpoint::Token => {
-                let token = client.token_with(options()).await?;
+                let token = client
+                    .send(Call::new(GenerateToken::new()).request_id(options()))
+                    .await?
+                    .value;
                 assert!(!token.token.is_empty());
             }
             Endpoint::CheckRequirements => {
                 let answer = client
-                    .check_requirements_with(&personal_query(), options())
-                    .await?;
+                    .send(Call::new(&personal_query()).request_id(options()))
+                    .await?
+                    .value;
                 assert!(!answer.mandatory_codes().is_empty());
             }
             Endpoint::UploadFile => {
-                let request = upload_request(&png(FileCategory::Logo), BOUNDARY);
-                let answer: UploadResponse = client.execute(&request, options()).await?;
+                // The same Request-Id gives the same multipart bytes (the boundary is derived
+                // from it), so a repeat is DOKU's replay.
+                let answer: UploadResponse = client
+                    .send(Call::new(png(FileCategory::Logo)).request_id(options()))
+                    .await?
+                    .value;
                 assert!(!answer.id.as_str().is_empty());
             }
             Endpoint::BusinessRegistration => {
                 let created = client
-                    .register_business_with(&registration("Toko Matrix", &self.file_ids), options())
-                    .await?;
+                    .send(
+                        Call::new(&registration("Toko Matrix", &self.file_ids))
+                            .request_id(options()),
+                    )
+                    .await?
+                    .value;
                 // Not lost: what the (possibly replayed) answer names is registered.
                 let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-                let stored = self.client.get_business(&brand).await?;
+                let stored = self.client.send(GetBusiness::new(&brand)).await?.value;
                 assert_eq!(stored.id, created.business.id);
             }
             Endpoint::BusinessLite => {
                 let invited = client
-                    .create_business_lite_with(&lite("Toko Matrix Lite"), options())
-                    .await?;
+                    .send(Call::new(&lite("Toko Matrix Lite")).request_id(options()))
+                    .await?
+                    .value;
                 assert!(!invited.business.id.is_empty());
             }
             Endpoint::GetBusinessData => {
                 let data = client
-                    .get_business_with(self.brand.as_ref().unwrap(), options())
-                    .await?;
+                    .send(
+                        Call::new(GetBusiness::new(self.brand.as_ref().unwrap()))
+                            .request_id(options()),
+                    )
+                    .await?
+                    .value;
                 assert_eq!(data.name, "Toko Matrix");
             }
             other => panic!("not an endpoint of the matrix: {other:?}"),
@@ -619,14 +635,11 @@ fn print_table() {
     }
 }
 
-/// Regression test (fixed: the boundary is now derived from the Request-Id). It was a bug in
-/// `src/api/upload.rs`: `Client::upload_file_with` drew a new random multipart boundary on every call, so repeating an upload that ended with
-/// `may_have_reached_doku: true` with the same Request-Id — the recovery `Error::Transport`
-/// and `CallOptions::request_id` document — sends different bytes. DOKU's idempotency check
-/// (Request-Id + exact body, as doku-sim models it) answers 422 `request_id_reused` instead of
-/// replaying the stored answer, so the caller can neither get the file id of the upload that
-/// happened nor retry safely. The matrix and the soak test work around it with
-/// `common::upload_request` (fixed boundary, `Client::execute`).
+/// Repeating an upload that ended with `may_have_reached_doku: true` under the same Request-Id —
+/// the recovery `Error::Transport` and `Call::request_id` document — sends the same bytes (the
+/// multipart boundary is derived from the Request-Id, `src/api/upload.rs`), so DOKU's
+/// idempotency check (Request-Id + exact body, as doku-sim models it) replays the stored answer
+/// instead of answering 422 `request_id_reused`.
 #[tokio::test]
 async fn upload_file_with_the_same_request_id_is_replayed() {
     let matrix_config = |config: ConfigBuilder| {
@@ -638,9 +651,9 @@ async fn upload_file_with_the_same_request_id_is_replayed() {
     let (sim, client) =
         warm_client_under_fault_with(matrix_config, Endpoint::UploadFile, drops).await;
     let rid = RequestId::random();
-    let options = || CallOptions::with_request_id(rid.clone());
+    let options = || rid.clone();
     let err = client
-        .upload_file_with(png(FileCategory::Logo), options())
+        .send(Call::new(png(FileCategory::Logo)).request_id(options()))
         .await
         .unwrap_err();
     assert!(
@@ -655,7 +668,7 @@ async fn upload_file_with_the_same_request_id_is_replayed() {
     );
     sim.clear_faults();
     let again = client
-        .upload_file_with(png(FileCategory::Logo), options())
+        .send(Call::new(png(FileCategory::Logo)).request_id(options()))
         .await;
     assert!(
         again.is_ok(),

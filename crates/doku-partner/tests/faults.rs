@@ -59,7 +59,7 @@ async fn latency_beyond_attempt_timeout_once_is_retried_to_success() {
     let (sim, client) =
         warm_client_under_fault_with(attempt_timeout(300), Endpoint::UploadFile, slow_once).await;
     let started = Instant::now();
-    client.upload_file(png(FileCategory::Logo)).await.unwrap();
+    client.send(png(FileCategory::Logo)).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(300));
     // Let the delayed first attempt finish on the server: it must be a replay, not a 2nd file.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -72,10 +72,7 @@ async fn latency_beyond_attempt_timeout_always_is_a_timeout_error() {
     let timeout = attempt_timeout(200);
     let (_sim, client) =
         warm_client_under_fault_with(timeout, Endpoint::CheckRequirements, slow_always).await;
-    let err = client
-        .check_requirements(&personal_query())
-        .await
-        .unwrap_err();
+    let err = client.send(&personal_query()).await.unwrap_err();
     let Error::Transport {
         source,
         attempts,
@@ -100,7 +97,7 @@ async fn status_503_once_is_retried_with_the_same_request_id_and_one_side_effect
     let (_, ids) = ready(&sim).await;
     let (generated, ids_fn) = counting_ids();
     let client = build(config(&sim).request_ids(ids_fn));
-    client.token().await.unwrap();
+    client.send(GenerateToken::new()).await.unwrap();
     let before = generated.load(Ordering::SeqCst);
     // Files belong to the client id, not to the client object: reuse them.
     sim.set_fault(
@@ -108,10 +105,7 @@ async fn status_503_once_is_retried_with_the_same_request_id_and_one_side_effect
         Fault::once(FaultKind::Status(503)),
     );
     let started = Instant::now();
-    client
-        .register_business(&registration("Toko", &ids))
-        .await
-        .unwrap();
+    client.send(&registration("Toko", &ids)).await.unwrap();
     assert!(
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After: 1 honoured"
@@ -133,7 +127,7 @@ async fn status_429_once_honours_retry_after() {
     let (sim, client) =
         warm_client_under_fault(Endpoint::UploadFile, Fault::once(FaultKind::Status(429))).await;
     let started = Instant::now();
-    client.upload_file(png(FileCategory::Logo)).await.unwrap();
+    client.send(png(FileCategory::Logo)).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(sim.stats().uploads, 1);
 }
@@ -144,7 +138,7 @@ async fn status_503_always_gives_up_with_the_api_error() {
     let policy = fast_retries().with_max_retry_after(Duration::from_millis(20));
     let client = build(config(&sim).retry_policy(policy));
     sim.set_fault(Endpoint::Token, Fault::always(FaultKind::Status(503)));
-    let err = client.token().await.unwrap_err();
+    let err = client.send(GenerateToken::new()).await.unwrap_err();
     assert_eq!(api_refusal(&err), (503, Some("simulated_fault")));
     assert_eq!(sim.stats().faults_applied, 3, "max_attempts");
 }
@@ -161,15 +155,24 @@ async fn status_500_is_not_retried_on_post_but_is_on_get() {
     assert_eq!(sim.stats().registrations, 0);
 
     let created = client
-        .register_business(&registration("Toko", &ids))
+        .send(&registration("Toko", &ids))
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     sim.set_fault(
         Endpoint::GetBusinessData,
         Fault::once(FaultKind::Status(500)),
     );
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-    assert_eq!(client.get_business(&brand).await.unwrap().name, "Toko");
+    assert_eq!(
+        client
+            .send(GetBusiness::new(&brand))
+            .await
+            .unwrap()
+            .value
+            .name,
+        "Toko"
+    );
 }
 
 /// One cut connection, and the retry ends in exactly one registration: dropped before
@@ -210,7 +213,12 @@ async fn dropped_connection_after_processing_gets_the_409_replay_as_success() {
     );
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     assert_eq!(
-        client.get_business(&brand).await.unwrap().id,
+        client
+            .send(GetBusiness::new(&brand))
+            .await
+            .unwrap()
+            .value
+            .id,
         created.business.id
     );
 }
@@ -236,10 +244,7 @@ async fn dropped_connection_always_reports_may_have_reached_doku() {
 async fn truncated_body_always_is_a_transport_error() {
     let truncated = Fault::always(FaultKind::TruncatedBody);
     let (sim, client) = warm_client_under_fault(Endpoint::UploadFile, truncated).await;
-    let err = client
-        .upload_file(png(FileCategory::Logo))
-        .await
-        .unwrap_err();
+    let err = client.send(png(FileCategory::Logo)).await.unwrap_err();
     let Error::Transport {
         source,
         may_have_reached_doku: true,
@@ -264,7 +269,7 @@ async fn truncated_body_always_is_a_transport_error() {
 async fn non_json_body_is_a_decode_error_and_not_retried() {
     let non_json = Fault::always(FaultKind::NonJsonBody);
     let (sim, client) = warm_client_under_fault(Endpoint::CheckRequirements, non_json).await;
-    let err = fails_without_retry(&sim, client.check_requirements(&personal_query())).await;
+    let err = fails_without_retry(&sim, client.send(&personal_query())).await;
     let Error::Decode { status, .. } = &err else {
         panic!("{err:?}")
     };
@@ -292,17 +297,14 @@ async fn wrong_response_signature_is_a_signature_error_and_not_retried() {
 async fn expired_token_is_refreshed_and_the_call_repeated_once() {
     let (sim, client) =
         warm_client_under_fault(Endpoint::UploadFile, Fault::once(FaultKind::ExpireToken)).await;
-    client.upload_file(png(FileCategory::Logo)).await.unwrap();
+    client.send(png(FileCategory::Logo)).await.unwrap();
     let stats = sim.stats();
     assert_eq!(stats.tokens_for(CLIENT_ID), 2);
     assert_eq!(stats.uploads, 1);
 
     // A token refused every time: one refresh, then the 401 is reported.
     sim.set_fault(Endpoint::UploadFile, Fault::always(FaultKind::ExpireToken));
-    let err = client
-        .upload_file(png(FileCategory::Logo))
-        .await
-        .unwrap_err();
+    let err = client.send(png(FileCategory::Logo)).await.unwrap_err();
     assert_eq!(api_refusal(&err), (401, Some("expired_token")));
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 3);
 }
@@ -310,7 +312,7 @@ async fn expired_token_is_refreshed_and_the_call_repeated_once() {
 #[tokio::test]
 async fn connect_failure_is_retried_then_reported_as_not_sent() {
     let client = build(config_at(format!("http://127.0.0.1:{}", unused_port())));
-    let err = client.token().await.unwrap_err();
+    let err = client.send(GenerateToken::new()).await.unwrap_err();
     let Error::Transport {
         source,
         may_have_reached_doku,

@@ -5,18 +5,18 @@ mod common;
 
 use common::*;
 use doku_model::{ClientId, DocumentCode, FileCategory, RequestId, RequirementsQuery, UploadFile};
-use doku_partner::{CallOptions, Error};
+use doku_partner::{upload_from_path, Error};
 
 #[tokio::test]
 async fn full_onboarding_flow() {
     let sim = sim().await;
     let client = strict_client(&sim);
 
-    let token = client.token().await.unwrap();
+    let token = client.send(GenerateToken::new()).await.unwrap().value;
     assert_eq!(token.token.split('.').count(), 3);
     assert!(client.cached_token_lifetime().is_some());
 
-    let requirements = client.check_requirements(&personal_query()).await.unwrap();
+    let requirements = client.send(&personal_query()).await.unwrap().value;
     let mut mandatory = requirements.mandatory_codes();
     mandatory.sort_unstable();
     assert_eq!(mandatory, ["KTP", "OWNER_LIVENESS", "PHOTO_PROOF"]);
@@ -26,38 +26,38 @@ async fn full_onboarding_flow() {
     std::fs::create_dir_all(&dir).unwrap();
     let ktp_path = dir.join("ktp.png");
     std::fs::write(&ktp_path, b"\x89PNG\r\n\x1a\n ktp").unwrap();
-    let ktp = client
-        .upload_file_from_path(FileCategory::Document, Some(DocumentCode::Ktp), &ktp_path)
+    let ktp = upload_from_path(FileCategory::Document, Some(DocumentCode::Ktp), &ktp_path)
         .await
         .unwrap();
+    let ktp = client.send(&ktp).await.unwrap().value;
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(ktp.category, FileCategory::Document);
     let liveness = client
-        .upload_file(png(FileCategory::OwnerLiveness))
+        .send(png(FileCategory::OwnerLiveness))
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     let photo = client
-        .upload_file(UploadFile::url(
+        .send(UploadFile::url(
             FileCategory::PhotoProof,
             "https://example.com/p.png",
         ))
         .await
-        .unwrap();
+        .unwrap()
+        .value;
 
     let created = client
-        .register_business(&registration("Toko Maju", &[ktp.id, liveness.id, photo.id]))
+        .send(&registration("Toko Maju", &[ktp.id, liveness.id, photo.id]))
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-    let data = client.get_business(&brand).await.unwrap();
+    let data = client.send(GetBusiness::new(&brand)).await.unwrap().value;
     assert_eq!(data.name, "Toko Maju");
     assert_eq!(data.id, created.business.id);
     assert_eq!(data.partner.as_deref(), Some(CLIENT_ID));
 
-    let invited = client
-        .create_business_lite(&lite("Toko Lite"))
-        .await
-        .unwrap();
+    let invited = client.send(&lite("Toko Lite")).await.unwrap().value;
     assert_eq!(
         invited.business.partner_ref_id.as_deref(),
         Some("3f1c0b6e-8a6e-4d3a-9f55-1b2a3c4d5e6f")
@@ -96,7 +96,7 @@ async fn validation_errors_prevent_any_network_call() {
     let mut bad = registration("Toko", &[]);
     bad.business.email = "not-an-email".into();
     bad.business.contacts[0].nationality = "Indonesia".into();
-    let Err(Error::Validation(errors)) = client.register_business(&bad).await else {
+    let Err(Error::Validation(errors)) = client.send(&bad).await else {
         panic!("expected a validation error")
     };
     assert!(errors.paths().contains(&"business.email"), "{errors}");
@@ -107,7 +107,7 @@ async fn validation_errors_prevent_any_network_call() {
 
     let query = RequirementsQuery::personal("");
     assert!(matches!(
-        client.check_requirements(&query).await,
+        client.send(&query).await,
         Err(Error::Validation(_))
     ));
 
@@ -117,20 +117,17 @@ async fn validation_errors_prevent_any_network_call() {
         "application/octet-stream",
         vec![1],
     );
-    assert!(matches!(
-        client.upload_file(exe).await,
-        Err(Error::Validation(_))
-    ));
+    assert!(matches!(client.send(exe).await, Err(Error::Validation(_))));
     let mismatch = UploadFile::file(FileCategory::Logo, "a.png", "application/pdf", vec![1]);
     assert!(matches!(
-        client.upload_file(mismatch).await,
+        client.send(mismatch).await,
         Err(Error::Validation(_))
     ));
 
     let mut lite_req = lite("Toko Lite");
     lite_req.invited_user.email = "nope".into();
     assert!(matches!(
-        client.create_business_lite(&lite_req).await,
+        client.send(&lite_req).await,
         Err(Error::Validation(_))
     ));
 
@@ -139,17 +136,13 @@ async fn validation_errors_prevent_any_network_call() {
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(doku_model::MAX_UPLOAD_BYTES as u64 + 1)
         .unwrap();
-    let result = client
-        .upload_file_from_path(FileCategory::Logo, None, &path)
-        .await;
+    let result = upload_from_path(FileCategory::Logo, None, &path).await;
     std::fs::remove_file(&path).unwrap();
     let Err(Error::Validation(errors)) = result else {
         panic!("{result:?}")
     };
     assert_eq!(errors.paths(), ["file"]);
-    let missing = client
-        .upload_file_from_path(FileCategory::Logo, None, "/nonexistent/doku/logo.png")
-        .await;
+    let missing = upload_from_path(FileCategory::Logo, None, "/nonexistent/doku/logo.png").await;
     assert!(matches!(missing, Err(Error::Io { .. })), "{missing:?}");
 
     assert_eq!(
@@ -167,7 +160,7 @@ async fn api_errors_carry_status_code_and_message() {
     let ids = upload_mandatory(&client).await;
     let unknown = doku_model::FileId::new("DCM-0000-404").unwrap();
     let err = client
-        .register_business(&registration("Toko", &[ids[0].clone(), unknown]))
+        .send(&registration("Toko", &[ids[0].clone(), unknown]))
         .await
         .unwrap_err();
     let Error::Api {
@@ -187,7 +180,7 @@ async fn api_errors_carry_status_code_and_message() {
     assert!(!request_id.is_empty());
 
     let err = client
-        .get_business(&ClientId::new("BRN-0000-404").unwrap())
+        .send(GetBusiness::new(&ClientId::new("BRN-0000-404").unwrap()))
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
@@ -202,14 +195,20 @@ async fn caller_supplied_request_id_replays_instead_of_registering_twice() {
 
     // Two processes (two clients) retrying the same logical registration.
     let first = client(&sim)
-        .register_business_with(&request, CallOptions::with_request_id(request_id.clone()))
+        .send(Call::new(&request).request_id(request_id.clone()))
         .await
         .unwrap();
     let second = client(&sim)
-        .register_business_with(&request, CallOptions::with_request_id(request_id))
+        .send(Call::new(&request).request_id(request_id))
         .await
         .unwrap();
-    assert_eq!(first, second, "the 409 replay is the original answer");
+    assert_eq!(
+        first.value, second.value,
+        "the 409 replay is the original answer"
+    );
+    assert!(!first.replay && second.replay);
+    assert_eq!((first.attempts, second.attempts), (1, 1));
+    assert_eq!(first.request_id, second.request_id);
     let stats = sim.stats();
     assert_eq!((stats.registrations, stats.replays), (1, 1));
 }

@@ -19,7 +19,7 @@ use common::token_first::{
 };
 use common::*;
 use doku_model::{FileCategory, RequestId};
-use doku_partner::{CallOptions, Error};
+use doku_partner::Error;
 
 const CREATED: &str = r#"{"business":{"id":"BSN-0103-1700206906468","partner_ref_id":"PARTNER-TEST-MPE-JSM-171123.1","brands":[{"id":"BRN-0103-1700206906471"}]}}"#;
 const UPLOADED: &str =
@@ -41,7 +41,7 @@ async fn refuses_once_with_401(answer: &'static str) -> common::scripted::Script
 /// succeed); the Request-Ids of every attempt the server saw.
 async fn lite_with_generated_id(server: &common::scripted::Scripted) -> Vec<String> {
     let client = client_for(server);
-    client.create_business_lite(&lite("Toko")).await.unwrap();
+    client.send(&lite("Toko")).await.unwrap();
     call_ids(server)
 }
 
@@ -66,7 +66,7 @@ async fn a_caller_supplied_request_id_is_kept_after_a_401_refresh() {
     let server = refuses_once_with_401(CREATED).await;
     let client = client_for(&server);
     client
-        .create_business_lite_with(&lite("Toko"), CallOptions::with_request_id(caller_id()))
+        .send(Call::new(&lite("Toko")).request_id(caller_id()))
         .await
         .unwrap();
     assert_eq!(call_ids(&server), ["caller-chosen-1", "caller-chosen-1"]);
@@ -83,9 +83,9 @@ async fn a_generated_request_id_is_replaced_after_a_429_a_caller_supplied_one_ke
     })
     .await;
     let client = client_for(&server);
-    client.create_business_lite(&lite("Toko")).await.unwrap();
+    client.send(&lite("Toko")).await.unwrap();
     client
-        .create_business_lite_with(&lite("Toko"), CallOptions::with_request_id(caller_id()))
+        .send(Call::new(&lite("Toko")).request_id(caller_id()))
         .await
         .unwrap();
     let ids = call_ids(&server);
@@ -101,7 +101,7 @@ async fn a_generated_request_id_is_replaced_after_a_429_a_caller_supplied_one_ke
 async fn an_upload_with_a_generated_request_id_gets_a_fresh_one_after_a_401() {
     let server = refuses_once_with_401(UPLOADED).await;
     let client = client_for(&server);
-    client.upload_file(png(FileCategory::Logo)).await.unwrap();
+    client.send(png(FileCategory::Logo)).await.unwrap();
     let ids = call_ids(&server);
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert_ne!(ids[0], ids[1]);
@@ -131,7 +131,7 @@ async fn a_409_with_an_error_body_is_a_replayed_refusal_after_one_attempt() {
         let server = server(move |_, _| Reply::json(409, body)).await;
         let client = client_for(&server);
         let err = client
-            .create_business_lite_with(&lite("Toko"), CallOptions::with_request_id(caller_id()))
+            .send(Call::new(&lite("Toko")).request_id(caller_id()))
             .await
             .unwrap_err();
         let Error::ReplayedRefusal {
@@ -156,10 +156,7 @@ async fn a_409_with_an_error_body_is_a_replayed_refusal_after_one_attempt() {
         )
     })
     .await;
-    let err = client_for(&server)
-        .create_business_lite(&lite("Toko"))
-        .await
-        .unwrap_err();
+    let err = client_for(&server).send(&lite("Toko")).await.unwrap_err();
     let Error::ReplayedRefusal { code, message, .. } = &err else {
         panic!("{err:?}")
     };
@@ -181,9 +178,10 @@ async fn a_409_with_the_expected_answer_is_the_replay_of_a_success() {
     let server = server(|_, _| Reply::json(409, CREATED)).await;
     let client = client_for(&server);
     let created = client
-        .create_business_lite_with(&lite("Toko"), CallOptions::with_request_id(caller_id()))
+        .send(Call::new(&lite("Toko")).request_id(caller_id()))
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(created.business.id, "BSN-0103-1700206906468");
     assert_eq!(call_ids(&server).len(), 1);
 }

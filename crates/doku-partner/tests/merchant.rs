@@ -11,7 +11,8 @@ use std::time::Duration;
 use common::scripted::{signature_headers, Reply, Scripted, Seen};
 use doku_model::{CheckoutRequest, ClientId, RequestId, TransactionStatus};
 use doku_partner::{
-    CallOptions, Client, Config, Environment, Error, ResponseSignatureMode, RetryPolicy,
+    Call, CheckStatus, Client, Config, Environment, Error, GenerateToken, ResponseSignatureMode,
+    RetryPolicy,
 };
 use doku_sign::SecretKey;
 use doku_test_support::{BRAND_ID, CHECKOUT_CREATED as CREATE, CHECK_STATUS_PENDING as STATUS};
@@ -75,7 +76,7 @@ fn order() -> CheckoutRequest {
 async fn checkout_is_signed_by_the_merchant_without_a_bearer() {
     let server = Scripted::start(|_, seen| doku(seen)).await;
     let client = partner(&server);
-    let answer = merchant(&client).create_checkout(&order()).await.unwrap();
+    let answer = merchant(&client).send(&order()).await.unwrap();
 
     assert!(answer
         .value
@@ -109,7 +110,7 @@ async fn check_status_reads_a_get_answer_signed_without_digest() {
     let server = Scripted::start(|_, seen| doku(seen)).await;
     let client = partner(&server);
     let answer = merchant(&client)
-        .check_status("INV-20250724-0001")
+        .send(CheckStatus::new("INV-20250724-0001"))
         .await
         .unwrap();
     assert_eq!(answer.value.transaction.status, TransactionStatus::Pending);
@@ -127,10 +128,7 @@ async fn an_answer_signed_with_the_partner_key_is_refused() {
     // The response must verify with the merchant's key: the partner's is the wrong one here.
     let server = Scripted::start(|_, seen| Reply::signed(200, CREATE, seen, PARTNER_KEY)).await;
     let client = partner(&server);
-    let err = merchant(&client)
-        .create_checkout(&order())
-        .await
-        .unwrap_err();
+    let err = merchant(&client).send(&order()).await.unwrap_err();
     assert!(matches!(err, Error::Signature { .. }), "{err:?}");
 }
 
@@ -147,7 +145,7 @@ async fn the_partner_calls_still_sign_as_the_partner() {
     .await;
     let client = partner(&server);
     let _merchant = merchant(&client);
-    client.token().await.unwrap();
+    client.send(GenerateToken::new()).await.unwrap();
     assert_eq!(server.seen()[0].header("client-id"), Some(PARTNER_ID));
 }
 
@@ -158,7 +156,7 @@ async fn invalid_requests_are_refused_before_sending() {
     let m = merchant(&client);
     let too_long = "X".repeat(65);
     let err = m
-        .create_checkout(&CheckoutRequest::new(20_000, too_long))
+        .send(&CheckoutRequest::new(20_000, too_long))
         .await
         .unwrap_err();
     let Error::Validation(v) = err else {
@@ -167,7 +165,7 @@ async fn invalid_requests_are_refused_before_sending() {
     assert!(v.paths().contains(&"order.invoice_number"), "{v:?}");
     for bad in ["", "a\nb"] {
         assert!(matches!(
-            m.check_status(bad).await,
+            m.send(CheckStatus::new(bad)).await,
             Err(Error::Validation(_))
         ));
     }
@@ -183,7 +181,7 @@ async fn a_retry_keeps_the_request_id_and_a_409_replay_is_success() {
     })
     .await;
     let client = partner(&server);
-    let answer = merchant(&client).create_checkout(&order()).await.unwrap();
+    let answer = merchant(&client).send(&order()).await.unwrap();
     assert!(answer.replay);
     assert_eq!(
         answer.value.response.order.invoice_number,
@@ -208,7 +206,7 @@ async fn a_replayed_refusal_is_not_success() {
     let client = partner(&server);
     let id = RequestId::new("4f2c0a4e-0b8e-4b8e-9a58-1a2b3c4d5e6f").unwrap();
     let err = merchant(&client)
-        .create_checkout_with(&order(), CallOptions::with_request_id(id))
+        .send(Call::new(&order()).request_id(id))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::ReplayedRefusal { .. }), "{err:?}");
@@ -226,7 +224,7 @@ async fn a_generated_id_is_replaced_after_a_429() {
     })
     .await;
     let client = partner(&server);
-    merchant(&client).create_checkout(&order()).await.unwrap();
+    merchant(&client).send(&order()).await.unwrap();
     let ids = server.request_ids();
     assert_eq!(ids.len(), 2);
     assert_ne!(ids[0], ids[1], "a refused generated id is not repeated");
@@ -268,8 +266,11 @@ async fn check_status_reads_a_get_answer_signed_with_digest_and_refuses_a_tamper
     .await;
     let client = partner(&server);
     let m = merchant(&client);
-    let answer = m.check_status("INV-20250724-0001").await.unwrap();
+    let answer = m.send(CheckStatus::new("INV-20250724-0001")).await.unwrap();
     assert_eq!(answer.value.transaction.status, TransactionStatus::Pending);
-    let err = m.check_status("INV-20250724-0001").await.unwrap_err();
+    let err = m
+        .send(CheckStatus::new("INV-20250724-0001"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Signature { .. }), "{err:?}");
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use common::keep_alive::counting_server;
 use doku_model::ClientId;
-use doku_partner::{Client, Config, Environment};
+use doku_partner::{CheckStatus, Client, Config, Environment};
 use doku_sign::SecretKey;
 use doku_test_support::CHECK_STATUS_PENDING;
 use http_body_util::Full;
@@ -57,7 +57,7 @@ async fn many_merchants_share_one_pool() {
         let merchants = merchants.clone();
         tasks.push(tokio::spawn(async move {
             for m in merchants.iter().skip(t).step_by(TASKS) {
-                m.check_status("INV-20250724-0001").await.unwrap();
+                m.send(CheckStatus::new("INV-20250724-0001")).await.unwrap();
             }
         }));
     }

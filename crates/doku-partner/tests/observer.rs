@@ -24,13 +24,13 @@ fn recording(sim: &doku_sim::SimHandle) -> (Client, Arc<Mutex<Vec<Exchange>>>) {
 async fn every_attempt_is_observed_and_retries_share_the_request_id() {
     let sim = sim().await;
     let (client, seen) = recording(&sim);
-    client.token().await.expect("token");
+    client.send(GenerateToken::new()).await.expect("token");
     sim.set_fault(
         Endpoint::CheckRequirements,
         Fault::once(FaultKind::Status(503)),
     );
     client
-        .check_requirements(&personal_query())
+        .send(&personal_query())
         .await
         .expect("requirements after one retry");
 
@@ -58,7 +58,7 @@ async fn a_bad_signature_is_observed_as_unverified() {
     let sim = sim().await;
     let (client, seen) = recording(&sim);
     sim.set_fault(Endpoint::Token, Fault::once(FaultKind::WrongSignature));
-    assert!(client.token().await.is_err());
+    assert!(client.send(GenerateToken::new()).await.is_err());
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(seen.len(), 1);
     assert!(!seen[0].signature_verified);

@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use doku_model::Endpoint;
 use doku_model::{BusinessData, ClientId, RequestId, TransactionStatus};
-use doku_partner::{CallOptions, Client, Error};
+use doku_partner::{Client, Error};
 use doku_sim::{Fault, FaultKind, IdempotencyReading, Readings, SimConfig, SimHandle};
 
 /// Runs `test` once under each reading, each time against a fresh simulator and a client that
@@ -40,14 +40,16 @@ fn assert_each_effect_once(readings: Readings, sim: &SimHandle) {
 async fn onboard(readings: Readings, client: &Client, name: &str) -> (ClientId, BusinessData) {
     let files = upload_mandatory(client).await;
     let created = client
-        .register_business(&registration(name, &files))
+        .send(&registration(name, &files))
         .await
-        .unwrap_or_else(|e| panic!("{readings}: register: {e}"));
+        .unwrap_or_else(|e| panic!("{readings}: register: {e}"))
+        .value;
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
     let data = client
-        .get_business(&brand)
+        .send(GetBusiness::new(&brand))
         .await
-        .unwrap_or_else(|e| panic!("{readings}: get business: {e}"));
+        .unwrap_or_else(|e| panic!("{readings}: get business: {e}"))
+        .value;
     (brand, data)
 }
 
@@ -55,9 +57,10 @@ async fn onboard(readings: Readings, client: &Client, name: &str) -> (ClientId, 
 async fn onboarding_flow_passes_under_every_reading() {
     under_every_reading(async |readings, sim, client| {
         let requirements = client
-            .check_requirements(&personal_query())
+            .send(&personal_query())
             .await
-            .unwrap_or_else(|e| panic!("{readings}: check requirements: {e}"));
+            .unwrap_or_else(|e| panic!("{readings}: check requirements: {e}"))
+            .value;
         assert_eq!(requirements.mandatory_codes().len(), 3, "{readings}");
 
         let (brand, data) = onboard(readings, client, "Toko Maju").await;
@@ -65,9 +68,10 @@ async fn onboarding_flow_passes_under_every_reading() {
         assert!(data.brands[0].shared_key.is_some(), "{readings}");
 
         let invited = client
-            .create_business_lite(&lite("Toko Lite"))
+            .send(&lite("Toko Lite"))
             .await
-            .unwrap_or_else(|e| panic!("{readings}: lite: {e}"));
+            .unwrap_or_else(|e| panic!("{readings}: lite: {e}"))
+            .value;
         assert_eq!(invited.brand_ids().len(), 1, "{readings}");
 
         assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1, "{readings}");
@@ -98,7 +102,7 @@ async fn refusals_are_recovered_under_every_reading() {
 
         sim.set_fault(Endpoint::BusinessLite, Fault::once(FaultKind::Status(429)));
         client
-            .create_business_lite(&lite("After 429"))
+            .send(&lite("After 429"))
             .await
             .unwrap_or_else(|e| panic!("{readings}: after a 429: {e}"));
 
@@ -114,12 +118,12 @@ async fn refusals_are_recovered_under_every_reading() {
 #[tokio::test]
 async fn caller_supplied_request_id_is_kept_under_every_reading() {
     under_every_reading(async |readings, sim, client| {
-        client.token().await.unwrap();
+        client.send(GenerateToken::new()).await.unwrap();
         sim.set_fault(Endpoint::BusinessLite, Fault::once(FaultKind::Status(429)));
         let id = RequestId::random();
         let id_text = id.as_str().to_owned();
         let result = client
-            .create_business_lite_with(&lite("Caller id"), CallOptions::with_request_id(id))
+            .send(Call::new(&lite("Caller id")).request_id(id))
             .await;
         match readings.idempotency {
             IdempotencyReading::ReplayAll => {
@@ -166,11 +170,11 @@ async fn payment_flow_passes_under_every_reading() {
         let request = doku_model::CheckoutRequest::new(150_000, invoice.clone());
         let id = RequestId::random();
         let page = merchant
-            .create_checkout_with(&request, CallOptions::with_request_id(id.clone()))
+            .send(Call::new(&request).request_id(id.clone()))
             .await
             .unwrap_or_else(|e| panic!("{readings}: checkout: {e}"));
         let again = merchant
-            .create_checkout_with(&request, CallOptions::with_request_id(id))
+            .send(Call::new(&request).request_id(id))
             .await
             .unwrap_or_else(|e| panic!("{readings}: checkout replay: {e}"));
         assert_eq!(
@@ -181,7 +185,7 @@ async fn payment_flow_passes_under_every_reading() {
 
         // Check Status (a GET, its answer verified under the reading), named `what` on failure.
         let status = async |what: &str| {
-            let answer = merchant.check_status(&invoice).await;
+            let answer = merchant.send(CheckStatus::new(&invoice)).await;
             let answer = answer.unwrap_or_else(|e| panic!("{readings}: {what}: {e}"));
             answer.value.transaction.status
         };

@@ -14,8 +14,8 @@ async fn secret_token_and_bodies_never_reach_the_logs() {
 
     let sim = sim().await;
     let client = client(&sim);
-    let token = client.token().await.unwrap().token;
-    client.check_requirements(&personal_query()).await.unwrap();
+    let token = client.send(GenerateToken::new()).await.unwrap().value.token;
+    client.send(&personal_query()).await.unwrap();
     // The mandatory files, the KTP's bytes a needle to look for.
     let mut uploads = mandatory_uploads();
     let file_bytes = "PIXELDATA-4d1e0f-unique".as_bytes().to_vec();
@@ -32,7 +32,7 @@ async fn secret_token_and_bodies_never_reach_the_logs() {
         Fault::once(FaultKind::ExpireToken),
     );
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-    client.get_business(&brand).await.unwrap();
+    client.send(GetBusiness::new(&brand)).await.unwrap();
     let mut bad_lite = lite("Toko Undangan Kuda");
     bad_lite.referral = Some(doku_model::Referral {
         code: "ABC123".into(),
@@ -41,9 +41,9 @@ async fn secret_token_and_bodies_never_reach_the_logs() {
         Endpoint::BusinessLite,
         Fault::once(FaultKind::WrongSignature),
     );
-    assert!(client.create_business_lite(&bad_lite).await.is_err());
+    assert!(client.send(&bad_lite).await.is_err());
     let _ = client
-        .register_business(&registration(
+        .send(&registration(
             "Toko Gagal Singa",
             &[doku_model::FileId::new("DCM-0-404").unwrap()],
         ))
@@ -53,7 +53,7 @@ async fn secret_token_and_bodies_never_reach_the_logs() {
     let logs = capture.text_with_call_spans();
     assert!(logs.contains("request_id="), "{logs}");
     assert!(logs.contains("retrying"), "{logs}");
-    let new_token = client.token().await.unwrap().token;
+    let new_token = client.send(GenerateToken::new()).await.unwrap().value.token;
     for (what, needle) in [
         ("secret", SECRET),
         ("token", token.as_str()),

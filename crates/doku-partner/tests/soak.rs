@@ -8,7 +8,7 @@
 //! as `Error::Transport` tells callers to do (and after `Error::ReplayedRefusal` with a fresh one,
 //! as that error tells them). Asserted at the end:
 //!
-//! - no flow failed; every successful flow's business was read back with `get_business`;
+//! - no flow failed; every successful flow's business was read back with Get Business Data;
 //! - no lost or duplicated effect: the simulator's registrations, uploads and invitations equal
 //!   the successful calls, and every business id is distinct;
 //! - flat memory: RSS growth after warm-up stays under a base allowance plus a per-flow
@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use doku_model::Endpoint;
 use doku_model::{ClientId, FileCategory, FileId, RequestId, UploadResponse};
-use doku_partner::{CallOptions, Client, Error, Exchange, RetryPolicy};
+use doku_partner::{Client, Error, Exchange, RetryPolicy};
 use doku_sim::{Fault, FaultKind, FaultTarget, SimHandle};
 
 /// Concurrent flows.
@@ -120,13 +120,13 @@ fn caller_retryable(e: &Error) -> bool {
 /// readings of DOKU's idempotency page.
 async fn persist<T, F, Fut>(tally: &Tally, mut call: F) -> Result<T, Error>
 where
-    F: FnMut(CallOptions) -> Fut,
+    F: FnMut(RequestId) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
     let mut rid = RequestId::random();
     let mut round = 1;
     loop {
-        match call(CallOptions::with_request_id(rid.clone())).await {
+        match call(rid.clone()).await {
             Ok(v) => return Ok(v),
             Err(e) if round < CALLER_ROUNDS && caller_retryable(&e) => {
                 round += 1;
@@ -149,24 +149,24 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
     let err = |step: &str, e: Error| format!("{tag}: {step}: {e:?}");
     let query = personal_query();
     persist(tally, |options| {
-        client.check_requirements_with(&query, options)
+        client.send(Call::new(&query).request_id(options))
     })
     .await
     .map_err(|e| err("check requirements", e))?;
 
     let mut file_ids: Vec<FileId> = Vec::new();
-    for (i, upload) in [
+    for upload in [
         png(FileCategory::Document).with_code(doku_model::DocumentCode::Ktp),
         png(FileCategory::OwnerLiveness),
         png(FileCategory::PhotoProof),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let request = upload_request(upload, &format!("soak-{task}-{n}-{i}"));
-        let answer: UploadResponse = persist(tally, |options| client.execute(&request, options))
-            .await
-            .map_err(|e| err("upload", e))?;
+    ] {
+        // A repeat under the same Request-Id sends the same bytes (the multipart boundary is
+        // derived from it), so DOKU replays it.
+        let answer: UploadResponse =
+            persist(tally, |id| client.send(Call::new(&upload).request_id(id)))
+                .await
+                .map_err(|e| err("upload", e))?
+                .value;
         tally.uploads_ok.fetch_add(1, Ordering::Relaxed);
         file_ids.push(answer.id);
     }
@@ -174,10 +174,11 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
     let name = format!("Soak {task}-{n}");
     let body = registration(&name, &file_ids);
     let created = persist(tally, |options| {
-        client.register_business_with(&body, options)
+        client.send(Call::new(&body).request_id(options))
     })
     .await
-    .map_err(|e| err("register", e))?;
+    .map_err(|e| err("register", e))?
+    .value;
     tally.registrations_ok.fetch_add(1, Ordering::Relaxed);
     let fresh = tally
         .business_ids
@@ -193,19 +194,22 @@ async fn flow(client: &Client, tally: &Tally, task: usize, n: u64) -> Result<(),
 
     // Not lost: the business the answer names is stored, with this flow's name.
     let brand = ClientId::new(created.brand_ids()[0].to_owned()).unwrap();
-    let stored = persist(tally, |options| client.get_business_with(&brand, options))
-        .await
-        .map_err(|e| err("get business", e))?;
+    let stored = persist(tally, |options| {
+        client.send(Call::new(GetBusiness::new(&brand)).request_id(options))
+    })
+    .await
+    .map_err(|e| err("get business", e))?
+    .value;
     if stored.id != created.business.id || stored.name != name {
         return Err(format!(
-            "{tag}: get_business answered {} {:?}",
+            "{tag}: Get Business Data answered {} {:?}",
             stored.id, stored.name
         ));
     }
 
     let invite = lite(&format!("Soak Lite {task}-{n}"));
     persist(tally, |options| {
-        client.create_business_lite_with(&invite, options)
+        client.send(Call::new(&invite).request_id(options))
     })
     .await
     .map_err(|e| err("create business lite", e))?;

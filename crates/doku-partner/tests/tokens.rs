@@ -25,7 +25,7 @@ async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
     .await;
     let client = Client::new(config(&sim).clock(clock.clone()).build().unwrap()).unwrap();
 
-    client.check_requirements(&personal_query()).await.unwrap();
+    client.send(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
     let lifetime = client.cached_token_lifetime().unwrap();
     assert_eq!(
@@ -35,17 +35,17 @@ async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
     );
 
     clock.advance(30 * 60);
-    client.check_requirements(&personal_query()).await.unwrap();
+    client.send(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1, "still fresh");
 
     // 58m59s: one second before the refresh point.
     clock.advance(28 * 60 + 59);
-    client.check_requirements(&personal_query()).await.unwrap();
+    client.send(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 1);
 
     // 59m00s: inside the 60 s margin, so a new token is fetched before DOKU would refuse it.
     clock.advance(1);
-    client.check_requirements(&personal_query()).await.unwrap();
+    client.send(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 2);
     assert_eq!(
         sim.stats().rejected,
@@ -67,7 +67,7 @@ async fn requested_valid_time_is_sent_and_used() {
             .unwrap(),
     )
     .unwrap();
-    client.token().await.unwrap();
+    client.send(GenerateToken::new()).await.unwrap();
     let lifetime = client.cached_token_lifetime().unwrap();
     let now = clock.unix_seconds();
     assert_eq!(
@@ -77,7 +77,7 @@ async fn requested_valid_time_is_sent_and_used() {
     );
     assert_eq!(lifetime.refresh_at - now, 270);
     clock.advance(271);
-    client.check_requirements(&personal_query()).await.unwrap();
+    client.send(&personal_query()).await.unwrap();
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 2);
 }
 
@@ -88,7 +88,7 @@ async fn a_thousand_concurrent_first_calls_make_one_token_request() {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..1000 {
         let client = client.clone();
-        tasks.spawn(async move { client.check_requirements(&personal_query()).await });
+        tasks.spawn(async move { client.send(&personal_query()).await });
     }
     let mut ok = 0;
     while let Some(result) = tasks.join_next().await {
@@ -114,7 +114,7 @@ async fn a_token_outage_is_shared_by_concurrent_calls() {
     let client = client(&sim);
     let calls = (0..50).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.check_requirements(&personal_query()).await })
+        tokio::spawn(async move { client.send(&personal_query()).await })
     });
     let results: Vec<_> = futures_join(calls).await;
     let mut leader = 0;
@@ -139,7 +139,7 @@ async fn a_token_outage_is_shared_by_concurrent_calls() {
 
     // After the outage the next call fetches a token and succeeds.
     sim.clear_faults();
-    client.check_requirements(&personal_query()).await.unwrap();
+    client.send(&personal_query()).await.unwrap();
 }
 
 async fn futures_join<T: Send + 'static>(

@@ -7,43 +7,35 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use doku_model::{
-    BusinessData, BusinessLine, BusinessLiteRequest, BusinessLiteResponse,
-    BusinessRegistrationRequest, BusinessRegistrationResponse, BusinessType, ClientId,
-    DocumentCode, FileCategory, LegalEntity, RequirementsQuery, RequirementsResponse,
+    BusinessLine, BusinessLiteRequest, BusinessRegistrationRequest, BusinessType, ClientId,
+    DocumentCode, FileCategory, LegalEntity, RequirementsQuery,
 };
-use doku_partner::{Answer, ApiRequest, Client};
+use doku_partner::{upload_from_path, Answer, Client, GenerateToken, GetBusiness, Operation};
 use serde::de::DeserializeOwned;
 
-use super::client::{call_options, from_args, print_json};
+use super::client::{call, from_args, print_json};
 use crate::args::{ApiArgs, BusinessArgs, JsonBodyArgs, RequirementsArgs, TokenArgs, UploadArgs};
 use crate::output::{print_body, report_failure};
 
 /// Turns a typed call's result into output and an exit code.
 fn finish<T: serde::Serialize>(
     client: &Client,
-    result: Result<T, doku_partner::Error>,
+    result: Result<Answer<T>, doku_partner::Error>,
 ) -> Result<ExitCode, String> {
     match result {
-        Ok(value) => print_json(&value),
+        Ok(answer) => print_json(&answer.value),
         Err(error) => Ok(report_failure(&error, Some(client))),
     }
 }
 
-/// Sends `request` (answer decoded as `T`) with a client from `args` and prints DOKU's body as
-/// received.
-async fn send_verbatim<T: DeserializeOwned>(
+/// Sends `request` with a client from `args` and prints DOKU's body as received (the answer
+/// is decoded all the same, so a malformed one is an error).
+async fn send_verbatim<O: Operation<Sender = Client>>(
     args: &ApiArgs,
-    request: Result<ApiRequest, doku_partner::Error>,
+    request: O,
 ) -> Result<ExitCode, String> {
     let client = from_args(args)?;
-    let result = match request {
-        Ok(request) => {
-            client
-                .execute_answer::<T>(&request, call_options(&args.target)?)
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = client.send(call(request, &args.target)?).await;
     match result {
         Ok(answer) => {
             let Answer { body, .. } = answer;
@@ -56,7 +48,9 @@ async fn send_verbatim<T: DeserializeOwned>(
 
 pub(crate) async fn token(args: TokenArgs) -> Result<ExitCode, String> {
     let client = from_args(&args.api)?;
-    let result = client.token_with(call_options(&args.api.target)?).await;
+    let result = client
+        .send(call(GenerateToken::new(), &args.api.target)?)
+        .await;
     finish(&client, result)
 }
 
@@ -67,16 +61,17 @@ pub(crate) async fn requirements(args: RequirementsArgs) -> Result<ExitCode, Str
         BusinessLine::from(args.business_line.as_str()),
         args.nationality.as_str(),
     );
-    send_verbatim::<RequirementsResponse>(&args.api, ApiRequest::check_requirements(&query)).await
+    send_verbatim(&args.api, &query).await
 }
 
 pub(crate) async fn upload(args: UploadArgs) -> Result<ExitCode, String> {
     let client = from_args(&args.api)?;
     let category = FileCategory::from(args.category.as_str());
     let code = args.code.as_deref().map(DocumentCode::from);
-    let result = client
-        .upload_file_from_path(category, code, &args.file)
-        .await;
+    let result = match upload_from_path(category, code, &args.file).await {
+        Ok(upload) => client.send(call(&upload, &args.api.target)?).await,
+        Err(error) => Err(error),
+    };
     finish(&client, result)
 }
 
@@ -87,17 +82,16 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, String> {
 
 pub(crate) async fn register(args: JsonBodyArgs) -> Result<ExitCode, String> {
     let request: BusinessRegistrationRequest = read_json(&args.json)?;
-    let request = ApiRequest::business_registration(&request);
-    send_verbatim::<BusinessRegistrationResponse>(&args.api, request).await
+    send_verbatim(&args.api, &request).await
 }
 
 pub(crate) async fn register_lite(args: JsonBodyArgs) -> Result<ExitCode, String> {
     let request: BusinessLiteRequest = read_json(&args.json)?;
-    send_verbatim::<BusinessLiteResponse>(&args.api, ApiRequest::business_lite(&request)).await
+    send_verbatim(&args.api, &request).await
 }
 
 pub(crate) async fn business(args: BusinessArgs) -> Result<ExitCode, String> {
     let id = ClientId::new(args.business_client_id.clone())
         .map_err(|e| format!("business client id: {e}"))?;
-    send_verbatim::<BusinessData>(&args.api, Ok(ApiRequest::get_business(&id))).await
+    send_verbatim(&args.api, GetBusiness::new(&id)).await
 }

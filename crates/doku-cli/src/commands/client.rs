@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use doku_model::RequestId;
-use doku_partner::{CallOptions, Client, Config, Environment, ResponseSignatureMode, RetryPolicy};
+use doku_partner::{
+    Call, Client, Config, Environment, Operation, ResponseSignatureMode, RetryPolicy,
+};
 use doku_sign::SecretKey;
 
 use crate::args::{ApiArgs, EnvChoice, TargetArgs};
@@ -65,12 +67,13 @@ pub(crate) fn client(
     Client::new(config).map_err(|e| chain(&e, None))
 }
 
-/// Per-call options from `--request-id`.
-pub(crate) fn call_options(target: &TargetArgs) -> Result<CallOptions, String> {
+/// `operation` with the per-call options of `--request-id`.
+pub(crate) fn call<O: Operation>(operation: O, target: &TargetArgs) -> Result<Call<O>, String> {
+    let call = Call::new(operation);
     match &target.request_id {
-        None => Ok(CallOptions::default()),
+        None => Ok(call),
         Some(id) => RequestId::new(id.clone())
-            .map(CallOptions::with_request_id)
+            .map(|id| call.request_id(id))
             .map_err(|e| format!("--request-id: {e}")),
     }
 }

@@ -17,7 +17,10 @@ use doku_model::{
     BusinessData, BusinessLiteRequest, BusinessRegistrationRequest, CheckoutRequest, ClientId,
     RequestId, RequirementsQuery, TransactionStatus, UploadFile,
 };
-use doku_partner::{CallOptions, Client, Config, Environment, Exchange, ResponseSignatureMode};
+use doku_partner::{
+    Answer, Call, CheckStatus, Client, Config, Environment, Exchange, GenerateToken, GetBusiness,
+    ResponseSignatureMode,
+};
 use doku_sign::SecretKey;
 use doku_sim::{PayRequest, Sim, SimConfig, SimHandle};
 use tokio::net::TcpListener;
@@ -68,21 +71,17 @@ struct Run {
 }
 
 impl Run {
-    /// Runs one step: a fresh Request-Id, the call, and one progress line.
+    /// Runs one step: a fresh Request-Id, the call, and one progress line; the answer's value.
     async fn step<T, F, Fut>(&mut self, name: &str, call: F) -> Result<T, ExitCode>
     where
-        F: FnOnce(Client, CallOptions) -> Fut,
-        Fut: std::future::Future<Output = Result<T, doku_partner::Error>>,
+        F: FnOnce(Client, RequestId) -> Fut,
+        Fut: std::future::Future<Output = Result<Answer<T>, doku_partner::Error>>,
     {
         self.step += 1;
         let request_id = RequestId::random();
         let id = request_id.as_str().to_owned();
         let began = Instant::now();
-        let result = call(
-            self.client.clone(),
-            CallOptions::with_request_id(request_id),
-        )
-        .await;
+        let result = call(self.client.clone(), request_id).await;
         let elapsed = began.elapsed();
         let observed = self
             .observed
@@ -94,7 +93,11 @@ impl Run {
             .as_ref()
             .and_then(|e| e.status)
             .map_or_else(|| "—".to_owned(), |s| s.as_u16().to_string());
-        let attempts = observed.as_ref().map_or(1, |e| e.attempt);
+        // The answer counts its attempts; a failed call's come from the observer.
+        let attempts = match &result {
+            Ok(answer) => answer.attempts,
+            Err(_) => observed.as_ref().map_or(1, |e| e.attempt),
+        };
         let mark = if result.is_ok() { "ok  " } else { "FAIL" };
         println!(
             "[{}] {mark} {name:<28} request-id {id}  status {status}  {:>7.1} ms{}",
@@ -106,7 +109,9 @@ impl Run {
                 String::new()
             }
         );
-        result.map_err(|error| report_failure(&error, Some(&self.client)))
+        result
+            .map(|answer| answer.value)
+            .map_err(|error| report_failure(&error, Some(&self.client)))
     }
 
     fn verified_responses(&self) -> (usize, usize) {
@@ -261,16 +266,15 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, String> {
 /// The onboarding steps; the summary lines and the registered business's data.
 async fn flow(run: &mut Run) -> Result<(Vec<String>, BusinessData), ExitCode> {
     let mut summary = Vec::new();
-    run.step(
-        "Generate Token",
-        |c, o| async move { c.token_with(o).await },
-    )
+    run.step("Generate Token", |c, id| async move {
+        c.send(Call::new(GenerateToken::new()).request_id(id)).await
+    })
     .await?;
 
     let query = RequirementsQuery::personal("ID");
     let requirements = run
-        .step("Check Requirements", |c, o| async move {
-            c.check_requirements_with(&query, o).await
+        .step("Check Requirements", |c, id| async move {
+            c.send(Call::new(&query).request_id(id)).await
         })
         .await?;
     let mandatory: Vec<String> = requirements
@@ -294,8 +298,8 @@ async fn flow(run: &mut Run) -> Result<(Vec<String>, BusinessData), ExitCode> {
         let upload = upload_for(code);
         let request = upload.clone();
         let response = run
-            .step(&format!("Upload File {code}"), |c, o| async move {
-                c.upload_file_with(request, o).await
+            .step(&format!("Upload File {code}"), |c, id| async move {
+                c.send(Call::new(request).request_id(id)).await
             })
             .await?;
         uploaded.push(format!("{code} → {}", response.id));
@@ -309,8 +313,8 @@ async fn flow(run: &mut Run) -> Result<(Vec<String>, BusinessData), ExitCode> {
     ));
 
     let created = run
-        .step("Business Registration", |c, o| async move {
-            c.register_business_with(&registration, o).await
+        .step("Business Registration", |c, id| async move {
+            c.send(Call::new(&registration).request_id(id)).await
         })
         .await?;
     let Some(brand) = created.brand_ids().first().copied() else {
@@ -327,8 +331,9 @@ async fn flow(run: &mut Run) -> Result<(Vec<String>, BusinessData), ExitCode> {
     ));
 
     let data = run
-        .step("Get Business Data", |c, o| async move {
-            c.get_business_with(&brand_id, o).await
+        .step("Get Business Data", |c, id| async move {
+            c.send(Call::new(GetBusiness::new(&brand_id)).request_id(id))
+                .await
         })
         .await?;
     summary.push(format!(
@@ -345,8 +350,8 @@ async fn flow(run: &mut Run) -> Result<(Vec<String>, BusinessData), ExitCode> {
         })?;
     lite.business.partner_ref_id = uuid::Uuid::new_v4().to_string();
     let invited = run
-        .step("Create Business Lite", |c, o| async move {
-            c.create_business_lite_with(&lite, o).await
+        .step("Create Business Lite", |c, id| async move {
+            c.send(Call::new(&lite).request_id(id)).await
         })
         .await?;
     summary.push(format!("invitation sent: business {}", invited.business.id));
@@ -391,8 +396,8 @@ async fn payment(
     let request = CheckoutRequest::new(150_000, invoice.clone()).due_in_minutes(60);
     let m = merchant.clone();
     let created = run
-        .step("Checkout (merchant)", move |_, o| async move {
-            m.create_checkout_with(&request, o).await
+        .step("Checkout (merchant)", move |_, id| async move {
+            m.send(Call::new(&request).request_id(id)).await
         })
         .await;
     let outcome = async {
@@ -400,7 +405,7 @@ async fn payment(
         let mut lines = vec![format!(
             "merchant {} created invoice {invoice}: {}",
             brand.id,
-            created.value.payment_url()
+            created.payment_url()
         )];
 
         run.step += 1;
@@ -441,16 +446,17 @@ async fn payment(
         ));
 
         let m = merchant.clone();
-        let id = invoice.clone();
+        let invoice_number = invoice.clone();
         let status = run
-            .step("Check Status (merchant)", move |_, o| async move {
-                m.check_status_with(&id, o).await
+            .step("Check Status (merchant)", move |_, id| async move {
+                m.send(Call::new(CheckStatus::new(&invoice_number)).request_id(id))
+                    .await
             })
             .await?;
-        if status.value.transaction.status != TransactionStatus::Success {
+        if status.transaction.status != TransactionStatus::Success {
             return Err(fail(format!(
                 "Check Status says {} for {invoice}, not SUCCESS",
-                status.value.transaction.status.as_str()
+                status.transaction.status.as_str()
             )));
         }
         lines.push(format!("check status: {invoice} is SUCCESS"));

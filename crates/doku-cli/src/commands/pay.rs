@@ -7,9 +7,9 @@
 use std::process::ExitCode;
 
 use doku_model::{CheckoutRequest, ClientId, PaymentMethod};
-use doku_partner::{CallOptions, Client, Merchant};
+use doku_partner::{CheckStatus, Client, Merchant};
 
-use super::client::{call_options, client, environment};
+use super::client::{call, client, environment};
 use crate::credentials::{self, MERCHANT_ID_ENV, MERCHANT_KEY_ENV};
 use crate::output::{escape, print_body, report_failure};
 use crate::pay_args::{CheckoutArgs, MerchantArgs, StatusArgs};
@@ -24,10 +24,6 @@ fn merchant(args: &MerchantArgs) -> Result<(Client, Merchant), String> {
     let client = client(environment, args.target.deadline, None, id, key.clone())?;
     let merchant = client.merchant(brand, key);
     Ok((client, merchant))
-}
-
-fn options(args: &MerchantArgs) -> Result<CallOptions, String> {
-    call_options(&args.target)
 }
 
 /// `doku checkout`: creates the payment page; prints `invoice` and `payment_url` lines (or, with
@@ -45,10 +41,7 @@ pub(crate) async fn checkout(args: CheckoutArgs) -> Result<ExitCode, String> {
     if let Some(url) = &args.override_notification_url {
         request = request.override_notification_url(url.clone());
     }
-    match merchant
-        .create_checkout_with(&request, options(&args.merchant)?)
-        .await
-    {
+    match merchant.send(call(&request, &args.merchant.target)?).await {
         Ok(answer) => {
             eprintln!(
                 "{}: {}{}",
@@ -80,10 +73,8 @@ pub(crate) async fn checkout(args: CheckoutArgs) -> Result<ExitCode, String> {
 /// status and whether it is final on stderr.
 pub(crate) async fn status(args: StatusArgs) -> Result<ExitCode, String> {
     let (client, merchant) = merchant(&args.merchant)?;
-    match merchant
-        .check_status_with(&args.invoice, options(&args.merchant)?)
-        .await
-    {
+    let status = CheckStatus::new(&args.invoice);
+    match merchant.send(call(status, &args.merchant.target)?).await {
         Ok(answer) => {
             let status = &answer.value.transaction.status;
             eprintln!(

@@ -1,8 +1,9 @@
-//! One typed method per Partner API endpoint, as `impl Client` blocks.
+//! One typed request per Partner API endpoint: its [`Operation`](crate::Operation) impl, and
+//! the small request types of calls that take only an id.
 
-mod business;
+pub(crate) mod business;
 mod requirements;
-mod token;
+pub(crate) mod token;
 pub(crate) mod upload;
 
 use doku_model::Validate;

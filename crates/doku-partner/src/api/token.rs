@@ -2,48 +2,60 @@
 
 use doku_model::{Endpoint, TokenRequest, TokenResponse};
 
-use crate::client::{Answer, Client};
+use super::json_body;
+use crate::client::Client;
 use crate::error::Error;
-use crate::request::{ApiRequest, CallOptions};
+use crate::operation::{Call, Operation, RequestContext};
+use crate::request::ApiRequest;
 use crate::token_cache::{bearer_value, AccessToken};
 
-impl Client {
-    /// Generate Token: asks DOKU for a new bearer token, caches it, and returns it.
-    ///
-    /// The other methods get their token from the cache (fetching one when needed), so
-    /// calling this is optional. `TokenResponse`'s `Debug` hides the token.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::execute`]; [`Error::InvalidToken`] when DOKU's token is empty or not valid
-    /// in an HTTP header.
-    pub async fn token(&self) -> Result<TokenResponse, Error> {
-        self.token_with(CallOptions::default()).await
-    }
+/// Generate Token (`POST /token`): asks DOKU for a new bearer token, which
+/// [`Client::send`] caches and returns.
+///
+/// Optional: every call that needs a token gets one from the cache, fetching one when needed.
+/// The body is `grant_type=client_credentials` with the configured
+/// [`token_valid_minutes`](crate::ConfigBuilder::token_valid_minutes) as `valid_time`, so the
+/// cache knows the token's lifetime. `TokenResponse`'s `Debug` hides the token.
+///
+/// ```no_run
+/// # async fn run(client: doku_partner::Client) -> Result<(), doku_partner::Error> {
+/// let token = client.send(doku_partner::GenerateToken::new()).await?;
+/// println!("a token, fetched under Request-Id {}", token.request_id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GenerateToken {}
 
-    /// [`Client::token`] with per-call options (e.g. a caller-supplied Request-Id).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::token`].
-    pub async fn token_with(&self, options: CallOptions) -> Result<TokenResponse, Error> {
-        let (response, fetched_at) = self.fetch_token(options).await?;
-        self.inner.tokens.store(&response.token, fetched_at);
-        Ok(response)
+impl GenerateToken {
+    /// The Generate Token call.
+    pub fn new() -> Self {
+        Self {}
     }
+}
 
-    /// Calls Generate Token with `options` (without caching the answer); also returns the
-    /// Unix second at which the call started, from which the token's lifetime counts.
-    async fn fetch_token(&self, options: CallOptions) -> Result<(TokenResponse, i64), Error> {
-        let fetched_at = self.inner.config.clock.unix_seconds();
+impl Operation for GenerateToken {
+    type Sender = Client;
+    type Answer = TokenResponse;
+    const ENDPOINT: Endpoint = Endpoint::Token;
+
+    fn to_request(&self, context: &RequestContext<'_>) -> Result<ApiRequest, Error> {
         let mut body = TokenRequest::client_credentials();
-        if let Some(minutes) = self.inner.config.token_valid_minutes {
+        if let Some(minutes) = context.token_valid_minutes() {
             body = body.with_valid_time(minutes);
         }
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| Error::Config(format!("token body: {e}")))?;
-        let request = ApiRequest::post_json(Endpoint::Token, bytes);
-        let answer: Answer<TokenResponse> = self.execute_answer(&request, options).await?;
+        Ok(ApiRequest::post_json(Endpoint::Token, json_body(&body)?))
+    }
+}
+
+impl Client {
+    /// Calls Generate Token (without caching the answer); also returns the Unix second at
+    /// which the call started, from which the token's lifetime counts.
+    async fn fetch_token(&self) -> Result<(TokenResponse, i64), Error> {
+        let fetched_at = self.inner.config.clock.unix_seconds();
+        let answer = self
+            .dispatch(&self.partner_caller(), Call::new(GenerateToken::new()))
+            .await?;
         if bearer_value(&answer.value.token).is_none() {
             return Err(Error::InvalidToken {
                 status: answer.status,
@@ -62,8 +74,7 @@ impl Client {
                 || clock.unix_seconds(),
                 || async {
                     // Boxed: a call fetches a token through a call (a recursive future type).
-                    let (response, fetched_at) =
-                        Box::pin(self.fetch_token(CallOptions::default())).await?;
+                    let (response, fetched_at) = Box::pin(self.fetch_token()).await?;
                     Ok((response.token, fetched_at))
                 },
             )

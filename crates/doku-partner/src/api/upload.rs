@@ -1,74 +1,23 @@
 //! Upload File (`POST /file`, `multipart/form-data`).
 //!
-//! Client-side rules, checked before anything is sent (our choices, from Check Requirements'
-//! `extensions` of `PNG`, `JPG`, `JPEG`, `PDF` and the model's [`MAX_UPLOAD_BYTES`] cap):
-//!
-//! | extension | content type |
-//! |---|---|
-//! | `.png` | `image/png` |
-//! | `.jpg`, `.jpeg` | `image/jpeg` |
-//! | `.pdf` | `application/pdf` |
-//!
-//! plus everything [`UploadFile`]'s `Validate` checks (non-empty, at most
-//! [`MAX_UPLOAD_BYTES`], `code` only with `DOCUMENT`, …). The multipart boundary is random per
-//! request.
+//! Checked before anything is sent with [`doku_model::check_upload`] (size at most
+//! [`MAX_UPLOAD_BYTES`], a `.png`/`.jpg`/`.jpeg`/`.pdf` name whose content type matches, `code`
+//! only with `DOCUMENT`, …). The multipart boundary is derived from the Request-Id, so a repeat
+//! under the same id sends the same bytes.
 
 use std::path::Path;
 
 use bytes::Bytes;
 use doku_model::MAX_UPLOAD_BYTES;
 use doku_model::{
-    DocumentCode, Endpoint, FileCategory, UploadFile, UploadResponse, UploadSource, Validate,
-    ValidationErrors,
+    check_upload, content_type_for, DocumentCode, Endpoint, FileCategory, UploadFile,
+    UploadResponse, ValidationErrors,
 };
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::{ApiRequest, CallOptions};
-
-/// The content type an upload with this file name must have, or `None` for an extension DOKU
-/// does not take.
-pub fn content_type_for(filename: &str) -> Option<&'static str> {
-    let (_, ext) = filename.rsplit_once('.')?;
-    match ext.to_ascii_lowercase().as_str() {
-        "png" => Some("image/png"),
-        "jpg" | "jpeg" => Some("image/jpeg"),
-        "pdf" => Some("application/pdf"),
-        _ => None,
-    }
-}
-
-/// Every problem with `upload`: the model's validation plus the extension / content-type rules.
-///
-/// # Errors
-///
-/// All violations, with their paths (`file`, `file.filename`, `file.content_type`, …).
-pub fn check_upload(upload: &UploadFile) -> Result<(), ValidationErrors> {
-    let mut errors = upload.validate().err().unwrap_or_default();
-    if let UploadSource::File {
-        filename,
-        content_type,
-        ..
-    } = &upload.source
-    {
-        match content_type_for(filename) {
-            None if !filename.is_empty() => {
-                errors.push("file.filename", "must end in .png, .jpg, .jpeg or .pdf")
-            }
-            Some(expected) => {
-                let media = content_type.split(';').next().unwrap_or("").trim();
-                if !content_type.is_empty() && !media.eq_ignore_ascii_case(expected) {
-                    errors.push(
-                        "file.content_type",
-                        format!("must be {expected} for this file name"),
-                    );
-                }
-            }
-            None => {}
-        }
-    }
-    errors.into_result()
-}
+use crate::operation::{Operation, RequestContext};
+use crate::request::ApiRequest;
 
 /// A multipart boundary that is a pure function of the Request-Id (and a candidate number), so the
 /// same call always has the same bytes. SHA-256 keeps it to safe characters whatever the id holds.
@@ -78,100 +27,93 @@ fn boundary_for(request_id: &doku_model::RequestId, candidate: u32) -> String {
     format!("doku-rs-{}", &hash[..32])
 }
 
-impl Client {
-    /// Upload File: sends one document and answers its id (for Business Registration).
-    ///
-    /// Checked before sending with [`check_upload`] (size ≤ [`MAX_UPLOAD_BYTES`], extension
-    /// and content type). The multipart body is built once, with a boundary derived from the Request-Id, and those
-    /// exact bytes are digested, signed and sent — on every attempt.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`] before any network call; otherwise see [`Client::execute`].
-    pub async fn upload_file(&self, upload: UploadFile) -> Result<UploadResponse, Error> {
-        self.upload_file_with(upload, CallOptions::default()).await
-    }
+/// Upload File: sends one document and answers its id (for Business Registration).
+///
+/// Checked before sending with [`check_upload`]. The multipart body is built once, with a
+/// boundary derived from the Request-Id, and those exact bytes are digested, signed and sent —
+/// on every attempt. A file on disk becomes an `UploadFile` with [`upload_from_path`].
+impl Operation for UploadFile {
+    type Sender = Client;
+    type Answer = UploadResponse;
+    const ENDPOINT: Endpoint = Endpoint::UploadFile;
 
-    /// [`Client::upload_file`] with per-call options.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::upload_file`].
-    pub async fn upload_file_with(
-        &self,
-        upload: UploadFile,
-        options: CallOptions,
-    ) -> Result<UploadResponse, Error> {
-        check_upload(&upload).map_err(Error::Validation)?;
-        // The boundary is derived from the Request-Id, so repeating the call with the same Request-Id
-        // (the documented way to retry after `may_have_reached_doku`) sends byte-identical bytes and
-        // DOKU replays the original answer instead of refusing a reused id with a different body.
-        let (request_id, origin) = self.request_id_for(options);
-        let mut encoded = upload.to_multipart(&boundary_for(&request_id, 0));
+    fn to_request(&self, context: &RequestContext<'_>) -> Result<ApiRequest, Error> {
+        check_upload(self).map_err(Error::Validation)?;
+        // The boundary is derived from the Request-Id, so repeating the call with the same
+        // Request-Id (the documented way to retry after `may_have_reached_doku`) sends
+        // byte-identical bytes and DOKU replays the original answer instead of refusing a reused
+        // id with a different body. A generated id replaced after a 401 or 429 leaves the body
+        // as it was (the boundary is just a string that no longer matters).
+        let request_id = context.request_id();
+        let mut encoded = self.to_multipart(&boundary_for(request_id, 0));
         // A boundary occurring in the content is practically impossible; the next candidates are
         // still a pure function of the Request-Id.
         for attempt in 1..4 {
             if encoded.is_ok() {
                 break;
             }
-            encoded = upload.to_multipart(&boundary_for(&request_id, attempt));
+            encoded = self.to_multipart(&boundary_for(request_id, attempt));
         }
         let body = encoded.map_err(|e| {
-            let mut v = ValidationErrors::new();
-            v.push(
+            invalid(
                 "file",
                 format!("cannot be encoded as multipart/form-data: {e}"),
-            );
-            Error::Validation(v)
+            )
         })?;
-        let request = ApiRequest {
+        Ok(ApiRequest {
             body: Some(Bytes::from(body.body)),
             content_type: Some(body.content_type),
             ..ApiRequest::post_json(Endpoint::UploadFile, Vec::new())
-        };
-        // A generated id stays "generated": after a 401 or 429 it is replaced by a fresh one
-        // (the body keeps its boundary, which is just a string that no longer matters).
-        self.call(&self.partner_caller(), &request, request_id, origin)
-            .await
-            .map(|answer| answer.value)
+        })
     }
+}
 
-    /// Reads `path` and uploads it under `category` (and `code`, for `DOCUMENT`). The content
-    /// type comes from the extension.
-    ///
-    /// The file is opened once (non-blocking, so a FIFO cannot hang the call) and only a
-    /// **regular** file is read — a FIFO, a device (e.g. a `.png` symlink to `/dev/zero`) or a
-    /// directory is refused. Its size is checked on the opened handle, and at most
-    /// [`MAX_UPLOAD_BYTES`] + 1 bytes are ever read, so a file that grows is refused too.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`] (bad extension, not a regular file, too large, …) and
-    /// [`Error::Io`] before any network call; otherwise see [`Client::execute`].
-    pub async fn upload_file_from_path(
-        &self,
-        category: FileCategory,
-        code: Option<DocumentCode>,
-        path: impl AsRef<Path>,
-    ) -> Result<UploadResponse, Error> {
-        let path = path.as_ref().to_owned();
-        let filename = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Some(content_type) = content_type_for(&filename) else {
-            return Err(invalid(
-                "file.filename",
-                "must end in .png, .jpg, .jpeg or .pdf".to_owned(),
-            ));
-        };
-        let bytes = tokio::task::spawn_blocking(move || read_upload(&path, MAX_UPLOAD_BYTES))
-            .await
-            .map_err(|e| Error::Config(format!("the file-reading task failed: {e}")))??;
-        let mut upload = UploadFile::file(category, filename, content_type, bytes);
-        upload.code = code;
-        self.upload_file(upload).await
-    }
+/// The upload of the file at `path` under `category` (and `code`, for `DOCUMENT`), its content
+/// type from the extension: `client.send(&upload_from_path(…).await?)`.
+///
+/// The file is opened once (non-blocking, so a FIFO cannot hang the call) and only a
+/// **regular** file is read — a FIFO, a device (e.g. a `.png` symlink to `/dev/zero`) or a
+/// directory is refused. Its size is checked on the opened handle, and at most
+/// [`MAX_UPLOAD_BYTES`] + 1 bytes are ever read, so a file that grows is refused too. The read
+/// runs on tokio's blocking pool.
+///
+/// ```no_run
+/// # async fn run(client: doku_partner::Client) -> Result<(), doku_partner::Error> {
+/// use doku_model::{DocumentCode, FileCategory};
+/// use doku_partner::upload_from_path;
+///
+/// let ktp = upload_from_path(FileCategory::Document, Some(DocumentCode::Ktp), "ktp.png").await?;
+/// let uploaded = client.send(&ktp).await?.value;
+/// println!("uploaded {}", uploaded.id);
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Validation`] (an extension DOKU does not take, not a regular file, too large) and
+/// [`Error::Io`].
+pub async fn upload_from_path(
+    category: FileCategory,
+    code: Option<DocumentCode>,
+    path: impl AsRef<Path>,
+) -> Result<UploadFile, Error> {
+    let path = path.as_ref().to_owned();
+    let filename = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some(content_type) = content_type_for(&filename) else {
+        return Err(invalid(
+            "file.filename",
+            "must end in .png, .jpg, .jpeg or .pdf".to_owned(),
+        ));
+    };
+    let bytes = tokio::task::spawn_blocking(move || read_upload(&path, MAX_UPLOAD_BYTES))
+        .await
+        .map_err(|e| Error::Config(format!("the file-reading task failed: {e}")))??;
+    let mut upload = UploadFile::file(category, filename, content_type, bytes);
+    upload.code = code;
+    Ok(upload)
 }
 
 /// One validation violation.
@@ -224,42 +166,6 @@ pub(crate) fn read_upload(path: &Path, cap: usize) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn extension_and_content_type_rules() {
-        let ok = UploadFile::file(FileCategory::Logo, "logo.PNG", "image/png", vec![1]);
-        assert!(check_upload(&ok).is_ok());
-        let jpeg = UploadFile::file(
-            FileCategory::Logo,
-            "a.jpeg",
-            "image/jpeg; charset=binary",
-            vec![1],
-        );
-        assert!(check_upload(&jpeg).is_ok());
-        let wrong_type = UploadFile::file(FileCategory::Logo, "a.png", "image/jpeg", vec![1]);
-        assert_eq!(
-            check_upload(&wrong_type).unwrap_err().paths(),
-            ["file.content_type"]
-        );
-        let exe = UploadFile::file(
-            FileCategory::Logo,
-            "a.exe",
-            "application/octet-stream",
-            vec![1],
-        );
-        assert_eq!(check_upload(&exe).unwrap_err().paths(), ["file.filename"]);
-        let big = UploadFile::file(
-            FileCategory::Logo,
-            "a.pdf",
-            "application/pdf",
-            vec![0; MAX_UPLOAD_BYTES + 1],
-        );
-        assert_eq!(check_upload(&big).unwrap_err().paths(), ["file"]);
-        let url = UploadFile::url(FileCategory::Logo, "https://example.com/x");
-        assert!(check_upload(&url).is_ok());
-        assert_eq!(content_type_for("noext"), None);
-        assert_eq!(content_type_for("x.JPG"), Some("image/jpeg"));
-    }
 
     fn temp(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("doku-upload-{}-{name}", std::process::id()));

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use doku_model::{BusinessRegistrationResponse, Endpoint, FileId, RequestId, UploadFile};
+pub use doku_partner::{Call, CheckStatus, GenerateToken, GetBusiness};
 use doku_partner::{Client, Config, ConfigBuilder, Environment, Error, RetryPolicy};
 use doku_sign::SecretKey;
 use doku_sim::{Fault, Sim, SimConfig, SimHandle};
@@ -80,7 +81,7 @@ pub async fn warm_client_under_fault_with(
 ) -> (SimHandle, Client) {
     let sim = sim().await;
     let client = build(configure(config(&sim)));
-    client.token().await.unwrap();
+    client.send(GenerateToken::new()).await.unwrap();
     sim.set_fault(endpoint, fault);
     (sim, client)
 }
@@ -94,7 +95,10 @@ pub async fn register_under_fault(
     fault: Fault,
 ) -> Result<BusinessRegistrationResponse, Error> {
     sim.set_fault(Endpoint::BusinessRegistration, fault);
-    client.register_business(&registration(name, files)).await
+    client
+        .send(&registration(name, files))
+        .await
+        .map(|answer| answer.value)
 }
 
 /// The status and DOKU error code of an `Error::Api`; panics (failing the test) on any other
@@ -146,24 +150,9 @@ pub async fn upload_all(
 ) -> Vec<FileId> {
     let mut ids = Vec::new();
     for upload in uploads {
-        ids.push(client.upload_file(upload).await.unwrap().id);
+        ids.push(client.send(upload).await.unwrap().value.id);
     }
     ids
-}
-
-/// An Upload File request built once with a fixed multipart boundary, for `Client::execute`.
-///
-/// `Client::upload_file_with` draws a random boundary on every call, so two calls with the same
-/// Request-Id send different bytes and the second is refused (422 `request_id_reused`) instead of
-/// replayed. Tests that must repeat an upload with the same Request-Id (after an error with
-/// `may_have_reached_doku`) send these fixed bytes instead.
-pub fn upload_request(upload: &UploadFile, boundary: &str) -> doku_partner::ApiRequest {
-    let encoded = upload.to_multipart(boundary).unwrap();
-    doku_partner::ApiRequest {
-        body: Some(bytes::Bytes::from(encoded.body)),
-        content_type: Some(encoded.content_type),
-        ..doku_partner::ApiRequest::post_json(Endpoint::UploadFile, Vec::new())
-    }
 }
 
 /// This process's resident set size in KiB (`VmRSS` in `/proc/self/status`), where available.

@@ -8,7 +8,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use doku_model::{BusinessDataBrand, BusinessRegistrationRequest, CheckoutRequest, ClientId};
-use doku_partner::{Client, Config, Environment};
+use doku_partner::{Client, Config, Environment, GetBusiness};
 use doku_sign::SecretKey;
 use doku_sim::{PayRequest, Sim, SimConfigBuilder, SimHandle};
 use doku_test_support::{mandatory_uploads, PARTNER_CLIENT_ID, PARTNER_SECRET};
@@ -43,12 +43,16 @@ pub async fn onboard(
         .expect("client config");
     let client = Client::new(config).expect("client");
     for upload in mandatory_uploads() {
-        let id = client.upload_file(upload.clone()).await.expect("upload").id;
+        let id = client.send(upload.clone()).await.expect("upload").value.id;
         body.attach(&upload, id);
     }
-    let created = client.register_business(&body).await.expect("register");
+    let created = client.send(&body).await.expect("register").value;
     let brand_id = ClientId::new(created.brand_ids()[0].to_owned()).expect("brand id");
-    let data = client.get_business(&brand_id).await.expect("business data");
+    let data = client
+        .send(GetBusiness::new(&brand_id))
+        .await
+        .expect("business data")
+        .value;
     let brand = data.brands[0].clone();
     let shared_key = brand
         .shared_key
@@ -73,7 +77,7 @@ impl Onboarded {
             .merchant_from_brand(&self.brand)
             .expect("merchant");
         merchant
-            .create_checkout(&CheckoutRequest::new(amount, invoice))
+            .send(&CheckoutRequest::new(amount, invoice))
             .await
             .expect("checkout");
         self.sim
