@@ -9,6 +9,8 @@
 //!    `client:` summary line (throughput and client CPU per call, sdk vs bare, with targets).
 //! 4. Many merchants, one process: `cargo bench -p doku-partner --bench merchants`, its
 //!    `merchants:` and `receiver:` lines.
+//! 5. The idempotency record's memory: `cargo bench -p doku-sim --bench idempotency_memory`,
+//!    its `idempotency:` line (bytes per record and the retention bound, with targets).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -29,6 +31,7 @@ const SIGN_ARGS: &[&str] = &[
 const SIM_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "throughput"];
 const CLIENT_ARGS: &[&str] = &["bench", "-p", "doku-partner", "--bench", "client"];
 const MERCHANTS_ARGS: &[&str] = &["bench", "-p", "doku-partner", "--bench", "merchants"];
+const IDEMPOTENCY_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "idempotency_memory"];
 /// Prefixes of the summary lines of the merchants bench, each required at least once.
 const MERCHANTS_PREFIXES: &[&str] = &["merchants:", "receiver:"];
 /// (size label, target for sign/raw).
@@ -77,6 +80,15 @@ pub(crate) fn run(root: &Path, extra_sim_args: &[&str]) -> Result<String, String
         Ok(out) => match merchants_lines(&out) {
             Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
             Err(e) => failures.push(e),
+        },
+        Err(e) => failures.push(e),
+    }
+
+    // Exits non-zero itself when a target is missed; its line says which.
+    match cargo(root, IDEMPOTENCY_ARGS) {
+        Ok(out) => match out.lines().rev().find(|l| l.starts_with("idempotency:")) {
+            Some(l) => println!("{l}"),
+            None => failures.push("idempotency bench: no `idempotency:` summary line".to_owned()),
         },
         Err(e) => failures.push(e),
     }
