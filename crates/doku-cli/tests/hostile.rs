@@ -1,4 +1,4 @@
-//! The `doku` binary against a misbehaving server (issue 10): whatever the server does, the CLI
+//! The `doku` binary against a misbehaving server: whatever the server does, the CLI
 //! finishes within its stated deadline, prints the cause (`caused by: …`), escapes hostile text
 //! and never prints the bearer token or the secret.
 //!
