@@ -5,7 +5,8 @@
 //! and the simulator's peak RSS (VmHWM) must stay under 256 MiB.
 //!
 //! Re-run with the measurements printed:
-//! `cargo test -p doku-sim --test hostile_attacks -- --nocapture`
+//! `cargo test -p doku-sim --test suite hostile_attacks -- --ignored --nocapture` (an attack suite:
+//! `#[ignore]`d in the default run, run by its own CI step).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
