@@ -200,7 +200,15 @@ impl Client {
         let context = RequestContext::new(&request_id)
             .with_token_valid_minutes(self.inner.config.token_valid_minutes);
         let request = operation.to_request(&context)?;
-        debug_assert_eq!(request.endpoint, O::ENDPOINT, "an operation's own endpoint");
+        if request.endpoint != O::ENDPOINT {
+            // Only an `Operation` implemented outside this crate can get here: its credentials
+            // were checked against `ENDPOINT`, so a request for another endpoint is not sent.
+            return Err(Error::Config(format!(
+                "an operation for {} described a request for {}",
+                O::ENDPOINT,
+                request.endpoint
+            )));
+        }
         let total = deadline.unwrap_or(self.inner.config.retry.total_deadline);
         self.call(caller, &request, request_id, origin, total).await
     }

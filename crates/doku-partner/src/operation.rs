@@ -102,8 +102,9 @@ pub trait Operation {
     /// The call: method, path and bearer rule come from its declaration.
     const ENDPOINT: Endpoint;
 
-    /// Validates the request and describes it: the exact bytes that will be signed and sent.
-    /// Runs once per call, before anything is sent.
+    /// Validates the request and describes it: the exact bytes that will be signed and sent,
+    /// for [`ENDPOINT`](Self::ENDPOINT) (a request for another endpoint is refused with
+    /// [`Error::Config`]). Runs once per call, before anything is sent.
     ///
     /// # Errors
     ///
@@ -285,7 +286,6 @@ mod tests {
                 Endpoint::GetBusinessData => described(&GetBusiness::new(&brand)),
                 Endpoint::Checkout => described(&CheckoutRequest::new(20_000, "INV-1")),
                 Endpoint::CheckStatus => described(&CheckStatus::new("INV 1")),
-                other => panic!("no operation for {other}"),
             };
             assert_eq!(request.endpoint, endpoint);
         }
@@ -328,6 +328,31 @@ mod tests {
         let exe = UploadFile::file(FileCategory::Logo, "a.exe", "image/png", vec![1]);
         let err = exe.to_request(&context).unwrap_err();
         assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    }
+
+    /// An operation (implemented outside this crate) whose request is for another endpoint
+    /// than the one it names is refused before anything is sent.
+    #[tokio::test]
+    async fn a_request_for_another_endpoint_is_not_sent() {
+        struct Elsewhere;
+        impl Operation for Elsewhere {
+            type Sender = Client;
+            type Answer = doku_model::BusinessData;
+            const ENDPOINT: Endpoint = Endpoint::GetBusinessData;
+            fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
+                Ok(ApiRequest::get(Endpoint::CheckRequirements, None))
+            }
+        }
+        let config = crate::Config::builder("BRN-0001-1", doku_sign::SecretKey::new("SK"))
+            .environment(crate::Environment::Custom("http://127.0.0.1:9".into()))
+            .build()
+            .unwrap();
+        let client = Client::new(config).unwrap();
+        let err = client.send(Elsewhere).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("get_business_data")),
+            "{err:?}"
+        );
     }
 
     #[test]
