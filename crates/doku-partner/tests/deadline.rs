@@ -1,6 +1,7 @@
-//! `RetryPolicy::total_deadline` (or a call's own `Call::deadline`) bounds the whole call — token fetch, attempts in flight, waits,
-//! the 401 repeat — against a slow or misbehaving scripted server; a `Retry-After` never extends
-//! past it; a retryable status on an answer failing a required signature check is not retried.
+//! `RetryPolicy::total_deadline` (or a call's own `Call::deadline`) bounds the whole call — token
+//! fetch, attempts in flight, waits, the 401 repeat — against a slow or misbehaving scripted
+//! server; a `Retry-After` never extends past it; a retryable status on an answer failing a
+//! required signature check is not retried.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
