@@ -7,9 +7,6 @@
 //! Re-run with `cargo test -p doku-cli --test hostile -- --nocapture` to see what the CLI prints.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-#[path = "../../doku-partner/tests/common/scripted.rs"]
-mod scripted;
-
 /// `doku listen` against hostile peers (the receiving side).
 #[path = "hostile/listen.rs"]
 mod listen;
@@ -18,8 +15,8 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use doku_model::Endpoint;
+use doku_test_support::scripted::{Reply, Scripted, Seen};
 use doku_test_support::{PARTNER_CLIENT_ID, PARTNER_SECRET};
-use scripted::{Reply, Scripted, Seen};
 
 const TOKEN: &str = "tok-reflected-7f3a9c";
 /// The deadline every case runs under (`DOKU_DEADLINE`).

@@ -2,15 +2,12 @@
 //! calls pays through Checkout, doku-sim delivers DOKU's signed notification, and `doku listen`
 //! verifies it with the brand's shared key and prints it as one JSON line.
 
-#[path = "../../doku-partner/tests/common/onboarded.rs"]
-mod onboarded;
-
 use std::process::Stdio;
 use std::time::Duration;
 
 use doku_model::BusinessRegistrationRequest;
 use doku_sim::SimConfig;
-use onboarded::{onboard, Onboarded};
+use doku_test_support::onboarded::{onboard, Onboarded};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const PATH: &str = "/payments/notifications";

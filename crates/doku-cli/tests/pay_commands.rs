@@ -6,17 +6,14 @@
 //! doku-sign and a tampered copy.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../doku-partner/tests/common/scripted.rs"]
-mod scripted;
-
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
+use doku_test_support::scripted::{signature_headers, Reply, Scripted, Seen};
 use doku_test_support::{
     is_signed_by, Signing, BRAND_ID, CHECKOUT_CREATED as CREATE, CHECK_STATUS_PENDING as STATUS,
     NOTIFICATION_BCA_VA as NOTIFICATION,
 };
-use scripted::{signature_headers, Reply, Scripted, Seen};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStderr};
 

@@ -55,9 +55,7 @@ const RATIO_TARGET: f64 = 0.85;
 /// … and client-thread CPU per call sdk/bare at most this.
 const CPU_TARGET: f64 = 1.5;
 
-#[path = "../../doku-sim/benches/common/load_kit.rs"]
-mod load_kit;
-use load_kit::{client_runtime_and_sim, Batch, PreparedRequests};
+use doku_test_support::load_kit::{client_runtime_and_sim, Batch, PreparedRequests};
 
 type Bare = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
 

@@ -17,7 +17,7 @@
 //! | `--verify-secs S` | 2 | seconds per receiver phase (two phases per round) |
 //!
 //! 1. **Memory**: 10,000 handles from one `Client` (`Client::merchant`), bytes counted by a
-//!    counting global allocator (stats_alloc, as `tests/merchant_memory.rs`), Vec included;
+//!    counting global allocator (stats_alloc), Vec included, against a target of 256 B per handle;
 //!    baseline: the same count of bare `(ClientId, SecretKey)` pairs from the same strings.
 //! 2. **Calls**: `Merchant::send(CheckStatus::new(…))` from N tasks against a local keep-alive HTTP/1.1
 //!    server that signs every answer with the calling merchant's key (looked up by Client-Id;
@@ -34,9 +34,6 @@
 //! Summary lines (what `cargo xtask bench` prints) start with `merchants:` and `receiver:`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-#[path = "../tests/common/keep_alive.rs"]
-mod keep_alive;
-
 use std::alloc::System;
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -52,10 +49,10 @@ use doku_partner::{
 };
 use doku_sign::non_snap::{self, Kind, Message};
 use doku_sign::SecretKey;
+use doku_test_support::keep_alive::counting_server;
 use doku_test_support::CHECK_STATUS_PENDING;
 use http::{HeaderMap, HeaderValue};
 use http_body_util::Full;
-use keep_alive::counting_server;
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
 // Counts every allocation of the process; both sides of each comparison pay its (atomic) cost.
@@ -105,6 +102,9 @@ impl Opts {
         o
     }
 }
+
+/// Most bytes a merchant handle may cost.
+const HANDLE_BYTES_TARGET: usize = 256;
 
 /// Realistic credentials: DOKU brand ids are 22 characters, shared keys ~ 40.
 fn credentials(n: usize) -> Vec<(String, String)> {
@@ -416,9 +416,12 @@ fn main() {
     let max_conn = |v: &[Phase]| v.iter().map(|p| p.connections).max().unwrap_or(0);
     let (v1, vn) = (mean(&v_one), mean(&v_many));
     let verify_ns = 1e9 / vn;
+    // One Arc plus two short strings; a handle holding its own pool or config would be kilobytes.
+    let memory_ok = per_handle <= HANDLE_BYTES_TARGET;
     println!(
-        "merchants: memory {per_handle} B per handle vs {per_pair} B per bare (ClientId, SecretKey) pair \
-         (+{} B), {n} handles from one Client",
+        "merchants: memory {per_handle} B per handle (target <= {HANDLE_BYTES_TARGET}) {} vs {per_pair} B per bare \
+         (ClientId, SecretKey) pair (+{} B), {n} handles from one Client",
+        if memory_ok { "ok" } else { "MISSED" },
         per_handle.saturating_sub(per_pair)
     );
     println!(
@@ -438,4 +441,7 @@ fn main() {
         vn / v1,
         100.0 * lookup / verify_ns
     );
+    if !memory_ok {
+        std::process::exit(1);
+    }
 }

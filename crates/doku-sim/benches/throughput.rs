@@ -33,9 +33,7 @@ use hyper::client::conn::http1;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 
-#[path = "common/load_kit.rs"]
-mod load_kit;
-use load_kit::{client_runtime_and_sim, Batch, PreparedRequests};
+use doku_test_support::load_kit::{client_runtime_and_sim, Batch, PreparedRequests};
 
 const CLIENT_ID: &str = doku_test_support::PARTNER_CLIENT_ID;
 const SECRET: &str = doku_test_support::PARTNER_SECRET;

@@ -2,8 +2,11 @@
 //!
 //! It holds what tests would otherwise each write again: the test credentials, DOKU's Checkout samples, a
 //! signed-request builder that produces DOKU's four signature headers with doku-sign, raw HTTP/1.1 helpers,
-//! sample upload files and request fixtures built from DOKU's published shapes. It depends on doku-sign and
-//! doku-model only, so any layer's tests can use it without pulling in the client or the simulator.
+//! sample upload files and request fixtures built from DOKU's published shapes. By default it depends on
+//! doku-sign and doku-model only, so any layer's tests can use it without pulling in the client or the
+//! simulator. Features add the heavier kits: `servers` (a scripted raw-TCP DOKU and a keep-alive server that
+//! counts connections), `flows` (a simulator with a brand onboarded through the client) and `load` (the load
+//! benches' runtime and pre-signed requests).
 
 mod checkout;
 mod credentials;
@@ -16,6 +19,19 @@ mod now;
 mod presigned;
 mod signed;
 mod signing_default;
+
+#[cfg(feature = "servers")]
+#[allow(missing_docs, clippy::unwrap_used)]
+pub mod keep_alive;
+#[cfg(feature = "load")]
+#[allow(missing_docs, clippy::unwrap_used)]
+pub mod load_kit;
+#[cfg(feature = "flows")]
+#[allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+pub mod onboarded;
+#[cfg(feature = "servers")]
+#[allow(missing_docs, clippy::unwrap_used)]
+pub mod scripted;
 
 pub use checkout::{BRAND_ID, CHECKOUT_CREATED, CHECK_STATUS_PENDING, NOTIFICATION_BCA_VA};
 pub use credentials::{

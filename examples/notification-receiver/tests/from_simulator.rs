@@ -13,12 +13,9 @@ use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
 use doku_sign::SecretKey;
 use doku_sim::{NotificationRetryRequestId, Readings, SimConfig};
+use doku_test_support::onboarded::{onboard, Onboarded};
 use doku_test_support::registration;
 use notification_receiver::{router, Limits, Receiver, Store, NOTIFICATION_PATH};
-use onboarded::{onboard, Onboarded};
-
-#[path = "../../../crates/doku-partner/tests/common/onboarded.rs"]
-mod onboarded;
 
 /// Under both readings of DOKU's silence on whether a retried notification keeps its
 /// Request-Id: the receiver's dedup key does not depend on it.

@@ -9,7 +9,7 @@
 //!   one attempt, never success; a 409 with the expected answer is the replay of a success.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! required signature check is not retried.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

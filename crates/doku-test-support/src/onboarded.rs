@@ -1,17 +1,14 @@
 //! A simulator that delivers payment notifications, a partner client on it and a brand onboarded
 //! through the Partner calls: the start of every "a payment reaches a receiver" test.
 //!
-//! Shared by this crate's tests (through `common`), `doku-cli`'s `tests/listen_simulator.rs` and
-//! the receiver example's `tests/from_simulator.rs` (through `#[path]`): it drives the client
-//! against the simulator, which doku-test-support (doku-sign and doku-model only) must not
-//! depend on. So it names nothing of `common` and no `super`.
-#![allow(dead_code, unreachable_pub)]
+//! Shared by doku-partner's tests, doku-cli's `doku listen` tests and the receiver example's tests
+//! (feature `flows`, which brings in doku-partner and doku-sim).
 
+use crate::{mandatory_uploads, PARTNER_CLIENT_ID, PARTNER_SECRET};
 use doku_model::{BusinessDataBrand, BusinessRegistrationRequest, CheckoutRequest, ClientId};
 use doku_partner::{Client, Config, Environment, GetBusiness};
 use doku_sign::SecretKey;
 use doku_sim::{PayRequest, Sim, SimConfigBuilder, SimHandle};
-use doku_test_support::{mandatory_uploads, PARTNER_CLIENT_ID, PARTNER_SECRET};
 
 /// What [`onboard`] set up.
 pub struct Onboarded {

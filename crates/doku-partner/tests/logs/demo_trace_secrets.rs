@@ -1,11 +1,10 @@
 //! TRACE logs of the whole `doku demo` flow, with every step's result also logged with `{:?}`,
 //! never contain the secret key or a token.
 //!
-//! Alone in its test binary: it installs a thread-scoped subscriber, and a concurrent test
-//! touching the same callsites could leave tracing's interest cache saying "never" for them.
+//! In the `logs` test binary, away from tests that install no subscriber (see its `main.rs`).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 
@@ -20,9 +19,9 @@ use doku_partner::{Client, Config, Environment, Exchange, ResponseSignatureMode}
 use doku_sign::SecretKey;
 use doku_sim::{Fault, FaultKind, Sim, SimConfig};
 
-const SAMPLE_PNG: &[u8] = include_bytes!("../../doku-cli/samples/document.png");
-const SAMPLE_BUSINESS: &str = include_str!("../../doku-cli/samples/business.json");
-const SAMPLE_BUSINESS_LITE: &str = include_str!("../../doku-cli/samples/business-lite.json");
+const SAMPLE_PNG: &[u8] = include_bytes!("../../../doku-cli/samples/document.png");
+const SAMPLE_BUSINESS: &str = include_str!("../../../doku-cli/samples/business.json");
+const SAMPLE_BUSINESS_LITE: &str = include_str!("../../../doku-cli/samples/business-lite.json");
 
 /// `doku demo`'s steps (fresh demo credentials, embedded simulator, response signatures
 /// required, an observer), each result logged with `{:?}` as a caller might, all at TRACE.

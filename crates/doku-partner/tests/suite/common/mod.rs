@@ -1,11 +1,10 @@
 //! Shared helpers: an in-process-over-loopback doku-sim and a client pointed at it.
 #![allow(dead_code, unused_imports, unreachable_pub, clippy::unwrap_used)]
 
-pub mod keep_alive;
 pub mod needles;
-pub mod onboarded;
-pub mod scripted;
 pub mod token_first;
+
+pub use doku_test_support::{keep_alive, onboarded, scripted};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -121,7 +120,10 @@ pub fn unused_port() -> u16 {
 
 /// A client pointed at `sim` that requires a valid signature on every answer.
 pub fn strict_client(sim: &SimHandle) -> Client {
-    let config = config(sim).response_signatures(doku_partner::ResponseSignatureMode::Require);
+    // The simulator's 429/503 carry `Retry-After: 1`: honoured, but cut to 20 ms here.
+    let config = config(sim)
+        .response_signatures(doku_partner::ResponseSignatureMode::Require)
+        .retry_policy(fast_retries().with_max_retry_after(Duration::from_millis(20)));
     Client::new(config.build().unwrap()).unwrap()
 }
 

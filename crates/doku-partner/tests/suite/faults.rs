@@ -1,7 +1,7 @@
 //! Every fault doku-sim can inject, and what the client makes of it.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};

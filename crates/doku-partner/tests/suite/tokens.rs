@@ -1,7 +1,7 @@
 //! Token caching, expiry, refresh and single-flight against doku-sim.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use doku_partner::Client;

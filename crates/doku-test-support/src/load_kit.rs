@@ -1,18 +1,18 @@
-//! What both load benches share (doku-sim's `throughput` and doku-partner's `client`, which
-//! includes this file by path): the load generator's current-thread runtime, the simulator on a
+//! What both load benches share (doku-sim's `throughput` and doku-partner's `client`; feature
+//! `load`): the load generator's current-thread runtime, the simulator on a
 //! runtime of its own, and a batch of Check Requirements requests signed before the timed window.
 
+use crate::{now_timestamp, PreSigned};
 use bytes::Bytes;
 use doku_sign::SecretKey;
 use doku_sim::{BackgroundSim, SimConfig};
-use doku_test_support::{now_timestamp, PreSigned};
 use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, HOST};
 use http::{Request, Uri};
 use tokio::runtime::Runtime;
 
 /// A current-thread runtime for the client side, and the simulator on `server_threads`
 /// workers, knowing `client_id` with `secret`.
-pub(crate) fn client_runtime_and_sim(
+pub fn client_runtime_and_sim(
     client_id: &str,
     secret: &str,
     server_threads: usize,
@@ -38,9 +38,9 @@ static SIGNATURE_H: HeaderName = HeaderName::from_static("signature");
 /// Signed GET requests to one URI, signed up front with one timestamp and distinct
 /// Request-Ids. Header values are slices of two shared buffers, so assembling request `i`
 /// copies no signature and signs nothing.
-pub(crate) struct PreparedRequests {
+pub struct PreparedRequests {
     /// How many requests there are.
-    pub(crate) count: usize,
+    pub count: usize,
     client_id: HeaderValue,
     ids: Bytes,
     id_len: usize,
@@ -53,22 +53,22 @@ pub(crate) struct PreparedRequests {
 }
 
 /// What [`PreparedRequests::new`] signs.
-pub(crate) struct Batch<'a> {
-    pub(crate) count: usize,
-    pub(crate) client_id: &'static str,
-    pub(crate) secret: &'a str,
+pub struct Batch<'a> {
+    pub count: usize,
+    pub client_id: &'static str,
+    pub secret: &'a str,
     /// The Request-Target signed (the path alone; DOKU does not sign the query).
-    pub(crate) path: &'a str,
+    pub path: &'a str,
     /// The URI sent: an absolute one for a pooled client, the path and query for a connection.
-    pub(crate) uri: Uri,
+    pub uri: Uri,
     /// A `Host` header, for a bare connection that does not add one itself.
-    pub(crate) host: Option<String>,
-    pub(crate) bearer: &'a str,
+    pub host: Option<String>,
+    pub bearer: &'a str,
 }
 
 impl PreparedRequests {
     /// Signs `batch.count` requests; request `i` has the Request-Id `id(i)` (all of one length).
-    pub(crate) fn new(batch: Batch<'_>, id: impl Fn(usize) -> String) -> Self {
+    pub fn new(batch: Batch<'_>, id: impl Fn(usize) -> String) -> Self {
         let timestamp = now_timestamp();
         let signed = PreSigned::new(
             batch.count,
@@ -98,7 +98,7 @@ impl PreparedRequests {
     }
 
     /// Request `i`, with an empty body of type `B`: `Bytes` slices and clones only.
-    pub(crate) fn request<B: Default>(&self, i: usize) -> Request<B> {
+    pub fn request<B: Default>(&self, i: usize) -> Request<B> {
         let slice = |buf: &Bytes, len: usize| {
             HeaderValue::from_maybe_shared(buf.slice(i * len..(i + 1) * len))
                 .expect("a pre-signed value is a header value")

@@ -3,7 +3,7 @@
 //! except Generate Token (which cannot have one).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::scripted::{Reply, Scripted};
 use common::token_first::{is_token, scripted_client};

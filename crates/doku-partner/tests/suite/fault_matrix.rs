@@ -15,7 +15,7 @@
 //! `faults.rs` holds the narrative tests of single faults; this file is the exhaustive grid.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

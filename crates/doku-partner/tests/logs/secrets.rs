@@ -1,7 +1,7 @@
 //! Logs never contain the secret key, the bearer token or request/response bodies.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use doku_model::Endpoint;

@@ -5,7 +5,7 @@
 //! (a 401 that needs a token refresh, a 429) along the way. docs/conformance.md lists them.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use doku_model::Endpoint;

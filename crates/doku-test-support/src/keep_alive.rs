@@ -1,9 +1,7 @@
 //! A keep-alive HTTP/1.1 server on loopback that counts the TCP connections it accepted: what a
 //! pool test or benchmark reads to tell "one bounded pool" from "a connection per handle".
 //!
-//! Shared by `tests/merchant_pool.rs` (through `common`) and `benches/merchants.rs`
-//! (through `#[path]`), so it names nothing of `common` and no `super`.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+//! Shared by doku-partner's pool test and its `merchants` benchmark (feature `servers`).
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};

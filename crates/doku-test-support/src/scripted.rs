@@ -7,8 +7,7 @@
 //! Every connection is closed after one answer (`Connection: close`), so each attempt of a
 //! client is one connection and one recorded request.
 //!
-//! Shared by doku-partner's tests and doku-cli's hostile-server suite (included by path).
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+//! Shared by doku-partner's tests and doku-cli's hostile-server suite (feature `servers`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! Every endpoint end to end against doku-sim over loopback.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use doku_model::{ClientId, DocumentCode, FileCategory, RequestId, RequirementsQuery, UploadFile};

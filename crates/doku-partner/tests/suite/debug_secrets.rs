@@ -1,5 +1,5 @@
 //! `{:?}` and `{}` of every public type that can hold the secret key or a bearer token never
-//! print them (the TRACE-logged `doku demo` flow is in `demo_trace_secrets.rs`, alone in its
+//! print them (the TRACE-logged `doku demo` flow is in `tests/logs/demo_trace_secrets.rs`, in its
 //! binary so no concurrent test can race tracing's callsite-interest cache).
 //!
 //! `secrets.rs` covers the client's own log lines (secret, token and bodies); this file covers
@@ -7,7 +7,7 @@
 //! triggered against doku-sim), model, sign, sim and transport types.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;

@@ -7,7 +7,7 @@
 //! finds none idle and dials another (observed: 8–15 for 8 tasks).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! a 401). The script checks every request's signature with the merchant key, as DOKU would.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

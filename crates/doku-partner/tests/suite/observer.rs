@@ -1,6 +1,6 @@
 //! The observer sees every attempt: status, Request-Id, attempt number and whether the signature verified.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,0 +1,18 @@
+//! The integration tests of this crate in one binary (each test binary links tokio, hyper
+//! and rustls again): one module per area.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod bearer;
+mod common;
+mod deadline;
+mod debug_secrets;
+mod fault_matrix;
+mod faults;
+mod flow;
+mod idempotency_readings;
+mod merchant;
+mod merchant_pool;
+mod observer;
+mod readings;
+mod soak;
+mod tokens;
