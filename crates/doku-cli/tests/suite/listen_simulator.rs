@@ -21,7 +21,7 @@ async fn listen_verifies_a_notification_the_simulator_delivers() {
         .port();
     // The CLI's bundled sample business (`samples/business.json`).
     let sample: BusinessRegistrationRequest =
-        serde_json::from_str(include_str!("../samples/business.json")).expect("sample");
+        serde_json::from_str(include_str!("../../samples/business.json")).expect("sample");
     let sim_config = SimConfig::builder()
         .notification_url(format!("http://127.0.0.1:{port}{PATH}"))
         .time_scale(0.0001);

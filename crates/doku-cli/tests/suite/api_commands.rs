@@ -87,7 +87,7 @@ async fn every_endpoint_command_works_against_the_simulator() {
 
     // Registration body: the sample with the uploaded ids on the contact.
     let mut body: serde_json::Value =
-        serde_json::from_str(include_str!("../samples/business.json")).expect("sample");
+        serde_json::from_str(include_str!("../../samples/business.json")).expect("sample");
     body["business"]["contacts"][0]["documents"] =
         ids.iter().map(|id| serde_json::json!({"id": id})).collect();
     let dir = temp_dir("register");
@@ -145,7 +145,7 @@ async fn validation_errors_list_every_field_and_send_nothing() {
     let sim = sim().await;
     let url = sim.base_url();
     let mut body: serde_json::Value =
-        serde_json::from_str(include_str!("../samples/business.json")).expect("sample");
+        serde_json::from_str(include_str!("../../samples/business.json")).expect("sample");
     body["business"]["email"] = "not-an-email".into();
     body["business"]["contacts"][0]["nationality"] = "Indonesia".into();
     let dir = temp_dir("invalid");

@@ -1,0 +1,11 @@
+//! The integration tests of this crate in one binary (each test binary links tokio, hyper
+//! and rustls again): one module per area.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod api_commands;
+mod demo;
+mod hostile;
+mod listen_simulator;
+mod pay_commands;
+mod sign_verify;
+mod sim_command;
