@@ -513,9 +513,3 @@ async fn check_requirements_validates_its_query() {
         "invalid_business_type"
     );
 }
-
-#[test]
-fn secret_key_type_is_the_one_from_doku_sign() {
-    // Guard: the simulator's API takes doku-sign's SecretKey.
-    let _ = doku_sim::SimConfig::builder().credential("A", SecretKey::new("k"));
-}
