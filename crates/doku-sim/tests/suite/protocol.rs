@@ -4,7 +4,6 @@
 use crate::common;
 
 use common::*;
-use doku_sign::SecretKey;
 use doku_sim::{BearerReading, GetResponseDigest, IdempotencyReading, Readings};
 
 /// Computed with an independent tool, not with doku-sign:
