@@ -5,8 +5,8 @@
 //! sample upload files and request fixtures built from DOKU's published shapes. By default it depends on
 //! doku-sign and doku-model only, so any layer's tests can use it without pulling in the client or the
 //! simulator. Features add the heavier kits: `servers` (a scripted raw-TCP DOKU and a keep-alive server that
-//! counts connections), `flows` (a simulator with a brand onboarded through the client) and `load` (the load
-//! benches' runtime and pre-signed requests).
+//! counts connections), `flows` (a simulator with a brand onboarded through the client), `load` (the load
+//! benches' runtime and pre-signed requests) and `attacks` (the notification receivers' attack kit).
 
 mod checkout;
 mod credentials;
@@ -29,6 +29,9 @@ pub mod load_kit;
 #[cfg(feature = "flows")]
 #[allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 pub mod onboarded;
+#[cfg(feature = "attacks")]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+pub mod receiver_attack;
 #[cfg(feature = "servers")]
 #[allow(missing_docs, clippy::unwrap_used)]
 pub mod scripted;

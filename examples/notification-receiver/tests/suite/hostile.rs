@@ -8,28 +8,35 @@
 //! figures (latencies, VmRSS/VmHWM, threads, descriptors).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use doku_test_support::{Signing, PARTNER_CLIENT_ID as MERCHANT, PARTNER_SECRET as KEY};
+use doku_test_support::receiver_attack::{
+    closed_within, exchange, hostile_peer, notification_body, now_unix, read_status,
+    ListeningProcess, Sender,
+};
+use doku_test_support::{PARTNER_CLIENT_ID as MERCHANT, PARTNER_SECRET as KEY};
 use notification_receiver::{Store, NOTIFICATION_PATH as PATH};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::Child;
 
 const DESCRIPTORS: u32 = 256;
 
 /// The receiver process, its address and database, and what it wrote on stderr.
 struct Running {
-    child: Child,
+    process: ListeningProcess,
     pid: u32,
-    addr: SocketAddr,
     database: PathBuf,
-    stderr: Arc<Mutex<String>>,
+}
+
+impl std::ops::Deref for Running {
+    type Target = ListeningProcess;
+    fn deref(&self) -> &ListeningProcess {
+        &self.process
+    }
 }
 
 impl Running {
@@ -51,34 +58,12 @@ impl Running {
             .env("DOKU_CLIENT_ID", MERCHANT)
             .env("DOKU_SECRET_KEY", KEY)
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
             .kill_on_drop(true);
         for (name, value) in env {
             command.env(name, value);
         }
-        let mut child = command.spawn().unwrap();
-        let pid = child.id().unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        let addr = first
-            .strip_prefix("listening on http://")
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("{first}"))
-            .parse()
-            .unwrap();
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = stderr.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                let mut all = sink.lock().unwrap();
-                all.push_str(&line);
-                all.push('\n');
-            }
-        });
+        let process = ListeningProcess::spawn(command, Duration::from_secs(20)).await;
+        let pid = process.child.id().unwrap();
         let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
         let open_files = limits
             .lines()
@@ -89,11 +74,9 @@ impl Running {
             "{open_files}"
         );
         Self {
-            child,
+            process,
             pid,
-            addr,
             database,
-            stderr,
         }
     }
 
@@ -124,7 +107,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.child.start_kill();
+        let _ = self.process.child.start_kill();
         let _ = std::fs::remove_file(&self.database);
         // The directory goes with the last case's database (removing a non-empty one fails).
         if let Some(dir) = self.database.parent() {
@@ -133,123 +116,14 @@ impl Drop for Running {
     }
 }
 
-fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
-
-/// A whole HTTP/1.1 request: DOKU's signed notification of `invoice` paid.
+/// A whole HTTP/1.1 request: DOKU's signed notification of `invoice` paid, signed now.
 fn notification(invoice: &str) -> Vec<u8> {
-    let body = format!(
-        r#"{{"order":{{"invoice_number":"{invoice}","amount":19000.00}},"transaction":{{"status":"SUCCESS","date":"2026-09-30T06:29:46Z"}},"channel":{{"id":"QRIS_DOKU"}}}}"#
-    );
-    let timestamp = doku_sign::timestamp::format_utc(now());
-    let signed = Signing {
+    let sender = Sender {
         client_id: MERCHANT,
-        secret: KEY,
+        key: KEY,
         path: PATH,
-        body: body.as_bytes(),
-        request_id: invoice,
-        timestamp: &timestamp,
-        ..Signing::default()
-    }
-    .sign();
-    let mut head = format!(
-        "POST {PATH} HTTP/1.1\r\nHost: receiver\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in signed.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    [head.as_bytes(), body.as_bytes()].concat()
-}
-
-/// The status code of the next answer on `stream` (`None` if it closed first).
-async fn read_status(stream: &mut TcpStream) -> Option<u16> {
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        seen.extend_from_slice(&buf[..n]);
-    }
-    std::str::from_utf8(&seen)
-        .ok()?
-        .split(' ')
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// Sends `request` on a new connection: the status (0 if none within `limit`) and the time.
-async fn exchange(addr: SocketAddr, request: &[u8], limit: Duration) -> (u16, Duration) {
-    let started = Instant::now();
-    let status = tokio::time::timeout(limit, async {
-        let mut stream = TcpStream::connect(addr).await.ok()?;
-        stream.write_all(request).await.ok()?;
-        read_status(&mut stream).await
-    })
-    .await
-    .ok()
-    .flatten()
-    .unwrap_or(0);
-    (status, started.elapsed())
-}
-
-/// Whether the peer closes `stream` within `limit` (reading and dropping what it sends).
-async fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
-    let mut buf = [0u8; 1024];
-    tokio::time::timeout(limit, async {
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-        }
-    })
-    .await
-    .is_ok()
-}
-
-/// One hostile peer, reconnecting whenever it is closed, until `stop`: silent; trickling its
-/// head a byte every 100 ms; or stalled after 50,000 of the 60,000 body bytes it announced.
-async fn hostile_peer(addr: SocketAddr, kind: usize, stop: Arc<AtomicBool>) {
-    let mut stalled =
-        b"POST /payments/notifications HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n"
-            .to_vec();
-    stalled.resize(stalled.len() + 50_000, b' ');
-    while !stop.load(Ordering::Relaxed) {
-        let Ok(mut stream) = TcpStream::connect(addr).await else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            continue;
-        };
-        match kind % 3 {
-            0 => {
-                closed_within(&mut stream, Duration::from_secs(30)).await;
-            }
-            1 => {
-                let _ = stream
-                    .write_all(b"POST /payments/notifications HTTP/1.1\r\nX-Slow: ")
-                    .await;
-                while !stop.load(Ordering::Relaxed) && stream.write_all(b"a").await.is_ok() {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-            _ => {
-                if stream.write_all(&stalled).await.is_ok() {
-                    closed_within(&mut stream, Duration::from_secs(30)).await;
-                }
-            }
-        }
-    }
+    };
+    sender.request(&notification_body(invoice), invoice, now_unix())
 }
 
 /// 300 silent, trickling and stalled peers (each reconnecting when closed) against a receiver
@@ -288,12 +162,7 @@ async fn hostile_connections_leave_notifications_answered_and_memory_bounded() {
         "{answers:?}"
     );
     assert!(hwm < 128 * 1024, "VmHWM {hwm} KiB");
-    assert_eq!(
-        receiver.recorded(),
-        15,
-        "{}",
-        receiver.stderr.lock().unwrap()
-    );
+    assert_eq!(receiver.recorded(), 15, "{}", receiver.stderr());
 }
 
 /// Every wait has a timeout (shortened here through the environment): a silent connection is

@@ -5,183 +5,46 @@
 //! Each case runs the real binary (`DOKU_LISTEN_BIN` overrides it, to run the cases against
 //! another build) on a free loopback port and talks raw HTTP/1.1 to it.
 
-use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use doku_test_support::{Signing, PARTNER_CLIENT_ID as MERCHANT, PARTNER_SECRET as KEY};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use doku_test_support::receiver_attack::{
+    exchange, hostile_peer, notification_body, now_unix as now, read_status, ListeningProcess,
+    Sender,
+};
+use doku_test_support::{PARTNER_CLIENT_ID as MERCHANT, PARTNER_SECRET as KEY};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::Child;
 
 const PATH: &str = "/payments/notifications";
 
-/// A running `doku listen` and everything it wrote on stderr so far.
-struct Listener {
-    child: Child,
-    addr: SocketAddr,
-    stderr: Arc<Mutex<String>>,
-}
+/// Who signs the notifications of these cases, and where they go.
+const SENDER: Sender<'static> = Sender {
+    client_id: MERCHANT,
+    key: KEY,
+    path: PATH,
+};
 
-impl Listener {
-    async fn start(extra: &[&str]) -> Self {
-        let bin = std::env::var("DOKU_LISTEN_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_doku").to_owned());
-        let mut child = tokio::process::Command::new(bin)
-            .args(["listen", "--port", "0", "--path", PATH])
-            .args(extra)
-            .env("DOKU_MERCHANT_ID", MERCHANT)
-            .env("DOKU_MERCHANT_KEY", KEY)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        let addr = first
-            .strip_prefix("listening on http://")
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("{first}"))
-            .parse()
-            .unwrap();
-        // Keep draining stderr: a full pipe would stall the receiver.
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = stderr.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                let mut all = sink.lock().unwrap();
-                all.push_str(&line);
-                all.push('\n');
-            }
-        });
-        Self {
-            child,
-            addr,
-            stderr,
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
-fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
-
-fn notification_body(invoice: &str) -> Vec<u8> {
-    format!(
-        r#"{{"order":{{"invoice_number":"{invoice}","amount":19000.00}},"transaction":{{"status":"SUCCESS","date":"2026-09-30T06:29:46Z"}},"channel":{{"id":"QRIS_DOKU"}}}}"#
-    )
-    .into_bytes()
+/// A running `doku listen` (`DOKU_LISTEN_BIN` overrides the binary) with `extra` flags.
+async fn start(extra: &[&str]) -> ListeningProcess {
+    let bin =
+        std::env::var("DOKU_LISTEN_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_doku").to_owned());
+    let mut command = tokio::process::Command::new(bin);
+    command
+        .args(["listen", "--port", "0", "--path", PATH])
+        .args(extra)
+        .env("DOKU_MERCHANT_ID", MERCHANT)
+        .env("DOKU_MERCHANT_KEY", KEY)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    ListeningProcess::spawn(command, Duration::from_secs(20)).await
 }
 
 /// A whole HTTP/1.1 request: DOKU's notification of `body`, signed at `timestamp`.
 fn signed_request(body: &[u8], request_id: &str, timestamp: i64) -> Vec<u8> {
-    let timestamp = doku_sign::timestamp::format_utc(timestamp);
-    let signed = Signing {
-        client_id: MERCHANT,
-        secret: KEY,
-        path: PATH,
-        body,
-        request_id,
-        timestamp: &timestamp,
-        ..Signing::default()
-    }
-    .sign();
-    let mut head = format!(
-        "POST {PATH} HTTP/1.1\r\nHost: receiver\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in signed.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    [head.as_bytes(), body].concat()
-}
-
-/// Sends `request` on a new connection and returns the answer's status code (0 if none came
-/// within `limit`) and how long it took.
-async fn exchange(addr: SocketAddr, request: &[u8], limit: Duration) -> (u16, Duration) {
-    let started = Instant::now();
-    let status = tokio::time::timeout(limit, async {
-        let mut stream = TcpStream::connect(addr).await.ok()?;
-        stream.write_all(request).await.ok()?;
-        read_status(&mut stream).await
-    })
-    .await
-    .ok()
-    .flatten()
-    .unwrap_or(0);
-    (status, started.elapsed())
-}
-
-/// The status code of the answer on `stream`.
-async fn read_status(stream: &mut TcpStream) -> Option<u16> {
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 512];
-    while !seen.windows(2).any(|w| w == b"\r\n") {
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        seen.extend_from_slice(&buf[..n]);
-    }
-    std::str::from_utf8(&seen)
-        .ok()?
-        .split(' ')
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// One hostile peer, reconnecting whenever it is closed until `stop`: silent, trickling its head
-/// one byte at a time, or stalled after part of a body.
-async fn hostile_peer(addr: SocketAddr, kind: usize, stop: Arc<AtomicBool>) {
-    let stalled = b"POST /payments/notifications HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{\"order\":";
-    while !stop.load(Ordering::Relaxed) {
-        let Ok(mut stream) = TcpStream::connect(addr).await else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            continue;
-        };
-        let mut sink = [0u8; 256];
-        match kind % 3 {
-            // Silent: waits for the close.
-            0 => {
-                let _ = tokio::time::timeout(Duration::from_secs(30), stream.read(&mut sink)).await;
-            }
-            // Trickling: one header byte every 100 ms, never ending the head.
-            1 => {
-                let _ = stream
-                    .write_all(b"POST /payments/notifications HTTP/1.1\r\nX-Slow: ")
-                    .await;
-                while !stop.load(Ordering::Relaxed) && stream.write_all(b"a").await.is_ok() {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-            // Stalled mid-body.
-            _ => {
-                if stream.write_all(stalled).await.is_ok() {
-                    let _ =
-                        tokio::time::timeout(Duration::from_secs(30), stream.read(&mut sink)).await;
-                }
-            }
-        }
-    }
+    SENDER.request(body, request_id, timestamp)
 }
 
 /// 300 slow, silent and stalled peers (reconnecting when closed) against the 64 connection
@@ -191,7 +54,7 @@ async fn hostile_peer(addr: SocketAddr, kind: usize, stop: Arc<AtomicBool>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "attack suite: .ci/run runs it as its own step (cargo test --tests -- --ignored)"]
 async fn slow_peers_are_evicted_in_favour_of_notifications() {
-    let listen = Listener::start(&[]).await;
+    let listen = start(&[]).await;
     let stop = Arc::new(AtomicBool::new(false));
     let peers: Vec<_> = (0..300)
         .map(|i| tokio::spawn(hostile_peer(listen.addr, i, stop.clone())))
@@ -223,7 +86,7 @@ async fn slow_peers_are_evicted_in_favour_of_notifications() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "attack suite: .ci/run runs it as its own step (cargo test --tests -- --ignored)"]
 async fn body_errors_are_told_apart() {
-    let listen = Listener::start(&["--read-timeout", "0.5"]).await;
+    let listen = start(&["--read-timeout", "0.5"]).await;
     let head = "POST /payments/notifications HTTP/1.1\r\nHost: x\r\n";
     let limit = Duration::from_secs(5);
 
@@ -279,7 +142,7 @@ async fn body_errors_are_told_apart() {
 #[ignore = "attack suite: .ci/run runs it as its own step (cargo test --tests -- --ignored)"]
 async fn request_timestamps_are_checked_against_a_wide_window() {
     let limit = Duration::from_secs(5);
-    let listen = Listener::start(&[]).await;
+    let listen = start(&[]).await;
     let body = notification_body("INV-AGE");
     let two_days = signed_request(&body, "n-old", now() - 2 * 86_400);
     assert_eq!(exchange(listen.addr, &two_days, limit).await.0, 401);
@@ -292,7 +155,7 @@ async fn request_timestamps_are_checked_against_a_wide_window() {
     );
     drop(listen);
 
-    let narrow = Listener::start(&["--max-age", "300"]).await;
+    let narrow = start(&["--max-age", "300"]).await;
     assert_eq!(exchange(narrow.addr, &twelve_hours, limit).await.0, 401);
     let fresh = signed_request(&body, "n-new", now());
     assert_eq!(exchange(narrow.addr, &fresh, limit).await.0, 200);
@@ -303,7 +166,7 @@ async fn request_timestamps_are_checked_against_a_wide_window() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "attack suite: .ci/run runs it as its own step (cargo test --tests -- --ignored)"]
 async fn bidi_controls_in_a_notification_are_printed_escaped() {
-    let mut listen = Listener::start(&["--max-notifications", "1"]).await;
+    let mut listen = start(&["--max-notifications", "1"]).await;
     let invoice = "INV-\u{202e}fdp.exe\u{2066}\u{200f}\u{9b}31m";
     let body = notification_body(invoice);
     let request = signed_request(&body, "n-bidi", now());
