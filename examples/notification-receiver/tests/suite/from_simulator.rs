@@ -96,7 +96,14 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Delivered (the delivery task ended with the 2xx): no further retry can come.
+    while onboarded.sim.stats().notifications_delivered < 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the simulator did not count the delivery"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(
         seen.load(Ordering::SeqCst),
         2,
