@@ -1,4 +1,5 @@
-//! `cargo xtask conformance`: every test docs/conformance.md names exists.
+//! `cargo xtask conformance`: every test docs/conformance.md names exists, and its endpoint
+//! table is what the endpoint declarations give (`endpoint_table.rs`).
 //!
 //! A row names tests as `` `path/to/file.rs::test_name` ``. The check fails when a row names no
 //! test, when a named file is missing, or when the file has no test function of that name
@@ -30,9 +31,12 @@ pub(crate) fn check(root: &Path) -> Result<String, String> {
     if rows == 0 {
         problems.push("docs/conformance.md has no rule rows (`| R1 |`, `| A1 |`, …)".to_owned());
     }
+    if let Err(problem) = crate::endpoint_table::check(&text) {
+        problems.push(problem);
+    }
     if problems.is_empty() {
         Ok(format!(
-            "docs/conformance.md: {rows} rows, {tests} tests, all exist"
+            "docs/conformance.md: {rows} rows, {tests} tests, all exist; the endpoint table matches the declarations"
         ))
     } else {
         Err(format!("docs/conformance.md:\n  {}", problems.join("\n  ")))

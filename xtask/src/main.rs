@@ -11,6 +11,7 @@
 mod bench;
 mod cases;
 mod conformance;
+mod endpoint_table;
 mod package;
 mod package_scan;
 mod vectors;

@@ -41,9 +41,9 @@ pub enum Endpoint {
     CheckStatus,
 }
 
-/// Whose DOKU credentials sign a call.
+/// Whose DOKU credentials sign a call. Not `#[non_exhaustive]`, like [`Endpoint`]: matches over
+/// it are exhaustive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Credentials {
     /// The partner platform's own Client-Id and secret key (the Partner API).
     Partner,
@@ -51,9 +51,9 @@ pub enum Credentials {
     Merchant,
 }
 
-/// What DOKU's pages say about `Authorization: Bearer <token>` on a call.
+/// What DOKU's pages say about `Authorization: Bearer <token>` on a call. Not
+/// `#[non_exhaustive]`, like [`Endpoint`]: matches over it are exhaustive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Bearer {
     /// The call needs none: Generate Token itself, and the merchant calls (whose pages list only the four
     /// signature headers).
