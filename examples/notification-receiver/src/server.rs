@@ -23,7 +23,7 @@ use crate::Limits;
 /// SYN retransmission (1 s, then 3 s).
 const ACCEPT_BACKLOG: u32 = 1024;
 
-/// A listener on `addr` with room for [`ACCEPT_BACKLOG`] waiting peers.
+/// A listener on `addr` with room for `ACCEPT_BACKLOG` (1024) waiting peers.
 pub fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
