@@ -803,7 +803,7 @@ async fn plugin_shaped_requests_are_accepted_and_doubts_warn_unless_strict() {
     assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
     assert_eq!(f.sim.stats().warnings, 1, "the `+` phone is in doubt");
     // Visible without a Rust handle too.
-    let health = send(f.sim.addr(), "GET", "/health", &[], b"")
+    let health = send(f.sim.addr(), "GET", "/doku-sim/v1/stats", &[], b"")
         .await
         .unwrap();
     assert_eq!(health.json()["warnings"], 1);
