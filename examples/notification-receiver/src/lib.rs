@@ -331,8 +331,7 @@ mod tests {
     }
 
     /// SUCCESS → REFUNDED is applied; a SUCCESS or PENDING arriving after the refund (a late
-    /// retry) is recorded as stale and does not undo it. Before, SUCCESS was kept after a
-    /// REFUNDED or VOIDED notification.
+    /// retry) is recorded as stale and does not undo it.
     #[tokio::test]
     async fn a_refund_or_void_follows_a_payment_and_nothing_undoes_it() {
         let r = receiver();
@@ -380,8 +379,7 @@ mod tests {
     }
 
     /// A signed SUCCESS for an amount that is not the order's is recorded and flagged, never
-    /// applied as paid; so is one for an order the app never registered. Before, both were
-    /// recorded as paid.
+    /// applied as paid; so is one for an order the app never registered.
     #[tokio::test]
     async fn a_payment_of_another_amount_or_an_unknown_order_is_flagged_not_paid() {
         let r = receiver();

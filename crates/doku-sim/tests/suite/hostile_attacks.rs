@@ -196,10 +196,9 @@ async fn descriptor_exhaustion_backs_off_and_logs_once() {
 }
 
 /// Line-item bombs (signed Checkout creates, so every byte is read): a million empty items in
-/// 2.86 MiB, then four sequential ~7.6 MiB bodies of empty items. Before the decoded-size
-/// charge and the item cap they were answered 200, peaked at hundreds of MiB and left the idle
-/// simulator at 1.34 GB. Now each is refused (413, a resource bound) without being decoded;
-/// the peak stays near the bodies' own bytes, and the idle simulator's memory comes back.
+/// 2.86 MiB, then four sequential ~7.6 MiB bodies of empty items: each is refused (413, a
+/// resource bound) without being decoded; the peak stays near the bodies' own bytes, and the
+/// idle simulator's memory comes back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "attack suite: .ci/run runs it as its own step (cargo test --tests -- --ignored)"]
 async fn line_item_bombs_leave_memory_bounded_and_returned() {

@@ -407,8 +407,7 @@ async fn checkout(f: &Fixture, request_id: &str, body: &[u8]) -> RawResponse {
 
 /// A list of line items decodes under its cap, and a JSON body is charged its decoded size: a
 /// million empty items (2.86 MiB) are refused from the estimate before any decoding, 1,001 are
-/// refused by the decoder at the cap; both say it is a resource bound. Before, both were
-/// answered 200 (the million items held ~305 MiB).
+/// refused by the decoder at the cap; both say it is a resource bound.
 #[tokio::test]
 async fn line_item_bombs_are_bounded_while_decoding() {
     let f = start().await;

@@ -48,9 +48,8 @@ fn signed_request(body: &[u8], request_id: &str, timestamp: i64) -> Vec<u8> {
 }
 
 /// 300 slow, silent and stalled peers (reconnecting when closed) against the 64 connection
-/// slots: signed notifications are still answered 200, each within 2 s. Before eviction, the
-/// first 64 slow peers held every slot until the 10 s read timeout, and notifications waited
-/// up to 39 s.
+/// slots: signed notifications are still answered 200, each within 2 s (slow peers are evicted
+/// to make room).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "attack suite: .ci/run runs it as its own step (cargo test --tests -- --ignored)"]
 async fn slow_peers_are_evicted_in_favour_of_notifications() {
@@ -81,8 +80,7 @@ async fn slow_peers_are_evicted_in_favour_of_notifications() {
 }
 
 /// A body cut off or with broken chunking is 400, a body over the cap 413 (refused from its
-/// `Content-Length`, unread), a body that stalls past `--read-timeout` 408. Before, every body
-/// error was answered 413 "body too large".
+/// `Content-Length`, unread), a body that stalls past `--read-timeout` 408.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "attack suite: .ci/run runs it as its own step (cargo test --tests -- --ignored)"]
 async fn body_errors_are_told_apart() {
