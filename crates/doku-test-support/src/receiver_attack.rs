@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -64,13 +64,7 @@ impl ListeningProcess {
 
 /// Now, in Unix seconds (the receivers check `Request-Timestamp` against their own clock).
 pub fn now_unix() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
+    doku_sign::clock::Clock::unix_seconds(&doku_sign::clock::SystemClock)
 }
 
 /// A paid notification body of `invoice` (QRIS, DOKU's decimal amount form).

@@ -24,8 +24,8 @@ mod store;
 pub mod transitions;
 mod writer;
 
+use doku_sign::clock::{Clock as _, SystemClock};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -127,7 +127,7 @@ async fn receive(
         conn.answering();
     }
     let freshness = receiver.limits.max_age.map(|tolerance_seconds| Freshness {
-        now_unix_seconds: now_unix_seconds(),
+        now_unix_seconds: SystemClock.unix_seconds(),
         tolerance_seconds,
     });
     let verified = match verify_notification(
@@ -177,13 +177,6 @@ fn announced_length(headers: &HeaderMap) -> Option<u64> {
         .ok()?
         .parse()
         .ok()
-}
-
-/// Seconds since the Unix epoch on this machine's clock (0 if it is set before 1970).
-fn now_unix_seconds() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -262,7 +255,7 @@ mod tests {
     }
 
     fn notification(sent: Vec<u8>, signed: &[u8], request_id: &str) -> Request<Body> {
-        notification_at(sent, signed, request_id, now_unix_seconds())
+        notification_at(sent, signed, request_id, SystemClock.unix_seconds())
     }
 
     async fn send(receiver: &Arc<Receiver>, request: Request<Body>) -> StatusCode {
@@ -419,7 +412,7 @@ mod tests {
     async fn request_timestamps_are_checked_against_a_wide_window() {
         let r = receiver();
         let b = body("INV-1", "SUCCESS");
-        let now = now_unix_seconds();
+        let now = SystemClock.unix_seconds();
         let old = notification_at(b.clone(), &b, "n-1", now - 2 * 86_400);
         assert_eq!(send(&r, old).await, StatusCode::UNAUTHORIZED);
         let retry = notification_at(b.clone(), &b, "n-1", now - 12 * 3600 - 60);

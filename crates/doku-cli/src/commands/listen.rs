@@ -24,7 +24,9 @@ use std::convert::Infallible;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use doku_sign::clock::{Clock as _, SystemClock};
 
 use doku_partner::{verify_notification, NotificationRefusal, Verified};
 use doku_sign::notification::Freshness;
@@ -323,7 +325,7 @@ async fn handle(
     };
     conn.answering();
     let freshness = shared.max_age.map(|tolerance_seconds| Freshness {
-        now_unix_seconds: now_unix_seconds(),
+        now_unix_seconds: SystemClock.unix_seconds(),
         tolerance_seconds,
     });
     match verify_notification(&parts.headers, &body, &shared.path, &shared.keys, freshness) {
@@ -398,13 +400,6 @@ fn announced_length(headers: &hyper::HeaderMap) -> Option<u64> {
         .ok()?
         .parse()
         .ok()
-}
-
-/// Seconds since the Unix epoch on this machine's clock (0 if it is set before 1970).
-fn now_unix_seconds() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn answer(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
