@@ -67,18 +67,40 @@ pub fn parse_unix_seconds(text: &str) -> Result<i64, Error> {
 /// Offsets, fractions, a lower-case `z` and impossible dates are [`Error::InvalidTimestamp`]. The inverse of
 /// [`format_utc`] for years 0000–9999.
 pub fn parse_utc_strict(text: &str) -> Result<i64, Error> {
-    let shape_ok = text.len() == 20
-        && text.bytes().enumerate().all(|(i, c)| match i {
-            4 | 7 => c == b'-',
-            10 => c == b'T',
-            13 | 16 => c == b':',
-            19 => c == b'Z',
-            _ => c.is_ascii_digit(),
-        });
+    let bytes = text.as_bytes();
+    if bytes.len() != 20 || !strict_date_time(&bytes[..19]) || bytes[19] != b'Z' {
+        return Err(Error::InvalidTimestamp);
+    }
+    parse_unix_seconds(text)
+}
+
+/// Parses the strict form with a fraction of a second, `YYYY-MM-DDTHH:MM:SS.fffZ` (1 to 9 digits;
+/// JavaScript's `toISOString()` writes 3), into Unix seconds, the fraction dropped. DOKU documents
+/// and shows whole seconds only, so a server decides whether to accept this form; anything else,
+/// the strict form itself included, is [`Error::InvalidTimestamp`].
+pub fn parse_utc_fractional(text: &str) -> Result<i64, Error> {
+    let bytes = text.as_bytes();
+    let fraction = bytes.get(20..bytes.len().saturating_sub(1)).unwrap_or(&[]);
+    let shape_ok = (22..=30).contains(&bytes.len())
+        && strict_date_time(&bytes[..19])
+        && bytes[19] == b'.'
+        && fraction.iter().all(u8::is_ascii_digit)
+        && bytes.last() == Some(&b'Z');
     if !shape_ok {
         return Err(Error::InvalidTimestamp);
     }
     parse_unix_seconds(text)
+}
+
+/// Whether `bytes` is `YYYY-MM-DDTHH:MM:SS` by shape (digits and separators in place).
+fn strict_date_time(bytes: &[u8]) -> bool {
+    bytes.len() == 19
+        && bytes.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// Formats Unix seconds as DOKU's Non-SNAP `Request-Timestamp`: `YYYY-MM-DDTHH:MM:SSZ`.
@@ -232,6 +254,34 @@ mod tests {
             "",
         ] {
             assert_eq!(parse_utc_strict(bad), Err(Error::InvalidTimestamp), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_fractional_form_is_the_strict_form_with_one_to_nine_digits() {
+        let whole = parse_utc_strict("2020-08-11T08:45:42Z").unwrap();
+        for ok in [
+            "2020-08-11T08:45:42.1Z",
+            "2020-08-11T08:45:42.123Z",
+            "2020-08-11T08:45:42.123456789Z",
+        ] {
+            assert_eq!(parse_utc_fractional(ok), Ok(whole), "{ok}");
+        }
+        for bad in [
+            "2020-08-11T08:45:42Z",
+            "2020-08-11T08:45:42.Z",
+            "2020-08-11T08:45:42.1x2Z",
+            "2020-08-11T08:45:42.1234567890Z",
+            "2020-08-11T08:45:42.123+07:00",
+            "2020-08-11T08:45:42.123z",
+            "2020-08-11 08:45:42.123Z",
+            "2020-13-11T08:45:42.123Z",
+        ] {
+            assert_eq!(
+                parse_utc_fractional(bad),
+                Err(Error::InvalidTimestamp),
+                "{bad}"
+            );
         }
     }
 
