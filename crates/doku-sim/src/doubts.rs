@@ -60,17 +60,23 @@ pub(crate) fn settle(app: &App, endpoint: &str, doubts: Vec<Doubt>) -> Result<()
             .map(|d| format!("{} {} (refused under --strict)", d.field, d.why))
             .collect());
     }
-    for doubt in &doubts {
-        tracing::warn!(
-            endpoint,
-            field = doubt.field,
-            "accepted, but DOKU might refuse it: {} {} (--strict refuses it)",
-            doubt.field,
-            doubt.why
-        );
+    for doubt in doubts {
+        warn(app, endpoint, &doubt);
     }
-    app.stats().warnings += doubts.len() as u64;
     Ok(())
+}
+
+/// Logs and counts one doubt the request was accepted despite (the caller already knows the
+/// simulator is not `--strict`, or took the accepting path because of it).
+pub(crate) fn warn(app: &App, endpoint: &str, doubt: &Doubt) {
+    tracing::warn!(
+        endpoint,
+        field = doubt.field,
+        "accepted, but DOKU might refuse it: {} {} (--strict refuses it)",
+        doubt.field,
+        doubt.why
+    );
+    app.stats().warnings += 1;
 }
 
 #[cfg(test)]

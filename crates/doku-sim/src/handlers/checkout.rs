@@ -81,8 +81,8 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
                 field: "order.invoice_number",
                 why: doubts::UNPAID_INVOICE_REUSED,
             };
-            // Not strict (or the order would not have been replaced): logged and counted.
-            let _ = doubts::settle(app, "checkout", vec![doubt]);
+            // Replaced only when not strict: logged and counted.
+            doubts::warn(app, "checkout", &doubt);
         }
         Err(Refused::DuplicateInvoice | Refused::PendingInvoice) => {
             return business(StatusCode::BAD_REQUEST, "INVOICE NUMBER ALREADY USED")
