@@ -150,7 +150,7 @@ impl Operation for CheckoutRequest {
 
     fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
         validated(self)?;
-        Ok(ApiRequest::post_json(Endpoint::Checkout, json_body(self)?))
+        Ok(ApiRequest::post_json(Self::ENDPOINT, json_body(self)?))
     }
 }
 
@@ -197,7 +197,7 @@ impl Operation for CheckStatus<'_> {
             errors.push("invoice_number", "must not contain control characters");
         }
         errors.into_result().map_err(Error::Validation)?;
-        Ok(ApiRequest::get_at(Endpoint::CheckStatus, self.id))
+        Ok(ApiRequest::get_at(Self::ENDPOINT, self.id))
     }
 }
 

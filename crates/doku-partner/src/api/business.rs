@@ -26,10 +26,7 @@ impl Operation for BusinessRegistrationRequest {
 
     fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
         validated(self)?;
-        Ok(ApiRequest::post_json(
-            Endpoint::BusinessRegistration,
-            json_body(self)?,
-        ))
+        Ok(ApiRequest::post_json(Self::ENDPOINT, json_body(self)?))
     }
 }
 
@@ -42,10 +39,7 @@ impl Operation for BusinessLiteRequest {
 
     fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
         validated(self)?;
-        Ok(ApiRequest::post_json(
-            Endpoint::BusinessLite,
-            json_body(self)?,
-        ))
+        Ok(ApiRequest::post_json(Self::ENDPOINT, json_body(self)?))
     }
 }
 
@@ -84,9 +78,6 @@ impl Operation for GetBusiness<'_> {
     const ENDPOINT: Endpoint = Endpoint::GetBusinessData;
 
     fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
-        Ok(ApiRequest::get_at(
-            Endpoint::GetBusinessData,
-            self.client_id.as_str(),
-        ))
+        Ok(ApiRequest::get_at(Self::ENDPOINT, self.client_id.as_str()))
     }
 }

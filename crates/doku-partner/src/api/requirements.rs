@@ -20,7 +20,7 @@ impl Operation for RequirementsQuery {
     fn to_request(&self, _: &RequestContext<'_>) -> Result<ApiRequest, Error> {
         validated(self)?;
         Ok(ApiRequest::get(
-            Endpoint::CheckRequirements,
+            Self::ENDPOINT,
             Some(self.to_query_string()),
         ))
     }

@@ -44,7 +44,7 @@ impl Operation for GenerateToken {
         if let Some(minutes) = context.token_valid_minutes() {
             body = body.with_valid_time(minutes);
         }
-        Ok(ApiRequest::post_json(Endpoint::Token, json_body(&body)?))
+        Ok(ApiRequest::post_json(Self::ENDPOINT, json_body(&body)?))
     }
 }
 

@@ -63,7 +63,7 @@ impl Operation for UploadFile {
         Ok(ApiRequest {
             body: Some(Bytes::from(body.body)),
             content_type: Some(body.content_type),
-            ..ApiRequest::post_json(Endpoint::UploadFile, Vec::new())
+            ..ApiRequest::post_json(Self::ENDPOINT, Vec::new())
         })
     }
 }
