@@ -56,9 +56,24 @@ impl ListeningProcess {
         }
     }
 
-    /// Everything it wrote to stderr after the `listening on` line.
+    /// Everything it wrote to stderr after the `listening on` line (read in the background, so
+    /// what it just wrote may not be there yet: see [`ListeningProcess::stderr_contains`]).
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// Whether its stderr comes to contain `needle` within `within`.
+    pub async fn stderr_contains(&self, needle: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 }
 

@@ -147,7 +147,7 @@ async fn request_timestamps_are_checked_against_a_wide_window() {
     let twelve_hours = signed_request(&body, "n-retry", now() - 12 * 3600 - 60);
     assert_eq!(exchange(listen.addr, &twelve_hours, limit).await.0, 200);
     assert!(
-        listen.stderr().contains("refused (401)"),
+        listen.stderr_contains("refused (401)", limit).await,
         "{}",
         listen.stderr()
     );
