@@ -39,6 +39,17 @@ pub enum Endpoint {
     Checkout,
     /// `GET /orders/v1/status/{invoice_number or Request-Id}`: Check Status (a merchant's call).
     CheckStatus,
+    /// `POST /authorization/v1/access-token/b2b`: SNAP's B2B access token (a merchant's call,
+    /// signed with the merchant's RSA key).
+    SnapToken,
+    /// `POST /virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va`: SNAP Create Virtual Account.
+    CreateVa,
+    /// `PUT /virtual-accounts/bi-snap-va/v1.1/transfer-va/update-va`: SNAP Update Virtual Account.
+    UpdateVa,
+    /// `DELETE /virtual-accounts/bi-snap-va/v1.1/transfer-va/delete-va`: SNAP Delete Virtual Account.
+    DeleteVa,
+    /// `POST /orders/v1.0/transfer-va/status`: SNAP Check Status of a Virtual Account.
+    VaStatus,
 }
 
 /// Whose DOKU credentials sign a call. Not `#[non_exhaustive]`, like [`Endpoint`]: matches over
@@ -47,8 +58,26 @@ pub enum Endpoint {
 pub enum Credentials {
     /// The partner platform's own Client-Id and secret key (the Partner API).
     Partner,
-    /// A merchant's (brand's) Client-Id and shared key, issued by DOKU at registration (Checkout, Check Status).
+    /// A merchant's (brand's) Client-Id and shared key, issued by DOKU at registration (Checkout, Check Status,
+    /// and SNAP, whose token request the merchant's RSA key signs as well).
     Merchant,
+}
+
+/// How a call is signed and which headers carry it. Not `#[non_exhaustive]`, like [`Endpoint`]:
+/// matches over it are exhaustive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Non-SNAP: `Client-Id`, `Request-Id`, `Request-Timestamp` and
+    /// `Signature: HMACSHA256=…` over those, the `Request-Target` and the body's `Digest`
+    /// (the Partner API, Checkout, Check Status).
+    NonSnap,
+    /// SNAP asymmetric: `X-CLIENT-KEY`, `X-TIMESTAMP` and an `X-SIGNATURE` that is SHA256withRSA,
+    /// with the merchant's private key, over `clientId|X-TIMESTAMP` (SNAP's B2B token request).
+    SnapAsymmetric,
+    /// SNAP symmetric: `X-PARTNER-ID`, `X-EXTERNAL-ID`, `CHANNEL-ID`, `X-TIMESTAMP`, the B2B
+    /// bearer token and an `X-SIGNATURE` that is HMAC-SHA512, with the merchant's secret, over
+    /// `METHOD:path:token:hex(SHA-256(minified body)):X-TIMESTAMP` (SNAP transactions).
+    SnapSymmetric,
 }
 
 /// What DOKU's pages say about `Authorization: Bearer <token>` on a call. Not
@@ -63,11 +92,14 @@ pub enum Bearer {
     /// A Partner API call whose page does not list the header: the client sends it anyway, and the simulator
     /// requires it only under its `--bearer everywhere` reading.
     Undocumented,
+    /// A SNAP transaction: the merchant's B2B access token (from [`Endpoint::SnapToken`]) is
+    /// required, and it is part of the string the `X-SIGNATURE` signs.
+    SnapB2b,
 }
 
 impl Endpoint {
     /// Every call, in the order of the onboarding-then-payment story.
-    pub const ALL: [Endpoint; 8] = [
+    pub const ALL: [Endpoint; 13] = [
         Self::Token,
         Self::CheckRequirements,
         Self::UploadFile,
@@ -76,6 +108,11 @@ impl Endpoint {
         Self::GetBusinessData,
         Self::Checkout,
         Self::CheckStatus,
+        Self::SnapToken,
+        Self::CreateVa,
+        Self::UpdateVa,
+        Self::DeleteVa,
+        Self::VaStatus,
     ];
 
     /// Everything doku-rs knows about this call, declared once: one exhaustive match whose arms
@@ -90,6 +127,9 @@ impl Endpoint {
                 path_parameter: false,
                 credentials: Credentials::Partner,
                 bearer: Bearer::Never,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
             },
             Self::CheckRequirements => Declaration {
                 name: "check_requirements",
@@ -98,6 +138,9 @@ impl Endpoint {
                 path_parameter: false,
                 credentials: Credentials::Partner,
                 bearer: Bearer::Undocumented,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
             },
             Self::UploadFile => Declaration {
                 name: "upload_file",
@@ -106,6 +149,9 @@ impl Endpoint {
                 path_parameter: false,
                 credentials: Credentials::Partner,
                 bearer: Bearer::Documented,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
             },
             Self::BusinessRegistration => Declaration {
                 name: "business_registration",
@@ -114,6 +160,9 @@ impl Endpoint {
                 path_parameter: false,
                 credentials: Credentials::Partner,
                 bearer: Bearer::Undocumented,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
             },
             Self::BusinessLite => Declaration {
                 name: "business_lite",
@@ -122,6 +171,9 @@ impl Endpoint {
                 path_parameter: false,
                 credentials: Credentials::Partner,
                 bearer: Bearer::Undocumented,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
             },
             Self::GetBusinessData => Declaration {
                 name: "get_business_data",
@@ -130,6 +182,9 @@ impl Endpoint {
                 path_parameter: true,
                 credentials: Credentials::Partner,
                 bearer: Bearer::Undocumented,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
             },
             Self::Checkout => Declaration {
                 name: "checkout",
@@ -138,6 +193,9 @@ impl Endpoint {
                 path_parameter: false,
                 credentials: Credentials::Merchant,
                 bearer: Bearer::Never,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
             },
             Self::CheckStatus => Declaration {
                 name: "check_status",
@@ -146,6 +204,67 @@ impl Endpoint {
                 path_parameter: true,
                 credentials: Credentials::Merchant,
                 bearer: Bearer::Never,
+                scheme: Scheme::NonSnap,
+                snap_service: None,
+                older_paths: &[],
+            },
+            Self::SnapToken => Declaration {
+                name: "snap_token",
+                method: "POST",
+                path: "/authorization/v1/access-token/b2b",
+                path_parameter: false,
+                credentials: Credentials::Merchant,
+                bearer: Bearer::Never,
+                scheme: Scheme::SnapAsymmetric,
+                snap_service: Some(73),
+                older_paths: &[],
+            },
+            Self::CreateVa => Declaration {
+                name: "create_va",
+                method: "POST",
+                path: "/virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va",
+                path_parameter: false,
+                credentials: Credentials::Merchant,
+                bearer: Bearer::SnapB2b,
+                scheme: Scheme::SnapSymmetric,
+                snap_service: Some(27),
+                older_paths: &[
+                    "/virtual-accounts/bi-snap-va/v1/transfer-va/create-va",
+                    "/bi-snap-va/v1/transfer-va/create-va",
+                ],
+            },
+            Self::UpdateVa => Declaration {
+                name: "update_va",
+                method: "PUT",
+                path: "/virtual-accounts/bi-snap-va/v1.1/transfer-va/update-va",
+                path_parameter: false,
+                credentials: Credentials::Merchant,
+                bearer: Bearer::SnapB2b,
+                scheme: Scheme::SnapSymmetric,
+                snap_service: Some(28),
+                older_paths: &[],
+            },
+            Self::DeleteVa => Declaration {
+                name: "delete_va",
+                method: "DELETE",
+                path: "/virtual-accounts/bi-snap-va/v1.1/transfer-va/delete-va",
+                path_parameter: false,
+                credentials: Credentials::Merchant,
+                bearer: Bearer::SnapB2b,
+                scheme: Scheme::SnapSymmetric,
+                snap_service: Some(31),
+                older_paths: &[],
+            },
+            Self::VaStatus => Declaration {
+                name: "va_status",
+                method: "POST",
+                path: "/orders/v1.0/transfer-va/status",
+                path_parameter: false,
+                credentials: Credentials::Merchant,
+                bearer: Bearer::SnapB2b,
+                scheme: Scheme::SnapSymmetric,
+                snap_service: Some(26),
+                older_paths: &["/v1.0/transfer-va/status"],
             },
         }
     }
@@ -155,7 +274,8 @@ impl Endpoint {
         self.declaration().name
     }
 
-    /// The HTTP method, `"GET"` or `"POST"`.
+    /// The HTTP method: `"GET"` or `"POST"` for Non-SNAP calls; `"POST"`, `"PUT"` or
+    /// `"DELETE"` for SNAP ones.
     pub const fn method(self) -> &'static str {
         self.declaration().method
     }
@@ -196,6 +316,23 @@ impl Endpoint {
         self.declaration().bearer
     }
 
+    /// How the call is signed.
+    pub const fn scheme(self) -> Scheme {
+        self.declaration().scheme
+    }
+
+    /// SNAP's two-digit service code (the middle of a seven-digit `responseCode`, e.g. 27 in
+    /// `2002700`), or `None` for a Non-SNAP call.
+    pub const fn snap_service(self) -> Option<u8> {
+        self.declaration().snap_service
+    }
+
+    /// Other paths DOKU's older pages show for the same call (e.g. `…/bi-snap-va/v1/…` for
+    /// `…/v1.1/…`): the simulator serves them under its path-version reading. Empty for most.
+    pub const fn older_paths(self) -> &'static [&'static str] {
+        self.declaration().older_paths
+    }
+
     /// The call a request is, from its method and path (without the query string), with the path parameter
     /// (still percent-encoded) when the call has one: the router's inverse of [`path_with`](Self::path_with).
     /// A parameter must be one non-empty segment, so `POST …/business/lite/registration` is
@@ -221,7 +358,7 @@ impl Endpoint {
 pub struct Declaration {
     /// A short stable name for logs, spans, errors and fault injection, e.g. `upload_file`.
     pub name: &'static str,
-    /// The HTTP method, `"GET"` or `"POST"`.
+    /// The HTTP method: `"GET"` or `"POST"` (Non-SNAP); `"POST"`, `"PUT"` or `"DELETE"` (SNAP).
     pub method: &'static str,
     /// The path, or the part before `/{parameter}` when [`path_parameter`](Self::path_parameter).
     pub path: &'static str,
@@ -231,6 +368,13 @@ pub struct Declaration {
     pub credentials: Credentials,
     /// What DOKU's pages say about the bearer token on the call.
     pub bearer: Bearer,
+    /// How the call is signed.
+    pub scheme: Scheme,
+    /// SNAP's two-digit service code (in the call's seven-digit `responseCode`s), `None` for
+    /// Non-SNAP calls.
+    pub snap_service: Option<u8>,
+    /// Paths DOKU's older pages show for the same call; the current one is [`path`](Self::path).
+    pub older_paths: &'static [&'static str],
 }
 
 /// Every Partner API path starts with this.
@@ -246,18 +390,57 @@ const _: () = {
 };
 
 impl Declaration {
-    /// A Partner API call lives under [`PARTNER_PREFIX`], a merchant call does not, and the
-    /// method is one the Non-SNAP signature covers. Evaluated at compile time only.
+    /// A Partner API call lives under [`PARTNER_PREFIX`], a merchant call does not; the Partner
+    /// API is Non-SNAP; the method is one the scheme's calls use; a SNAP call has a service code
+    /// and a Non-SNAP call none; the B2B bearer goes with the symmetric scheme only; SNAP paths
+    /// take no parameter. Evaluated at compile time only.
     const fn check(self) {
         let partner = starts_with(self.path, PARTNER_PREFIX);
         match self.credentials {
-            Credentials::Partner => assert!(partner, "a Partner API path outside the prefix"),
+            Credentials::Partner => {
+                assert!(partner, "a Partner API path outside the prefix");
+                assert!(
+                    matches!(self.scheme, Scheme::NonSnap),
+                    "the Partner API is Non-SNAP"
+                );
+            }
             Credentials::Merchant => assert!(!partner, "a merchant call under the Partner prefix"),
         }
-        assert!(
-            eq(self.method, "GET") || eq(self.method, "POST"),
-            "DOKU's Non-SNAP calls are GET or POST"
-        );
+        match self.scheme {
+            Scheme::NonSnap => {
+                assert!(
+                    eq(self.method, "GET") || eq(self.method, "POST"),
+                    "DOKU's Non-SNAP calls are GET or POST"
+                );
+                assert!(
+                    self.snap_service.is_none(),
+                    "a Non-SNAP call has no service code"
+                );
+                assert!(
+                    !matches!(self.bearer, Bearer::SnapB2b),
+                    "the B2B bearer is SNAP's"
+                );
+            }
+            Scheme::SnapAsymmetric | Scheme::SnapSymmetric => {
+                assert!(
+                    eq(self.method, "POST") || eq(self.method, "PUT") || eq(self.method, "DELETE"),
+                    "DOKU's SNAP calls are POST, PUT or DELETE"
+                );
+                assert!(
+                    self.snap_service.is_some(),
+                    "a SNAP call has a service code"
+                );
+                assert!(
+                    !self.path_parameter,
+                    "SNAP calls carry their ids in the body"
+                );
+                assert!(
+                    matches!(self.bearer, Bearer::SnapB2b)
+                        == matches!(self.scheme, Scheme::SnapSymmetric),
+                    "SNAP transactions, and only they, carry the B2B bearer"
+                );
+            }
+        }
     }
 }
 
@@ -357,5 +540,29 @@ mod tests {
         assert_eq!(Endpoint::Token.bearer(), Bearer::Never);
         assert_eq!(Endpoint::Checkout.bearer(), Bearer::Never);
         assert_eq!(Endpoint::GetBusinessData.bearer(), Bearer::Undocumented);
+        assert_eq!(Endpoint::SnapToken.bearer(), Bearer::Never);
+        assert_eq!(Endpoint::CreateVa.bearer(), Bearer::SnapB2b);
+    }
+
+    #[test]
+    fn snap_calls_name_their_scheme_service_and_older_paths() {
+        assert_eq!(Endpoint::SnapToken.scheme(), Scheme::SnapAsymmetric);
+        assert_eq!(Endpoint::SnapToken.snap_service(), Some(73));
+        assert_eq!(Endpoint::CreateVa.snap_service(), Some(27));
+        assert_eq!(Endpoint::UpdateVa.method(), "PUT");
+        assert_eq!(Endpoint::DeleteVa.method(), "DELETE");
+        assert_eq!(Endpoint::VaStatus.snap_service(), Some(26));
+        assert_eq!(Endpoint::Checkout.scheme(), Scheme::NonSnap);
+        assert_eq!(Endpoint::Checkout.snap_service(), None);
+        assert!(Endpoint::CreateVa
+            .older_paths()
+            .contains(&"/bi-snap-va/v1/transfer-va/create-va"));
+        // An older path is not the current one, and is not recognised as a call by itself.
+        for endpoint in Endpoint::ALL {
+            for older in endpoint.older_paths() {
+                assert_ne!(*older, endpoint.path());
+                assert_eq!(Endpoint::recognise(endpoint.method(), older), None);
+            }
+        }
     }
 }

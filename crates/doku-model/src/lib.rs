@@ -76,7 +76,8 @@ pub use common::{
 };
 pub use decode::{decode, DecodeError, DecodeErrorKind};
 pub use endpoint::{
-    Bearer, Credentials, Declaration, Endpoint, PRODUCTION_BASE_URL, SANDBOX_BASE_URL, UAT_BASE_URL,
+    Bearer, Credentials, Declaration, Endpoint, Scheme, PRODUCTION_BASE_URL, SANDBOX_BASE_URL,
+    UAT_BASE_URL,
 };
 pub use error::Error;
 pub use error_body::{ErrorBody, ErrorDetail, INVALID_REQUEST};

@@ -248,7 +248,13 @@ fn effects(endpoint: Endpoint, stats: &Stats) -> u64 {
         Endpoint::BusinessLite => stats.lite_registrations,
         Endpoint::GetBusinessData => stats.business_data_reads,
         // Exhaustive on purpose: a new endpoint must be placed in the matrix or out of it here.
-        Endpoint::Checkout | Endpoint::CheckStatus => {
+        Endpoint::Checkout
+        | Endpoint::CheckStatus
+        | Endpoint::SnapToken
+        | Endpoint::CreateVa
+        | Endpoint::UpdateVa
+        | Endpoint::DeleteVa
+        | Endpoint::VaStatus => {
             unreachable!("{endpoint}: merchant calls are not cells of this matrix")
         }
     }
@@ -364,7 +370,13 @@ impl Bench {
                     .value;
                 assert_eq!(data.name, "Toko Matrix");
             }
-            Endpoint::Checkout | Endpoint::CheckStatus => {
+            Endpoint::Checkout
+            | Endpoint::CheckStatus
+            | Endpoint::SnapToken
+            | Endpoint::CreateVa
+            | Endpoint::UpdateVa
+            | Endpoint::DeleteVa
+            | Endpoint::VaStatus => {
                 unreachable!("{endpoint}: merchant calls are not cells of this matrix")
             }
         }

@@ -7,6 +7,7 @@ mod catalogue;
 pub(crate) mod checkout;
 pub(crate) mod order_status;
 pub(crate) mod requirements;
+pub(crate) mod snap;
 pub(crate) mod token;
 pub(crate) mod upload;
 
@@ -55,6 +56,11 @@ pub(crate) fn dispatch(app: &App, endpoint: Endpoint, req: &Req<'_>) -> Reply {
         Endpoint::GetBusinessData => business_data::handle(app, req),
         Endpoint::Checkout => checkout::handle(app, req),
         Endpoint::CheckStatus => order_status::handle(app, req),
+        Endpoint::SnapToken
+        | Endpoint::CreateVa
+        | Endpoint::UpdateVa
+        | Endpoint::DeleteVa
+        | Endpoint::VaStatus => snap::handle(app, endpoint, req),
     }
 }
 
