@@ -49,6 +49,7 @@ mod query;
 mod raw_number;
 mod requirements;
 mod requirements_decode;
+pub mod snap;
 mod text_or_integer;
 mod token;
 mod upload;
