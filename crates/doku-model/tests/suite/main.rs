@@ -6,3 +6,4 @@ mod common;
 mod doku_checkout_samples;
 mod doku_samples;
 mod samples;
+mod snap_samples;
