@@ -46,6 +46,33 @@ pub enum Error {
         /// The header's name, one of [`crate::headers`].
         name: &'static str,
     },
+    /// The signature is hexadecimal where base64 is expected. DOKU's SNAP notification sample shows a 64-hex
+    /// `X-SIGNATURE`, but the scheme is base64 of a 64-byte HMAC-SHA512 (88 characters); hex is refused rather
+    /// than guessed at.
+    HexSignature {
+        /// The number of hexadecimal characters received.
+        chars: usize,
+    },
+    /// A body (or a JWT header) is not valid JSON (RFC 8259).
+    InvalidJson {
+        /// Byte offset in the input where reading stopped.
+        offset: usize,
+        /// What was wrong there.
+        reason: &'static str,
+    },
+    /// The JSON is valid but the named minification reading cannot re-serialise it, because the runtime it
+    /// reproduces refuses it too (PHP and infinite numbers, for one).
+    NotMinifiable {
+        /// The reading that refused.
+        reading: crate::MinifyReading,
+        /// Why, in words.
+        reason: &'static str,
+    },
+    /// A JSON Web Token is malformed or not what was expected (its signature failing is [`Error::Mismatch`]).
+    InvalidJwt {
+        /// What was wrong, without token content.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -70,6 +97,18 @@ impl fmt::Display for Error {
             }
             Error::InvalidKey { reason } => write!(f, "invalid key: {reason}"),
             Error::Rsa => f.write_str("RSA operation failed"),
+            Error::HexSignature { chars } => write!(
+                f,
+                "signature is {chars} hexadecimal characters; a SNAP X-SIGNATURE is base64 of a 64-byte \
+                 HMAC-SHA512 (88 characters)"
+            ),
+            Error::InvalidJson { offset, reason } => {
+                write!(f, "not valid JSON at byte {offset}: {reason}")
+            }
+            Error::NotMinifiable { reading, reason } => {
+                write!(f, "the {reading} minification refuses this JSON: {reason}")
+            }
+            Error::InvalidJwt { reason } => write!(f, "invalid JWT: {reason}"),
         }
     }
 }

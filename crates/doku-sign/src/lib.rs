@@ -11,6 +11,7 @@
 //! | Non-SNAP notification (DOKU → merchant) | [`notification`] | payment notifications |
 //! | SNAP symmetric (`X-SIGNATURE`, HMAC-SHA512) | [`snap_symmetric`] | SNAP transactions |
 //! | SNAP asymmetric (SHA256withRSA), feature `rsa` | `snap_asymmetric` | SNAP access tokens |
+//! | SNAP body minification as DOKU's peers do it | [`minify_as`], [`MinifyReading`] | verifying SNAP bodies |
 //!
 //! Every signature is computed over the **exact bytes** the caller passes: never parse and re-serialise a
 //! JSON body before signing it, or `10000.00` may become `10000` and the signature will not match.
@@ -47,8 +48,11 @@ extern crate alloc;
 mod base64_fixed;
 pub mod clock;
 mod error;
+mod float_text;
 pub mod headers;
+mod json;
 mod minify;
+mod minify_readings;
 pub mod non_snap;
 pub mod notification;
 mod secret;
@@ -60,4 +64,5 @@ pub mod snap_asymmetric;
 
 pub use error::Error;
 pub use minify::minify_json;
+pub use minify_readings::{minify_as, MinifyReading};
 pub use secret::SecretKey;
