@@ -14,6 +14,11 @@ use crate::limits::Limits;
 use crate::readings::Readings;
 use crate::retention::Retention;
 use crate::setters::setters;
+use crate::snap::{DokuKeys, Registered, SnapMerchant};
+
+/// The channel whose payments start with an inquiry by default (BCA answers its customers from
+/// the merchant's own bill).
+pub const DEFAULT_DIRECT_INQUIRY_CHANNEL: &str = "VIRTUAL_ACCOUNT_BCA";
 
 mod bounds;
 
@@ -44,6 +49,12 @@ pub struct SimConfig {
     pub(crate) notification_url: Option<String>,
     pub(crate) time_scale: f64,
     pub(crate) strict: bool,
+    pub(crate) snap_merchants: Vec<SnapMerchant>,
+    pub(crate) snap_doku_private_key_pem: Option<String>,
+    pub(crate) snap_direct_inquiry_channels: Vec<String>,
+    /// Set by `build()`: the DOKU key pair and the checked SNAP merchants.
+    pub(crate) snap_keys: Option<Arc<DokuKeys>>,
+    pub(crate) snap_registered: Vec<Registered>,
 }
 
 impl fmt::Debug for SimConfig {
@@ -61,6 +72,19 @@ impl fmt::Debug for SimConfig {
             .field("notification_url", &self.notification_url)
             .field("time_scale", &self.time_scale)
             .field("strict", &self.strict)
+            .field("snap_merchants", &self.snap_merchants)
+            .field(
+                "snap_doku_key",
+                &if self.snap_doku_private_key_pem.is_some() {
+                    "loaded"
+                } else {
+                    "shipped test key"
+                },
+            )
+            .field(
+                "snap_direct_inquiry_channels",
+                &self.snap_direct_inquiry_channels,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +110,11 @@ impl SimConfig {
                 notification_url: None,
                 time_scale: 1.0,
                 strict: false,
+                snap_merchants: Vec::new(),
+                snap_doku_private_key_pem: None,
+                snap_direct_inquiry_channels: vec![DEFAULT_DIRECT_INQUIRY_CHANNEL.to_owned()],
+                snap_keys: None,
+                snap_registered: Vec::new(),
             },
         }
     }
@@ -119,6 +148,16 @@ impl SimConfig {
     /// (`false`, the default). See [`SimConfigBuilder::strict`].
     pub fn strict(&self) -> bool {
         self.strict
+    }
+
+    /// The merchants registered for SNAP.
+    pub fn snap_merchants(&self) -> &[SnapMerchant] {
+        &self.snap_merchants
+    }
+
+    /// The channels whose payments start with an inquiry to the merchant.
+    pub fn snap_direct_inquiry_channels(&self) -> &[String] {
+        &self.snap_direct_inquiry_channels
     }
 
     /// The secret key of `client_id`, if configured.
@@ -182,6 +221,34 @@ impl SimConfigBuilder {
         self
     }
 
+    /// Registers a merchant for SNAP: its RSA public key and the URLs DOKU calls back. Its
+    /// client id must be a configured credential (its secret key signs the transactions); a
+    /// brand registered later through the Partner API is registered with
+    /// `POST /doku-sim/v1/snap/merchants` or [`crate::SimControl::register_snap_merchant`].
+    pub fn snap_merchant(mut self, merchant: SnapMerchant) -> Self {
+        self.config.snap_merchants.push(merchant);
+        self
+    }
+
+    /// DOKU's SNAP private key (PEM, PKCS#8 or PKCS#1, unencrypted) instead of the test key
+    /// shipped in this crate; its public half is what `GET /doku-sim/v1/snap/doku-public-key`
+    /// gives out.
+    pub fn snap_doku_private_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.config.snap_doku_private_key_pem = Some(pem.into());
+        self
+    }
+
+    /// The channels whose payments first ask the merchant (direct inquiry); default
+    /// `VIRTUAL_ACCOUNT_BCA`. Replaces the list.
+    pub fn snap_direct_inquiry_channels<I, S>(mut self, channels: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.snap_direct_inquiry_channels = channels.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The clock: any [`doku_sign::clock::Clock`] (a [`doku_sign::clock::ManualClock`] in
     /// tests, shared with the client; an `Arc` of one; or a closure returning Unix seconds).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -196,7 +263,7 @@ impl SimConfigBuilder {
     }
 
     /// Checks and returns the configuration: at least one credential, no empty key.
-    pub fn build(self) -> Result<SimConfig, SimError> {
+    pub fn build(mut self) -> Result<SimConfig, SimError> {
         if self.config.credentials.is_empty() {
             return Err(SimError::Config(
                 "no credentials: give at least one client id and secret key".to_owned(),
@@ -222,6 +289,22 @@ impl SimConfigBuilder {
             crate::notify::Target::parse(url).map_err(SimError::Config)?;
         }
         self.config.limits.check().map_err(SimError::Config)?;
+        let keys = match &self.config.snap_doku_private_key_pem {
+            Some(pem) => DokuKeys::from_private_pem(pem),
+            None => DokuKeys::shipped(),
+        };
+        self.config.snap_keys = Some(keys.map_err(SimError::Config)?);
+        let mut registered = Vec::new();
+        for merchant in &self.config.snap_merchants {
+            if !self.config.credentials.contains_key(&merchant.client_id) {
+                return Err(SimError::Config(format!(
+                    "SNAP merchant {} has no credential: give its secret key too",
+                    merchant.client_id
+                )));
+            }
+            registered.push(merchant.check().map_err(SimError::Config)?);
+        }
+        self.config.snap_registered = registered;
         Ok(self.config)
     }
 }

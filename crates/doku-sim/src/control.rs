@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::error::SimError;
 use crate::faults::{Fault, FaultTarget};
 use crate::pay::{PayRequest, Payment};
+use crate::snap::SnapMerchant;
 use crate::state::App;
 use crate::stats::Stats;
 
@@ -50,5 +51,23 @@ impl SimControl {
     /// `POST /doku-sim/v1/pay` in docs/simulator.md.
     pub fn pay(&self, request: &PayRequest) -> Result<Payment, SimError> {
         crate::pay::pay(&self.app, request)
+    }
+
+    /// DOKU's SNAP public key (PEM): what a merchant downloads from DOKU's Back Office to verify
+    /// the token requests DOKU sends it. Also `GET /doku-sim/v1/snap/doku-public-key`.
+    pub fn doku_public_key_pem(&self) -> String {
+        self.app
+            .snap
+            .keys
+            .as_ref()
+            .map(|k| k.public_pem.clone())
+            .unwrap_or_default()
+    }
+
+    /// Registers (or replaces) a merchant's SNAP credentials while the simulator runs. Its
+    /// client id must be a merchant the simulator knows (a configured credential or a brand
+    /// registered through the Partner API). Also `POST /doku-sim/v1/snap/merchants`.
+    pub fn register_snap_merchant(&self, merchant: SnapMerchant) -> Result<(), SimError> {
+        crate::snap::control::register(&self.app, merchant)
     }
 }

@@ -57,6 +57,7 @@ mod retention;
 mod server;
 mod setters;
 mod signature_check;
+mod snap;
 mod sniff;
 mod state;
 mod stats;
@@ -64,7 +65,8 @@ mod tokens;
 
 pub use background::BackgroundSim;
 pub use config::{
-    SimConfig, SimConfigBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMESTAMP_WINDOW_SECONDS,
+    SimConfig, SimConfigBuilder, DEFAULT_DIRECT_INQUIRY_CHANNEL, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMESTAMP_WINDOW_SECONDS,
 };
 pub use control::SimControl;
 pub use error::SimError;
@@ -77,10 +79,13 @@ pub use limits::{
 pub use pay::{PayRequest, PayStatus, Payment, PAY_PATH};
 pub use readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
-    RequestTimestampMillis,
+    RequestTimestampMillis, SnapAck, SnapExternalIdRepeat, SnapMinify, SnapPathVersion,
+    SnapReadings, SnapTimestampZone,
 };
 pub use retention::{
     DEFAULT_IDEMPOTENCY_MAX_AGE, DEFAULT_IDEMPOTENCY_MAX_BYTES, DEFAULT_IDEMPOTENCY_MAX_RECORDS,
 };
 pub use server::{listen_warning, Sim, SimHandle};
+pub use snap::control::{DOKU_PUBLIC_KEY_PATH, PAY_VA_PATH, SNAP_MERCHANTS_PATH};
+pub use snap::SnapMerchant;
 pub use stats::Stats;

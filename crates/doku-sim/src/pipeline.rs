@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use doku_model::Endpoint;
+use doku_model::{Endpoint, Scheme};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use hyper::body::{Body, Incoming};
 
@@ -31,12 +31,15 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-enum Flow {
+/// What [`process`] decided: an answer (with how to deliver it and an outcome for the log) or
+/// a dropped connection.
+pub(crate) enum Flow {
     Respond(Reply, Delivery, &'static str),
     Drop(&'static str),
 }
 
-fn respond(reply: Reply, outcome: &'static str) -> Flow {
+/// An answer delivered normally.
+pub(crate) fn respond(reply: Reply, outcome: &'static str) -> Flow {
     Flow::Respond(reply, Delivery::default(), outcome)
 }
 
@@ -57,14 +60,25 @@ fn within_uri_cap(path: &str, query: Option<&str>) -> Result<(), Reply> {
     ))
 }
 
-/// Maps method + path to an endpoint of [`Endpoint`]'s table, or a 404/405 reply.
-fn route(method: &Method, path: &str) -> Result<Endpoint, Reply> {
-    if let Some((endpoint, _)) = Endpoint::recognise(method.as_str(), path) {
+/// Maps method + path to an endpoint of [`Endpoint`]'s table, or a 404/405 reply. SNAP calls
+/// are served on the paths the path-version reading names (current, older or both).
+fn route(app: &App, method: &Method, path: &str) -> Result<Endpoint, Reply> {
+    if let Some(endpoint) = crate::snap::route(app.config.readings.snap.path_version, method, path)
+    {
         return Ok(endpoint);
     }
-    let known_path = ["GET", "POST"]
-        .into_iter()
-        .any(|other| Endpoint::recognise(other, path).is_some());
+    if let Some((endpoint, _)) = Endpoint::recognise(method.as_str(), path) {
+        if endpoint.scheme() == Scheme::NonSnap {
+            return Ok(endpoint);
+        }
+    }
+    let known_path = ["GET", "POST"].into_iter().any(|other| {
+        Endpoint::recognise(other, path).is_some_and(|(e, _)| e.scheme() == Scheme::NonSnap)
+    }) || (crate::snap::is_snap_path(path)
+        && ["POST", "PUT", "DELETE"].into_iter().any(|other| {
+            let other = Method::from_bytes(other.as_bytes()).unwrap_or(Method::POST);
+            crate::snap::route(app.config.readings.snap.path_version, &other, path).is_some()
+        }));
     Err(if known_path {
         Reply::error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -122,13 +136,16 @@ where
     if crate::pay::is_pay_request(&req) {
         return crate::pay::answer(app, req).await;
     }
+    if crate::snap::control::is_control(&req) {
+        return crate::snap::control::answer(app, req).await;
+    }
     let started = Instant::now();
     app.count_request();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
     let query = parts.uri.query();
     let target = signature_check::request_target(&app.config, path, query);
-    let routed = within_uri_cap(path, query).and_then(|()| route(&parts.method, path));
+    let routed = within_uri_cap(path, query).and_then(|()| route(app, &parts.method, path));
     let endpoint_name = routed.as_ref().map_or("unknown", |e| e.name());
     let endpoint = routed.as_ref().ok().copied();
 
@@ -158,7 +175,10 @@ where
             let client_id = header(&parts.headers, doku_sign::headers::CLIENT_ID);
             let request_id = header(&parts.headers, doku_sign::headers::REQUEST_ID)
                 .filter(|r| doku_model::RequestId::new(*r).is_ok());
+            let snap = endpoint.is_some_and(|e| e.scheme() != Scheme::NonSnap);
             let key = match (endpoint, client_id) {
+                // SNAP answers carry no Non-SNAP response signature.
+                (Some(_), _) if snap => None,
                 (Some(e), Some(c)) => app.key_for(e, c),
                 (None, Some(c)) => app.config.secret_for(c).cloned(),
                 _ => None,
@@ -178,7 +198,10 @@ where
                 _ => None,
             };
             let reply = match endpoint {
-                Some(e) if e.credentials() == doku_model::Credentials::Merchant => {
+                Some(e)
+                    if e.credentials() == doku_model::Credentials::Merchant
+                        && e.scheme() == Scheme::NonSnap =>
+                {
                     crate::checkout_errors::envelope(reply)
                 }
                 _ => reply,
@@ -215,6 +238,9 @@ where
         Ok(e) => e,
         Err(reply) => return respond(reply, "no_route"),
     };
+    if endpoint.scheme() != Scheme::NonSnap {
+        return crate::snap::process(app, endpoint, method, headers, path, query, body).await;
+    }
     // Refuse before reading: everything the headers alone can tell is checked before one body
     // byte is buffered; the body is then read under the size cap and the in-flight budget.
     let key_for = |id: &str| app.key_for(endpoint, id);
@@ -340,6 +366,15 @@ where
         }
     };
 
+    finish_flow(reply, post_fault, outcome)
+}
+
+/// Applies a post-processing fault (if any) to a processed request's answer.
+pub(crate) fn finish_flow(
+    reply: Reply,
+    post_fault: Option<FaultKind>,
+    outcome: &'static str,
+) -> Flow {
     match post_fault {
         Some(FaultKind::ProcessThenDrop) => Flow::Drop("fault_process_then_drop"),
         Some(FaultKind::TruncatedBody) => Flow::Respond(

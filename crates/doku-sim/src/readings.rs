@@ -93,6 +93,174 @@ pub enum RequestTimestampMillis {
     Accept,
 }
 
+/// Which zone forms of SNAP's `X-TIMESTAMP` are accepted.
+///
+/// DOKU's header table says "Client's current local time with format YYYY-MM-DDTHH:mm:ssZD"
+/// and shows `+07:00`; the B2B token page describes UTC `…Z` but its sample uses `+07:00`; the
+/// SDKs send either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum SnapTimestampZone {
+    /// Only a numeric offset (`2020-12-21T14:56:11+07:00`, what the samples show).
+    Offset,
+    /// Only UTC with `Z` (`2020-12-21T07:56:11Z`, what the token page's words say).
+    Utc,
+    /// Both forms (the default: each is shown by one of DOKU's pages).
+    #[default]
+    Both,
+}
+
+impl SnapTimestampZone {
+    /// Whether a timestamp ending in `Z` (`utc`) or in `±HH:MM` (`!utc`) is accepted.
+    pub fn accepts(self, utc: bool) -> bool {
+        match self {
+            Self::Offset => !utc,
+            Self::Utc => utc,
+            Self::Both => true,
+        }
+    }
+}
+
+/// Which minification DOKU applies to a body before hashing it for SNAP's symmetric
+/// `X-SIGNATURE` (DOKU's minifier is not documented; DOKU's SDKs each re-serialise differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum SnapMinify {
+    /// The received text without insignificant whitespace, nothing else changed (the default:
+    /// the most literal reading of "minify").
+    #[default]
+    Whitespace,
+    /// PHP's `json_encode(json_decode($b), JSON_UNESCAPED_SLASHES|JSON_UNESCAPED_UNICODE)`.
+    Php,
+    /// Node's `JSON.stringify(JSON.parse(b))`.
+    Node,
+    /// Java Jackson's `readTree(b).toString()`.
+    Jackson,
+}
+
+/// What the simulator requires in a merchant's answer to a SNAP payment notification.
+///
+/// DOKU publishes no success code for the acknowledgement: its Java, Go and Python SDKs answer
+/// `2002500`, its PHP and Node SDKs `2002700`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum SnapAck {
+    /// Any 2xx HTTP status, whatever the body.
+    #[cfg_attr(feature = "cli", value(name = "any-2xx"))]
+    Any2xx,
+    /// A 2xx status with `responseCode` `2002500` or `2002700` (the default: what the SDKs
+    /// send).
+    #[default]
+    #[cfg_attr(feature = "cli", value(name = "either"))]
+    Either,
+    /// A 2xx status with `responseCode` `2002500` (the payment-notification service's own code).
+    #[cfg_attr(feature = "cli", value(name = "2002500"))]
+    Code2002500,
+    /// A 2xx status with `responseCode` `2002700`.
+    #[cfg_attr(feature = "cli", value(name = "2002700"))]
+    Code2002700,
+}
+
+impl SnapAck {
+    /// Whether an answer with `status` and `response_code` (the body's `responseCode`, if any)
+    /// acknowledges the notification.
+    pub fn accepts(self, status: u16, response_code: Option<&str>) -> bool {
+        if !(200..300).contains(&status) {
+            return false;
+        }
+        match self {
+            Self::Any2xx => true,
+            Self::Either => matches!(response_code, Some("2002500" | "2002700")),
+            Self::Code2002500 => response_code == Some("2002500"),
+            Self::Code2002700 => response_code == Some("2002700"),
+        }
+    }
+}
+
+/// What a repeated `X-EXTERNAL-ID` (same merchant, same day) gets: not documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum SnapExternalIdRepeat {
+    /// The first answer again, unchanged (status and body), without processing (the default).
+    #[default]
+    Replay,
+    /// `409xx00` Conflict.
+    Conflict,
+}
+
+/// Which paths the SNAP calls are served on: DOKU's current pages, or the older paths some
+/// pages still show (`Endpoint::older_paths`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum SnapPathVersion {
+    /// Only the current paths (the default).
+    #[default]
+    Current,
+    /// Only the older paths.
+    Older,
+    /// Both.
+    Both,
+}
+
+impl SnapPathVersion {
+    /// Whether the current path (`older == false`) or an older one is served.
+    pub fn serves(self, older: bool) -> bool {
+        match self {
+            Self::Current => !older,
+            Self::Older => older,
+            Self::Both => true,
+        }
+    }
+}
+
+/// How the simulator plays each SNAP point where DOKU's pages are silent or contradict
+/// themselves. [`SnapReadings::default`] is documented per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct SnapReadings {
+    /// Which `X-TIMESTAMP` zone forms are accepted (default both).
+    pub timestamp_zone: SnapTimestampZone,
+    /// The minification hashed for the symmetric signature, both ways (default whitespace).
+    pub minify: SnapMinify,
+    /// What a merchant's notification answer must carry (default a 2xx with `2002500` or
+    /// `2002700`).
+    pub ack: SnapAck,
+    /// Whether a new B2B token makes the client's older ones invalid (`4012701`); default
+    /// `false`: each token stays valid until it expires.
+    pub token_revokes_previous: bool,
+    /// What a repeated `X-EXTERNAL-ID` gets (default the first answer again).
+    pub external_id_repeat: SnapExternalIdRepeat,
+    /// Which paths are served (default the current ones).
+    pub path_version: SnapPathVersion,
+}
+
+impl SnapReadings {
+    setters! {
+        /// Sets which `X-TIMESTAMP` zone forms are accepted.
+        timestamp_zone(value: SnapTimestampZone) => timestamp_zone;
+
+        /// Sets the minification hashed for the symmetric signature.
+        minify(value: SnapMinify) => minify;
+
+        /// Sets what a merchant's notification answer must carry.
+        ack(value: SnapAck) => ack;
+
+        /// Sets whether a new B2B token revokes the client's older ones.
+        token_revokes_previous(value: bool) => token_revokes_previous;
+
+        /// Sets what a repeated `X-EXTERNAL-ID` gets.
+        external_id_repeat(value: SnapExternalIdRepeat) => external_id_repeat;
+
+        /// Sets which paths are served.
+        path_version(value: SnapPathVersion) => path_version;
+    }
+}
+
 impl GetResponseDigest {
     /// Whether the signature of the answer to a `method` request has a `Digest` line.
     pub fn signs_digest(self, method: &http::Method) -> bool {
@@ -130,6 +298,9 @@ pub struct Readings {
     pub notification_retry_request_id: NotificationRetryRequestId,
     /// Whether a `Request-Timestamp` with fractional seconds is accepted.
     pub request_timestamp_millis: RequestTimestampMillis,
+    /// The SNAP readings (timestamp zone, minification, ack code, token revocation,
+    /// repeated `X-EXTERNAL-ID`, path version).
+    pub snap: SnapReadings,
 }
 
 impl Readings {
@@ -151,6 +322,7 @@ impl Readings {
                         bearer,
                         notification_retry_request_id: NotificationRetryRequestId::Same,
                         request_timestamp_millis: RequestTimestampMillis::Refuse,
+                        snap: SnapReadings::default(),
                     });
                 }
             }
@@ -173,6 +345,9 @@ impl Readings {
 
         /// Sets whether a `Request-Timestamp` with fractional seconds is accepted.
         request_timestamp_millis(value: RequestTimestampMillis) => request_timestamp_millis;
+
+        /// Sets the SNAP readings.
+        snap(value: SnapReadings) => snap;
     }
 }
 

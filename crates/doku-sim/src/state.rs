@@ -61,6 +61,7 @@ pub(crate) struct App {
     stats: Arc<Mutex<Stats>>,
     orders: Mutex<Orders>,
     pub(crate) notifier: Notifier,
+    pub(crate) snap: crate::snap::SnapState,
     faults: Mutex<FaultTable>,
     idempotency: Mutex<IdempotencyStore>,
     next_id: AtomicU64,
@@ -85,7 +86,13 @@ impl App {
         );
         let start = u64::try_from(config.clock.unix_seconds().saturating_mul(1000))
             .unwrap_or(1_700_000_000_000);
+        let keys = config
+            .snap_keys
+            .clone()
+            .or_else(|| crate::snap::DokuKeys::shipped().ok());
+        let snap = crate::snap::SnapState::new(&config.snap_registered, keys);
         Self {
+            snap,
             config,
             tokens: TokenIssuer::new(),
             base_url,

@@ -53,6 +53,34 @@ pub struct Stats {
     /// Requests accepted although DOKU might refuse them (one per doubtful field; each also
     /// logged with the field and why). Under `--strict` they are refused instead.
     pub warnings: u64,
+    /// SNAP B2B tokens issued.
+    pub snap_tokens_issued: u64,
+    /// SNAP Virtual Accounts created.
+    pub snap_vas_created: u64,
+    /// SNAP Virtual Accounts updated.
+    pub snap_va_updates: u64,
+    /// SNAP Virtual Accounts deleted.
+    pub snap_va_deletes: u64,
+    /// SNAP check-status calls answered with `2002600`.
+    pub snap_status_checks: u64,
+    /// Repeated `X-EXTERNAL-ID`s answered (replayed or refused as a conflict).
+    pub snap_replays: u64,
+    /// SNAP Virtual Accounts paid (the pay-va trigger).
+    pub snap_payments: u64,
+    /// Inquiries sent to merchants (direct-inquiry channels).
+    pub snap_inquiries: u64,
+    /// Token requests sent to merchants (before each inquiry and notification attempt).
+    pub snap_token_calls: u64,
+    /// SNAP payment notifications scheduled (also counted in `notifications`).
+    pub snap_notifications: u64,
+    /// SNAP notification attempts (also counted in `notification_attempts`).
+    pub snap_notification_attempts: u64,
+    /// SNAP notifications acknowledged under the ack-code reading (also counted in
+    /// `notifications_delivered`).
+    pub snap_notifications_delivered: u64,
+    /// SNAP notifications given up after the last retry (also counted in
+    /// `notifications_abandoned`).
+    pub snap_notifications_abandoned: u64,
 }
 
 impl Stats {

@@ -13,3 +13,4 @@ mod hostile_attacks;
 mod hostile_cases;
 mod in_process;
 mod protocol;
+mod snap;
