@@ -4,7 +4,7 @@
 //! SDKs do not strip whitespace: they parse the body and serialise it again, and each language's serialiser
 //! writes `/`, non-ASCII text and numbers its own way. A verifier that only hashes the raw bytes it received
 //! rejects every signature made over such a re-serialisation; [`minify_as`] computes each reading so that
-//! `snap_symmetric::verify_received` can try them. To *send*, sign the exact bytes you send (see
+//! [`crate::snap_symmetric::verify_received`] can try them. To *send*, sign the exact bytes you send (see
 //! [`crate::minify_json`]).
 //!
 //! Every reading parses the whole input with a strict RFC 8259 parser first: invalid JSON is
@@ -67,7 +67,7 @@ pub enum MinifyReading {
 
 impl MinifyReading {
     /// Every reading, in declaration order: a convenient list for
-    /// `snap_symmetric::verify_received`.
+    /// [`crate::snap_symmetric::verify_received`].
     pub const ALL: [MinifyReading; 4] = [
         MinifyReading::Whitespace,
         MinifyReading::Php,

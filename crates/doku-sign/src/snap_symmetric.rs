@@ -2,16 +2,46 @@
 //!
 //! String to sign: `METHOD:path:accessToken:lowercase(hex(SHA-256(body))):X-TIMESTAMP`; signature:
 //! base64(HMAC-SHA512(client secret, string)). SNAP asks for the SHA-256 of the *minified* body: send the
-//! minified bytes (see [`crate::minify_json`]) and hash those same bytes — this module never re-serialises.
-//! The access token is empty for inbound notifications that carry none.
+//! minified bytes (see [`crate::minify_json`]) and hash those same bytes — [`sign`] and [`verify`] never
+//! re-serialise. The access token is empty for inbound notifications that carry none.
+//!
+//! On the receiving side, a peer may have hashed its own re-serialisation of the body rather than the bytes it
+//! sent (DOKU's SDKs do). [`verify_received`] checks the raw bytes first and then each
+//! [`MinifyReading`](crate::MinifyReading) the caller allows, and says which form matched.
+//!
+//! Signatures are compared in constant time, byte for byte after base64 decoding: never as text, never
+//! case-insensitively. A hexadecimal value (DOKU's SNAP notification sample shows 64 hex characters) is
+//! refused as [`Error::HexSignature`].
+//!
+//! ```
+//! use doku_sign::{snap_symmetric::{self, BodyForm, Message}, MinifyReading, SecretKey};
+//!
+//! let key = SecretKey::from("merchant-client-secret");
+//! let received = br#"{ "trxId": "INV-1", "paidAmount": { "value": "10000.00", "currency": "IDR" }, "url": "https:\/\/shop.example" }"#;
+//! let message = Message {
+//!     method: "POST",
+//!     path: "/v1.1/transfer-va/payment",
+//!     access_token: "",
+//!     body: received,
+//!     timestamp: "2024-03-19T14:39:01+07:00",
+//! };
+//! // The peer signed PHP's re-serialisation of the body, not the bytes it sent.
+//! let php_form = doku_sign::minify_as(MinifyReading::Php, core::str::from_utf8(received).unwrap()).unwrap();
+//! let signature = snap_symmetric::sign(&key, &Message { body: php_form.as_bytes(), ..message }).to_string();
+//!
+//! assert!(snap_symmetric::verify(&key, &message, &signature).is_err());
+//! let form = snap_symmetric::verify_received(&key, &message, &signature, &MinifyReading::ALL);
+//! assert_eq!(form, Ok(BodyForm::Minified(MinifyReading::Php)));
+//! ```
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest as _, Sha256, Sha512};
 
-use crate::{base64_fixed, Error, SecretKey};
+use crate::{base64_fixed, minify_as, Error, MinifyReading, SecretKey};
 
 type HmacSha512 = Hmac<Sha512>;
 
@@ -131,12 +161,87 @@ pub fn sign(key: &SecretKey, message: &Message<'_>) -> Signature {
     }
 }
 
-/// Verifies an `X-SIGNATURE` value (base64 of 64 bytes) in constant time.
+/// Verifies an `X-SIGNATURE` value (base64 of 64 bytes) over the exact message, in constant time.
 pub fn verify(key: &SecretKey, message: &Message<'_>, signature: &str) -> Result<(), Error> {
-    let received = base64_fixed::decode_exact::<MAC_LEN>(signature)?;
+    let received = decode(signature)?;
     mac_for(key, message)
         .verify_slice(&received)
         .map_err(|_| Error::Mismatch)
+}
+
+/// The 64 MAC bytes of an `X-SIGNATURE` value; a long run of hex digits gets its own error, because that is
+/// what DOKU's SNAP notification sample shows and a bare "wrong length" would not say why.
+fn decode(signature: &str) -> Result<[u8; MAC_LEN], Error> {
+    base64_fixed::decode_exact::<MAC_LEN>(signature).map_err(|error| {
+        if signature.len() >= 32 && signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Error::HexSignature {
+                chars: signature.len(),
+            }
+        } else {
+            error
+        }
+    })
+}
+
+/// Which bytes a verified signature covers: what [`verify_received`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyForm {
+    /// The body exactly as received: the peer signed what it sent.
+    Raw,
+    /// The body as this reading re-serialises it: the peer signed its own minification, not the bytes it sent.
+    /// Worth a warning in logs, since the signature then covers the JSON's value rather than its bytes.
+    Minified(MinifyReading),
+}
+
+impl fmt::Display for BodyForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyForm::Raw => f.write_str("the raw body"),
+            BodyForm::Minified(reading) => write!(f, "the body minified as {reading} does"),
+        }
+    }
+}
+
+/// Verifies an inbound `X-SIGNATURE` against the body as received (`message.body`, the raw bytes), and, only
+/// if that fails, against the body as each of `readings` minifies it, in the order given. Returns the first
+/// form that matches.
+///
+/// Each comparison is constant-time over the decoded MAC. A body that is not UTF-8 or not JSON is only checked
+/// raw; a reading that refuses the body, or gives bytes already tried, is skipped. Errors: the signature's
+/// format ([`Error::InvalidBase64`], [`Error::InvalidLength`], [`Error::HexSignature`]) before any MAC is
+/// computed, then [`Error::Mismatch`] when no form matches. Pass `&[]` to accept the raw body only (then this
+/// is [`verify`]), or [`MinifyReading::ALL`] to accept any peer doku-sign knows.
+pub fn verify_received(
+    key: &SecretKey,
+    message: &Message<'_>,
+    signature: &str,
+    readings: &[MinifyReading],
+) -> Result<BodyForm, Error> {
+    let received = decode(signature)?;
+    if mac_for(key, message).verify_slice(&received).is_ok() {
+        return Ok(BodyForm::Raw);
+    }
+    let Ok(text) = core::str::from_utf8(message.body) else {
+        return Err(Error::Mismatch);
+    };
+    let mut tried: Vec<String> = Vec::new();
+    for &reading in readings {
+        let Ok(minified) = minify_as(reading, text) else {
+            continue;
+        };
+        if minified.as_bytes() == message.body || tried.contains(&minified) {
+            continue;
+        }
+        let candidate = Message {
+            body: minified.as_bytes(),
+            ..*message
+        };
+        if mac_for(key, &candidate).verify_slice(&received).is_ok() {
+            return Ok(BodyForm::Minified(reading));
+        }
+        tried.push(minified);
+    }
+    Err(Error::Mismatch)
 }
 
 #[cfg(test)]
@@ -181,5 +286,89 @@ mod tests {
             verify(&key, &message, "AAAA"),
             Err(Error::InvalidLength { expected: 64, .. })
         ));
+        assert_eq!(
+            verify(&key, &message, &signature.to_lowercase()),
+            Err(Error::Mismatch)
+        );
+    }
+
+    #[test]
+    fn a_hex_signature_is_refused_with_its_own_error() {
+        // 64 hex characters, as in DOKU's SNAP notification sample: valid base64 characters, wrong scheme.
+        let hex = "d8e3bb4e0e4cab6f0f7a2ab24ef6f88b07f88a8b5c2a8b3b1d0d4e0c5a1f7e21";
+        let (key, message) = (SecretKey::from("client-secret"), CREATE_VA);
+        let refused = verify(&key, &message, hex);
+        assert_eq!(refused, Err(Error::HexSignature { chars: 64 }));
+        let text = refused.unwrap_err().to_string();
+        assert!(
+            text.contains("64 hexadecimal") && text.contains("base64"),
+            "{text}"
+        );
+        assert_eq!(
+            verify_received(&key, &message, &hex.to_uppercase(), &MinifyReading::ALL),
+            Err(Error::HexSignature { chars: 64 })
+        );
+    }
+
+    #[test]
+    fn verify_received_says_which_form_matched() {
+        let key = SecretKey::from("client-secret");
+        let raw = "{ \"a\" : \"x\\/y\", \"n\": 10000.00 }";
+        let received = Message {
+            body: raw.as_bytes(),
+            ..CREATE_VA
+        };
+        let signed_over = |body: &str| {
+            sign(
+                &key,
+                &Message {
+                    body: body.as_bytes(),
+                    ..received
+                },
+            )
+            .to_string()
+        };
+        let all = MinifyReading::ALL;
+        assert_eq!(
+            verify_received(&key, &received, &signed_over(raw), &[]),
+            Ok(BodyForm::Raw)
+        );
+        for (reading, form) in [
+            (
+                MinifyReading::Whitespace,
+                "{\"a\":\"x\\/y\",\"n\":10000.00}",
+            ),
+            (MinifyReading::Php, "{\"a\":\"x/y\",\"n\":10000}"),
+            (MinifyReading::Jackson, "{\"a\":\"x/y\",\"n\":10000.0}"),
+        ] {
+            let signature = signed_over(form);
+            assert_eq!(
+                verify_received(&key, &received, &signature, &all),
+                Ok(BodyForm::Minified(reading))
+            );
+            assert_eq!(
+                verify_received(&key, &received, &signature, &[]),
+                Err(Error::Mismatch)
+            );
+        }
+        // Node prints this body as PHP does: the first reading listed is the one reported.
+        let php_and_node = signed_over("{\"a\":\"x/y\",\"n\":10000}");
+        assert_eq!(
+            verify_received(
+                &key,
+                &received,
+                &php_and_node,
+                &[MinifyReading::Node, MinifyReading::Php]
+            ),
+            Ok(BodyForm::Minified(MinifyReading::Node))
+        );
+        let not_json = Message {
+            body: b"\xff{",
+            ..received
+        };
+        assert_eq!(
+            verify_received(&key, &not_json, &php_and_node, &all),
+            Err(Error::Mismatch)
+        );
     }
 }
