@@ -7,7 +7,7 @@
 //!
 //! On the receiving side, a peer may have hashed its own re-serialisation of the body rather than the bytes it
 //! sent (DOKU's SDKs do). [`verify_received`] checks the raw bytes first and then each
-//! [`MinifyReading`](crate::MinifyReading) the caller allows, and says which form matched.
+//! [`MinifyReading`] the caller allows, and says which form matched.
 //!
 //! Signatures are compared in constant time, byte for byte after base64 decoding: never as text, never
 //! case-insensitively. A hexadecimal value (DOKU's SNAP notification sample shows 64 hex characters) is
