@@ -1,5 +1,6 @@
-//! The names of the HTTP headers DOKU's Non-SNAP scheme signs and carries: the one vocabulary the client, the
-//! simulator, the CLI and notification receivers share, so a typo cannot make one side disagree with another.
+//! The names of the HTTP headers DOKU's schemes sign and carry — Non-SNAP first, then SNAP: the one vocabulary
+//! the client, the simulator, the CLI and notification receivers share, so a typo cannot make one side
+//! disagree with another.
 //!
 //! HTTP header names are case-insensitive; these are the spellings DOKU's pages print, which is also what
 //! doku-rs sends.
@@ -19,3 +20,21 @@ pub const SIGNATURE: &str = "Signature";
 /// `Digest`: the label of the body line in the string to sign (base64 SHA-256 of the exact body bytes). DOKU
 /// does not send it as a header; the verifier computes it.
 pub const DIGEST: &str = "Digest";
+
+/// `X-TIMESTAMP` (SNAP): the sender's time, `YYYY-MM-DDTHH:MM:SS+07:00` or `…Z`; the last field of both SNAP
+/// strings to sign, used byte for byte.
+pub const X_TIMESTAMP: &str = "X-TIMESTAMP";
+/// `X-SIGNATURE` (SNAP): base64 of HMAC-SHA512 on transactions ([`crate::snap_symmetric`]), base64 of
+/// SHA256withRSA on access-token requests (`snap_asymmetric`, feature `rsa`).
+pub const X_SIGNATURE: &str = "X-SIGNATURE";
+/// `X-PARTNER-ID` (SNAP): the caller's client id on transactions (DOKU's own client id on its notifications).
+pub const X_PARTNER_ID: &str = "X-PARTNER-ID";
+/// `X-EXTERNAL-ID` (SNAP): a numeric reference unique within the day; SNAP's idempotency key.
+pub const X_EXTERNAL_ID: &str = "X-EXTERNAL-ID";
+/// `CHANNEL-ID` (SNAP): the channel the call comes through (`H2H` unless DOKU assigned another).
+pub const CHANNEL_ID: &str = "CHANNEL-ID";
+/// `X-CLIENT-KEY` (SNAP): the client id on an access-token request, the first part of its string to sign.
+pub const X_CLIENT_KEY: &str = "X-CLIENT-KEY";
+/// `Authorization` (SNAP): `Bearer <access token>` on transactions; the token, without `Bearer `, is the
+/// third field of the symmetric string to sign.
+pub const AUTHORIZATION: &str = "Authorization";
