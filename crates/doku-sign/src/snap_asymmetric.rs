@@ -5,16 +5,22 @@
 //! (`BEGIN ENCRYPTED PRIVATE KEY`, PBES2 with PBKDF2 or scrypt and AES-CBC) — the format DOKU's documentation
 //! tells merchants to create. Public keys load from SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC
 //! KEY`). PKCS#1 v1.5 signing is deterministic, so no randomness is needed.
+//!
+//! [`PrivateKey::sign_bytes`] and [`PublicKey::verify_bytes`] are the same SHA256withRSA over any message
+//! (the `jwt` module signs with them). Neither key type prints key material in `Debug`; a public key
+//! is written out with [`PublicKey::to_pem`] (a server handing out its public key, as DOKU does).
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature as RsaSignature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey, LineEnding};
 use rsa::signature::{Keypair, SignatureEncoding, Signer, Verifier};
+use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 
@@ -73,11 +79,17 @@ impl PrivateKey {
     /// Signs `clientId|timestamp` and returns the base64 `X-SIGNATURE` value.
     pub fn sign(&self, client_id: &str, timestamp: &str) -> Result<String, Error> {
         let text = string_to_sign(client_id, timestamp);
-        let signature = self.key.try_sign(text.as_bytes()).map_err(|_| Error::Rsa)?;
-        Ok(STANDARD.encode(signature.to_bytes()))
+        Ok(STANDARD.encode(self.sign_bytes(text.as_bytes())?))
     }
 
-    /// The matching public key.
+    /// SHA256withRSA (PKCS#1 v1.5) over any message: the raw signature, as many bytes as the modulus (256 for
+    /// RSA-2048). Deterministic: the same key and message always give the same bytes.
+    pub fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let signature = self.key.try_sign(message).map_err(|_| Error::Rsa)?;
+        Ok(signature.to_vec())
+    }
+
+    /// The matching public key: the half to publish (see [`PublicKey::to_pem`]).
     pub fn public_key(&self) -> PublicKey {
         PublicKey {
             key: self.key.verifying_key(),
@@ -91,10 +103,16 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
-/// An RSA public key for verifying SNAP asymmetric signatures.
-#[derive(Clone, Debug)]
+/// An RSA public key for verifying SNAP asymmetric signatures. `Debug` shows the key size only.
+#[derive(Clone)]
 pub struct PublicKey {
     key: VerifyingKey<Sha256>,
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey(RSA-{})", self.modulus_bytes() * 8)
+    }
 }
 
 impl PublicKey {
@@ -119,14 +137,40 @@ impl PublicKey {
         let bytes = STANDARD
             .decode(signature.as_bytes())
             .map_err(|_| Error::InvalidBase64)?;
-        let signature =
-            RsaSignature::try_from(bytes.as_slice()).map_err(|_| Error::InvalidLength {
-                expected: 0,
-                found: bytes.len(),
-            })?;
         let text = string_to_sign(client_id, timestamp);
+        self.verify_bytes(text.as_bytes(), &bytes)
+    }
+
+    /// Verifies a raw SHA256withRSA (PKCS#1 v1.5) signature over any message. A signature whose length is not
+    /// the modulus size is [`Error::InvalidLength`]; a well-formed one that does not match is
+    /// [`Error::Mismatch`].
+    pub fn verify_bytes(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let expected = self.modulus_bytes();
+        if signature.len() != expected {
+            return Err(Error::InvalidLength {
+                expected,
+                found: signature.len(),
+            });
+        }
+        let signature = RsaSignature::try_from(signature).map_err(|_| Error::Mismatch)?;
         self.key
-            .verify(text.as_bytes(), &signature)
+            .verify(message, &signature)
             .map_err(|_| Error::Mismatch)
+    }
+
+    /// The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`, `\n` line endings): what [`PublicKey::from_pem`]
+    /// reads and what DOKU's Back Office exchanges.
+    pub fn to_pem(&self) -> Result<String, Error> {
+        self.key
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|_| Error::InvalidKey {
+                reason: "the public key cannot be encoded as SPKI PEM",
+            })
+    }
+
+    /// Bytes in the modulus, and so in every signature this key verifies (256 for RSA-2048).
+    pub fn modulus_bytes(&self) -> usize {
+        let key: &RsaPublicKey = self.key.as_ref();
+        key.size()
     }
 }

@@ -78,3 +78,57 @@ fn verify_refuses_bad_base64_and_other_messages() {
         Err(Error::InvalidBase64)
     );
 }
+
+#[test]
+fn the_public_half_is_written_as_the_spki_pem_openssl_writes() {
+    let private = PrivateKey::from_pem(&key("merchant-pkcs8.pem")).unwrap();
+    let pem = private.public_key().to_pem().unwrap();
+    assert_eq!(pem, key("merchant-public.pem").replace("\r\n", "\n"));
+    // A PKCS#1 public key comes out as SPKI, and reads back as the same key.
+    let pkcs1 = PublicKey::from_pem(&key("partner-public-pkcs1.pem")).unwrap();
+    let spki = pkcs1.to_pem().unwrap();
+    assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{spki}");
+    let partner = PrivateKey::from_pem(&key("partner-pkcs1.pem")).unwrap();
+    let sig = partner.sign("BRN-1", "2020-09-22T01:51:00Z").unwrap();
+    assert_eq!(
+        PublicKey::from_pem(&spki)
+            .unwrap()
+            .verify("BRN-1", "2020-09-22T01:51:00Z", &sig),
+        Ok(())
+    );
+}
+
+#[test]
+fn sign_bytes_and_verify_bytes_are_sha256_with_rsa_over_any_message() {
+    let private = PrivateKey::from_pem(&key("merchant-pkcs8.pem")).unwrap();
+    let public = private.public_key();
+    let message = b"header.payload \x00\xff any bytes";
+    let signature = private.sign_bytes(message).unwrap();
+    assert_eq!(signature.len(), 256);
+    assert_eq!(public.modulus_bytes(), 256);
+    assert_eq!(public.verify_bytes(message, &signature), Ok(()));
+    assert_eq!(
+        public.verify_bytes(b"another message", &signature),
+        Err(Error::Mismatch)
+    );
+    assert_eq!(
+        public.verify_bytes(message, &signature[1..]),
+        Err(Error::InvalidLength {
+            expected: 256,
+            found: 255
+        })
+    );
+    // The token signature is the same operation over `clientId|timestamp`.
+    let token = private.sign("MCH-1", "2024-03-19T14:39:01+07:00").unwrap();
+    let raw = private
+        .sign_bytes(b"MCH-1|2024-03-19T14:39:01+07:00")
+        .unwrap();
+    use base64::Engine as _;
+    assert_eq!(base64::engine::general_purpose::STANDARD.encode(raw), token);
+}
+
+#[test]
+fn public_key_debug_prints_the_size_only() {
+    let public = PublicKey::from_pem(&key("merchant-public.pem")).unwrap();
+    assert_eq!(format!("{public:?}"), "PublicKey(RSA-2048)");
+}
