@@ -11,6 +11,7 @@
 //! | Non-SNAP notification (DOKU → merchant) | [`notification`] | payment notifications |
 //! | SNAP symmetric (`X-SIGNATURE`, HMAC-SHA512) | [`snap_symmetric`] | SNAP transactions |
 //! | SNAP asymmetric (SHA256withRSA), feature `rsa` | `snap_asymmetric` | SNAP access tokens |
+//! | RS256 JSON Web Tokens, feature `rsa` | `jwt` | the token a merchant issues to DOKU |
 //! | SNAP body minification as DOKU's peers do it | [`minify_as`], [`MinifyReading`] | verifying SNAP bodies |
 //!
 //! Every signature is computed over the **exact bytes** the caller passes: never parse and re-serialise a
@@ -59,6 +60,8 @@ mod secret;
 pub mod snap_symmetric;
 pub mod timestamp;
 
+#[cfg(feature = "rsa")]
+pub mod jwt;
 #[cfg(feature = "rsa")]
 pub mod snap_asymmetric;
 

@@ -2,6 +2,7 @@
 //! and rustls again): one module per area.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod jwt;
 mod properties;
 mod rsa_keys;
 mod vectors;
