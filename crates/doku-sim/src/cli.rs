@@ -10,8 +10,10 @@ use crate::config::{SimConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMESTAMP_WINDOW_
 use crate::error::SimError;
 use crate::readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,
-    RequestTimestampMillis,
+    RequestTimestampMillis, SnapAck, SnapExternalIdRepeat, SnapMinify, SnapPathVersion,
+    SnapReadings, SnapTimestampZone,
 };
+use crate::snap::SnapMerchant;
 
 mod bounds;
 pub use bounds::BoundArgs;
@@ -89,6 +91,45 @@ pub struct SimArgs {
     /// Refuse what DOKU is not known to accept; by default it is accepted with a warning.
     #[arg(long)]
     pub strict: bool,
+    /// A SNAP merchant: its client id (a configured credential) and the path of its RSA
+    /// public key (PEM); repeatable.
+    #[arg(long = "snap-merchant", value_name = "CLIENT_ID=PATH")]
+    pub snap_merchants: Vec<String>,
+    /// A SNAP merchant's token URL (DOKU gets a token there before calling it): `CLIENT_ID=URL`,
+    /// or a bare URL for every SNAP merchant; repeatable.
+    #[arg(long = "snap-token-url", value_name = "[CLIENT_ID=]URL")]
+    pub snap_token_urls: Vec<String>,
+    /// A SNAP merchant's payment-notification URL: `CLIENT_ID=URL` or a bare URL; repeatable.
+    #[arg(long = "snap-notification-url", value_name = "[CLIENT_ID=]URL")]
+    pub snap_notification_urls: Vec<String>,
+    /// A SNAP merchant's inquiry URL: `CLIENT_ID=URL` or a bare URL; repeatable.
+    #[arg(long = "snap-inquiry-url", value_name = "[CLIENT_ID=]URL")]
+    pub snap_inquiry_urls: Vec<String>,
+    /// DOKU's SNAP private key (PEM), instead of the test key shipped in doku-sim.
+    #[arg(long = "snap-doku-private-key", value_name = "PATH")]
+    pub snap_doku_private_key: Option<PathBuf>,
+    /// A channel whose payments start with an inquiry (default VIRTUAL_ACCOUNT_BCA); repeatable,
+    /// replaces the default.
+    #[arg(long = "snap-direct-inquiry-channel", value_name = "CHANNEL")]
+    pub snap_direct_inquiry_channels: Vec<String>,
+    /// Which X-TIMESTAMP zones are accepted (offset = +07:00 only, utc = Z only).
+    #[arg(long, value_enum, default_value_t = SnapTimestampZone::Both, value_name = "READING")]
+    pub snap_timestamp_zone: SnapTimestampZone,
+    /// The minification DOKU hashes for the SNAP symmetric signature, both ways.
+    #[arg(long, value_enum, default_value_t = SnapMinify::Whitespace, value_name = "READING")]
+    pub snap_minify: SnapMinify,
+    /// What a merchant's answer to a SNAP payment notification must carry.
+    #[arg(long, value_enum, default_value_t = SnapAck::Either, value_name = "READING")]
+    pub snap_ack: SnapAck,
+    /// A new B2B token makes the client's older tokens invalid (4012701).
+    #[arg(long)]
+    pub snap_token_revokes_previous: bool,
+    /// What a repeated X-EXTERNAL-ID (same merchant, same day) gets.
+    #[arg(long, value_enum, default_value_t = SnapExternalIdRepeat::Replay, value_name = "READING")]
+    pub snap_external_id_repeat: SnapExternalIdRepeat,
+    /// Which paths the SNAP calls are served on.
+    #[arg(long, value_enum, default_value_t = SnapPathVersion::Current, value_name = "READING")]
+    pub snap_path_version: SnapPathVersion,
 }
 
 /// Parses `--time-scale`: a number within the range the delivery timers can hold.
@@ -152,7 +193,16 @@ impl SimArgs {
                     .idempotency(self.idempotency)
                     .bearer(self.bearer)
                     .notification_retry_request_id(self.notification_retry_request_id)
-                    .request_timestamp_millis(self.request_timestamp_millis),
+                    .request_timestamp_millis(self.request_timestamp_millis)
+                    .snap(
+                        SnapReadings::default()
+                            .timestamp_zone(self.snap_timestamp_zone)
+                            .minify(self.snap_minify)
+                            .ack(self.snap_ack)
+                            .token_revokes_previous(self.snap_token_revokes_previous)
+                            .external_id_repeat(self.snap_external_id_repeat)
+                            .path_version(self.snap_path_version),
+                    ),
             )
             .strict(self.strict)
             .time_scale(self.time_scale);
@@ -168,8 +218,81 @@ impl SimArgs {
                 .ok_or_else(|| SimError::Config("--credential must be ID=KEY".to_owned()))?;
             builder = builder.credential(id, SecretKey::new(key));
         }
+        for merchant in snap_merchants(
+            &self.snap_merchants,
+            &self.snap_token_urls,
+            &self.snap_notification_urls,
+            &self.snap_inquiry_urls,
+        )? {
+            builder = builder.snap_merchant(merchant);
+        }
+        if let Some(path) = &self.snap_doku_private_key {
+            let pem = std::fs::read_to_string(path).map_err(|e| {
+                SimError::Config(format!("cannot read DOKU key file {}: {e}", path.display()))
+            })?;
+            builder = builder.snap_doku_private_key_pem(pem);
+        }
+        if !self.snap_direct_inquiry_channels.is_empty() {
+            builder = builder.snap_direct_inquiry_channels(self.snap_direct_inquiry_channels);
+        }
         builder.build()
     }
+}
+
+/// The `--snap-merchant` and URL flags as merchants: a URL flag `ID=URL` names its merchant, a
+/// bare `http://…` applies to every one.
+fn snap_merchants(
+    merchants: &[String],
+    token_urls: &[String],
+    notification_urls: &[String],
+    inquiry_urls: &[String],
+) -> Result<Vec<SnapMerchant>, SimError> {
+    let mut out = Vec::new();
+    for pair in merchants {
+        let (id, path) = pair.split_once('=').ok_or_else(|| {
+            SimError::Config("--snap-merchant must be CLIENT_ID=PATH (a public key PEM)".to_owned())
+        })?;
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            SimError::Config(format!(
+                "cannot read the SNAP public key of {id} at {path}: {e}"
+            ))
+        })?;
+        out.push(SnapMerchant::new(id, pem));
+    }
+    let urls = |flag: &str, values: &[String]| -> Result<Vec<(Option<String>, String)>, SimError> {
+        values
+            .iter()
+            .map(|v| {
+                if v.starts_with("http://") || v.starts_with("https://") {
+                    return Ok((None, v.clone()));
+                }
+                let (id, url) = v.split_once('=').ok_or_else(|| {
+                    SimError::Config(format!("{flag} must be CLIENT_ID=URL or URL"))
+                })?;
+                if !out.iter().any(|m| m.client_id == id) {
+                    return Err(SimError::Config(format!(
+                        "{flag} names {id}, which no --snap-merchant registers"
+                    )));
+                }
+                Ok((Some(id.to_owned()), url.to_owned()))
+            })
+            .collect()
+    };
+    let token = urls("--snap-token-url", token_urls)?;
+    let notification = urls("--snap-notification-url", notification_urls)?;
+    let inquiry = urls("--snap-inquiry-url", inquiry_urls)?;
+    for merchant in &mut out {
+        let pick = |list: &[(Option<String>, String)]| {
+            list.iter()
+                .filter(|(id, _)| id.as_deref().is_none_or(|id| id == merchant.client_id))
+                .map(|(_, url)| url.clone())
+                .next_back()
+        };
+        merchant.token_url = pick(&token);
+        merchant.notification_url = pick(&notification);
+        merchant.inquiry_url = pick(&inquiry);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -253,6 +376,78 @@ mod tests {
         assert_eq!(readings.get_response_digest, GetResponseDigest::Include);
         assert_eq!(readings.idempotency, IdempotencyReading::ReplaySuccesses);
         assert_eq!(readings.bearer, BearerReading::Everywhere);
+    }
+
+    #[test]
+    fn snap_flags() {
+        let dir = std::env::temp_dir().join(format!("doku-sim-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = dir.join("public.pem");
+        std::fs::write(&key, crate::snap::TEST_PUBLIC_PEM).unwrap();
+        let merchant = format!("A={}", key.display());
+        let args = SimArgs::try_parse_from([
+            "doku-sim",
+            "--credential",
+            "A=k",
+            "--snap-merchant",
+            merchant.as_str(),
+            "--snap-token-url",
+            "http://127.0.0.1:9/token",
+            "--snap-notification-url",
+            "A=http://127.0.0.1:9/notify",
+            "--snap-direct-inquiry-channel",
+            "VIRTUAL_ACCOUNT_BRI",
+            "--snap-timestamp-zone",
+            "utc",
+            "--snap-minify",
+            "jackson",
+            "--snap-ack",
+            "2002700",
+            "--snap-token-revokes-previous",
+            "--snap-external-id-repeat",
+            "conflict",
+            "--snap-path-version",
+            "both",
+        ])
+        .unwrap();
+        let config = args.into_config().unwrap();
+        let m = &config.snap_merchants()[0];
+        assert_eq!(m.token_url.as_deref(), Some("http://127.0.0.1:9/token"));
+        assert_eq!(
+            m.notification_url.as_deref(),
+            Some("http://127.0.0.1:9/notify")
+        );
+        assert_eq!(m.inquiry_url, None);
+        assert_eq!(
+            config.snap_direct_inquiry_channels(),
+            ["VIRTUAL_ACCOUNT_BRI"]
+        );
+        let snap = config.readings().snap;
+        assert_eq!(
+            snap,
+            SnapReadings::default()
+                .timestamp_zone(SnapTimestampZone::Utc)
+                .minify(SnapMinify::Jackson)
+                .ack(SnapAck::Code2002700)
+                .token_revokes_previous(true)
+                .external_id_repeat(SnapExternalIdRepeat::Conflict)
+                .path_version(SnapPathVersion::Both)
+        );
+        let defaults = SimArgs::try_parse_from(["doku-sim", "--credential", "A=k"]).unwrap();
+        assert_eq!(
+            defaults.into_config().unwrap().readings().snap,
+            SnapReadings::default()
+        );
+        let unknown = SimArgs::try_parse_from([
+            "doku-sim",
+            "--credential",
+            "A=k",
+            "--snap-inquiry-url",
+            "B=http://127.0.0.1:9/i",
+        ])
+        .unwrap();
+        assert!(unknown.into_config().is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::error::SimError;
 use crate::faults::{Fault, FaultTarget};
 use crate::pay::{PayRequest, Payment};
+use crate::snap::pay::{PayVaRequest, VaPayment};
 use crate::snap::SnapMerchant;
 use crate::state::App;
 use crate::stats::Stats;
@@ -62,6 +63,16 @@ impl SimControl {
             .as_ref()
             .map(|k| k.public_pem.clone())
             .unwrap_or_default()
+    }
+
+    /// Pays a SNAP Virtual Account like a customer at the bank: the inquiry (direct-inquiry
+    /// channels), the Virtual Account marked paid, then DOKU's token request and payment
+    /// notification to the merchant in the background (with DOKU's retries) on the current
+    /// tokio runtime. `Err(SimError::Pay)` when the number is unknown, inactive, paid, expired,
+    /// or the merchant's inquiry stopped the payment (the message names its `responseCode`).
+    /// Also `POST /doku-sim/v1/pay-va`; see docs/simulator.md.
+    pub async fn pay_va(&self, request: &PayVaRequest) -> Result<VaPayment, SimError> {
+        crate::snap::pay::pay_va(&self.app, request).await
     }
 
     /// Registers (or replaces) a merchant's SNAP credentials while the simulator runs. Its

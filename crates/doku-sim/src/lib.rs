@@ -87,5 +87,6 @@ pub use retention::{
 };
 pub use server::{listen_warning, Sim, SimHandle};
 pub use snap::control::{DOKU_PUBLIC_KEY_PATH, PAY_VA_PATH, SNAP_MERCHANTS_PATH};
+pub use snap::pay::{PayVaRequest, VaPayment};
 pub use snap::SnapMerchant;
 pub use stats::Stats;

@@ -62,7 +62,7 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for the receiver's whole answer, connection included.
 pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most bytes of a receiver's answer read (and discarded).
-const MAX_ANSWER_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 /// Where a notification goes: an `http://host[:port]/path` URL, split.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,9 +111,18 @@ impl Target {
 /// One notification to deliver.
 pub(crate) struct Job {
     pub(crate) target: Target,
-    pub(crate) client_id: String,
-    pub(crate) key: SecretKey,
     pub(crate) body: Bytes,
+    pub(crate) sender: Sender,
+}
+
+/// How a notification is signed and judged.
+pub(crate) enum Sender {
+    /// Checkout's Non-SNAP notification: DOKU's four headers with the merchant's Client-Id and
+    /// key; any 2xx ends it.
+    NonSnap { client_id: String, key: SecretKey },
+    /// A SNAP payment notification: a token from the merchant first, then the symmetric
+    /// signature; acknowledged under the ack-code reading.
+    Snap(Box<crate::snap::pay::SnapSender>),
 }
 
 /// Runs deliveries: the bound on their number, the queue behind it, the counters, the stop
@@ -131,7 +140,7 @@ pub(crate) struct Notifier {
     stop: watch::Sender<bool>,
 }
 
-fn count(stats: &Mutex<Stats>, bump: impl FnOnce(&mut Stats)) {
+pub(crate) fn count(stats: &Mutex<Stats>, bump: impl FnOnce(&mut Stats)) {
     bump(&mut stats.lock().unwrap_or_else(|p| p.into_inner()));
 }
 
@@ -296,37 +305,71 @@ async fn deliver(
         if n > 0 && reading == NotificationRetryRequestId::Fresh {
             request_id = uuid::Uuid::new_v4().to_string();
         }
-        count(stats, |s| s.notification_attempts += 1);
-        let timestamp = doku_sign::timestamp::format_utc(clock.unix_seconds());
-        let outcome = attempt(&job, &request_id, &timestamp).await;
+        let snap = matches!(job.sender, Sender::Snap(_));
+        count(stats, |s| {
+            s.notification_attempts += 1;
+            if snap {
+                s.snap_notification_attempts += 1;
+            }
+        });
         let (path, attempt) = (job.target.path(), n + 1);
+        let outcome = match &job.sender {
+            Sender::NonSnap { client_id, key } => {
+                let timestamp = doku_sign::timestamp::format_utc(clock.unix_seconds());
+                attempt_non_snap(&job, client_id, key, &request_id, &timestamp)
+                    .await
+                    .map(|status| (status, (200..300).contains(&status)))
+            }
+            Sender::Snap(sender) => {
+                crate::snap::pay::attempt(sender, &job.target, &job.body, clock, stats).await
+            }
+        };
         match outcome {
-            Ok(status) if (200..300).contains(&status) => {
-                count(stats, |s| s.notifications_delivered += 1);
+            Ok((status, true)) => {
+                count(stats, |s| {
+                    s.notifications_delivered += 1;
+                    if snap {
+                        s.snap_notifications_delivered += 1;
+                    }
+                });
                 tracing::info!(url_path = path, attempt, status, "notification delivered");
                 return;
             }
-            Ok(status) => tracing::info!(url_path = path, attempt, status, "notification refused"),
+            Ok((status, false)) => {
+                tracing::info!(url_path = path, attempt, status, "notification refused");
+            }
             Err(why) => tracing::info!(url_path = path, attempt, why, "notification not delivered"),
         }
     }
-    count(stats, |s| s.notifications_abandoned += 1);
+    let snap = matches!(job.sender, Sender::Snap(_));
+    count(stats, |s| {
+        s.notifications_abandoned += 1;
+        if snap {
+            s.snap_notifications_abandoned += 1;
+        }
+    });
 }
 
-/// One attempt: the receiver's status, or why there is none.
-async fn attempt(job: &Job, request_id: &str, timestamp: &str) -> Result<u16, String> {
+/// One Non-SNAP attempt: the receiver's status, or why there is none.
+async fn attempt_non_snap(
+    job: &Job,
+    client_id: &str,
+    key: &SecretKey,
+    request_id: &str,
+    timestamp: &str,
+) -> Result<u16, String> {
     let message = Message {
-        client_id: &job.client_id,
+        client_id,
         request_id,
         timestamp,
         target: job.target.path(),
         body: Some(&job.body),
     };
-    let signature = non_snap::sign(&job.key, Kind::Request, &message).to_string();
+    let signature = non_snap::sign(key, Kind::Request, &message).to_string();
     let request = http::Request::post(job.target.path_and_query.as_str())
         .header(http::header::HOST, job.target.authority.as_str())
         .header(http::header::CONTENT_TYPE, "application/json")
-        .header(headers::CLIENT_ID, job.client_id.as_str())
+        .header(headers::CLIENT_ID, client_id)
         .header(headers::REQUEST_ID, request_id)
         .header(headers::REQUEST_TIMESTAMP, timestamp)
         .header(headers::SIGNATURE, signature)
@@ -424,9 +467,11 @@ mod tests {
         );
         let job = || Job {
             target: Target::parse(&url).unwrap(),
-            client_id: "BRN-1".to_owned(),
-            key: SecretKey::new("k"),
             body: Bytes::from_static(b"{}"),
+            sender: Sender::NonSnap {
+                client_id: "BRN-1".to_owned(),
+                key: SecretKey::new("k"),
+            },
         };
         assert!(notifier.has_room());
         assert!(notifier.spawn(job()), "the first takes the slot");

@@ -18,7 +18,7 @@ use doku_model::PaymentMethod;
 
 use crate::error::SimError;
 use crate::handlers::order_status;
-use crate::notify::{Job, Target};
+use crate::notify::{Job, Sender, Target};
 use crate::orders::PayState;
 use crate::pipeline::Outcome;
 use crate::state::App;
@@ -292,9 +292,11 @@ pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> 
             let body = serde_json::to_vec(&order_status::body(&order)).unwrap_or_default();
             let job = Job {
                 target,
-                client_id: order.owner.clone(),
-                key,
                 body: body.into(),
+                sender: Sender::NonSnap {
+                    client_id: order.owner.clone(),
+                    key,
+                },
             };
             if app.notifier.spawn(job) {
                 scheduled = Some(url);

@@ -111,6 +111,11 @@ impl App {
         lock(&self.store)
     }
 
+    /// The shared counters (for work that outlives a request).
+    pub(crate) fn stats_handle(&self) -> Arc<Mutex<Stats>> {
+        Arc::clone(&self.stats)
+    }
+
     pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
         lock(&self.stats)
     }

@@ -18,7 +18,6 @@ pub(crate) const TEST_PUBLIC_PEM: &str = include_str!("doku-test-public.pem");
 /// The simulator's DOKU key pair.
 #[derive(Clone)]
 pub(crate) struct DokuKeys {
-    #[allow(dead_code)] // paying a Virtual Account uses it
     pub(crate) private: PrivateKey,
     pub(crate) public_pem: String,
 }

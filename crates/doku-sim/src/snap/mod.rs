@@ -38,6 +38,8 @@ use crate::signature_check::header;
 use crate::state::App;
 
 pub(crate) use keys::DokuKeys;
+#[cfg(all(test, feature = "cli"))]
+pub(crate) use keys::TEST_PUBLIC_PEM;
 pub(crate) use merchant::Registered;
 pub use merchant::SnapMerchant;
 
@@ -90,7 +92,6 @@ impl SnapState {
     }
 
     /// A registered SNAP merchant.
-    #[allow(dead_code)] // paying a Virtual Account uses it
     pub(crate) fn merchant(&self, client_id: &str) -> Option<SnapMerchant> {
         lock(&self.merchants)
             .get(client_id)
@@ -117,12 +118,13 @@ pub(crate) fn minify_reading(reading: SnapMinify) -> MinifyReading {
     }
 }
 
-/// The SNAP call served at `method` + `path` under the path-version reading, if any.
+/// The SNAP call served at `method` + `path` under the path-version reading, if any. A call
+/// without older paths (the B2B token) keeps its path under every reading.
 pub(crate) fn route(version: SnapPathVersion, method: &Method, path: &str) -> Option<Endpoint> {
     Endpoint::ALL.into_iter().find(|e| {
         e.scheme() != Scheme::NonSnap
             && e.method() == method.as_str()
-            && ((e.path() == path && version.serves(false))
+            && ((e.path() == path && (version.serves(false) || e.older_paths().is_empty()))
                 || (e.older_paths().contains(&path) && version.serves(true)))
     })
 }

@@ -49,7 +49,6 @@ pub(crate) struct Va {
 
 impl Va {
     /// `C` unless the merchant said otherwise.
-    #[allow(dead_code)] // paying a Virtual Account uses it
     pub(crate) fn trx_type(&self) -> VaTrxType {
         self.data
             .virtual_account_trx_type
@@ -546,7 +545,6 @@ pub(crate) fn status(app: &App, call: VaCall<'_>) -> Reply {
 
 /// The amount a payment of `va` is for: the bill (closed amount), else `requested`, else the
 /// bill or the minimum.
-#[allow(dead_code)] // paying a Virtual Account uses it
 pub(crate) fn amount_to_pay(va: &Va, requested: Option<&str>) -> Option<AmountValue> {
     if va.trx_type() == VaTrxType::Closed {
         return va.bill().map(AmountValue::unchecked);
