@@ -54,5 +54,7 @@ fn error_kind(e: &Error) -> &'static str {
         Error::Io { .. } => "io",
         Error::TokenUnavailable { .. } => "token_unavailable",
         Error::InvalidToken { .. } => "invalid_token",
+        #[cfg(feature = "snap")]
+        Error::Snap(_) => "snap",
     }
 }

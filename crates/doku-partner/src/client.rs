@@ -34,6 +34,9 @@ pub(crate) struct Inner {
     /// The partner's `Client-Id` header value, built once (`None` if it is not a valid header
     /// value: the signer then reports that on each call, as for any caller).
     pub(crate) partner_client_id: Option<HeaderValue>,
+    /// SNAP: B2B tokens per client id, and the readings this client learned.
+    #[cfg(feature = "snap")]
+    pub(crate) snap: crate::snap::SnapState,
 }
 
 impl std::fmt::Debug for Client {
@@ -71,6 +74,8 @@ impl Client {
                 transport,
                 tokens,
                 partner_client_id,
+                #[cfg(feature = "snap")]
+                snap: crate::snap::SnapState::default(),
             }),
         })
     }
@@ -87,8 +92,8 @@ impl Client {
     }
 
     /// `text` with every occurrence of the secret key and of the bearer tokens this client
-    /// obtained lately replaced by `***`: for printing what a server sent (an error message,
-    /// a body) when that server may reflect a credential back.
+    /// obtained lately (SNAP B2B tokens included) replaced by `***`: for printing what a
+    /// server sent (an error message, a body) when that server may reflect a credential back.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         let mut needles: Vec<String> = self
@@ -98,6 +103,15 @@ impl Client {
             .iter()
             .map(|t| t.to_string())
             .collect();
+        #[cfg(feature = "snap")]
+        needles.extend(
+            self.inner
+                .snap
+                .tokens
+                .issued()
+                .iter()
+                .map(|t| t.to_string()),
+        );
         if let Ok(secret) = std::str::from_utf8(self.inner.config.secret_key.expose_bytes()) {
             needles.push(secret.to_owned());
         }
@@ -265,12 +279,15 @@ pub struct Answer<T> {
     pub body: bytes::Bytes,
     /// The HTTP status (2xx, or 409 for a replay).
     pub status: StatusCode,
-    /// The Request-Id the answer is for (a fresh one if the first was refused with 401/429).
+    /// The Request-Id the answer is for (a fresh one if the first was refused with 401/429);
+    /// for a SNAP call, its `X-EXTERNAL-ID`.
     pub request_id: String,
     /// How many attempts the call made (1 when the first answered), counted across the
     /// repeat after a refused token.
     pub attempts: u32,
-    /// Whether this was DOKU's 409 replay of an already processed Request-Id.
+    /// Whether this was DOKU's 409 replay of an already processed Request-Id; for a SNAP call,
+    /// whether DOKU answered a retry with a conflict (`409xx00`) because an earlier attempt of
+    /// this call was applied (`value` is then decoded from that conflict answer).
     pub replay: bool,
 }
 

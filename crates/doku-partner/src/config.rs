@@ -54,6 +54,9 @@ pub struct Config {
     pub(crate) refresh_margin: Duration,
     pub(crate) token_valid_minutes: Option<u32>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
+    /// The `X-TIMESTAMP` form of SNAP calls.
+    #[cfg(feature = "snap")]
+    pub(crate) snap_timestamp: crate::snap::SnapTimestamp,
 }
 
 impl Config {
@@ -76,6 +79,8 @@ impl Config {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             token_valid_minutes: None,
             observer: None,
+            #[cfg(feature = "snap")]
+            snap_timestamp: crate::snap::SnapTimestamp::default(),
         }
     }
 
@@ -113,6 +118,12 @@ impl Config {
     pub fn token_valid_minutes(&self) -> Option<u32> {
         self.token_valid_minutes
     }
+
+    /// The `X-TIMESTAMP` form of SNAP calls.
+    #[cfg(feature = "snap")]
+    pub fn snap_timestamp(&self) -> crate::snap::SnapTimestamp {
+        self.snap_timestamp
+    }
 }
 
 impl fmt::Debug for Config {
@@ -146,6 +157,8 @@ pub struct ConfigBuilder {
     refresh_margin: Duration,
     token_valid_minutes: Option<u32>,
     observer: Option<Arc<dyn Observer>>,
+    #[cfg(feature = "snap")]
+    snap_timestamp: crate::snap::SnapTimestamp,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -230,6 +243,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// The `X-TIMESTAMP` form of SNAP calls (default
+    /// [`SnapTimestamp::Detect`](crate::SnapTimestamp::Detect): `+07:00`, switching to `Z` for
+    /// good if DOKU refuses the offset form).
+    #[cfg(feature = "snap")]
+    pub fn snap_timestamp(mut self, form: crate::snap::SnapTimestamp) -> Self {
+        self.snap_timestamp = form;
+        self
+    }
+
     /// Checks and returns the configuration.
     ///
     /// # Errors
@@ -278,6 +300,8 @@ impl ConfigBuilder {
             refresh_margin: self.refresh_margin,
             token_valid_minutes: self.token_valid_minutes,
             observer: self.observer,
+            #[cfg(feature = "snap")]
+            snap_timestamp: self.snap_timestamp,
         })
     }
 }

@@ -167,6 +167,14 @@ pub enum Error {
         request_id: String,
     },
 
+    /// DOKU answered a SNAP call (feature `snap`) with anything but success: its 7-digit
+    /// `responseCode`, classified, with DOKU's message, the call's `X-EXTERNAL-ID` and whether
+    /// the call may have been applied ([`SnapRefusal`]). Also a SNAP answer without a
+    /// `responseCode` (e.g. a gateway's error page), with `code: None`.
+    #[cfg(feature = "snap")]
+    #[error("{0}")]
+    Snap(Box<SnapRefusal>),
+
     /// The client configuration is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -195,12 +203,15 @@ impl Error {
             | Self::Decode { status, .. }
             | Self::Signature { status, .. }
             | Self::InvalidToken { status, .. } => Some(*status),
+            #[cfg(feature = "snap")]
+            Self::Snap(refusal) => Some(refusal.status),
             Self::TokenUnavailable { status, .. } => *status,
             _ => None,
         }
     }
 
-    /// The Request-Id of the failed call, when one was sent (or about to be).
+    /// The Request-Id of the failed call, when one was sent (or about to be); for a SNAP
+    /// transaction, its `X-EXTERNAL-ID`.
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Api { request_id, .. }
@@ -211,6 +222,8 @@ impl Error {
             | Self::Transport { request_id, .. }
             | Self::TokenUnavailable { request_id, .. }
             | Self::InvalidToken { request_id, .. } => Some(request_id),
+            #[cfg(feature = "snap")]
+            Self::Snap(refusal) => refusal.external_id.as_deref(),
             _ => None,
         }
     }
@@ -259,6 +272,64 @@ impl Error {
     /// Whether DOKU refused the bearer token (HTTP 401).
     pub(crate) fn is_unauthorized(&self) -> bool {
         matches!(self, Self::Api { status, .. } if *status == StatusCode::UNAUTHORIZED)
+    }
+}
+
+/// DOKU's refusal of a SNAP call ([`Error::Snap`], feature `snap`).
+#[cfg(feature = "snap")]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SnapRefusal {
+    /// Which SNAP call.
+    pub endpoint: doku_model::Endpoint,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// DOKU's `responseCode`, when the body had one.
+    pub code: Option<doku_model::snap::ResponseCode>,
+    /// What the code means ([`ResponseKind::Other`](doku_model::snap::ResponseKind::Other)
+    /// without a code).
+    pub kind: doku_model::snap::ResponseKind,
+    /// DOKU's `responseMessage`, when the body had one.
+    pub message: Option<String>,
+    /// The call's `X-EXTERNAL-ID` (`None` for the token request, which has none): repeat the
+    /// call under it when `may_have_been_applied`.
+    pub external_id: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Whether DOKU may have applied the call (an earlier attempt under this `X-EXTERNAL-ID`
+    /// may have been processed, or this answer was a 5xx): repeat it with the same
+    /// `X-EXTERNAL-ID`, never a new one.
+    pub may_have_been_applied: bool,
+    /// What the refusal most likely means for you, when the code names a cause (e.g. a token
+    /// request refused for its signature: the wrong private key).
+    pub hint: Option<String>,
+    /// The raw body, lossy UTF-8, capped like [`Error::Api`]'s (empty for the token request).
+    pub body: String,
+}
+
+#[cfg(feature = "snap")]
+impl fmt::Display for SnapRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "DOKU refused {} with HTTP {}",
+            self.endpoint.name(),
+            self.status
+        )?;
+        if let Some(code) = &self.code {
+            write!(f, ", responseCode {code} ({:?})", self.kind)?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.external_id {
+            write!(f, " (X-EXTERNAL-ID {id})")?;
+        }
+        write!(f, "; may have been applied: {}", self.may_have_been_applied)?;
+        if let Some(hint) = &self.hint {
+            write!(f, ". {hint}")?;
+        }
+        Ok(())
     }
 }
 

@@ -96,6 +96,8 @@ mod request_id;
 mod request_timestamp;
 mod retry;
 mod signer;
+#[cfg(feature = "snap")]
+mod snap;
 mod token_cache;
 mod verify;
 mod wire_headers;
@@ -106,6 +108,8 @@ pub use api::upload::upload_from_path;
 pub use client::{Answer, Client};
 pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_MARGIN};
 pub use environment::Environment;
+#[cfg(feature = "snap")]
+pub use error::SnapRefusal;
 pub use error::{CallStage, Error, SharedCause, SignatureProblem, MAX_ERROR_BODY_BYTES};
 pub use merchant::{CheckStatus, Merchant};
 pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
@@ -114,6 +118,11 @@ pub use operation::{Call, Operation, RequestContext, Sender};
 pub use request::ApiRequest;
 pub use request_id::{RequestIdGenerator, UuidV4};
 pub use retry::RetryPolicy;
+#[cfg(feature = "snap")]
+pub use snap::{
+    ExternalId, SnapCall, SnapKeys, SnapOperation, SnapTimestamp, DEFAULT_CHANNEL_ID,
+    MAX_EXTERNAL_ID_LEN,
+};
 pub use token_cache::TokenLifetime;
 
 /// The README's Rust examples, compiled as doctests so they cannot rot.

@@ -35,14 +35,19 @@ pub struct Merchant {
     client: Client,
     brand_id: ClientId,
     key: SecretKey,
+    /// SNAP credentials, when given ([`Merchant::with_snap`]): one pointer, so a handle stays
+    /// small.
+    #[cfg(feature = "snap")]
+    snap: Option<std::sync::Arc<crate::snap::SnapKeys>>,
 }
 
 impl std::fmt::Debug for Merchant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Merchant")
-            .field("brand_id", &self.brand_id)
-            .field("key", &"***")
-            .finish_non_exhaustive()
+        let mut d = f.debug_struct("Merchant");
+        d.field("brand_id", &self.brand_id).field("key", &"***");
+        #[cfg(feature = "snap")]
+        d.field("snap", &self.snap);
+        d.finish_non_exhaustive()
     }
 }
 
@@ -55,6 +60,8 @@ impl Client {
             client: self.clone(),
             brand_id,
             key: shared_key,
+            #[cfg(feature = "snap")]
+            snap: None,
         }
     }
 
@@ -102,6 +109,90 @@ impl Merchant {
             }
         }
         out
+    }
+
+    /// This handle with SNAP credentials (feature `snap`): the merchant's RSA private key and
+    /// `CHANNEL-ID` ([`SnapKeys`](crate::SnapKeys)). The client secret of SNAP's symmetric
+    /// signature is this merchant's secret key; the B2B token is cached per Client-Id in the
+    /// [`Client`], shared by every handle of this merchant.
+    #[cfg(feature = "snap")]
+    pub fn with_snap(mut self, keys: crate::snap::SnapKeys) -> Self {
+        self.snap = Some(std::sync::Arc::new(keys));
+        self
+    }
+
+    /// The SNAP credentials, if given.
+    #[cfg(feature = "snap")]
+    pub fn snap_keys(&self) -> Option<&crate::snap::SnapKeys> {
+        self.snap.as_deref()
+    }
+
+    /// When the B2B token cached for this merchant's Client-Id will be refreshed and when it
+    /// expires (Unix seconds), if one is cached.
+    #[cfg(feature = "snap")]
+    pub fn cached_snap_token_lifetime(&self) -> Option<crate::TokenLifetime> {
+        self.client.inner.snap.lifetime(self.brand_id.as_str())
+    }
+
+    /// Sends a SNAP transaction (feature `snap`) signed with this merchant's SNAP credentials:
+    /// `merchant.send_snap(&create_va)`, or with per-call options
+    /// `merchant.send_snap(SnapCall::new(&create_va).external_id(id).deadline(d))`.
+    ///
+    /// - The request is validated (every problem at once) and serialised once, before
+    ///   anything is sent; the `X-SIGNATURE` is over those exact bytes.
+    /// - A B2B token from the client's cache for this Client-Id (fetched once for concurrent
+    ///   callers, refreshed `refresh_margin` before `expiresIn`); a `4012701` drops that token,
+    ///   fetches one and repeats the call once.
+    /// - One `X-EXTERNAL-ID` for the call (the [`SnapCall`](crate::SnapCall)'s, else a
+    ///   generated one), the same on every retry: DOKU's idempotency key. A fresh
+    ///   `X-TIMESTAMP` per attempt (`+07:00` by default).
+    /// - Retries by the [`RetryPolicy`](crate::RetryPolicy) (connection failures, timeouts,
+    ///   429, 502, 503, 504; 500 only for Check Status VA), bounded by the whole-call deadline.
+    /// - A 2xx with a success `responseCode` is the answer. A `409xx00` conflict after an
+    ///   earlier attempt of this call may have been applied is success too, with
+    ///   [`Answer::replay`] set and the value decoded from DOKU's body.
+    /// - A route-level 404 is repeated at the endpoint's older paths, and `+07:00` refused as
+    ///   an invalid timestamp is repeated with `Z`, each once; the client remembers what
+    ///   worked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when this handle has no SNAP keys ([`Merchant::with_snap`]);
+    /// [`Error::Validation`] before anything is sent; [`Error::Snap`] for DOKU's refusals (its
+    /// `responseCode`, classified, message, `X-EXTERNAL-ID` and whether the call may have been
+    /// applied); [`Error::Transport`], [`Error::DeadlineExceeded`], [`Error::Decode`],
+    /// [`Error::TokenUnavailable`] as for every call.
+    #[cfg(feature = "snap")]
+    pub async fn send_snap<O>(
+        &self,
+        call: impl Into<crate::snap::SnapCall<O>>,
+    ) -> Result<Answer<O::Answer>, Error>
+    where
+        O: crate::snap::SnapOperation,
+    {
+        let () = crate::snap::SnapEndpoint::<O>::CHECK;
+        let crate::snap::SnapCall {
+            operation,
+            external_id,
+            deadline,
+        } = call.into();
+        let Some(keys) = self.snap.as_deref() else {
+            return Err(Error::Config(format!(
+                "merchant {} has no SNAP keys: give them with Merchant::with_snap",
+                self.brand_id.as_str()
+            )));
+        };
+        let body = bytes::Bytes::from(operation.to_body()?);
+        let caller = crate::snap::SnapCaller {
+            client_id: self.brand_id.as_str(),
+            partner_id: keys.partner_id.as_deref().unwrap_or(self.brand_id.as_str()),
+            secret: &self.key,
+            keys,
+            base: &self.client.config().checkout_url,
+        };
+        self.client
+            .snap_call(&caller, O::ENDPOINT, body, external_id, deadline)
+            .await
     }
 
     fn caller(&self) -> Caller<'_> {

@@ -286,16 +286,62 @@ mod tests {
                 Endpoint::GetBusinessData => described(&GetBusiness::new(&brand)),
                 Endpoint::Checkout => described(&CheckoutRequest::new(20_000, "INV-1")),
                 Endpoint::CheckStatus => described(&CheckStatus::new("INV 1")),
-                // Not sent by this engine: SNAP calls have no Operation.
+                // SNAP calls: the token is the client's own (no operation), the transactions
+                // are `SnapOperation`s (`Merchant::send_snap`, feature `snap`).
                 Endpoint::SnapToken
                 | Endpoint::CreateVa
                 | Endpoint::UpdateVa
                 | Endpoint::DeleteVa
-                | Endpoint::VaStatus => continue,
+                | Endpoint::VaStatus => {
+                    snap_operation_for(endpoint);
+                    continue;
+                }
             };
             assert_eq!(request.endpoint, endpoint);
         }
     }
+
+    /// Each SNAP transaction endpoint has its `SnapOperation`, whose body is its validated
+    /// compact JSON; the B2B token is requested by the client itself.
+    #[cfg(feature = "snap")]
+    fn snap_operation_for(endpoint: Endpoint) {
+        use crate::snap::SnapOperation;
+        use doku_model::snap::{
+            CheckStatusVaRequest, CreateVaRequest, CustomerNo, DeleteVaRequest, PartnerServiceId,
+            SnapAmount, UpdateVaRequest, VaChannel, VirtualAccountData,
+        };
+        fn body<O: SnapOperation>(operation: &O, endpoint: Endpoint) -> Vec<u8> {
+            assert_eq!(O::ENDPOINT, endpoint);
+            operation.to_body().unwrap()
+        }
+        let service = || PartnerServiceId::from_digits("19008").unwrap();
+        let customer = || CustomerNo::new("1").unwrap();
+        let create = CreateVaRequest::new(
+            VirtualAccountData::new(
+                service(),
+                customer(),
+                "Name",
+                "INV-1",
+                SnapAmount::idr(10_000),
+                VaChannel::Bca,
+            ),
+            "2030-01-01T00:00:00+07:00",
+        );
+        let bytes = match endpoint {
+            Endpoint::CreateVa => body(&create, endpoint),
+            Endpoint::UpdateVa => body(&UpdateVaRequest::from(create), endpoint),
+            Endpoint::DeleteVa => body(
+                &DeleteVaRequest::new(service(), customer(), "INV-1", VaChannel::Bca),
+                endpoint,
+            ),
+            Endpoint::VaStatus => body(&CheckStatusVaRequest::new(service(), customer()), endpoint),
+            _ => return,
+        };
+        assert!(bytes.starts_with(b"{") && !bytes.contains(&b'\n'));
+    }
+
+    #[cfg(not(feature = "snap"))]
+    fn snap_operation_for(_: Endpoint) {}
 
     #[test]
     fn requests_carry_their_parameters_and_the_context() {
