@@ -14,5 +14,7 @@ mod merchant;
 mod merchant_pool;
 mod observer;
 mod readings;
+#[cfg(feature = "snap")]
+mod snap;
 mod soak;
 mod tokens;
