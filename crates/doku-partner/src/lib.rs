@@ -49,6 +49,28 @@
 //! - **Logs** go through `tracing` (span `doku_partner.call` with `endpoint`, `request_id`,
 //!   `attempt`, `status`, `latency_ms`); the secret, tokens and bodies are never logged.
 //!
+//! # SNAP Virtual Accounts (feature `snap`)
+//!
+//! The `snap` feature (off by default, so the Non-SNAP dependency tree carries no RSA code; it
+//! enables doku-sign's `rsa`) adds SNAP calls on the merchant handle:
+//! [`Merchant::with_snap`]`(`[`SnapKeys`]`::new(private_key))` and
+//! [`Merchant::send_snap`] of a [`SnapOperation`] — doku-model's
+//! [`CreateVaRequest`](doku_model::snap::CreateVaRequest),
+//! [`UpdateVaRequest`](doku_model::snap::UpdateVaRequest),
+//! [`DeleteVaRequest`](doku_model::snap::DeleteVaRequest) and
+//! [`CheckStatusVaRequest`](doku_model::snap::CheckStatusVaRequest) — with per-call options in a
+//! [`SnapCall`] (`.external_id(…)`, `.deadline(…)`). The same pool, deadline, retry policy,
+//! observer, clock and tracing as every other call; the B2B token is cached per client id in the
+//! [`Client`] (single flight, refreshed before `expiresIn`, fetched again once on `4012701`); one
+//! [`ExternalId`] per call, kept on every retry; DOKU's refusals are [`Error::Snap`] with the
+//! classified `responseCode`. The readings DOKU's pages leave open — path version, `X-TIMESTAMP`
+//! zone ([`SnapTimestamp`]), token revocation, replay or conflict for a repeated
+//! `X-EXTERNAL-ID`, minification — are survived without configuration.
+#![cfg_attr(
+    not(feature = "snap"),
+    doc = "\n(These items exist with the `snap` feature.)\n"
+)]
+//!
 //! # Example
 //!
 //! ```no_run
@@ -98,6 +120,8 @@ mod retry;
 mod signer;
 #[cfg(feature = "snap")]
 mod snap;
+#[cfg(feature = "snap")]
+mod snap_inbound;
 mod token_cache;
 mod verify;
 mod wire_headers;
@@ -122,6 +146,13 @@ pub use retry::RetryPolicy;
 pub use snap::{
     ExternalId, SnapCall, SnapKeys, SnapOperation, SnapTimestamp, DEFAULT_CHANNEL_ID,
     MAX_EXTERNAL_ID_LEN,
+};
+#[cfg(feature = "snap")]
+pub use snap_inbound::{
+    inquiry_reply, snap_notification_ack, BearerClaims, SnapDelivery, SnapInboundRefusal,
+    SnapReceiver, SnapReply, SnapTokenIssuer, SnapTokenRefusal, SnapTokenReply, VerifiedInquiry,
+    VerifiedSnapNotification, DEFAULT_SNAP_TOKEN_ISSUER, DEFAULT_SNAP_TOKEN_LIFETIME_SECONDS,
+    DEFAULT_SNAP_TOKEN_TOLERANCE_SECONDS, SNAP_REPLY_CONTENT_TYPE,
 };
 pub use token_cache::TokenLifetime;
 

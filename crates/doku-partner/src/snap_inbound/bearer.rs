@@ -3,7 +3,7 @@
 use doku_sign::snap_asymmetric::PublicKey;
 use serde::Deserialize;
 
-use super::refusal::SnapRefusal;
+use super::refusal::SnapInboundRefusal;
 
 /// What a bearer token we issued says, once verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,17 +55,17 @@ impl BearerPolicy {
         &self,
         authorization: &'a str,
         now: i64,
-    ) -> Result<(&'a str, BearerClaims), SnapRefusal> {
-        let token = bearer_token(authorization).ok_or(SnapRefusal::NotBearer)?;
-        let claims =
-            doku_sign::jwt::verify(&self.public_key, token).map_err(|_| SnapRefusal::BadBearer)?;
-        let claims: Claims =
-            serde_json::from_slice(claims.as_ref()).map_err(|_| SnapRefusal::ForeignBearer)?;
+    ) -> Result<(&'a str, BearerClaims), SnapInboundRefusal> {
+        let token = bearer_token(authorization).ok_or(SnapInboundRefusal::NotBearer)?;
+        let claims = doku_sign::jwt::verify(&self.public_key, token)
+            .map_err(|_| SnapInboundRefusal::BadBearer)?;
+        let claims: Claims = serde_json::from_slice(claims.as_ref())
+            .map_err(|_| SnapInboundRefusal::ForeignBearer)?;
         if claims.iss != self.issuer || !self.admits(&claims.client_id) {
-            return Err(SnapRefusal::ForeignBearer);
+            return Err(SnapInboundRefusal::ForeignBearer);
         }
         if now >= claims.exp {
-            return Err(SnapRefusal::ExpiredBearer {
+            return Err(SnapInboundRefusal::ExpiredBearer {
                 expired_at: claims.exp,
             });
         }

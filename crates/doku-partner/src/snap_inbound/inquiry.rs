@@ -5,7 +5,7 @@ use doku_model::Validate;
 use http::HeaderMap;
 
 use super::receiver::{SnapDelivery, SnapReceiver};
-use super::refusal::SnapRefusal;
+use super::refusal::SnapInboundRefusal;
 use super::reply::{json, SnapReply};
 
 /// An inquiry that verified (bearer and signature), decoded and validated.
@@ -51,7 +51,7 @@ impl SnapReceiver {
     /// Verifies and reads a SNAP inquiry: the same checks as
     /// [`SnapReceiver::verify_notification`], with the inquiry's body.
     ///
-    /// On `Err`, answer [`SnapRefusal::inquiry_reply`]; on `Ok`, look the bill up and answer
+    /// On `Err`, answer [`SnapInboundRefusal::inquiry_reply`]; on `Ok`, look the bill up and answer
     /// [`VerifiedInquiry::found`], [`not_found`](VerifiedInquiry::not_found),
     /// [`paid`](VerifiedInquiry::paid) or [`expired`](VerifiedInquiry::expired).
     pub fn verify_inquiry(
@@ -61,11 +61,13 @@ impl SnapReceiver {
         headers: &HeaderMap,
         body: &[u8],
         now: i64,
-    ) -> Result<VerifiedInquiry, SnapRefusal> {
+    ) -> Result<VerifiedInquiry, SnapInboundRefusal> {
         let delivery = self.authenticate(method, path, headers, body, now)?;
         let inquiry: VaInquiryRequest =
-            doku_model::decode(body).map_err(SnapRefusal::from_decode)?;
-        inquiry.validate().map_err(SnapRefusal::InvalidBody)?;
+            doku_model::decode(body).map_err(SnapInboundRefusal::from_decode)?;
+        inquiry
+            .validate()
+            .map_err(SnapInboundRefusal::InvalidBody)?;
         Ok(VerifiedInquiry { inquiry, delivery })
     }
 }

@@ -24,11 +24,11 @@
 //! fail, each minification reading of them is tried ([`SnapDelivery::signed_form`] says which
 //! one matched, worth a warning). Comparisons are constant time and never case-folded; a
 //! 64-hex signature like the one in DOKU's sample is refused by name
-//! ([`SnapRefusal::HexSignature`]). Nothing is parsed before it is authenticated, nothing here
+//! ([`SnapInboundRefusal::HexSignature`]). Nothing is parsed before it is authenticated, nothing here
 //! reads a clock or a random source, and no wire input makes it panic.
 //!
 //! Every refusal maps to DOKU's code and an HTTP status equal to its first three digits
-//! ([`SnapRefusal::notification_reply`], [`TokenRefusal::reply`]).
+//! ([`SnapInboundRefusal::notification_reply`], [`SnapTokenRefusal::reply`]).
 //!
 //! # Example: the three handlers of any HTTP server
 //!
@@ -89,9 +89,9 @@ pub use bearer::BearerClaims;
 pub use inquiry::{inquiry_reply, VerifiedInquiry};
 pub use notification::{snap_notification_ack, VerifiedSnapNotification};
 pub use receiver::{SnapDelivery, SnapReceiver};
-pub use refusal::SnapRefusal;
+pub use refusal::SnapInboundRefusal;
 pub use reply::{SnapReply, SNAP_REPLY_CONTENT_TYPE};
 pub use token::{
-    SnapTokenIssuer, TokenRefusal, TokenReply, DEFAULT_TOKEN_ISSUER,
-    DEFAULT_TOKEN_LIFETIME_SECONDS, DEFAULT_TOKEN_TIMESTAMP_TOLERANCE_SECONDS,
+    SnapTokenIssuer, SnapTokenRefusal, SnapTokenReply, DEFAULT_SNAP_TOKEN_ISSUER,
+    DEFAULT_SNAP_TOKEN_LIFETIME_SECONDS, DEFAULT_SNAP_TOKEN_TOLERANCE_SECONDS,
 };

@@ -5,7 +5,7 @@ use doku_model::Validate;
 use http::HeaderMap;
 
 use super::receiver::{SnapDelivery, SnapReceiver};
-use super::refusal::SnapRefusal;
+use super::refusal::SnapInboundRefusal;
 use super::reply::{json, SnapReply};
 
 /// A payment notification that verified (bearer and signature), decoded and validated.
@@ -64,7 +64,7 @@ impl SnapReceiver {
     /// - `headers`, `body`: as received, the body's raw bytes before any parsing;
     /// - `now`: Unix seconds from the caller's clock.
     ///
-    /// On `Err`, answer [`SnapRefusal::notification_reply`]; on `Ok`, record the payment once
+    /// On `Err`, answer [`SnapInboundRefusal::notification_reply`]; on `Ok`, record the payment once
     /// under [`VerifiedSnapNotification::dedup_key`] and answer
     /// [`VerifiedSnapNotification::ack`].
     pub fn verify_notification(
@@ -74,11 +74,13 @@ impl SnapReceiver {
         headers: &HeaderMap,
         body: &[u8],
         now: i64,
-    ) -> Result<VerifiedSnapNotification, SnapRefusal> {
+    ) -> Result<VerifiedSnapNotification, SnapInboundRefusal> {
         let delivery = self.authenticate(method, path, headers, body, now)?;
         let notification: VaPaymentNotification =
-            doku_model::decode(body).map_err(SnapRefusal::from_decode)?;
-        notification.validate().map_err(SnapRefusal::InvalidBody)?;
+            doku_model::decode(body).map_err(SnapInboundRefusal::from_decode)?;
+        notification
+            .validate()
+            .map_err(SnapInboundRefusal::InvalidBody)?;
         Ok(VerifiedSnapNotification {
             notification,
             delivery,

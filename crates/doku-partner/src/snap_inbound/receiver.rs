@@ -13,7 +13,7 @@ use http::HeaderMap;
 
 use super::bearer::{BearerClaims, BearerPolicy};
 use super::headers::{one, optional};
-use super::refusal::SnapRefusal;
+use super::refusal::SnapInboundRefusal;
 use super::token::SnapTokenIssuer;
 
 /// Verifies DOKU's SNAP calls to the merchant (payment notification, inquiry) for one merchant.
@@ -124,7 +124,7 @@ impl SnapReceiver {
         headers: &HeaderMap,
         body: &[u8],
         now: i64,
-    ) -> Result<SnapDelivery, SnapRefusal> {
+    ) -> Result<SnapDelivery, SnapInboundRefusal> {
         let authorization = one(headers, AUTHORIZATION)?;
         let stamp = one(headers, X_TIMESTAMP)?;
         let signature = one(headers, X_SIGNATURE)?;
@@ -146,16 +146,16 @@ impl SnapReceiver {
             &self.readings,
         )
         .map_err(|e| match e {
-            doku_sign::Error::Mismatch => SnapRefusal::SignatureMismatch,
-            doku_sign::Error::HexSignature { .. } => SnapRefusal::HexSignature,
-            other => SnapRefusal::MalformedSignature(other),
+            doku_sign::Error::Mismatch => SnapInboundRefusal::SignatureMismatch,
+            doku_sign::Error::HexSignature { .. } => SnapInboundRefusal::HexSignature,
+            other => SnapInboundRefusal::MalformedSignature(other),
         })?;
         if let Some(window) = self.window {
             timestamp::check_freshness(stamp, now, window).map_err(|e| match e {
                 doku_sign::Error::Stale { skew_seconds } => {
-                    SnapRefusal::StaleTimestamp { skew_seconds }
+                    SnapInboundRefusal::StaleTimestamp { skew_seconds }
                 }
-                _ => SnapRefusal::InvalidTimestamp,
+                _ => SnapInboundRefusal::InvalidTimestamp,
             })?;
         }
         Ok(SnapDelivery {

@@ -11,7 +11,7 @@ use super::reply::SnapReply;
 
 /// Why an inbound SNAP call (payment notification, inquiry) was refused.
 ///
-/// Answer DOKU with [`SnapRefusal::notification_reply`] or [`SnapRefusal::inquiry_reply`]
+/// Answer DOKU with [`SnapInboundRefusal::notification_reply`] or [`SnapInboundRefusal::inquiry_reply`]
 /// (DOKU retries a refused notification) and log the reason; no variant carries a key, a token
 /// or the body.
 ///
@@ -30,7 +30,7 @@ use super::reply::SnapReply;
 /// its notification page print them, and how DOKU's SDKs answer on both calls.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum SnapRefusal {
+pub enum SnapInboundRefusal {
     /// A required header is absent or empty.
     MissingHeader(&'static str),
     /// A header appears more than once.
@@ -73,7 +73,7 @@ pub enum SnapRefusal {
     InvalidBody(ValidationErrors),
 }
 
-impl SnapRefusal {
+impl SnapInboundRefusal {
     /// The `responseCode` for this refusal on a call of `service`.
     pub fn response_code(&self, service: ServiceCode) -> ResponseCode {
         match self {
@@ -177,7 +177,7 @@ fn missing_name(error: &DecodeError) -> String {
     }
 }
 
-impl From<HeaderProblem> for SnapRefusal {
+impl From<HeaderProblem> for SnapInboundRefusal {
     fn from(problem: HeaderProblem) -> Self {
         match problem {
             HeaderProblem::Missing(name) => Self::MissingHeader(name),
@@ -187,7 +187,7 @@ impl From<HeaderProblem> for SnapRefusal {
     }
 }
 
-impl fmt::Display for SnapRefusal {
+impl fmt::Display for SnapInboundRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::MissingHeader(name) => write!(f, "missing header {name}"),
@@ -228,7 +228,7 @@ impl fmt::Display for SnapRefusal {
     }
 }
 
-impl std::error::Error for SnapRefusal {
+impl std::error::Error for SnapInboundRefusal {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::MalformedSignature(e) => Some(e),
@@ -259,63 +259,67 @@ mod tests {
         wrong.push("paidAmount.value", "must have two decimals");
         let cases = [
             (
-                SnapRefusal::MissingHeader(AUTHORIZATION),
+                SnapInboundRefusal::MissingHeader(AUTHORIZATION),
                 "4012701",
                 "4012701",
             ),
-            (SnapRefusal::NotBearer, "4012701", "4012701"),
-            (SnapRefusal::BadBearer, "4012701", "4012701"),
+            (SnapInboundRefusal::NotBearer, "4012701", "4012701"),
+            (SnapInboundRefusal::BadBearer, "4012701", "4012701"),
             (
-                SnapRefusal::ExpiredBearer { expired_at: 1 },
+                SnapInboundRefusal::ExpiredBearer { expired_at: 1 },
                 "4012701",
                 "4012701",
             ),
-            (SnapRefusal::ForeignBearer, "4012701", "4012701"),
+            (SnapInboundRefusal::ForeignBearer, "4012701", "4012701"),
             (
-                SnapRefusal::MissingHeader(X_SIGNATURE),
+                SnapInboundRefusal::MissingHeader(X_SIGNATURE),
                 "4012700",
                 "4012700",
             ),
-            (SnapRefusal::HexSignature, "4012700", "4012700"),
+            (SnapInboundRefusal::HexSignature, "4012700", "4012700"),
             (
-                SnapRefusal::MalformedSignature(doku_sign::Error::InvalidBase64),
+                SnapInboundRefusal::MalformedSignature(doku_sign::Error::InvalidBase64),
                 "4012700",
                 "4012700",
             ),
-            (SnapRefusal::SignatureMismatch, "4012700", "4012700"),
+            (SnapInboundRefusal::SignatureMismatch, "4012700", "4012700"),
             (
-                SnapRefusal::StaleTimestamp { skew_seconds: 1 },
+                SnapInboundRefusal::StaleTimestamp { skew_seconds: 1 },
                 "4012700",
                 "4012700",
             ),
             (
-                SnapRefusal::MissingHeader(X_TIMESTAMP),
+                SnapInboundRefusal::MissingHeader(X_TIMESTAMP),
                 "4002502",
                 "4002402",
             ),
             (
-                SnapRefusal::DuplicateHeader(X_TIMESTAMP),
+                SnapInboundRefusal::DuplicateHeader(X_TIMESTAMP),
                 "4002501",
                 "4002401",
             ),
             (
-                SnapRefusal::InvalidHeader(X_TIMESTAMP),
+                SnapInboundRefusal::InvalidHeader(X_TIMESTAMP),
                 "4002501",
                 "4002401",
             ),
-            (SnapRefusal::InvalidTimestamp, "4002501", "4002401"),
+            (SnapInboundRefusal::InvalidTimestamp, "4002501", "4002401"),
             (
-                SnapRefusal::from_decode(decode_error("missing field `value`")),
+                SnapInboundRefusal::from_decode(decode_error("missing field `value`")),
                 "4002502",
                 "4002402",
             ),
             (
-                SnapRefusal::from_decode(decode_error("invalid type")),
+                SnapInboundRefusal::from_decode(decode_error("invalid type")),
                 "4002501",
                 "4002401",
             ),
-            (SnapRefusal::InvalidBody(missing), "4002502", "4002402"),
-            (SnapRefusal::InvalidBody(wrong), "4002501", "4002401"),
+            (
+                SnapInboundRefusal::InvalidBody(missing),
+                "4002502",
+                "4002402",
+            ),
+            (SnapInboundRefusal::InvalidBody(wrong), "4002501", "4002401"),
         ];
         for (refusal, notification, inquiry) in cases {
             for (reply, code) in [
@@ -329,7 +333,8 @@ mod tests {
             }
         }
         assert_eq!(
-            SnapRefusal::from_decode(decode_error("missing field `value`")).response_message(),
+            SnapInboundRefusal::from_decode(decode_error("missing field `value`"))
+                .response_message(),
             "Invalid Mandatory Field {paidAmount.value}"
         );
     }

@@ -15,7 +15,7 @@ use super::headers::{one, HeaderProblem};
 use super::reply::{json, SnapReply};
 
 /// The lifetime of the tokens we issue by default, in seconds: DOKU's own (900).
-pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u32 = 900;
+pub const DEFAULT_SNAP_TOKEN_LIFETIME_SECONDS: u32 = 900;
 
 /// How far DOKU's `X-TIMESTAMP` on a token request may be from `now` by default, either way,
 /// in seconds: 15 minutes.
@@ -25,10 +25,10 @@ pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u32 = 900;
 /// run on UTC: both are read as instants) does not lock DOKU out, and narrow enough that a
 /// captured request cannot be replayed for a token later in the day. A token alone is not
 /// enough to be believed: every notification is also signed with the client secret.
-pub const DEFAULT_TOKEN_TIMESTAMP_TOLERANCE_SECONDS: u32 = 900;
+pub const DEFAULT_SNAP_TOKEN_TOLERANCE_SECONDS: u32 = 900;
 
 /// The `iss` of the tokens we issue unless [`SnapTokenIssuer::issuer`] sets another.
-pub const DEFAULT_TOKEN_ISSUER: &str = "doku-rs";
+pub const DEFAULT_SNAP_TOKEN_ISSUER: &str = "doku-rs";
 
 /// The merchant's token endpoint (`POST /authorization/v1/access-token/b2b` on the merchant),
 /// which DOKU calls before sending a SNAP notification or inquiry.
@@ -59,19 +59,19 @@ impl SnapTokenIssuer {
     pub fn new(doku_public_key: PublicKey, signing_key: PrivateKey) -> Self {
         let policy = BearerPolicy {
             public_key: signing_key.public_key(),
-            issuer: DEFAULT_TOKEN_ISSUER.to_owned(),
+            issuer: DEFAULT_SNAP_TOKEN_ISSUER.to_owned(),
             client_ids: None,
         };
         Self {
             doku_public_key,
             signing_key,
             policy,
-            lifetime: DEFAULT_TOKEN_LIFETIME_SECONDS,
-            tolerance: DEFAULT_TOKEN_TIMESTAMP_TOLERANCE_SECONDS,
+            lifetime: DEFAULT_SNAP_TOKEN_LIFETIME_SECONDS,
+            tolerance: DEFAULT_SNAP_TOKEN_TOLERANCE_SECONDS,
         }
     }
 
-    /// The `iss` claim written into tokens and required back ([`DEFAULT_TOKEN_ISSUER`] by
+    /// The `iss` claim written into tokens and required back ([`DEFAULT_SNAP_TOKEN_ISSUER`] by
     /// default).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.policy.issuer = issuer.into();
@@ -89,7 +89,7 @@ impl SnapTokenIssuer {
         self
     }
 
-    /// The tokens' lifetime in seconds ([`DEFAULT_TOKEN_LIFETIME_SECONDS`] by default); also
+    /// The tokens' lifetime in seconds ([`DEFAULT_SNAP_TOKEN_LIFETIME_SECONDS`] by default); also
     /// the `expiresIn` answered.
     pub fn lifetime_seconds(mut self, seconds: u32) -> Self {
         self.lifetime = seconds;
@@ -97,7 +97,7 @@ impl SnapTokenIssuer {
     }
 
     /// How far `X-TIMESTAMP` may be from `now`, either way
-    /// ([`DEFAULT_TOKEN_TIMESTAMP_TOLERANCE_SECONDS`] by default).
+    /// ([`DEFAULT_SNAP_TOKEN_TOLERANCE_SECONDS`] by default).
     pub fn timestamp_tolerance_seconds(mut self, seconds: u32) -> Self {
         self.tolerance = seconds;
         self
@@ -124,14 +124,14 @@ impl SnapTokenIssuer {
     /// - `jti`: a unique id for the token (a UUID from the caller's generator, say); written
     ///   into the token as given.
     ///
-    /// Write [`TokenReply::status`] and [`TokenReply::body`] back as they are. The signature is
+    /// Write [`SnapTokenReply::status`] and [`SnapTokenReply::body`] back as they are. The signature is
     /// checked before the body is read; nothing here panics on wire input.
-    pub fn answer(&self, headers: &HeaderMap, body: &[u8], now: i64, jti: &str) -> TokenReply {
+    pub fn answer(&self, headers: &HeaderMap, body: &[u8], now: i64, jti: &str) -> SnapTokenReply {
         match self.issue(headers, body, now, jti) {
             Ok((token, claims)) => {
                 let answer =
                     B2bTokenResponse::issued(token, ExpiresIn::Number(u64::from(self.lifetime)));
-                TokenReply {
+                SnapTokenReply {
                     status: 200,
                     body: json(&answer),
                     outcome: Ok(claims),
@@ -139,7 +139,7 @@ impl SnapTokenIssuer {
             }
             Err(refusal) => {
                 let reply = refusal.reply();
-                TokenReply {
+                SnapTokenReply {
                     status: reply.status,
                     body: reply.body,
                     outcome: Err(refusal),
@@ -154,33 +154,33 @@ impl SnapTokenIssuer {
         body: &[u8],
         now: i64,
         jti: &str,
-    ) -> Result<(String, BearerClaims), TokenRefusal> {
+    ) -> Result<(String, BearerClaims), SnapTokenRefusal> {
         let client_key = one(headers, X_CLIENT_KEY)?;
         let stamp = one(headers, X_TIMESTAMP)?;
         let signature = one(headers, X_SIGNATURE)?;
         let instant =
-            timestamp::parse_unix_seconds(stamp).map_err(|_| TokenRefusal::InvalidTimestamp)?;
+            timestamp::parse_unix_seconds(stamp).map_err(|_| SnapTokenRefusal::InvalidTimestamp)?;
         if !self.policy.admits(client_key) {
-            return Err(TokenRefusal::UnknownClient);
+            return Err(SnapTokenRefusal::UnknownClient);
         }
         self.doku_public_key
             .verify(client_key, stamp, signature)
-            .map_err(TokenRefusal::Signature)?;
+            .map_err(SnapTokenRefusal::Signature)?;
         timestamp::check_window(instant, now, self.tolerance).map_err(|e| match e {
             doku_sign::Error::Stale { skew_seconds } => {
-                TokenRefusal::StaleTimestamp { skew_seconds }
+                SnapTokenRefusal::StaleTimestamp { skew_seconds }
             }
-            _ => TokenRefusal::InvalidTimestamp,
+            _ => SnapTokenRefusal::InvalidTimestamp,
         })?;
         let request: B2bTokenRequest = doku_model::decode(body).map_err(|e| {
             if e.kind == DecodeErrorKind::Data && e.message.starts_with("missing field") {
-                TokenRefusal::MissingGrantType
+                SnapTokenRefusal::MissingGrantType
             } else {
-                TokenRefusal::MalformedBody(e)
+                SnapTokenRefusal::MalformedBody(e)
             }
         })?;
         if request.validate().is_err() {
-            return Err(TokenRefusal::UnsupportedGrantType);
+            return Err(SnapTokenRefusal::UnsupportedGrantType);
         }
         let claims = BearerClaims {
             client_id: client_key.to_owned(),
@@ -188,7 +188,7 @@ impl SnapTokenIssuer {
             expires_at: now.saturating_add(i64::from(self.lifetime)),
             jti: jti.to_owned(),
         };
-        let token = self.sign(&claims).map_err(|_| TokenRefusal::Signing)?;
+        let token = self.sign(&claims).map_err(|_| SnapTokenRefusal::Signing)?;
         Ok((token, claims))
     }
 
@@ -230,26 +230,26 @@ impl fmt::Debug for SnapTokenIssuer {
 /// The answer to DOKU's token request: write `status` and `body` back as they are.
 ///
 /// `Debug` prints the outcome and the body's length, never the token.
-pub struct TokenReply {
+pub struct SnapTokenReply {
     /// `200`, `400`, `401` or `500`: the first three digits of the body's `responseCode`.
     pub status: u16,
     /// `{"responseCode":"2007300","responseMessage":"Successful","accessToken":…,
     /// "tokenType":"Bearer","expiresIn":900}`, or `{"responseCode":…,"responseMessage":…}`.
     pub body: Vec<u8>,
     /// The claims of the token issued, or why none was.
-    pub outcome: Result<BearerClaims, TokenRefusal>,
+    pub outcome: Result<BearerClaims, SnapTokenRefusal>,
 }
 
-impl TokenReply {
+impl SnapTokenReply {
     /// The claims of the token issued, if one was.
     pub fn issued(&self) -> Option<&BearerClaims> {
         self.outcome.as_ref().ok()
     }
 }
 
-impl From<TokenReply> for SnapReply {
+impl From<SnapTokenReply> for SnapReply {
     /// The status and body to write back.
-    fn from(reply: TokenReply) -> Self {
+    fn from(reply: SnapTokenReply) -> Self {
         Self {
             status: reply.status,
             body: reply.body,
@@ -257,9 +257,9 @@ impl From<TokenReply> for SnapReply {
     }
 }
 
-impl fmt::Debug for TokenReply {
+impl fmt::Debug for SnapTokenReply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenReply")
+        f.debug_struct("SnapTokenReply")
             .field("status", &self.status)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .field("outcome", &self.outcome)
@@ -277,7 +277,7 @@ impl fmt::Debug for TokenReply {
 /// | `Signing` (our key could not sign) | `5007300` General Error | 500 |
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum TokenRefusal {
+pub enum SnapTokenRefusal {
     /// A required header (`X-CLIENT-KEY`, `X-TIMESTAMP`, `X-SIGNATURE`) is absent or empty.
     MissingHeader(&'static str),
     /// A header appears more than once.
@@ -305,7 +305,7 @@ pub enum TokenRefusal {
     Signing,
 }
 
-impl TokenRefusal {
+impl SnapTokenRefusal {
     /// The `responseCode` (service `73`).
     pub fn response_code(&self) -> ResponseCode {
         let service = ServiceCode::TOKEN;
@@ -349,7 +349,7 @@ impl TokenRefusal {
     }
 }
 
-impl From<HeaderProblem> for TokenRefusal {
+impl From<HeaderProblem> for SnapTokenRefusal {
     fn from(problem: HeaderProblem) -> Self {
         match problem {
             HeaderProblem::Missing(name) => Self::MissingHeader(name),
@@ -359,7 +359,7 @@ impl From<HeaderProblem> for TokenRefusal {
     }
 }
 
-impl fmt::Display for TokenRefusal {
+impl fmt::Display for SnapTokenRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::MissingHeader(name) => write!(f, "missing header {name}"),
@@ -382,7 +382,7 @@ impl fmt::Display for TokenRefusal {
     }
 }
 
-impl std::error::Error for TokenRefusal {
+impl std::error::Error for SnapTokenRefusal {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Signature(e) => Some(e),

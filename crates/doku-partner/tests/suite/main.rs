@@ -16,5 +16,7 @@ mod observer;
 mod readings;
 #[cfg(feature = "snap")]
 mod snap;
+#[cfg(feature = "snap")]
+mod snap_inbound;
 mod soak;
 mod tokens;

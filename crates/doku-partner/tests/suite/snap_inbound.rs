@@ -6,7 +6,7 @@
 
 use doku_model::snap::{AckCode, B2bTokenResponse, InquiryBill, SnapAmount, VaInquiryRequest};
 use doku_partner::{
-    SnapReceiver, SnapRefusal, SnapTokenIssuer, TokenRefusal, VerifiedSnapNotification,
+    SnapInboundRefusal, SnapReceiver, SnapTokenIssuer, SnapTokenRefusal, VerifiedSnapNotification,
 };
 use doku_sign::snap_asymmetric::{PrivateKey, PublicKey};
 use doku_sign::snap_symmetric::{self, BodyForm, Message};
@@ -110,7 +110,7 @@ fn call_headers(token: &str, path: &str, signed: &[u8], secret: &str) -> HeaderM
     ])
 }
 
-fn notify(h: &HeaderMap, body: &str) -> Result<VerifiedSnapNotification, SnapRefusal> {
+fn notify(h: &HeaderMap, body: &str) -> Result<VerifiedSnapNotification, SnapInboundRefusal> {
     receiver().verify_notification("POST", PATH, h, body.as_bytes(), NOW + 1)
 }
 
@@ -175,7 +175,7 @@ fn token_request_with_a_bad_signature_is_4017300() {
     // Signed with the merchant's key instead of DOKU's.
     assert!(matches!(
         refused(&token_request(&merchant_key(), DOKU_CLIENT, STAMP)),
-        TokenRefusal::Signature(doku_sign::Error::Mismatch)
+        SnapTokenRefusal::Signature(doku_sign::Error::Mismatch)
     ));
     // DOKU's signature over another client key or timestamp.
     let mut other_client = token_request(&doku_key(), DOKU_CLIENT, STAMP);
@@ -203,7 +203,7 @@ fn token_request_outside_the_timestamp_window_is_refused() {
         let reply = issuer().answer(&h, GRANT, now, "j");
         assert_eq!(reply.status, 401);
         assert!(
-            matches!(reply.outcome, Err(TokenRefusal::StaleTimestamp { skew_seconds }) if skew_seconds == skew)
+            matches!(reply.outcome, Err(SnapTokenRefusal::StaleTimestamp { skew_seconds }) if skew_seconds == skew)
         );
         assert_eq!(body_of(&reply.body)["responseCode"], "4017300");
     }
@@ -226,12 +226,12 @@ fn malformed_token_requests_are_4007301_or_4007302() {
     let mut missing = good.clone();
     missing.remove("x-client-key");
     assert!(
-        matches!(code(&missing, GRANT), (c, TokenRefusal::MissingHeader("X-CLIENT-KEY")) if c == "4007302")
+        matches!(code(&missing, GRANT), (c, SnapTokenRefusal::MissingHeader("X-CLIENT-KEY")) if c == "4007302")
     );
     let mut twice = good.clone();
     twice.append("x-timestamp", HeaderValue::from_static(STAMP));
     assert!(
-        matches!(code(&twice, GRANT), (c, TokenRefusal::DuplicateHeader("X-TIMESTAMP")) if c == "4007301")
+        matches!(code(&twice, GRANT), (c, SnapTokenRefusal::DuplicateHeader("X-TIMESTAMP")) if c == "4007301")
     );
     let mut bad_stamp = good.clone();
     bad_stamp.insert(
@@ -239,20 +239,25 @@ fn malformed_token_requests_are_4007301_or_4007302() {
         HeaderValue::from_static("2024-01-01 10:00:00"),
     );
     assert!(
-        matches!(code(&bad_stamp, GRANT), (c, TokenRefusal::InvalidTimestamp) if c == "4007301")
+        matches!(code(&bad_stamp, GRANT), (c, SnapTokenRefusal::InvalidTimestamp) if c == "4007301")
     );
-    assert!(matches!(code(&good, b"{}"), (c, TokenRefusal::MissingGrantType) if c == "4007302"));
+    assert!(
+        matches!(code(&good, b"{}"), (c, SnapTokenRefusal::MissingGrantType) if c == "4007302")
+    );
     assert!(matches!(
         code(&good, br#"{"grantType":"password"}"#),
-        (c, TokenRefusal::UnsupportedGrantType) if c == "4007301"
+        (c, SnapTokenRefusal::UnsupportedGrantType) if c == "4007301"
     ));
     assert!(
-        matches!(code(&good, b"grantType=client_credentials"), (c, TokenRefusal::MalformedBody(_)) if c == "4007301")
+        matches!(code(&good, b"grantType=client_credentials"), (c, SnapTokenRefusal::MalformedBody(_)) if c == "4007301")
     );
     // A client DOKU did not tell us about.
     let only = issuer().expected_client_ids(["BRN-someone-else"]);
     let reply = only.answer(&good, GRANT, NOW, "j");
-    assert!(matches!(reply.outcome, Err(TokenRefusal::UnknownClient)));
+    assert!(matches!(
+        reply.outcome,
+        Err(SnapTokenRefusal::UnknownClient)
+    ));
     assert_eq!(reply.status, 401);
 }
 
@@ -306,7 +311,7 @@ fn ack_bodies_for_both_codes_byte_for_byte() {
 fn every_refusal_names_its_cause_and_dokus_code() {
     let token = token_at(NOW);
     let good = call_headers(&token, PATH, NOTIFICATION.as_bytes(), SECRET);
-    let check = |h: &HeaderMap, body: &str, code: &str| -> SnapRefusal {
+    let check = |h: &HeaderMap, body: &str, code: &str| -> SnapInboundRefusal {
         let refusal = notify(h, body).unwrap_err();
         let reply = refusal.notification_reply();
         assert_eq!(body_of(&reply.body)["responseCode"], code, "{refusal}");
@@ -325,25 +330,25 @@ fn every_refusal_names_its_cause_and_dokus_code() {
     };
     assert!(matches!(
         check(&without("authorization"), NOTIFICATION, "4012701"),
-        SnapRefusal::MissingHeader("Authorization")
+        SnapInboundRefusal::MissingHeader("Authorization")
     ));
     assert!(matches!(
         check(&with("authorization", "Basic abc"), NOTIFICATION, "4012701"),
-        SnapRefusal::NotBearer
+        SnapInboundRefusal::NotBearer
     ));
     assert!(matches!(
         check(&without("x-signature"), NOTIFICATION, "4012700"),
-        SnapRefusal::MissingHeader("X-SIGNATURE")
+        SnapInboundRefusal::MissingHeader("X-SIGNATURE")
     ));
     assert!(matches!(
         check(&without("x-timestamp"), NOTIFICATION, "4002502"),
-        SnapRefusal::MissingHeader("X-TIMESTAMP")
+        SnapInboundRefusal::MissingHeader("X-TIMESTAMP")
     ));
     let mut twice = good.clone();
     twice.append("x-signature", HeaderValue::from_static("AAAA"));
     assert!(matches!(
         check(&twice, NOTIFICATION, "4002501"),
-        SnapRefusal::DuplicateHeader("X-SIGNATURE")
+        SnapInboundRefusal::DuplicateHeader("X-SIGNATURE")
     ));
     // DOKU's sample signature: 64 hex characters.
     let hex = with(
@@ -352,33 +357,33 @@ fn every_refusal_names_its_cause_and_dokus_code() {
     );
     assert!(matches!(
         check(&hex, NOTIFICATION, "4012700"),
-        SnapRefusal::HexSignature
+        SnapInboundRefusal::HexSignature
     ));
     assert!(matches!(
         check(&with("x-signature", "AAAA"), NOTIFICATION, "4012700"),
-        SnapRefusal::MalformedSignature(_)
+        SnapInboundRefusal::MalformedSignature(_)
     ));
     // Wrong secret, another path, an altered body.
     let wrong_secret = call_headers(&token, PATH, NOTIFICATION.as_bytes(), "SK-other");
     assert!(matches!(
         check(&wrong_secret, NOTIFICATION, "4012700"),
-        SnapRefusal::SignatureMismatch
+        SnapInboundRefusal::SignatureMismatch
     ));
     let other_path = call_headers(&token, "/other", NOTIFICATION.as_bytes(), SECRET);
     assert!(matches!(
         check(&other_path, NOTIFICATION, "4012700"),
-        SnapRefusal::SignatureMismatch
+        SnapInboundRefusal::SignatureMismatch
     ));
     let altered = NOTIFICATION.replace("12500.00", "99500.00");
     assert!(matches!(
         check(&good, &altered, "4012700"),
-        SnapRefusal::SignatureMismatch
+        SnapInboundRefusal::SignatureMismatch
     ));
     // Signed, but not a notification: a missing field, the wrong shape, broken rules.
     let signed = |body: &str| call_headers(&token, PATH, body.as_bytes(), SECRET);
     let no_customer = r#"{"partnerServiceId":"77777","virtualAccountNo":"777770000000000001"}"#;
     let refusal = check(&signed(no_customer), no_customer, "4002502");
-    assert!(matches!(refusal, SnapRefusal::MissingField(_)));
+    assert!(matches!(refusal, SnapInboundRefusal::MissingField(_)));
     assert_eq!(
         refusal.response_message(),
         "Invalid Mandatory Field {customerNo}"
@@ -386,26 +391,26 @@ fn every_refusal_names_its_cause_and_dokus_code() {
     let wrong_type = r#"{"partnerServiceId":77777}"#;
     assert!(matches!(
         check(&signed(wrong_type), wrong_type, "4002501"),
-        SnapRefusal::MalformedBody(_)
+        SnapInboundRefusal::MalformedBody(_)
     ));
     let not_json = "paid=1";
     assert!(matches!(
         check(&signed(not_json), not_json, "4002501"),
-        SnapRefusal::MalformedBody(_)
+        SnapInboundRefusal::MalformedBody(_)
     ));
     let no_amount =
         NOTIFICATION.replace(r#""paidAmount":{"value":"12500.00","currency":"IDR"},"#, "");
     assert!(matches!(
         check(&signed(&no_amount), &no_amount, "4002502"),
-        SnapRefusal::InvalidBody(_)
+        SnapInboundRefusal::InvalidBody(_)
     ));
     let float_amount = NOTIFICATION.replace(r#""12500.00""#, r#""12500""#);
     assert!(matches!(
         check(&signed(&float_amount), &float_amount, "4002501"),
-        SnapRefusal::InvalidBody(_)
+        SnapInboundRefusal::InvalidBody(_)
     ));
     // The inquiry's service code in its own refusals.
-    let reply = SnapRefusal::MissingHeader("X-TIMESTAMP").inquiry_reply();
+    let reply = SnapInboundRefusal::MissingHeader("X-TIMESTAMP").inquiry_reply();
     assert_eq!(
         reply.body_text(),
         r#"{"responseCode":"4002402","responseMessage":"Invalid Mandatory Field {X-TIMESTAMP}"}"#
@@ -451,7 +456,7 @@ fn a_body_signed_over_a_readings_minified_form_is_accepted_and_the_reading_repor
     let h = call_headers(&token, PATH, other.as_bytes(), SECRET);
     assert!(matches!(
         notify(&h, NON_CANONICAL),
-        Err(SnapRefusal::SignatureMismatch)
+        Err(SnapInboundRefusal::SignatureMismatch)
     ));
 }
 
@@ -470,7 +475,7 @@ fn forged_foreign_and_expired_bearers_are_refused() {
     .unwrap();
     assert!(matches!(
         notify(&signed_with(&theirs), NOTIFICATION),
-        Err(SnapRefusal::BadBearer)
+        Err(SnapInboundRefusal::BadBearer)
     ));
     // DOKU's own sample-style token for the merchant (iss DOKU), signed by our key all the same.
     let doku_style = doku_sign::jwt::encode(
@@ -480,7 +485,7 @@ fn forged_foreign_and_expired_bearers_are_refused() {
     .unwrap();
     assert!(matches!(
         notify(&signed_with(&doku_style), NOTIFICATION),
-        Err(SnapRefusal::ForeignBearer)
+        Err(SnapInboundRefusal::ForeignBearer)
     ));
     // Ours, but for a client we no longer expect.
     let narrowed = SnapReceiver::for_issuer(
@@ -495,7 +500,7 @@ fn forged_foreign_and_expired_bearers_are_refused() {
             NOTIFICATION.as_bytes(),
             NOW
         ),
-        Err(SnapRefusal::ForeignBearer)
+        Err(SnapInboundRefusal::ForeignBearer)
     ));
     // A forged one: our header and signature, another payload.
     let parts: Vec<&str> = token.split('.').collect();
@@ -512,13 +517,13 @@ fn forged_foreign_and_expired_bearers_are_refused() {
     );
     assert!(matches!(
         notify(&signed_with(&forged), NOTIFICATION),
-        Err(SnapRefusal::BadBearer)
+        Err(SnapInboundRefusal::BadBearer)
     ));
     for garbage in ["not-a-jwt", "a.b.c", "..", "eyJhbGciOiJub25lIn0.e30."] {
         assert!(
             matches!(
                 notify(&signed_with(garbage), NOTIFICATION),
-                Err(SnapRefusal::BadBearer)
+                Err(SnapInboundRefusal::BadBearer)
             ),
             "{garbage}"
         );
@@ -530,7 +535,7 @@ fn forged_foreign_and_expired_bearers_are_refused() {
     for now in [NOW + 900, NOW + 12 * 3600] {
         let refusal = at(now).unwrap_err();
         assert!(
-            matches!(refusal, SnapRefusal::ExpiredBearer { expired_at } if expired_at == NOW + 900)
+            matches!(refusal, SnapInboundRefusal::ExpiredBearer { expired_at } if expired_at == NOW + 900)
         );
         assert_eq!(
             refusal.notification_reply().body_text(),
@@ -563,7 +568,7 @@ fn the_signature_comparison_has_no_prefix_or_case_shortcut() {
         assert!(
             matches!(
                 with_signature(&STANDARD.encode(&altered)),
-                Err(SnapRefusal::SignatureMismatch)
+                Err(SnapInboundRefusal::SignatureMismatch)
             ),
             "byte {index}"
         );
@@ -587,7 +592,7 @@ fn an_optional_timestamp_window() {
     let refusal = at(NOW + 301).unwrap_err();
     assert!(matches!(
         refusal,
-        SnapRefusal::StaleTimestamp { skew_seconds: -301 }
+        SnapInboundRefusal::StaleTimestamp { skew_seconds: -301 }
     ));
     assert_eq!(refusal.notification_reply().status, 401);
 }
@@ -605,7 +610,7 @@ fn inquiry_is_verified_and_answered() {
     let wrong = call_headers(&token, PATH, INQUIRY.as_bytes(), SECRET);
     assert!(matches!(
         receiver().verify_inquiry("POST", INQUIRY_PATH, &wrong, INQUIRY.as_bytes(), NOW),
-        Err(SnapRefusal::SignatureMismatch)
+        Err(SnapInboundRefusal::SignatureMismatch)
     ));
 
     let found = v.found(InquiryBill::new(
