@@ -165,7 +165,10 @@ impl RequirementNode {
 }
 
 /// Answer of Check Requirements: `{"business": {"brand": {"photo_proof": {…}}, …}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Deserialize` (in `requirements_decode.rs`) reads the tree under `business` in one pass
+/// and behaves as the derive would: any other top-level field goes to `extra`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RequirementsResponse {
     /// The requirement tree under `business`.
     pub business: BTreeMap<String, RequirementNode>,
