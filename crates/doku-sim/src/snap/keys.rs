@@ -7,8 +7,6 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use doku_sign::snap_asymmetric::PrivateKey;
-use rsa::pkcs1::DecodeRsaPrivateKey as _;
-use rsa::pkcs8::{DecodePrivateKey as _, EncodePublicKey as _, LineEnding};
 
 /// The shipped test key's private half (PKCS#8): never use it outside tests.
 const TEST_PRIVATE_PEM: &str = include_str!("doku-test-private.pem");
@@ -49,12 +47,10 @@ impl DokuKeys {
     pub(crate) fn from_private_pem(pem: &str) -> Result<Arc<Self>, String> {
         let private =
             PrivateKey::from_pem(pem).map_err(|e| format!("the DOKU private key: {e}"))?;
-        let rsa_key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
-            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
-            .map_err(|_| "the DOKU private key is not an RSA key in PEM".to_owned())?;
-        let public_pem = rsa::RsaPublicKey::from(&rsa_key)
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|_| "cannot write the DOKU public key as PEM".to_owned())?;
+        let public_pem = private
+            .public_key()
+            .to_pem()
+            .map_err(|e| format!("cannot write the DOKU public key as PEM: {e}"))?;
         Ok(Arc::new(Self {
             private,
             public_pem,

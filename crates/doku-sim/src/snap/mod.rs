@@ -43,18 +43,9 @@ pub(crate) use keys::TEST_PUBLIC_PEM;
 pub(crate) use merchant::Registered;
 pub use merchant::SnapMerchant;
 
-/// `X-TIMESTAMP`.
-pub(crate) const X_TIMESTAMP: &str = "X-TIMESTAMP";
-/// `X-SIGNATURE`.
-pub(crate) const X_SIGNATURE: &str = "X-SIGNATURE";
-/// `X-CLIENT-KEY` (token requests).
-pub(crate) const X_CLIENT_KEY: &str = "X-CLIENT-KEY";
-/// `X-PARTNER-ID`.
-pub(crate) const X_PARTNER_ID: &str = "X-PARTNER-ID";
-/// `X-EXTERNAL-ID`.
-pub(crate) const X_EXTERNAL_ID: &str = "X-EXTERNAL-ID";
-/// `CHANNEL-ID`.
-pub(crate) const CHANNEL_ID: &str = "CHANNEL-ID";
+pub(crate) use doku_sign::headers::{
+    CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP,
+};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
