@@ -62,6 +62,11 @@ pub enum MinifyReading {
     /// becomes a double printed by Java's `Double.toString` (`10000.00` → `10000.0`, `1.0E7` from 10⁷ up,
     /// `1.0E-4` below 10⁻³; infinite numbers → the strings `"Infinity"` / `"-Infinity"`). More than 1000
     /// nested containers are refused (jackson-core's default limit).
+    ///
+    /// Doubles follow `Double.toString` as specified since JDK 19 (also Jackson's Schubfach writer); JDK 18 and
+    /// older print some doubles longer (`2.0E23` as `1.9999999999999998E23`), though no two-decimal amount has
+    /// been seen to differ. Jackson's `readTree` ignores anything after the first value (`[1] x` reads as
+    /// `[1]`) and answers empty input with an empty node; this reading refuses both as invalid JSON.
     Jackson,
 }
 
