@@ -33,6 +33,11 @@ pub(crate) enum Inputs {
         client_id: &'static str,
         timestamp: &'static str,
     },
+    JwtRs256 {
+        private_key_file: &'static str,
+        public_key_file: &'static str,
+        claims: &'static str,
+    },
 }
 
 const PARTNER: &str = "BRN-0001-10791114622547";
@@ -191,6 +196,15 @@ pub(crate) fn all() -> Vec<GeneratedCase> {
                 public_key_file: "partner-public-pkcs1.pem",
                 client_id: PARTNER,
                 timestamp: "2020-09-22T01:51:00Z",
+            },
+        },
+        GeneratedCase {
+            file: "jwt-rs256/pkcs1-key",
+            description: "An RS256 access token a merchant issues to DOKU, signed with a PKCS#1 key, non-ASCII in a claim",
+            inputs: Inputs::JwtRs256 {
+                private_key_file: "partner-pkcs1.pem",
+                public_key_file: "partner-public-pkcs1.pem",
+                claims: r#"{"iss":"DOKU","clientId":"BRN-0001-10791114622547","exp":1790000000,"name":"Toko Sérang"}"#,
             },
         },
     ]

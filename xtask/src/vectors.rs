@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use doku_sign::snap_asymmetric::{PrivateKey, PublicKey};
-use doku_sign::{non_snap, snap_symmetric, SecretKey};
+use doku_sign::{jwt, non_snap, snap_symmetric, SecretKey};
 use serde_json::{json, Value};
 
 use crate::cases::{self, Inputs};
@@ -131,17 +131,47 @@ fn render(root: &Path, description: &str, inputs: &Inputs) -> Result<Value, Stri
                 ],
             })
         }
+        Inputs::JwtRs256 {
+            private_key_file,
+            public_key_file,
+            claims,
+        } => {
+            let private_pem = read_key(root, private_key_file)?;
+            let public_pem = read_key(root, public_key_file)?;
+            let private = PrivateKey::from_pem(&private_pem).map_err(|e| e.to_string())?;
+            PublicKey::from_pem(&public_pem).map_err(|e| e.to_string())?;
+            let token = jwt::encode(&private, claims.as_bytes()).map_err(|e| e.to_string())?;
+            let (signing_input, signature) = token
+                .rsplit_once('.')
+                .ok_or("a token without a signature part")?;
+            let other = jwt::encode(&private, format!("{claims} ").as_bytes())
+                .map_err(|e| e.to_string())?;
+            let other_signature = other.rsplit_once('.').map_or("", |(_, s)| s);
+            json!({
+                "scheme": "jwt-rs256",
+                "description": description,
+                "private_key_pem": private_pem,
+                "public_key_pem": public_pem,
+                "claims": claims,
+                "expected": {
+                    "header": jwt::HEADER,
+                    "signing_input": signing_input,
+                    "token": token,
+                },
+                "reject": [
+                    format!("{signing_input}.{other_signature}"),
+                    format!("{signing_input}.{}", &signature[..signature.len() - 4]),
+                    format!("{signing_input}."),
+                ],
+            })
+        }
         Inputs::SnapAsymmetric {
             private_key_file,
             public_key_file,
             client_id,
             timestamp,
         } => {
-            let read = |name: &str| {
-                fs::read_to_string(root.join(KEYS).join(name))
-                    .map(|pem| unix_line_endings(&pem))
-                    .map_err(|e| format!("{KEYS}/{name}: {e}"))
-            };
+            let read = |name: &str| read_key(root, name);
             let private_pem = read(private_key_file)?;
             let public_pem = read(public_key_file)?;
             let private = PrivateKey::from_pem(&private_pem).map_err(|e| e.to_string())?;
@@ -167,6 +197,13 @@ fn render(root: &Path, description: &str, inputs: &Inputs) -> Result<Value, Stri
             })
         }
     })
+}
+
+/// A key file under `vectors/keys/`, with `\n` line endings.
+fn read_key(root: &Path, name: &str) -> Result<String, String> {
+    fs::read_to_string(root.join(KEYS).join(name))
+        .map(|pem| unix_line_endings(&pem))
+        .map_err(|e| format!("{KEYS}/{name}: {e}"))
 }
 
 /// `text` with every `\r\n` read as `\n`.
