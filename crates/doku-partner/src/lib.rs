@@ -49,26 +49,10 @@
 //! - **Logs** go through `tracing` (span `doku_partner.call` with `endpoint`, `request_id`,
 //!   `attempt`, `status`, `latency_ms`); the secret, tokens and bodies are never logged.
 //!
-//! # SNAP Virtual Accounts (feature `snap`)
-//!
-//! The `snap` feature (off by default, so the Non-SNAP dependency tree carries no RSA code; it
-//! enables doku-sign's `rsa`) adds SNAP calls on the merchant handle:
-//! [`Merchant::with_snap`]`(`[`SnapKeys`]`::new(private_key))` and
-//! [`Merchant::send_snap`] of a [`SnapOperation`] — doku-model's
-//! [`CreateVaRequest`](doku_model::snap::CreateVaRequest),
-//! [`UpdateVaRequest`](doku_model::snap::UpdateVaRequest),
-//! [`DeleteVaRequest`](doku_model::snap::DeleteVaRequest) and
-//! [`CheckStatusVaRequest`](doku_model::snap::CheckStatusVaRequest) — with per-call options in a
-//! [`SnapCall`] (`.external_id(…)`, `.deadline(…)`). The same pool, deadline, retry policy,
-//! observer, clock and tracing as every other call; the B2B token is cached per client id in the
-//! [`Client`] (single flight, refreshed before `expiresIn`, fetched again once on `4012701`); one
-//! [`ExternalId`] per call, kept on every retry; DOKU's refusals are [`Error::Snap`] with the
-//! classified `responseCode`. The readings DOKU's pages leave open — path version, `X-TIMESTAMP`
-//! zone ([`SnapTimestamp`]), token revocation, replay or conflict for a repeated
-//! `X-EXTERNAL-ID`, minification — are survived without configuration.
+#![cfg_attr(feature = "snap", doc = include_str!("snap/crate_docs.md"))]
 #![cfg_attr(
     not(feature = "snap"),
-    doc = "\n(These items exist with the `snap` feature.)\n"
+    doc = "# SNAP Virtual Accounts\n\nWith the `snap` feature (off by default; it enables doku-sign's `rsa`), a merchant handle also sends SNAP Virtual Account calls (`Merchant::send_snap`).\n"
 )]
 //!
 //! # Example

@@ -337,6 +337,35 @@ mod tests {
         }
     }
 
+    /// A handle stays small (the merchants bench target is at most 256 bytes), SNAP keys or
+    /// not: they are one pointer.
+    #[test]
+    fn a_handle_is_small() {
+        let size = std::mem::size_of::<Merchant>();
+        println!("Merchant: {size} bytes");
+        assert!(size <= 256, "{size}");
+    }
+
+    /// `Debug` of a handle with SNAP keys shows no key material.
+    #[cfg(feature = "snap")]
+    #[test]
+    fn debug_hides_the_snap_key() {
+        let pem = include_str!("../../doku-sim/tests/suite/snap_keys/merchant-private.pem");
+        let key = doku_sign::snap_asymmetric::PrivateKey::from_pem(pem).unwrap();
+        let m = client(Environment::Uat)
+            .merchant(
+                ClientId::new("BRN-0104-1").unwrap(),
+                SecretKey::new("SK-M-9"),
+            )
+            .with_snap(crate::SnapKeys::new(key).channel_id("VA008"));
+        let debug = format!("{m:?} {:#?}", m.snap_keys());
+        assert!(debug.contains("VA008") && debug.contains("***"), "{debug}");
+        assert!(
+            !debug.contains("SK-M-9") && !debug.contains("MII"),
+            "{debug}"
+        );
+    }
+
     #[test]
     fn redact_hides_the_merchant_key() {
         let c = client(Environment::Uat);

@@ -20,10 +20,48 @@
 //!     }
 //! }
 //!
-//! async fn run(merchant: doku_partner::Merchant) {
-//!     let _ = merchant.send_snap(Mislabelled).await;
+//! fn main() {
+//!     let config = doku_partner::Config::builder("BRN-1", doku_sign::SecretKey::new("SK"))
+//!         .build()
+//!         .unwrap();
+//!     let client = doku_partner::Client::new(config).unwrap();
+//!     let merchant = client.merchant(
+//!         doku_model::ClientId::new("BRN-2").unwrap(),
+//!         doku_sign::SecretKey::new("SK-M"),
+//!     );
+//!     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//!     let _ = runtime.block_on(merchant.send_snap(Mislabelled));
 //! }
-//! # fn main() {}
+//! ```
+//!
+//! The same program with `Endpoint::CreateVa` compiles (the check is what fails above):
+//!
+//! ```no_run
+//! use doku_model::{Endpoint, snap::VaResponse};
+//! use doku_partner::{Error, SnapOperation};
+//!
+//! struct Labelled;
+//!
+//! impl SnapOperation for Labelled {
+//!     type Answer = VaResponse;
+//!     const ENDPOINT: Endpoint = Endpoint::CreateVa;
+//!     fn to_body(&self) -> Result<Vec<u8>, Error> {
+//!         Ok(b"{}".to_vec())
+//!     }
+//! }
+//!
+//! fn main() {
+//!     let config = doku_partner::Config::builder("BRN-1", doku_sign::SecretKey::new("SK"))
+//!         .build()
+//!         .unwrap();
+//!     let client = doku_partner::Client::new(config).unwrap();
+//!     let merchant = client.merchant(
+//!         doku_model::ClientId::new("BRN-2").unwrap(),
+//!         doku_sign::SecretKey::new("SK-M"),
+//!     );
+//!     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//!     let _ = runtime.block_on(merchant.send_snap(Labelled));
+//! }
 //! ```
 
 use std::time::Duration;
