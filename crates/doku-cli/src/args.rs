@@ -37,14 +37,18 @@ pub(crate) enum Command {
     /// Verify an inbound DOKU notification: exit 0 if valid, 1 if not (with the reason).
     Verify(VerifyArgs),
     /// Run the local DOKU simulator (same flags as `doku-sim`) until Ctrl-C; `doku sim pay INVOICE`
-    /// pays a Checkout order in a running one.
+    /// pays a Checkout order in a running one, `doku sim pay-va NUMBER` a SNAP Virtual Account.
     Sim(crate::commands::SimCommand),
     /// DOKU Checkout as a merchant: create a payment page and print its URL and invoice.
     Checkout(crate::pay_args::CheckoutArgs),
     /// Check Status as a merchant: print DOKU's answer for an invoice as received.
     Status(crate::pay_args::StatusArgs),
-    /// Receive DOKU's payment notifications: verify each and print it as one JSON line.
+    /// Receive DOKU's payment notifications (Non-SNAP, and SNAP with --doku-public-key): verify
+    /// each and print it as one JSON line.
     Listen(crate::pay_args::ListenArgs),
+    /// SNAP Virtual Accounts as a merchant: create, update, delete, check status (prints the
+    /// typed answer as JSON).
+    Va(crate::snap_args::VaCommand),
 }
 
 /// Where the secret key comes from (never a flag value: it would show up in `ps`).

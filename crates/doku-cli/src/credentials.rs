@@ -15,6 +15,58 @@ pub(crate) const MERCHANT_ID_ENV: &str = "DOKU_MERCHANT_ID";
 /// Environment variable holding the merchant's shared key.
 pub(crate) const MERCHANT_KEY_ENV: &str = "DOKU_MERCHANT_KEY";
 
+/// Environment variable holding the passphrase of an encrypted SNAP private key.
+pub(crate) const SNAP_PASSPHRASE_ENV: &str = "DOKU_SNAP_PRIVATE_KEY_PASSPHRASE";
+
+/// The merchant's SNAP RSA private key from `file` (PEM): PKCS#8 or PKCS#1, or encrypted PKCS#8
+/// with the passphrase from `passphrase_file` or `DOKU_SNAP_PRIVATE_KEY_PASSPHRASE`. Errors name
+/// the file and the cause, never the key.
+pub(crate) fn snap_private_key(
+    file: &Path,
+    passphrase_file: Option<&Path>,
+) -> Result<doku_sign::snap_asymmetric::PrivateKey, String> {
+    use doku_sign::snap_asymmetric::PrivateKey;
+    let pem = read_pem(file, "SNAP private key")?;
+    let result = if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        let passphrase = key(
+            passphrase_file,
+            SNAP_PASSPHRASE_ENV,
+            "passphrase for the encrypted SNAP private key",
+            "--snap-passphrase-file",
+        )?;
+        PrivateKey::from_pem_encrypted(&pem, passphrase.expose_bytes())
+    } else {
+        PrivateKey::from_pem(&pem)
+    };
+    result.map_err(|e| format!("SNAP private key {}: {e}", file.display()))
+}
+
+/// An RSA public key (`what`, e.g. "DOKU's SNAP public key") from a PEM file.
+pub(crate) fn public_key(
+    file: &Path,
+    what: &str,
+) -> Result<doku_sign::snap_asymmetric::PublicKey, String> {
+    let pem = read_pem(file, what)?;
+    doku_sign::snap_asymmetric::PublicKey::from_pem(&pem)
+        .map_err(|e| format!("{what} {}: {e}", file.display()))
+}
+
+/// A PEM file's text, bounded (a key is a few KiB).
+fn read_pem(file: &Path, what: &str) -> Result<String, String> {
+    const MAX_PEM_BYTES: u64 = 64 * 1024;
+    let size = std::fs::metadata(file)
+        .map_err(|e| format!("cannot read {what} file {}: {e}", file.display()))?
+        .len();
+    if size > MAX_PEM_BYTES {
+        return Err(format!(
+            "{what} file {} is {size} bytes: not a PEM key",
+            file.display()
+        ));
+    }
+    std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {what} file {}: {e}", file.display()))
+}
+
 /// Reads the secret key from `--secret-key-file` if given, else from `DOKU_SECRET_KEY`.
 pub(crate) fn secret_key(file: Option<&Path>) -> Result<SecretKey, String> {
     key(file, SECRET_KEY_ENV, "secret key", "--secret-key-file")

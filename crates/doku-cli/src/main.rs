@@ -10,6 +10,7 @@ mod credentials;
 mod output;
 mod pay_args;
 mod sim_pay;
+mod snap_args;
 
 use std::process::ExitCode;
 

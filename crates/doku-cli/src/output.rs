@@ -38,6 +38,22 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// `json` with every character serde_json leaves raw that a terminal acts on (DEL, C1 controls,
+/// bidirectional formatting characters such as U+202E) written as a `\uXXXX` escape. Outside
+/// strings JSON text has none of them, so the result decodes to the same value.
+pub(crate) fn escape_json_text(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_control() || is_bidi_control(c) {
+            // Every such character is in the Basic Multilingual Plane: one escape each.
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Redacts (when a client is known) and escapes one piece of text for a one-line message.
 fn clean(text: &str, client: Option<&Client>) -> String {
     let redacted = client.map_or_else(|| text.to_owned(), |c| c.redact(text));

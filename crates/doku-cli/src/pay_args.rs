@@ -100,4 +100,56 @@ pub(crate) struct ListenArgs {
     /// is closed to make room for the newcomer.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) max_connections: u16,
+    /// SNAP notifications (on when DOKU's public key is given).
+    #[command(flatten)]
+    pub(crate) snap: SnapListenArgs,
+}
+
+/// `doku listen`'s SNAP routes: the token endpoint DOKU calls first, then the SNAP payment
+/// notification. On when `--doku-public-key` (or `DOKU_SNAP_DOKU_PUBLIC_KEY_FILE`) is given.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "SNAP notifications (Virtual Accounts)")]
+pub(crate) struct SnapListenArgs {
+    /// DOKU's SNAP public key (PEM, from DOKU's Back Office; `doku sim` serves its own at
+    /// /doku-sim/v1/snap/doku-public-key): verifies DOKU's token requests. Turns the SNAP routes
+    /// on; needs --snap-private-key.
+    #[arg(long, env = "DOKU_SNAP_DOKU_PUBLIC_KEY_FILE", value_name = "FILE")]
+    pub(crate) doku_public_key: Option<PathBuf>,
+    /// The merchant's SNAP key pair.
+    #[command(flatten)]
+    pub(crate) private_key: SnapPrivateKeyArgs,
+    /// Path of the token endpoint DOKU calls before each SNAP notification.
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "/authorization/v1/access-token/b2b"
+    )]
+    pub(crate) snap_token_path: String,
+    /// Path of your SNAP notification URL, as DOKU signs it.
+    #[arg(long, value_name = "PATH", default_value = "/v1/transfer-va/payment")]
+    pub(crate) snap_path: String,
+    /// The success responseCode acknowledging a SNAP notification: 2002500 (DOKU's Java, Go and
+    /// Python SDKs) or 2002700 (its PHP and Node SDKs); no DOKU page says which.
+    #[arg(long, value_name = "CODE", default_value = "2002500", value_parser = ack_code)]
+    pub(crate) snap_ack_code: doku_model::snap::AckCode,
+}
+
+/// The merchant's SNAP RSA private key: a file (never a flag value), optionally encrypted.
+#[derive(Debug, Args)]
+pub(crate) struct SnapPrivateKeyArgs {
+    /// The merchant's RSA private key (PEM: PKCS#8, PKCS#1, or encrypted PKCS#8 with the
+    /// passphrase in DOKU_SNAP_PRIVATE_KEY_PASSPHRASE), whose public half DOKU holds.
+    #[arg(long, env = "DOKU_SNAP_PRIVATE_KEY_FILE", value_name = "FILE")]
+    pub(crate) snap_private_key: Option<PathBuf>,
+    /// Read the private key's passphrase from this file instead of
+    /// DOKU_SNAP_PRIVATE_KEY_PASSPHRASE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) snap_passphrase_file: Option<PathBuf>,
+}
+
+/// `2002500` or `2002700`.
+fn ack_code(text: &str) -> Result<doku_model::snap::AckCode, String> {
+    use doku_model::snap::{AckCode, ResponseCode};
+    AckCode::from_response_code(&ResponseCode::parse(text.trim()))
+        .ok_or_else(|| format!("`{text}` is not 2002500 or 2002700"))
 }

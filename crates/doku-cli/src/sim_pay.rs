@@ -1,12 +1,15 @@
-//! `doku sim pay`'s client: asks a running simulator to pay an order
-//! (`POST {base_url}/doku-sim/v1/pay`), bounded in time and in the bytes read. It lives in the
-//! CLI, not in doku-sim: the simulator is a server, and only this command talks to one.
+//! `doku sim pay`'s and `doku sim pay-va`'s client: asks a running simulator to pay a Checkout
+//! order (`POST {base_url}/doku-sim/v1/pay`) or a SNAP Virtual Account
+//! (`POST {base_url}/doku-sim/v1/pay-va`), bounded in time and in the bytes read. It lives in
+//! the CLI, not in doku-sim: the simulator is a server, and only these commands talk to one.
 
 use std::time::Duration;
 
-use doku_sim::{PayRequest, Payment, PAY_PATH};
+use doku_sim::{PayRequest, PayVaRequest, Payment, VaPayment, PAY_PATH, PAY_VA_PATH};
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// Longest wait for the simulator's whole answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,19 +37,60 @@ fn split_base_url(base_url: &str) -> Result<(String, String), String> {
     Ok((host_port, uri.path().trim_end_matches('/').to_owned()))
 }
 
+/// Why the simulator did not make a payment.
+#[derive(Debug)]
+pub(crate) enum PayError {
+    /// The simulator answered and refused (its own message, e.g. "no Virtual Account …").
+    Refused(String),
+    /// No usable answer: a bad URL, no simulator listening, a timeout, an unreadable answer.
+    Unreachable(String),
+}
+
+impl PayError {
+    /// The message for stderr; the simulator's text is escaped (it may echo our input).
+    pub(crate) fn message(&self) -> String {
+        match self {
+            Self::Refused(why) => format!(
+                "the simulator refused: {}",
+                crate::output::escape(why, false)
+            ),
+            Self::Unreachable(why) => crate::output::escape(why, false),
+        }
+    }
+}
+
 /// Asks the simulator at `base_url` (`http://127.0.0.1:PORT`) to make the payment `request`
 /// describes; the error says why it did not (the simulator's own message when it answered).
 pub(crate) async fn request_payment(
     base_url: &str,
     request: &PayRequest,
-) -> Result<Payment, String> {
-    let (authority, prefix) = split_base_url(base_url)?;
-    let body = Bytes::from(serde_json::to_vec(request).map_err(|e| e.to_string())?);
-    let http_request = hyper::Request::post(format!("{prefix}{PAY_PATH}"))
+) -> Result<Payment, PayError> {
+    post_control(base_url, PAY_PATH, request).await
+}
+
+/// Asks the simulator at `base_url` to pay the SNAP Virtual Account `request` names: the
+/// simulator then calls the merchant's token endpoint and delivers the SNAP notification.
+pub(crate) async fn request_va_payment(
+    base_url: &str,
+    request: &PayVaRequest,
+) -> Result<VaPayment, PayError> {
+    post_control(base_url, PAY_VA_PATH, request).await
+}
+
+/// `POST {base_url}{path}` with `request` as JSON; the 2xx answer decoded, or why not.
+async fn post_control<Q: Serialize, A: DeserializeOwned>(
+    base_url: &str,
+    path: &str,
+    request: &Q,
+) -> Result<A, PayError> {
+    let (authority, prefix) = split_base_url(base_url).map_err(PayError::Unreachable)?;
+    let body =
+        Bytes::from(serde_json::to_vec(request).map_err(|e| PayError::Unreachable(e.to_string()))?);
+    let http_request = hyper::Request::post(format!("{prefix}{path}"))
         .header(hyper::header::HOST, authority.as_str())
         .header(hyper::header::CONTENT_TYPE, "application/json")
         .body(Full::new(body))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| PayError::Unreachable(e.to_string()))?;
     let exchange = async {
         let stream = tokio::net::TcpStream::connect(authority.as_str())
             .await
@@ -75,15 +119,17 @@ pub(crate) async fn request_payment(
     };
     let (status, bytes) = tokio::time::timeout(TIMEOUT, exchange)
         .await
-        .map_err(|_| format!("no answer from {base_url} in {TIMEOUT:?}"))??;
+        .map_err(|_| PayError::Unreachable(format!("no answer from {base_url} in {TIMEOUT:?}")))?
+        .map_err(PayError::Unreachable)?;
     if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| format!("unexpected answer: {e}"));
+        return serde_json::from_slice(&bytes)
+            .map_err(|e| PayError::Unreachable(format!("unexpected answer: {e}")));
     }
     let why = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
         .unwrap_or_else(|| format!("HTTP {status}"));
-    Err(why)
+    Err(PayError::Refused(why))
 }
 
 #[cfg(test)]

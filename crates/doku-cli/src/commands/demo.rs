@@ -4,29 +4,44 @@
 //! Without `--env` it starts doku-sim in-process on a free loopback port with fresh demo credentials, so it
 //! works on a fresh machine with no account. After onboarding, the brand DOKU created takes a payment
 //! with its own credentials (Checkout), the simulator pays it and delivers a signed notification to an
-//! embedded receiver that verifies it, and Check Status shows `SUCCESS`. Against DOKU (`--env`) the
-//! payment half is skipped: paying needs DOKU's payment simulator and a public notification URL. With `--env uat` (and `DOKU_CLIENT_ID`/`DOKU_SECRET_KEY`) the
-//! same flow runs against DOKU. Response signatures are *required*: a step whose answer is unsigned or
-//! badly signed fails, so exit code 0 means every step succeeded and every response verified.
+//! embedded receiver that verifies it, and Check Status shows `SUCCESS`. Then the SNAP half: the
+//! merchant registers its SNAP public key with the simulator (a key pair shipped for the demo,
+//! **test-only**: `samples/snap-demo-merchant-*.TEST-ONLY.pem`), creates a Virtual Account, the
+//! simulator pays it — asking the embedded receiver's token endpoint for a token (DOKU's RSA
+//! signature verified with DOKU's public key, our JWT issued) and delivering the SNAP
+//! notification (our bearer and the HMAC-SHA512 verified, acknowledged `2002500`) — and Check
+//! Status VA shows it paid. Against DOKU (`--env`) the payment and SNAP halves are skipped:
+//! paying needs DOKU's payment simulator and a public notification URL. With `--env uat` (and
+//! `DOKU_CLIENT_ID`/`DOKU_SECRET_KEY`) the onboarding runs against DOKU. Non-SNAP response
+//! signatures are *required*: a step whose answer is unsigned or badly signed fails, so exit
+//! code 0 means every step succeeded, every Non-SNAP response verified and every notification
+//! verified. (SNAP answers carry no signature: the B2B token authenticates the calls.)
 
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use doku_model::snap::{
+    CheckStatusVaRequest, CreateVaRequest, CustomerNo, PartnerServiceId, SnapAmount, VaChannel,
+    VirtualAccountData,
+};
 use doku_model::{
     BusinessData, BusinessLiteRequest, BusinessRegistrationRequest, CheckoutRequest, ClientId,
-    RequestId, RequirementsQuery, TransactionStatus, UploadFile,
+    RequestId, RequirementsQuery, Scheme, TransactionStatus, UploadFile,
 };
 use doku_partner::{
-    Answer, Call, CheckStatus, Client, Config, Environment, Exchange, GenerateToken, GetBusiness,
-    ResponseSignatureMode,
+    Answer, Call, CheckStatus, Client, Config, Environment, Exchange, ExternalId, GenerateToken,
+    GetBusiness, Merchant, ResponseSignatureMode, SnapCall, SnapKeys,
 };
+use doku_sign::snap_asymmetric::{PrivateKey, PublicKey};
 use doku_sign::SecretKey;
-use doku_sim::{PayRequest, Sim, SimConfig, SimHandle};
+use doku_sim::{PayRequest, PayVaRequest, Sim, SimConfig, SimHandle, SnapMerchant};
 use tokio::net::TcpListener;
+use tokio::sync::mpsc::Receiver;
 
 use super::client::environment;
-use super::listen::{self, Keys};
+use super::listen::{self, snap::DEFAULT_NOTIFICATION_PATH as SNAP_NOTIFICATION_PATH};
+use super::listen::{snap::DEFAULT_TOKEN_PATH as SNAP_TOKEN_PATH, Keys, Received, SnapRoutes};
 use crate::args::DemoArgs;
 use crate::credentials;
 use crate::output::{chain, report_failure};
@@ -35,6 +50,17 @@ use crate::output::{chain, report_failure};
 const NOTIFICATION_PATH: &str = "/payments/notifications";
 /// How long the demo waits for the simulator's notification.
 const NOTIFICATION_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The demo merchant's SNAP private key. **TEST-ONLY**: shipped in this crate so the demo needs
+/// no key generation (slow in debug builds); its private half is public, so it must never be
+/// registered with DOKU.
+const DEMO_SNAP_PRIVATE_PEM: &str =
+    include_str!("../../samples/snap-demo-merchant-private.TEST-ONLY.pem");
+/// The public half of [`DEMO_SNAP_PRIVATE_PEM`]: what the merchant registers with the simulator.
+const DEMO_SNAP_PUBLIC_PEM: &str =
+    include_str!("../../samples/snap-demo-merchant-public.TEST-ONLY.pem");
+/// The demo Virtual Account's partnerServiceId (a BIN; the simulator accepts any).
+const DEMO_PARTNER_SERVICE_ID: &str = "88899";
 
 /// The embedded simulator and the notification receiver's socket, for the payment half.
 struct Embedded {
@@ -114,21 +140,53 @@ impl Run {
             .map_err(|error| report_failure(&error, Some(&self.client)))
     }
 
+    /// Runs one SNAP step: a fresh `X-EXTERNAL-ID`, the call, and one progress line; the
+    /// answer's value.
+    async fn snap_step<T, F, Fut>(&mut self, name: &str, call: F) -> Result<T, ExitCode>
+    where
+        F: FnOnce(ExternalId) -> Fut,
+        Fut: std::future::Future<Output = Result<Answer<T>, doku_partner::Error>>,
+    {
+        self.step += 1;
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let external_id = ExternalId::generate(millis);
+        let id = external_id.as_str().to_owned();
+        let began = Instant::now();
+        let result = call(external_id).await;
+        let elapsed = began.elapsed();
+        let status = self
+            .observed
+            .lock()
+            .ok()
+            .and_then(|o| o.last_for(&id).and_then(|e| e.status))
+            .map_or_else(|| "—".to_owned(), |s| s.as_u16().to_string());
+        let mark = if result.is_ok() { "ok  " } else { "FAIL" };
+        println!(
+            "[{}] {mark} {name:<28} external-id {id}  status {status}  {:>7.1} ms",
+            self.step,
+            elapsed.as_secs_f64() * 1000.0,
+        );
+        result
+            .map(|answer| answer.value)
+            .map_err(|error| report_failure(&error, Some(&self.client)))
+    }
+
+    /// (verified, answered) Non-SNAP responses: SNAP answers carry no signature.
     fn verified_responses(&self) -> (usize, usize) {
         let observed = match self.observed.lock() {
             Ok(o) => o,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let answered = observed
-            .exchanges
-            .iter()
-            .filter(|e| e.status.is_some())
-            .count();
-        let verified = observed
-            .exchanges
-            .iter()
-            .filter(|e| e.signature_verified)
-            .count();
+        let signed = || {
+            observed
+                .exchanges
+                .iter()
+                .filter(|e| e.endpoint.scheme() == Scheme::NonSnap)
+        };
+        let answered = signed().filter(|e| e.status.is_some()).count();
+        let verified = signed().filter(|e| e.signature_verified).count();
         (verified, answered)
     }
 }
@@ -222,7 +280,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         sim = Some(handle);
     } else if let Ok((summary, _)) = &mut outcome {
         summary.push(
-            "payment half skipped against DOKU: it needs DOKU's payment simulator and a public notification URL"
+            "payment and SNAP halves skipped against DOKU: they need DOKU's payment simulator and a public notification URL"
                 .to_owned(),
         );
     }
@@ -383,10 +441,28 @@ async fn payment(
         .map(|k| SecretKey::new(k.expose()))
         .ok_or_else(|| fail("the brand has no shared_key".to_owned()))?;
     let keys: Keys = [(brand.id.clone(), key)].into_iter().collect();
+    let receiver_addr = receiver
+        .local_addr()
+        .map_err(|e| fail(format!("cannot read the receiver's address: {e}")))?;
+    // The receiver's SNAP routes: DOKU's public key (the simulator's, as a merchant downloads it
+    // from DOKU's Back Office) verifies the token requests; the demo key signs our tokens.
+    let doku_public_key = PublicKey::from_pem(&sim.doku_public_key_pem())
+        .map_err(|e| fail(format!("the simulator's DOKU public key: {e}")))?;
+    let demo_key = PrivateKey::from_pem(DEMO_SNAP_PRIVATE_PEM)
+        .map_err(|e| fail(format!("the shipped demo SNAP key: {e}")))?;
+    let snap = SnapRoutes::new(
+        doku_public_key,
+        demo_key.clone(),
+        &keys,
+        None,
+        doku_model::snap::AckCode::PaymentNotification,
+        SNAP_TOKEN_PATH,
+        SNAP_NOTIFICATION_PATH,
+    );
     let (sink, mut notifications) = tokio::sync::mpsc::channel(4);
     let server = tokio::spawn(listen::serve(
         receiver,
-        listen::Shared::to_channel(keys, NOTIFICATION_PATH, sink),
+        listen::Shared::to_channel(keys, NOTIFICATION_PATH, Some(snap), sink),
     ));
 
     let invoice = format!(
@@ -421,16 +497,12 @@ async fn payment(
         );
 
         run.step += 1;
-        let verified = tokio::time::timeout(NOTIFICATION_WAIT, notifications.recv())
-            .await
-            .ok()
-            .flatten()
-            .ok_or_else(|| {
-                println!("[{}] FAIL Notification received", run.step);
-                fail(format!(
-                    "no verified notification within {NOTIFICATION_WAIT:?}"
-                ))
-            })?;
+        let verified = next_checkout(&mut notifications).await.ok_or_else(|| {
+            println!("[{}] FAIL Notification received", run.step);
+            fail(format!(
+                "no verified notification within {NOTIFICATION_WAIT:?}"
+            ))
+        })?;
         println!(
             "[{}] ok   Notification verified        request-id {}  status {}  dedup {}",
             run.step,
@@ -460,9 +532,187 @@ async fn payment(
             )));
         }
         lines.push(format!("check status: {invoice} is SUCCESS"));
+        let snap_merchant = merchant.clone().with_snap(SnapKeys::new(demo_key));
+        let snap_lines =
+            snap_half(run, sim, &snap_merchant, receiver_addr, &mut notifications).await?;
+        lines.extend(snap_lines);
         Ok(lines)
     }
     .await;
     server.abort();
     outcome
+}
+
+/// The next verified Checkout notification, within [`NOTIFICATION_WAIT`].
+async fn next_checkout(
+    notifications: &mut Receiver<Received>,
+) -> Option<Box<doku_partner::Verified>> {
+    let wait = async {
+        while let Some(received) = notifications.recv().await {
+            if let Received::NonSnap(verified) = received {
+                return Some(verified);
+            }
+        }
+        None
+    };
+    tokio::time::timeout(NOTIFICATION_WAIT, wait)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The next verified SNAP notification, within [`NOTIFICATION_WAIT`].
+async fn next_snap(notifications: &mut Receiver<Received>) -> Option<Box<listen::SnapReceived>> {
+    let wait = async {
+        while let Some(received) = notifications.recv().await {
+            if let Received::Snap(received) = received {
+                return Some(received);
+            }
+        }
+        None
+    };
+    tokio::time::timeout(NOTIFICATION_WAIT, wait)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The SNAP half: the merchant registers its (demo) public key and its token and notification
+/// URLs (the embedded receiver), creates a Virtual Account, the simulator pays it and delivers
+/// the SNAP notification, the receiver verifies and acknowledges it, and Check Status VA shows
+/// it paid.
+async fn snap_half(
+    run: &mut Run,
+    sim: &SimHandle,
+    merchant: &Merchant,
+    receiver: std::net::SocketAddr,
+    notifications: &mut Receiver<Received>,
+) -> Result<Vec<String>, ExitCode> {
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::from(1)
+    };
+    let client_id = merchant.brand_id().as_str().to_owned();
+    run.step += 1;
+    let registration = SnapMerchant::new(client_id.as_str(), DEMO_SNAP_PUBLIC_PEM)
+        .token_url(format!("http://{receiver}{SNAP_TOKEN_PATH}"))
+        .notification_url(format!("http://{receiver}{SNAP_NOTIFICATION_PATH}"));
+    sim.register_snap_merchant(registration).map_err(|e| {
+        println!("[{}] FAIL Register SNAP public key", run.step);
+        fail(format!("the simulator refused the SNAP registration: {e}"))
+    })?;
+    println!(
+        "[{}] ok   Register SNAP public key     client-id {client_id}  (the demo's TEST-ONLY key pair)",
+        run.step
+    );
+
+    let partner_service_id = PartnerServiceId::from_digits(DEMO_PARTNER_SERVICE_ID)
+        .map_err(|e| fail(format!("demo partnerServiceId: {e}")))?;
+    let digits = uuid::Uuid::new_v4().as_u128() % 10u128.pow(12);
+    let customer_no = CustomerNo::new(&format!("{digits:012}"))
+        .map_err(|e| fail(format!("demo customerNo: {e}")))?;
+    let trx_id = format!("VA-DEMO-{digits:012}");
+    let expires = super::now_unix_seconds() + 3600;
+    let data = VirtualAccountData::new(
+        partner_service_id.clone(),
+        customer_no.clone(),
+        "Demo Customer",
+        trx_id.clone(),
+        SnapAmount::idr(75_000),
+        VaChannel::BankMandiri,
+    );
+    let create = CreateVaRequest::new(data, doku_sign::timestamp::format_offset(expires, 7 * 60));
+    let m = merchant.clone();
+    let created = run
+        .snap_step("Create VA (SNAP)", move |id| async move {
+            m.send_snap(SnapCall::new(&create).external_id(id)).await
+        })
+        .await?;
+    let va_number = created
+        .virtual_account_data
+        .as_ref()
+        .map_or_else(String::new, |d| d.virtual_account_no.as_str().to_owned());
+    let mut lines = vec![format!(
+        "SNAP: {client_id} created Virtual Account {:?} for {trx_id} (IDR 75000, {})",
+        va_number.trim(),
+        created.response_code.as_str()
+    )];
+
+    run.step += 1;
+    let paid = sim
+        .pay_va(&PayVaRequest::new(va_number.as_str()).client_id(client_id.as_str()))
+        .await
+        .map_err(|e| {
+            println!("[{}] FAIL Simulator pays the VA", run.step);
+            fail(format!("the simulator could not pay {va_number:?}: {e}"))
+        })?;
+    println!(
+        "[{}] ok   Simulator pays the VA        payment-request-id {}  → {}",
+        run.step,
+        paid.payment_request_id,
+        paid.notification_url
+            .as_deref()
+            .unwrap_or("no notification URL")
+    );
+
+    run.step += 1;
+    let received = next_snap(notifications).await.ok_or_else(|| {
+        println!("[{}] FAIL SNAP notification verified", run.step);
+        fail(format!(
+            "no verified SNAP notification within {NOTIFICATION_WAIT:?}"
+        ))
+    })?;
+    let delivery = &received.verified.delivery;
+    println!(
+        "[{}] ok   SNAP notification verified   external-id {}  bearer ours, HMAC over {} body  ack {}",
+        run.step,
+        delivery.external_id.as_deref().unwrap_or("—"),
+        listen::snap::signed_form(delivery.signed_form),
+        received.ack.response_code().as_str()
+    );
+    let notified = &received.verified.notification;
+    if notified.payment_request_id.as_deref() != Some(paid.payment_request_id.as_str()) {
+        return Err(fail(format!(
+            "the SNAP notification is for payment {:?}, not {}",
+            notified.payment_request_id, paid.payment_request_id
+        )));
+    }
+    lines.push(format!(
+        "SNAP notification verified (DOKU's token request with DOKU's public key, our bearer, \
+         the HMAC-SHA512 with the client secret): {} paid {}, acknowledged {}",
+        notified.virtual_account_no.as_str().trim(),
+        notified
+            .paid_amount
+            .as_ref()
+            .map_or("?", |a| a.value.as_str()),
+        received.ack.response_code().as_str()
+    ));
+
+    let status_request = CheckStatusVaRequest::new(partner_service_id, customer_no)
+        .payment_request_id(paid.payment_request_id.clone());
+    let m = merchant.clone();
+    let status = run
+        .snap_step("Check Status VA (SNAP)", move |id| async move {
+            m.send_snap(SnapCall::new(&status_request).external_id(id))
+                .await
+        })
+        .await?;
+    let data = status.virtual_account_data.as_ref();
+    let paid_amount = data
+        .and_then(|d| d.paid_amount.as_ref())
+        .map_or("0.00", |a| a.value.as_str());
+    let reason = data
+        .and_then(|d| d.payment_flag_reason.as_ref())
+        .and_then(|r| r.english.as_deref())
+        .unwrap_or("");
+    if paid_amount != "75000.00" || reason != "Success" {
+        return Err(fail(format!(
+            "Check Status VA says {reason:?} with {paid_amount} paid, not Success with 75000.00"
+        )));
+    }
+    lines.push(format!(
+        "SNAP check status: {} is paid ({paid_amount}, {reason})",
+        va_number.trim()
+    ));
+    Ok(lines)
 }

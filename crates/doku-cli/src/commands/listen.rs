@@ -13,11 +13,18 @@
 //! purpose: DOKU retries a notification 30 minutes, 6 hours and 12 hours after the first attempt
 //! and does not say whether a retry is stamped afresh or carries the first attempt's timestamp.
 //!
+//! SNAP (Virtual Accounts), when DOKU's public key and the merchant's private key are given: the
+//! token endpoint DOKU calls first and the SNAP notification path ([`snap`]), under the same
+//! bounds. A verified SNAP notification is printed as one JSON line (`"scheme":"snap"`, with the
+//! form its signature covered) and acknowledged under `--snap-ack-code`; a refusal is answered
+//! with DOKU's code (`4012701` bearer, `4012700` signature, …) and reported on stderr.
+//!
 //! What is printed is escaped: control and bidirectional formatting characters in the JSON line
 //! are written as `\uXXXX` escapes (still the same JSON value), so a notification cannot reorder
 //! or rewrite what a terminal shows.
 
 mod slots;
+pub(crate) mod snap;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -41,9 +48,10 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::credentials::{merchant_id, merchant_key, MERCHANT_KEY_ENV};
-use crate::output::{escape, is_bidi_control};
+use crate::output::escape;
 use crate::pay_args::ListenArgs;
 use slots::{Slot, Slots};
+pub(crate) use snap::{SnapReceived, SnapRoutes};
 
 /// Connections served at once unless `--max-connections` says otherwise.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
@@ -56,6 +64,14 @@ pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The keys of every merchant accepted, by brand id.
 pub(crate) type Keys = HashMap<String, SecretKey>;
 
+/// A notification that verified, as handed to an embedded receiver's channel.
+pub(crate) enum Received {
+    /// A Non-SNAP (Checkout) notification.
+    NonSnap(Box<Verified>),
+    /// A SNAP Virtual Account payment notification.
+    Snap(Box<SnapReceived>),
+}
+
 /// What every connection shares.
 pub(crate) struct Shared {
     keys: Keys,
@@ -65,7 +81,9 @@ pub(crate) struct Shared {
     done: Notify,
     /// Where verified notifications go besides stdout (the demo's embedded receiver); a full
     /// channel drops the copy, never blocks the answer.
-    sink: Option<tokio::sync::mpsc::Sender<Verified>>,
+    sink: Option<tokio::sync::mpsc::Sender<Received>>,
+    /// The SNAP token endpoint and notification path, when on.
+    snap: Option<SnapRoutes>,
     /// Whether each verified notification is printed as a JSON line.
     print: bool,
     /// The largest distance between `Request-Timestamp` and now, in seconds; `None` checks none.
@@ -77,12 +95,13 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// A receiver for `keys` at `path` that hands each verified notification to `sink` (not
-    /// printed) and serves until dropped.
+    /// A receiver for `keys` at `path` (and the SNAP routes, when given) that hands each
+    /// verified notification to `sink` (not printed) and serves until dropped.
     pub(crate) fn to_channel(
         keys: Keys,
         path: &str,
-        sink: tokio::sync::mpsc::Sender<Verified>,
+        snap: Option<SnapRoutes>,
+        sink: tokio::sync::mpsc::Sender<Received>,
     ) -> Arc<Self> {
         Arc::new(Self {
             keys,
@@ -91,6 +110,7 @@ impl Shared {
             max: None,
             done: Notify::new(),
             sink: Some(sink),
+            snap,
             print: false,
             // The embedded simulator's clock may be offset: no window.
             max_age: None,
@@ -109,6 +129,7 @@ pub(crate) async fn run(args: ListenArgs) -> Result<ExitCode, String> {
         ));
     }
     let keys = keys(&args)?;
+    let snap = snap_routes(&args, &keys)?;
     let listener = bind(std::net::SocketAddr::new(args.bind, args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     let addr = listener
@@ -121,6 +142,14 @@ pub(crate) async fn run(args: ListenArgs) -> Result<ExitCode, String> {
         escape(&args.path, false),
         escape(&ids.join(", "), false)
     );
+    if let Some(snap) = &snap {
+        eprintln!(
+            "SNAP: token endpoint http://{addr}{}, notifications http://{addr}{} (ack {})",
+            escape(&snap.token_path, false),
+            escape(&snap.notification_path, false),
+            args.snap.snap_ack_code.response_code().as_str()
+        );
+    }
     let shared = Arc::new(Shared {
         keys,
         path: args.path,
@@ -128,6 +157,7 @@ pub(crate) async fn run(args: ListenArgs) -> Result<ExitCode, String> {
         max: args.max_notifications,
         done: Notify::new(),
         sink: None,
+        snap,
         print: true,
         max_age: Some(args.max_age),
         read_timeout: args.read_timeout,
@@ -268,6 +298,57 @@ fn keys(args: &ListenArgs) -> Result<Keys, String> {
     Ok(keys)
 }
 
+/// The SNAP routes, when DOKU's public key is given: it needs the merchant's private key, and
+/// the three paths must differ.
+fn snap_routes(args: &ListenArgs, keys: &Keys) -> Result<Option<SnapRoutes>, String> {
+    let snap = &args.snap;
+    let Some(doku_key_file) = &snap.doku_public_key else {
+        if snap.private_key.snap_private_key.is_some() {
+            return Err(
+                "--snap-private-key needs --doku-public-key (DOKU's SNAP public key) to turn \
+                 the SNAP routes on"
+                    .to_owned(),
+            );
+        }
+        return Ok(None);
+    };
+    let Some(private_key_file) = &snap.private_key.snap_private_key else {
+        return Err(
+            "--doku-public-key needs --snap-private-key FILE (or DOKU_SNAP_PRIVATE_KEY_FILE): \
+             the merchant's key signs the tokens DOKU asks for"
+                .to_owned(),
+        );
+    };
+    for (flag, path) in [
+        ("--snap-token-path", &snap.snap_token_path),
+        ("--snap-path", &snap.snap_path),
+    ] {
+        if !path.starts_with('/') {
+            return Err(format!("{flag} {} must start with /", escape(path, false)));
+        }
+    }
+    if snap.snap_token_path == snap.snap_path
+        || snap.snap_token_path == args.path
+        || snap.snap_path == args.path
+    {
+        return Err("--path, --snap-path and --snap-token-path must differ".to_owned());
+    }
+    let doku_key = crate::credentials::public_key(doku_key_file, "DOKU's SNAP public key")?;
+    let private_key = crate::credentials::snap_private_key(
+        private_key_file,
+        snap.private_key.snap_passphrase_file.as_deref(),
+    )?;
+    Ok(Some(SnapRoutes::new(
+        doku_key,
+        private_key,
+        keys,
+        Some(args.max_age),
+        snap.snap_ack_code,
+        &snap.snap_token_path,
+        &snap.snap_path,
+    )))
+}
+
 /// `DOKU_MERCHANT_KEY_<ID>`: the id upper-cased, every character but A-Z and 0-9 as `_`.
 pub(crate) fn key_env(id: &str) -> String {
     let suffix: String = id
@@ -290,9 +371,12 @@ async fn handle(
     reached_max: Arc<AtomicBool>,
     conn: Arc<slots::Conn>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    if request.uri().path() != shared.path {
-        return Ok(answer(StatusCode::NOT_FOUND, "not the notification path"));
-    }
+    let route = match (request.uri().path(), &shared.snap) {
+        (path, _) if path == shared.path => Route::NonSnap,
+        (path, Some(snap)) if path == snap.token_path => Route::SnapToken,
+        (path, Some(snap)) if path == snap.notification_path => Route::SnapNotification,
+        _ => return Ok(answer(StatusCode::NOT_FOUND, "not the notification path")),
+    };
     if request.method() != hyper::Method::POST {
         return Ok(answer(StatusCode::METHOD_NOT_ALLOWED, "POST only"));
     }
@@ -324,27 +408,60 @@ async fn handle(
         }
     };
     conn.answering();
+    match route {
+        Route::NonSnap => Ok(non_snap(&parts, &body, &shared, &reached_max)),
+        Route::SnapToken => Ok(snap_token(&parts, &body, &shared)),
+        Route::SnapNotification => Ok(snap_notification(&parts, &body, &shared, &reached_max)),
+    }
+}
+
+/// Which of the receiver's routes a request is for.
+#[derive(Debug, Clone, Copy)]
+enum Route {
+    /// The Non-SNAP notification path (`--path`).
+    NonSnap,
+    /// The SNAP token endpoint.
+    SnapToken,
+    /// The SNAP notification path.
+    SnapNotification,
+}
+
+/// Counts a verified notification; `false` when it is past `--max-notifications` (a
+/// notification in flight while we stop: answered 503, DOKU retries it).
+fn count_verified(shared: &Shared, reached_max: &AtomicBool) -> bool {
+    let count = shared.verified.fetch_add(1, Ordering::SeqCst) + 1;
+    if shared.max.is_some_and(|max| count > max) {
+        return false;
+    }
+    if shared.max == Some(count) {
+        reached_max.store(true, Ordering::SeqCst);
+    }
+    true
+}
+
+/// A Non-SNAP notification: verified with the `Client-Id`'s key over `--path`.
+fn non_snap(
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+    shared: &Shared,
+    reached_max: &AtomicBool,
+) -> Response<Full<Bytes>> {
     let freshness = shared.max_age.map(|tolerance_seconds| Freshness {
         now_unix_seconds: SystemClock.unix_seconds(),
         tolerance_seconds,
     });
-    match verify_notification(&parts.headers, &body, &shared.path, &shared.keys, freshness) {
+    match verify_notification(&parts.headers, body, &shared.path, &shared.keys, freshness) {
         Ok(verified) => {
-            let count = shared.verified.fetch_add(1, Ordering::SeqCst) + 1;
-            if shared.max.is_some_and(|max| count > max) {
-                // Past the limit (a notification in flight while we stop): DOKU retries it.
-                return Ok(answer(StatusCode::SERVICE_UNAVAILABLE, "stopping"));
-            }
-            if shared.max == Some(count) {
-                reached_max.store(true, Ordering::SeqCst);
+            if !count_verified(shared, reached_max) {
+                return answer(StatusCode::SERVICE_UNAVAILABLE, "stopping");
             }
             if shared.print {
                 println!("{}", json_line(&verified));
             }
             if let Some(sink) = &shared.sink {
-                let _ = sink.try_send(verified);
+                let _ = sink.try_send(Received::NonSnap(Box::new(verified)));
             }
-            Ok(answer(StatusCode::OK, "OK"))
+            answer(StatusCode::OK, "OK")
         }
         Err(refusal) => {
             let status = match refusal {
@@ -356,9 +473,88 @@ async fn handle(
                 status.as_u16(),
                 escape(&crate::output::chain(&refusal, None), false)
             );
-            Ok(answer(status, "refused"))
+            answer(status, "refused")
         }
     }
+}
+
+/// DOKU's SNAP token request: verified with DOKU's public key, answered with our JWT.
+fn snap_token(
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+    shared: &Shared,
+) -> Response<Full<Bytes>> {
+    let Some(snap) = &shared.snap else {
+        return answer(StatusCode::NOT_FOUND, "not the notification path");
+    };
+    let reply = snap.token(&parts.headers, body, SystemClock.unix_seconds());
+    // The embedded receiver reports a refusal only; `doku listen` every outcome.
+    if shared.print || reply.outcome.is_err() {
+        eprintln!("{}", snap::token_report(&reply));
+    }
+    json_answer(reply.status, reply.body)
+}
+
+/// A SNAP payment notification: our bearer, then the merchant's HMAC over the signed path
+/// (with its query, as DOKU signs it) and the raw bytes.
+fn snap_notification(
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+    shared: &Shared,
+    reached_max: &AtomicBool,
+) -> Response<Full<Bytes>> {
+    let Some(snap) = &shared.snap else {
+        return answer(StatusCode::NOT_FOUND, "not the notification path");
+    };
+    let signed_path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path(), |p| p.as_str());
+    match snap.notification(
+        signed_path,
+        &parts.headers,
+        body,
+        SystemClock.unix_seconds(),
+    ) {
+        Ok(received) => {
+            if !count_verified(shared, reached_max) {
+                return answer(StatusCode::SERVICE_UNAVAILABLE, "stopping");
+            }
+            if let Some(warning) = received.minified_warning() {
+                eprintln!("{warning}");
+            }
+            let reply = received.reply();
+            if shared.print {
+                println!("{}", received.json_line());
+            }
+            if let Some(sink) = &shared.sink {
+                let _ = sink.try_send(Received::Snap(Box::new(received)));
+            }
+            json_answer(reply.status, reply.body)
+        }
+        Err(refusal) => {
+            let reply = refusal.notification_reply();
+            eprintln!(
+                "refused SNAP notification ({} {}): {}",
+                reply.status,
+                snap::response_code(&reply),
+                escape(&crate::output::chain(&refusal, None), false)
+            );
+            json_answer(reply.status, reply.body)
+        }
+    }
+}
+
+/// A SNAP answer: its status (the `responseCode`'s first three digits) and JSON body.
+fn json_answer(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(doku_partner::SNAP_REPLY_CONTENT_TYPE),
+    );
+    response
 }
 
 /// One JSON line: who sent it, its dedup key and status, and the typed notification.
@@ -373,23 +569,7 @@ fn json_line(verified: &Verified) -> String {
         "dedup_key": verified.dedup_key(),
         "notification": verified.notification,
     });
-    escape_json_text(&value.to_string())
-}
-
-/// `json` with every character serde_json leaves raw that a terminal acts on (DEL, C1 controls,
-/// bidirectional formatting characters such as U+202E) written as a `\uXXXX` escape. Outside
-/// strings JSON text has none of them, so the result decodes to the same value.
-fn escape_json_text(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if c.is_control() || is_bidi_control(c) {
-            // Every such character is in the Basic Multilingual Plane: one escape each.
-            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::output::escape_json_text(&value.to_string())
 }
 
 /// The `Content-Length` the peer announced, if it is one number.
@@ -415,7 +595,7 @@ mod tests {
     #[test]
     fn printed_json_escapes_bidi_and_c1_controls_and_keeps_its_value() {
         let value = serde_json::json!({ "invoice": "INV-\u{202e}gpj.exe\u{9b}\u{7f}\u{2066}x\n" });
-        let line = escape_json_text(&value.to_string());
+        let line = crate::output::escape_json_text(&value.to_string());
         for raw in ['\u{202e}', '\u{9b}', '\u{7f}', '\u{2066}', '\n'] {
             assert!(!line.contains(raw), "{raw:?} printed raw: {line}");
         }

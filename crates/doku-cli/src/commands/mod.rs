@@ -7,6 +7,7 @@ mod listen;
 mod pay;
 mod sign;
 mod sim;
+mod va;
 pub(crate) use sim::SimCommand;
 mod verify;
 
@@ -30,6 +31,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
         Command::Checkout(args) => with_runtime(pay::checkout(args)),
         Command::Status(args) => with_runtime(pay::status(args)),
         Command::Listen(args) => with_runtime(listen::run(args)),
+        Command::Va(args) => with_runtime(va::run(args)),
     };
     match result {
         Ok(code) => code,

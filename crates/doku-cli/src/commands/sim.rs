@@ -1,12 +1,19 @@
 //! `doku sim`: the simulator, exactly as the `doku-sim` binary runs it; `doku sim pay`: pays a
 //! Checkout order in a running simulator (like DOKU's payment simulator), which then delivers
-//! the signed notification.
+//! the signed notification; `doku sim pay-va`: pays a SNAP Virtual Account, after which the
+//! simulator asks the merchant's token endpoint for a token and delivers the SNAP notification.
+//!
+//! Both pay commands print the simulator's answer as one JSON line and exit 0; 1 when the
+//! simulator refuses (unknown, paid or expired, the merchant's inquiry said no), 2 when there is
+//! no answer (no simulator at the URL, a timeout).
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use doku_sim::cli::{BoundArgs, SimArgs};
-use doku_sim::{PayRequest, PayStatus, Sim};
+use doku_sim::{PayRequest, PayStatus, PayVaRequest, Sim};
+
+use crate::sim_pay::PayError;
 
 /// `doku sim [FLAGS]` runs the simulator; `doku sim pay INVOICE` pays an order in one.
 #[derive(Debug, clap::Args)]
@@ -29,6 +36,29 @@ pub(crate) enum SimAction {
     /// Pay a Checkout order in a running simulator: moves it to --status and delivers the signed
     /// notification to the simulator's --notification-url (prints the outcome as JSON).
     Pay(PayArgs),
+    /// Pay a SNAP Virtual Account in a running simulator: like a customer at the bank (with the
+    /// merchant's inquiry first for direct-inquiry banks); the simulator then gets a token from
+    /// the merchant's token URL and delivers the signed SNAP notification (prints the outcome
+    /// as JSON).
+    PayVa(PayVaArgs),
+}
+
+/// `doku sim pay-va`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PayVaArgs {
+    /// The Virtual Account number (partnerServiceId + customerNo; spaces, zeros or no padding:
+    /// quote it when it has spaces).
+    pub(crate) virtual_account_no: String,
+    /// The running simulator, e.g. http://127.0.0.1:8080 (what `doku sim` printed).
+    #[arg(long, env = "DOKU_BASE_URL", value_name = "URL")]
+    pub(crate) base_url: String,
+    /// The merchant (client id), only needed when two merchants have the same number.
+    #[arg(long = "merchant", value_name = "CLIENT_ID")]
+    pub(crate) merchant: Option<String>,
+    /// What the customer pays, e.g. 25000.00 (open and variable amounts only: a closed amount
+    /// pays the bill).
+    #[arg(long, value_name = "AMOUNT")]
+    pub(crate) amount: Option<String>,
 }
 
 /// `doku sim pay`.
@@ -55,6 +85,7 @@ pub(crate) struct PayArgs {
 pub(crate) async fn run(command: SimCommand) -> Result<ExitCode, String> {
     match command.action {
         Some(SimAction::Pay(pay)) => run_pay(pay).await,
+        Some(SimAction::PayVa(pay)) => run_pay_va(pay).await,
         None => run_sim(command.args, command.bounds).await,
     }
 }
@@ -67,11 +98,39 @@ async fn run_pay(pay: PayArgs) -> Result<ExitCode, String> {
     if let Some(method) = pay.method {
         request = request.method(method);
     }
-    let payment = crate::sim_pay::request_payment(&pay.base_url, &request).await?;
-    let line = serde_json::to_string(&payment).map_err(|e| e.to_string())?;
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{line}").map_err(|e| format!("cannot write to stdout: {e}"))?;
-    Ok(ExitCode::SUCCESS)
+    let payment = crate::sim_pay::request_payment(&pay.base_url, &request).await;
+    print_outcome(payment)
+}
+
+async fn run_pay_va(pay: PayVaArgs) -> Result<ExitCode, String> {
+    let mut request = PayVaRequest::new(pay.virtual_account_no);
+    if let Some(merchant) = pay.merchant {
+        request = request.client_id(merchant);
+    }
+    if let Some(amount) = pay.amount {
+        request = request.amount(amount);
+    }
+    let payment = crate::sim_pay::request_va_payment(&pay.base_url, &request).await;
+    print_outcome(payment)
+}
+
+/// The simulator's answer as one JSON line (escaped: it echoes our input); a refusal on stderr
+/// with exit code 1; no answer is an error (exit code 2).
+fn print_outcome(outcome: Result<impl serde::Serialize, PayError>) -> Result<ExitCode, String> {
+    match outcome {
+        Ok(payment) => {
+            let line = serde_json::to_string(&payment).map_err(|e| e.to_string())?;
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{}", crate::output::escape_json_text(&line))
+                .map_err(|e| format!("cannot write to stdout: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refused @ PayError::Refused(_)) => {
+            eprintln!("error: {}", refused.message());
+            Ok(ExitCode::from(1))
+        }
+        Err(unreachable) => Err(unreachable.message()),
+    }
 }
 
 async fn run_sim(args: SimArgs, bounds: BoundArgs) -> Result<ExitCode, String> {
