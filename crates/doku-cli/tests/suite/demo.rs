@@ -49,10 +49,43 @@ fn demo_completes_every_step_with_verified_signatures() {
     assert!(stdout.contains("Simulator pays the order"), "{stdout}");
     assert!(stdout.contains("(final)"), "{stdout}");
     assert!(
-        stdout.contains("is SUCCESS\n") || stdout.trim_end().ends_with("is SUCCESS"),
+        stdout.contains("check status: ") && stdout.contains(" is SUCCESS\n"),
         "{stdout}"
     );
-    assert!(stdout.contains("summary: all 12 steps ok"), "{stdout}");
+    // The SNAP half: the merchant registers its (demo, test-only) public key, creates a
+    // Virtual Account, the simulator pays it, asks the embedded receiver's token endpoint for a
+    // token and delivers the SNAP notification, which the receiver verifies (our bearer, the
+    // HMAC over the raw body) and acknowledges; Check Status VA shows it paid.
+    for step in ["Create VA (SNAP)", "Check Status VA (SNAP)"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(step))
+            .unwrap_or_else(|| panic!("no progress line for {step}:\n{stdout}"));
+        assert!(
+            line.contains(" ok ") && line.contains("status 200") && line.contains("external-id "),
+            "{line}"
+        );
+    }
+    for step in [
+        "ok   Register SNAP public key",
+        "ok   Simulator pays the VA",
+        "ok   SNAP notification verified",
+    ] {
+        assert!(stdout.contains(step), "no {step:?} line:\n{stdout}");
+    }
+    let snap = stdout
+        .lines()
+        .find(|l| l.contains("SNAP notification verified   external-id"))
+        .unwrap_or_else(|| panic!("no SNAP notification line:\n{stdout}"));
+    assert!(
+        snap.contains("HMAC over raw body") && snap.contains("ack 2002500"),
+        "{snap}"
+    );
+    assert!(
+        stdout.contains("SNAP check status: ") && stdout.contains("is paid (75000.00, Success)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("summary: all 17 steps ok"), "{stdout}");
     assert!(
         stdout.contains("response signatures verified: 10/10"),
         "{stdout}"
@@ -61,7 +94,14 @@ fn demo_completes_every_step_with_verified_signatures() {
         !stdout.contains("SK-") && !stderr.contains("SK-"),
         "neither the demo secret nor the brand's shared key is printed"
     );
-    assert!(!stdout.contains("eyJ"), "no token is printed");
+    assert!(
+        !stdout.contains("eyJ") && !stderr.contains("eyJ"),
+        "no token (Partner API or SNAP JWT) is printed"
+    );
+    assert!(
+        !stdout.contains("PRIVATE KEY") && !stderr.contains("PRIVATE KEY"),
+        "no key is printed"
+    );
 }
 
 #[test]

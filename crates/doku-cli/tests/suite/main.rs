@@ -9,3 +9,4 @@ mod listen_simulator;
 mod pay_commands;
 mod sign_verify;
 mod sim_command;
+mod snap_commands;
