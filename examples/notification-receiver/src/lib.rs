@@ -16,6 +16,14 @@
 //! A payment's state only moves forward ([`transitions`]), and only for an order the app
 //! registered with its amount ([`Store::register_order`]). Every resource a peer can hold is
 //! bounded ([`Limits`]); serve with [`serve`], not `axum::serve`, to get the bounds.
+//!
+//! **SNAP Virtual Accounts** ([`Receiver::with_snap`], [`SnapSide`]): DOKU first asks
+//! [`SNAP_TOKEN_PATH`] for a token (its RSA signature verified with DOKU's public key, our JWT
+//! signed with the merchant's private key), then posts the payment to
+//! [`SNAP_NOTIFICATION_PATH`] with that bearer and an HMAC-SHA512 over the raw bytes. A verified
+//! payment goes through the same store and state machine (an [`Event`] whose invoice is the
+//! Virtual Account's `trxId`), recorded once under its dedup key, and is acknowledged with the
+//! SNAP body DOKU expects; refusals carry DOKU's codes (`4012701` bearer, `4012700` signature).
 
 mod limits;
 mod server;
@@ -25,24 +33,40 @@ pub mod transitions;
 mod writer;
 
 use doku_sign::clock::{Clock as _, SystemClock};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use doku_partner::{verify_notification, MerchantKeys, NotificationRefusal};
+use doku_model::snap::{AckCode, ResponseCode, ServiceCode, SnapErrorBody};
+use doku_partner::{
+    verify_notification, MerchantKeys, NotificationRefusal, SnapReceiver, SnapReply,
+    SnapTokenIssuer, SNAP_REPLY_CONTENT_TYPE,
+};
 use doku_sign::notification::Freshness;
+use doku_sign::snap_asymmetric::{PrivateKey, PublicKey};
+use doku_sign::SecretKey;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
 pub use limits::Limits;
 pub use server::bind;
-pub use store::{Applied, Flag, Payment, Store};
+pub use store::{Applied, Event, Flag, Payment, Store};
 pub use writer::WriteError;
 use writer::Writer;
 
 /// The path DOKU is configured to call (it is part of what DOKU signs).
 pub const NOTIFICATION_PATH: &str = "/payments/notifications";
+
+/// Where DOKU asks for a token before each SNAP call (the path of the merchant's token URL).
+pub const SNAP_TOKEN_PATH: &str = "/authorization/v1/access-token/b2b";
+
+/// Where DOKU posts SNAP Virtual Account payments (the path of the merchant's SNAP
+/// notification URL, part of what DOKU signs; DOKU's spec names this one).
+pub const SNAP_NOTIFICATION_PATH: &str = "/v1/transfer-va/payment";
 
 /// What the handler needs: the merchants' keys, the store and its writer, the bounds.
 pub struct Receiver {
@@ -50,6 +74,53 @@ pub struct Receiver {
     store: Arc<Store>,
     writer: Writer,
     limits: Limits,
+    snap: Option<SnapSide>,
+}
+
+/// The SNAP half of the receiver: the token endpoint and one notification verifier per
+/// merchant (its client secret is its key, the same as for Non-SNAP notifications).
+pub struct SnapSide {
+    issuer: SnapTokenIssuer,
+    receivers: Vec<(String, SnapReceiver)>,
+    ack: AckCode,
+    tokens_issued: AtomicU64,
+}
+
+impl SnapSide {
+    /// Tokens for `merchants` (client id and client secret) only, DOKU's token requests
+    /// verified with `doku_public_key`, our tokens signed with `merchant_private_key` (whose
+    /// public half DOKU holds); acknowledged with `2002500` unless [`SnapSide::ack_code`] says
+    /// otherwise.
+    pub fn new(
+        doku_public_key: PublicKey,
+        merchant_private_key: PrivateKey,
+        merchants: impl IntoIterator<Item = (String, SecretKey)>,
+    ) -> Self {
+        let merchants: Vec<(String, SecretKey)> = merchants.into_iter().collect();
+        let issuer = SnapTokenIssuer::new(doku_public_key, merchant_private_key)
+            .expected_client_ids(merchants.iter().map(|(id, _)| id.clone()));
+        let receivers = merchants
+            .into_iter()
+            .map(|(id, secret)| {
+                let receiver =
+                    SnapReceiver::for_issuer(&issuer, secret).expected_client_ids([id.clone()]);
+                (id, receiver)
+            })
+            .collect();
+        Self {
+            issuer,
+            receivers,
+            ack: AckCode::PaymentNotification,
+            tokens_issued: AtomicU64::new(0),
+        }
+    }
+
+    /// The success code of the acknowledgement: `2002500` (DOKU's Java, Go and Python SDKs, the
+    /// default) or `2002700` (its PHP and Node SDKs); no DOKU page says which.
+    pub fn ack_code(mut self, ack: AckCode) -> Self {
+        self.ack = ack;
+        self
+    }
 }
 
 impl Receiver {
@@ -67,7 +138,15 @@ impl Receiver {
             store,
             writer,
             limits,
+            snap: None,
         })
+    }
+
+    /// Also receives SNAP Virtual Account payments: serves [`SNAP_TOKEN_PATH`] and
+    /// [`SNAP_NOTIFICATION_PATH`].
+    pub fn with_snap(mut self, snap: SnapSide) -> Self {
+        self.snap = Some(snap);
+        self
     }
 
     /// The store, to register orders and read payments.
@@ -76,11 +155,18 @@ impl Receiver {
     }
 }
 
-/// The axum router with the notification route.
+/// The axum router with the notification route (and the SNAP routes, when configured).
 pub fn router(receiver: Receiver) -> Router {
-    Router::new()
-        .route(NOTIFICATION_PATH, post(receive))
-        .with_state(Arc::new(receiver))
+    let snap = receiver.snap.is_some();
+    let router = Router::new().route(NOTIFICATION_PATH, post(receive));
+    let router = if snap {
+        router
+            .route(SNAP_TOKEN_PATH, post(snap_token))
+            .route(SNAP_NOTIFICATION_PATH, post(snap_notification))
+    } else {
+        router
+    };
+    router.with_state(Arc::new(receiver))
 }
 
 /// Serves `receiver` on `listener` with its bounds (HTTP/1.1 only), until the task is dropped.
@@ -89,16 +175,17 @@ pub async fn serve(listener: tokio::net::TcpListener, receiver: Receiver) {
     server::serve(listener, router(receiver), limits).await;
 }
 
-async fn receive(
-    State(receiver): State<Arc<Receiver>>,
+/// The request's head and whole body, within the body bounds; or the answer saying why not.
+async fn read_body(
+    receiver: &Receiver,
     request: Request,
-) -> (StatusCode, &'static str) {
+) -> Result<(axum::http::request::Parts, Bytes), (StatusCode, &'static str)> {
     let conn = request.extensions().get::<Arc<slots::Conn>>().cloned();
     let (parts, body) = request.into_parts();
     let max = receiver.limits.max_body;
     if announced_length(&parts.headers).is_some_and(|n| n > max as u64) {
         eprintln!("refused a notification: Content-Length over {max} bytes");
-        return (StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+        return Err((StatusCode::PAYLOAD_TOO_LARGE, "body too large"));
     }
     let read = tokio::time::timeout(
         receiver.limits.body_read_timeout,
@@ -108,24 +195,35 @@ async fn receive(
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
             eprintln!("refused a notification: body over {max} bytes");
-            return (StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "body too large"));
         }
         Ok(Err(e)) => {
             eprintln!("refused a notification: its body could not be read: {e}");
-            return (StatusCode::BAD_REQUEST, "malformed body");
+            return Err((StatusCode::BAD_REQUEST, "malformed body"));
         }
         Err(_) => {
             eprintln!(
                 "refused a notification: body not sent within {:?}",
                 receiver.limits.body_read_timeout
             );
-            return (StatusCode::REQUEST_TIMEOUT, "too slow");
+            return Err((StatusCode::REQUEST_TIMEOUT, "too slow"));
         }
     };
     // The request is in: this connection is no longer a candidate to make room.
     if let Some(conn) = &conn {
         conn.answering();
     }
+    Ok((parts, body))
+}
+
+async fn receive(
+    State(receiver): State<Arc<Receiver>>,
+    request: Request,
+) -> (StatusCode, &'static str) {
+    let (parts, body) = match read_body(&receiver, request).await {
+        Ok(read) => read,
+        Err(answer) => return answer,
+    };
     let freshness = receiver.limits.max_age.map(|tolerance_seconds| Freshness {
         now_unix_seconds: SystemClock.unix_seconds(),
         tolerance_seconds,
@@ -148,7 +246,11 @@ async fn receive(
             };
         }
     };
-    match receiver.writer.record(verified, body).await {
+    match receiver
+        .writer
+        .record(Event::from_checkout(&verified), body)
+        .await
+    {
         Ok(Applied::New | Applied::Duplicate) => (StatusCode::OK, "OK"),
         Ok(Applied::Flagged(flag)) => {
             eprintln!(
@@ -167,6 +269,124 @@ async fn receive(
             (StatusCode::INTERNAL_SERVER_ERROR, "try again")
         }
     }
+}
+
+/// DOKU's token request, before a SNAP notification: its RSA signature verified with DOKU's
+/// public key, answered with our JWT (never logged).
+async fn snap_token(State(receiver): State<Arc<Receiver>>, request: Request) -> Response {
+    let Some(snap) = &receiver.snap else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (parts, body) = match read_body(&receiver, request).await {
+        Ok(read) => read,
+        Err(answer) => return answer.into_response(),
+    };
+    let n = snap.tokens_issued.fetch_add(1, Ordering::Relaxed);
+    let jti = format!("{}-{}-{n}", std::process::id(), SystemClock.unix_seconds());
+    let reply = snap
+        .issuer
+        .answer(&parts.headers, &body, SystemClock.unix_seconds(), &jti);
+    if let Err(refusal) = &reply.outcome {
+        eprintln!("refused a SNAP token request: {refusal}");
+    }
+    snap_response(reply.into())
+}
+
+/// A SNAP Virtual Account payment: our bearer, then the merchant's HMAC over the raw bytes;
+/// recorded once, then acknowledged.
+async fn snap_notification(State(receiver): State<Arc<Receiver>>, request: Request) -> Response {
+    let Some(snap) = &receiver.snap else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let signed_path = request
+        .uri()
+        .path_and_query()
+        .map_or(SNAP_NOTIFICATION_PATH, |p| p.as_str())
+        .to_owned();
+    let (parts, body) = match read_body(&receiver, request).await {
+        Ok(read) => read,
+        Err(answer) => return answer.into_response(),
+    };
+    let now = SystemClock.unix_seconds();
+    // The merchant `X-PARTNER-ID` names, else each (a token is only good for one of them).
+    let named = parts
+        .headers
+        .get(doku_sign::headers::X_PARTNER_ID)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|id| snap.receivers.iter().find(|(known, _)| known == id));
+    let candidates: Vec<&(String, SnapReceiver)> = match named {
+        Some(one) => vec![one],
+        None => snap.receivers.iter().collect(),
+    };
+    let mut first_refusal = None;
+    let mut verified = None;
+    for (client_id, verifier) in candidates {
+        match verifier.verify_notification("POST", &signed_path, &parts.headers, &body, now) {
+            Ok(v) => {
+                verified = Some((client_id, v));
+                break;
+            }
+            Err(refusal) => {
+                first_refusal.get_or_insert(refusal);
+            }
+        }
+    }
+    let Some((client_id, verified)) = verified else {
+        return match first_refusal {
+            Some(refusal) => {
+                eprintln!("refused a SNAP notification: {refusal}");
+                snap_response(refusal.notification_reply())
+            }
+            None => snap_error(&ResponseCode::INVALID_TOKEN),
+        };
+    };
+    let event = Event::from_snap(client_id, &verified);
+    match receiver.writer.record(event, body).await {
+        Ok(Applied::New | Applied::Duplicate) => snap_response(verified.ack(snap.ack)),
+        Ok(Applied::Flagged(flag)) => {
+            eprintln!(
+                "recorded a SNAP payment without applying it: {}",
+                flag.as_str()
+            );
+            snap_response(verified.ack(snap.ack))
+        }
+        // A payment is never a refund or void: this does not happen; DOKU retries if it did.
+        Ok(Applied::NotYet) | Err(_) => snap_error(&ResponseCode::general_error(
+            ServiceCode::PAYMENT_NOTIFICATION,
+        )),
+    }
+}
+
+/// A SNAP answer as axum's response: its status, `application/json`, its body.
+fn snap_response(reply: SnapReply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(SNAP_REPLY_CONTENT_TYPE),
+        )],
+        reply.body,
+    )
+        .into_response()
+}
+
+/// `{"responseCode","responseMessage"}` with the code's status: DOKU retries a 5xx.
+fn snap_error(code: &ResponseCode) -> Response {
+    let body = serde_json::to_vec(&SnapErrorBody::from_code(code.clone())).unwrap_or_default();
+    let status = code
+        .http_status()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(SNAP_REPLY_CONTENT_TYPE),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// The `Content-Length` the peer announced, if it is one number.

@@ -7,13 +7,16 @@
 //! - `notifications`: one row per event, keyed by its dedup key (a retried notification is
 //!   ignored by the database itself), with what it did (`outcome`): `applied`, or a flag —
 //!   `stale`, `amount_mismatch`, `unknown_order`, `unknown_status` — for a person to look at.
+//!   A SNAP Virtual Account payment is an event like a Checkout notification ([`Event`]): its
+//!   invoice is the `trxId` the shop gave the Virtual Account, its status `SUCCESS`, its key
+//!   doku-partner's SNAP dedup key (prefixed `snap:`, so the two kinds never collide).
 //! - `payments`: each invoice's state; only an `applied` event changes it.
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use doku_model::{Amount, TransactionStatus};
-use doku_partner::Verified;
+use doku_partner::{Verified, VerifiedSnapNotification};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::transitions::{step, Step};
@@ -21,6 +24,64 @@ use crate::transitions::{step, Step};
 /// The receiver's database.
 pub struct Store {
     connection: Mutex<Connection>,
+}
+
+/// One notification as the store records it, whichever scheme it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The key a retry of the same event repeats.
+    pub dedup_key: String,
+    /// The merchant.
+    pub client_id: String,
+    /// The shop's invoice number (a Virtual Account's `trxId`).
+    pub invoice_number: String,
+    /// The event's `transaction.status` (`SUCCESS` for a Virtual Account payment).
+    pub status: TransactionStatus,
+    /// The amount paid, canonical (`19000`, `19000.5`), when the notification carries one.
+    pub amount: Option<String>,
+    /// DOKU's id of this delivery (`Request-Id`, or SNAP's `X-EXTERNAL-ID`), for the record.
+    pub request_id: String,
+}
+
+impl Event {
+    /// A verified Non-SNAP (Checkout) notification.
+    pub fn from_checkout(verified: &Verified) -> Self {
+        let n = &verified.notification;
+        Self {
+            dedup_key: verified.dedup_key(),
+            client_id: verified.client_id.clone(),
+            invoice_number: n.order.invoice_number.clone(),
+            status: n.transaction.status.clone(),
+            amount: n.order.amount.as_ref().map(Amount::to_canonical),
+            request_id: verified.request_id.clone(),
+        }
+    }
+
+    /// A verified SNAP Virtual Account payment of `client_id`'s Virtual Account: the invoice is
+    /// its `trxId` (the number itself, trimmed, when DOKU sends none), the status `SUCCESS`.
+    pub fn from_snap(client_id: &str, verified: &VerifiedSnapNotification) -> Self {
+        let n = &verified.notification;
+        let d = &verified.delivery;
+        Self {
+            dedup_key: format!("snap:{}", verified.dedup_key()),
+            client_id: client_id.to_owned(),
+            invoice_number: n
+                .trx_id
+                .clone()
+                .unwrap_or_else(|| n.virtual_account_no.as_str().trim().to_owned()),
+            status: TransactionStatus::Success,
+            amount: n
+                .paid_amount
+                .as_ref()
+                .and_then(|a| Amount::parse(a.value.as_str()).ok())
+                .map(|a| a.to_canonical()),
+            request_id: d
+                .external_id
+                .clone()
+                .or_else(|| n.payment_request_id.clone())
+                .unwrap_or_else(|| "-".to_owned()),
+        }
+    }
 }
 
 /// What recording a notification did.
@@ -139,9 +200,14 @@ impl Store {
 
     /// Records `verified` with its raw `body`, applying it to the payment once.
     pub fn record(&self, verified: &Verified, body: &[u8]) -> rusqlite::Result<Applied> {
+        self.record_event(&Event::from_checkout(verified), body)
+    }
+
+    /// Records `event` with its raw `body`, applying it to the payment once.
+    pub fn record_event(&self, event: &Event, body: &[u8]) -> rusqlite::Result<Applied> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;
-        let applied = record_in(&tx, verified, body)?;
+        let applied = record_in(&tx, event, body)?;
         tx.commit()?;
         Ok(applied)
     }
@@ -150,7 +216,7 @@ impl Store {
     /// savepoint so one failure does not undo the others.
     pub(crate) fn record_all<'a>(
         &self,
-        batch: impl Iterator<Item = (&'a Verified, &'a [u8])>,
+        batch: impl Iterator<Item = (&'a Event, &'a [u8])>,
     ) -> Vec<rusqlite::Result<Applied>> {
         let mut connection = self.lock();
         let mut tx = match connection.transaction() {
@@ -158,9 +224,9 @@ impl Store {
             Err(e) => return batch.map(|_| Err(clone_error(&e))).collect(),
         };
         let mut results = Vec::new();
-        for (verified, body) in batch {
+        for (event, body) in batch {
             let result = tx.savepoint().and_then(|sp| {
-                let applied = record_in(&sp, verified, body)?;
+                let applied = record_in(&sp, event, body)?;
                 sp.commit()?;
                 Ok(applied)
             });
@@ -220,13 +286,12 @@ fn clone_error(e: &rusqlite::Error) -> rusqlite::Error {
 }
 
 /// Records one notification inside `tx`: checks the order, then the state machine.
-fn record_in(tx: &Connection, verified: &Verified, body: &[u8]) -> rusqlite::Result<Applied> {
-    let n = &verified.notification;
-    let (client_id, invoice) = (verified.client_id.as_str(), n.order.invoice_number.as_str());
-    let arriving = &n.transaction.status;
+fn record_in(tx: &Connection, event: &Event, body: &[u8]) -> rusqlite::Result<Applied> {
+    let (client_id, invoice) = (event.client_id.as_str(), event.invoice_number.as_str());
+    let arriving = &event.status;
     let already: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM notifications WHERE dedup_key = ?1)",
-        params![verified.dedup_key()],
+        params![event.dedup_key],
         |row| row.get(0),
     )?;
     if already {
@@ -252,8 +317,7 @@ fn record_in(tx: &Connection, verified: &Verified, body: &[u8]) -> rusqlite::Res
         (_, Step::Unknown) => Applied::Flagged(Flag::UnknownStatus),
         (None, _) => Applied::Flagged(Flag::UnknownOrder),
         (Some(expected), step) => {
-            let amount = n.order.amount.as_ref().map(Amount::to_canonical);
-            if amount.as_deref() != Some(expected.as_str()) {
+            if event.amount.as_deref() != Some(expected.as_str()) {
                 Applied::Flagged(Flag::AmountMismatch)
             } else if step == Step::Stale {
                 Applied::Flagged(Flag::Stale)
@@ -271,11 +335,11 @@ fn record_in(tx: &Connection, verified: &Verified, body: &[u8]) -> rusqlite::Res
          (dedup_key, client_id, invoice_number, status, request_id, outcome, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
-            verified.dedup_key(),
+            event.dedup_key,
             client_id,
             invoice,
             arriving.as_str(),
-            verified.request_id,
+            event.request_id,
             outcome_text,
             body
         ],
@@ -286,7 +350,7 @@ fn record_in(tx: &Connection, verified: &Verified, body: &[u8]) -> rusqlite::Res
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (client_id, invoice_number) DO UPDATE
              SET status = excluded.status, is_final = excluded.is_final",
-            params![client_id, invoice, arriving.as_str(), verified.is_final()],
+            params![client_id, invoice, arriving.as_str(), arriving.is_final()],
         )?;
     }
     Ok(outcome)

@@ -11,10 +11,9 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use doku_partner::Verified;
 use tokio::sync::oneshot;
 
-use crate::store::{Applied, Store};
+use crate::store::{Applied, Event, Store};
 
 /// Most notifications written in one transaction.
 pub(crate) const BATCH: usize = 64;
@@ -50,7 +49,7 @@ impl std::error::Error for WriteError {
 }
 
 struct Job {
-    verified: Verified,
+    event: Event,
     body: Bytes,
     done: oneshot::Sender<rusqlite::Result<Applied>>,
 }
@@ -71,18 +70,10 @@ impl Writer {
         Ok(Self { queue: sender })
     }
 
-    /// Records `verified` (with its raw `body`), or says at once that the queue is full.
-    pub(crate) async fn record(
-        &self,
-        verified: Verified,
-        body: Bytes,
-    ) -> Result<Applied, WriteError> {
+    /// Records `event` (with its raw `body`), or says at once that the queue is full.
+    pub(crate) async fn record(&self, event: Event, body: Bytes) -> Result<Applied, WriteError> {
         let (done, result) = oneshot::channel();
-        let job = Job {
-            verified,
-            body,
-            done,
-        };
+        let job = Job { event, body, done };
         match self.queue.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => return Err(WriteError::Busy),
@@ -104,7 +95,7 @@ fn write_loop(store: &Store, queue: &Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let results = store.record_all(batch.iter().map(|j| (&j.verified, &j.body[..])));
+        let results = store.record_all(batch.iter().map(|j| (&j.event, &j.body[..])));
         for (job, result) in batch.into_iter().zip(results) {
             // The handler may have gone (its peer closed): nothing to tell.
             let _ = job.done.send(result);

@@ -4,3 +4,4 @@
 
 mod from_simulator;
 mod hostile;
+mod snap;
