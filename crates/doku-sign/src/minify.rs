@@ -11,26 +11,29 @@ use alloc::string::String;
 /// The input is not validated: for invalid JSON the output is the same text with whitespace outside string
 /// literals removed. Idempotent: `minify_json(&minify_json(x)) == minify_json(x)`.
 pub fn minify_json(json: &str) -> String {
+    // Byte-wise: every byte that matters here is ASCII, and no byte of a multi-byte UTF-8 character is, so runs
+    // between two removed bytes are copied whole, at character boundaries.
     let mut out = String::with_capacity(json.len());
+    let mut run_start = 0;
     let mut in_string = false;
     let mut escaped = false;
-    for ch in json.chars() {
+    for (i, &byte) in json.as_bytes().iter().enumerate() {
         if in_string {
-            out.push(ch);
             if escaped {
                 escaped = false;
-            } else if ch == '\\' {
+            } else if byte == b'\\' {
                 escaped = true;
-            } else if ch == '"' {
+            } else if byte == b'"' {
                 in_string = false;
             }
-        } else if ch == '"' {
+        } else if byte == b'"' {
             in_string = true;
-            out.push(ch);
-        } else if !matches!(ch, ' ' | '\t' | '\n' | '\r') {
-            out.push(ch);
+        } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+            out.push_str(json.get(run_start..i).unwrap_or_default());
+            run_start = i + 1;
         }
     }
+    out.push_str(json.get(run_start..).unwrap_or_default());
     out
 }
 

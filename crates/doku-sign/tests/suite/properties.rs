@@ -110,6 +110,41 @@ proptest! {
     }
 }
 
+/// `minify_json`'s rule written the plain way, character by character: the reference the byte-wise version is
+/// checked against.
+fn minify_reference(json: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
+    for ch in json.chars() {
+        if in_string {
+            out.push(ch);
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_string = false;
+            }
+        } else if ch == '"' {
+            in_string = true;
+            out.push(ch);
+        } else if !matches!(ch, ' ' | '\t' | '\n' | '\r') {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn minify_json_matches_the_character_rule_on_any_text(
+        text in "[ \t\n\r\"\\\\a{}:,\u{e9}\u{2028}\u{1F600}]{0,64}",
+        any_text in any::<String>(),
+    ) {
+        prop_assert_eq!(minify_json(&text), minify_reference(&text));
+        prop_assert_eq!(minify_json(&any_text), minify_reference(&any_text));
+    }
+}
+
 fn reading() -> impl Strategy<Value = MinifyReading> {
     proptest::sample::select(MinifyReading::ALL.to_vec())
 }
