@@ -2,8 +2,11 @@
 //! one line per claim. Every benchmark compares against a baseline measured in the same run;
 //! record results with their commands in docs/performance.md.
 //!
-//! 1. doku-sign: `cargo bench -p doku-sign --bench sign` (criterion), `sign / raw` at 1 KiB and
-//!    1 MiB, read from criterion's text output.
+//! 1. doku-sign: `cargo bench -p doku-sign --bench sign --features rsa` (criterion), read from
+//!    criterion's text output: Non-SNAP `sign / raw` at 1 KiB and 1 MiB; SNAP transaction signing
+//!    of a 1 KiB body (minify, body hash, HMAC-SHA512, base64) against the same work by hand, and
+//!    against a Python peer timed in the same run (its `python:` line); the RSA token signature's
+//!    cost (reported, no target).
 //! 2. doku-sim: `cargo bench -p doku-sim --bench throughput`, its summary line.
 //! 3. doku-partner client vs bare hyper: `cargo bench -p doku-partner --bench client`, its
 //!    `client:` summary line (throughput and client CPU per call, sdk vs bare, with targets).
@@ -22,6 +25,8 @@ const SIGN_ARGS: &[&str] = &[
     "doku-sign",
     "--bench",
     "sign",
+    "--features",
+    "rsa",
     "--",
     "--warm-up-time",
     "1",
@@ -36,6 +41,10 @@ const IDEMPOTENCY_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "idemp
 const MERCHANTS_PREFIXES: &[&str] = &["merchants:", "receiver:"];
 /// (size label, target for sign/raw).
 const SIGN_TARGETS: &[(&str, f64)] = &[("1KiB", 1.2), ("1MiB", 1.1)];
+/// Target for SNAP transaction signing of 1 KiB against the same work by hand.
+const SNAP_TARGET: f64 = 1.2;
+/// The Python peer's line in the doku-sign bench's output.
+const PYTHON_PREFIX: &str = "python: snap sign 1KiB ";
 
 /// Runs all three; `Err` if a benchmark failed to run or a number could not be read.
 pub(crate) fn run(root: &Path, extra_sim_args: &[&str]) -> Result<String, String> {
@@ -140,8 +149,69 @@ fn merchants_lines(output: &str) -> Result<Vec<&str>, String> {
     }
 }
 
-/// One line per size in [`SIGN_TARGETS`]: `doku-sign: sign/raw 1KiB = 0.97 (target <= 1.2)`.
+/// One line per size in [`SIGN_TARGETS`] (`doku-sign: sign/raw 1KiB = 0.97 (target <= 1.2)`), then
+/// the SNAP lines: [`snap_lines`].
 fn sign_lines(criterion_output: &str) -> Vec<Result<String, String>> {
+    let mut lines = non_snap_lines(criterion_output);
+    lines.extend(snap_lines(criterion_output));
+    lines
+}
+
+/// SNAP transaction signing at 1 KiB: against the same work by hand (target [`SNAP_TARGET`]),
+/// against the Python peer (target: faster), and the RSA token signature (no target).
+fn snap_lines(output: &str) -> Vec<Result<String, String>> {
+    let raw = median(output, "snap_1KiB/raw/1KiB");
+    let sign = median(output, "snap_1KiB/sign/1KiB");
+    let hand = match (raw, sign) {
+        (Some(raw), Some(sign)) => {
+            let ratio = sign / raw;
+            let verdict = if ratio <= SNAP_TARGET { "ok" } else { "MISSED" };
+            Ok(format!(
+                "doku-sign: snap sign/raw 1KiB = {ratio:.2} (target <= {SNAP_TARGET}) {verdict}; minify + body hash + HMAC-SHA512 + base64, raw {}, sign {}",
+                human(raw),
+                human(sign)
+            ))
+        }
+        _ => Err(
+            "doku-sign: cannot find snap_1KiB raw and sign times in criterion's output".to_owned(),
+        ),
+    };
+    let python = output
+        .lines()
+        .find_map(|l| l.strip_prefix(PYTHON_PREFIX))
+        .and_then(|rest| rest.split_once(" ns/op"))
+        .and_then(|(ns, _)| ns.trim().parse::<f64>().ok());
+    let peer = match (sign, python) {
+        (Some(sign), Some(python)) => {
+            let verdict = if sign < python { "ok" } else { "MISSED" };
+            Ok(format!(
+                "doku-sign: snap sign 1KiB vs a Python peer = {:.1}x faster (target: faster) {verdict}; doku-sign {}, python {} (json round trip, hashlib, hmac, base64)",
+                python / sign,
+                human(sign),
+                human(python)
+            ))
+        }
+        _ => Err(match output.lines().find(|l| l.starts_with("python:")) {
+            Some(line) => format!("doku-sign: no Python figure: {line}"),
+            None => "doku-sign: no `python:` line in the sign bench's output".to_owned(),
+        }),
+    };
+    let rsa = match (
+        median(output, "rsa_token/sign"),
+        median(output, "rsa_token/verify"),
+    ) {
+        (Some(sign), Some(verify)) => Ok(format!(
+            "doku-sign: rsa token signature (RSA-2048, SHA256withRSA) sign {}, verify {} (reported, no target)",
+            human(sign),
+            human(verify)
+        )),
+        _ => Err("doku-sign: cannot find rsa_token sign and verify times in criterion's output".to_owned()),
+    };
+    vec![hand, peer, rsa]
+}
+
+/// One line per size in [`SIGN_TARGETS`].
+fn non_snap_lines(criterion_output: &str) -> Vec<Result<String, String>> {
     SIGN_TARGETS
         .iter()
         .map(|(size, target)| {
@@ -230,6 +300,11 @@ non_snap_1MiB/raw/1MiB
 non_snap_1MiB/sign/1MiB
                         time:   [516.00 µs 518.40 µs 521.00 µs]
                         change: [-1.0% +0.1% +1.2%] (p = 0.80 > 0.05)
+snap_1KiB/raw/1KiB      time:   [4.8463 µs 5.0000 µs 5.9336 µs]
+snap_1KiB/sign/1KiB     time:   [4.0578 µs 4.5000 µs 4.5856 µs]
+python: snap sign 1KiB 25278 ns/op over 20000 iterations (json.loads+json.dumps), same signature
+rsa_token/sign          time:   [1.7047 ms 1.7835 ms 1.8677 ms]
+rsa_token/verify        time:   [190.28 µs 194.95 µs 200.30 µs]
 ";
 
     #[test]
@@ -262,6 +337,37 @@ non_snap_1MiB/sign/1MiB
             lines[1].starts_with("doku-sign: sign/raw 1MiB = 1.00 (target <= 1.1) ok"),
             "{}",
             lines[1]
+        );
+        assert!(
+            lines[2].starts_with("doku-sign: snap sign/raw 1KiB = 0.90 (target <= 1.2) ok"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].starts_with(
+                "doku-sign: snap sign 1KiB vs a Python peer = 5.6x faster (target: faster) ok"
+            ),
+            "{}",
+            lines[3]
+        );
+        assert!(
+            lines[4].starts_with("doku-sign: rsa token signature (RSA-2048, SHA256withRSA) sign 1.8 ms, verify 194.9 µs"),
+            "{}",
+            lines[4]
+        );
+    }
+
+    #[test]
+    fn a_missing_python_peer_is_a_failure_that_says_why() {
+        let without = SAMPLE.replace(
+            "python: snap sign 1KiB 25278 ns/op",
+            "python: unavailable: cannot run python3",
+        );
+        let lines = sign_lines(&without);
+        let err = lines[3].as_ref().unwrap_err();
+        assert!(
+            err.contains("python: unavailable: cannot run python3"),
+            "{err}"
         );
     }
 }
