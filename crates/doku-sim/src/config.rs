@@ -55,6 +55,8 @@ pub struct SimConfig {
     /// Set by `build()`: the DOKU key pair and the checked SNAP merchants.
     pub(crate) snap_keys: Option<Arc<DokuKeys>>,
     pub(crate) snap_registered: Vec<Registered>,
+    /// How many notifications the delivery history keeps.
+    pub(crate) deliveries_kept: usize,
 }
 
 impl fmt::Debug for SimConfig {
@@ -115,6 +117,7 @@ impl SimConfig {
                 snap_direct_inquiry_channels: vec![DEFAULT_DIRECT_INQUIRY_CHANNEL.to_owned()],
                 snap_keys: None,
                 snap_registered: Vec::new(),
+                deliveries_kept: crate::deliveries::DEFAULT_DELIVERIES_KEPT,
             },
         }
     }
@@ -204,6 +207,11 @@ impl SimConfigBuilder {
         /// names the field and why DOKU might refuse it, and `Stats::warnings` counts it: the
         /// simulator refuses only what DOKU is documented or observed to refuse.
         strict(strict: bool) => config.strict;
+
+        /// How many notifications the delivery history keeps, the latest ones (default
+        /// [`crate::DEFAULT_DELIVERIES_KEPT`]; each holds its body for a resend, about 1 KiB);
+        /// zero is refused by `build()`.
+        deliveries_kept(count: usize) => config.deliveries_kept;
     }
 
     /// Adds a client id and its secret key (repeat for several clients).
@@ -285,6 +293,11 @@ impl SimConfigBuilder {
             ));
         }
         crate::notify::check_time_scale(self.config.time_scale).map_err(SimError::Config)?;
+        if self.config.deliveries_kept == 0 {
+            return Err(SimError::Config(
+                "the delivery history must keep at least one notification".to_owned(),
+            ));
+        }
         if let Some(url) = &self.config.notification_url {
             crate::notify::Target::parse(url).map_err(SimError::Config)?;
         }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::deliveries::Delivery;
 use crate::error::SimError;
 use crate::faults::{Fault, FaultTarget};
 use crate::pay::{PayRequest, Payment};
@@ -52,6 +53,40 @@ impl SimControl {
     /// `POST /doku-sim/v1/pay` in docs/simulator.md.
     pub fn pay(&self, request: &PayRequest) -> Result<Payment, SimError> {
         crate::pay::pay(&self.app, request)
+    }
+
+    /// Pays like [`SimControl::pay`], then waits up to the request's `wait_seconds` (at most
+    /// [`crate::MAX_WAIT_SECONDS`]) for the notification's first delivery attempt: the answer's
+    /// `delivery` and `note` say how it went (or that no Notification URL is configured). What
+    /// `POST /doku-sim/v1/pay` does.
+    pub async fn pay_and_wait(&self, request: &PayRequest) -> Result<Payment, SimError> {
+        crate::pay::pay_and_wait(&self.app, request).await
+    }
+
+    /// The delivery history, oldest first: every notification kept (the latest
+    /// [`crate::DEFAULT_DELIVERIES_KEPT`] by default), each with its attempts and outcome. Also
+    /// `GET /doku-sim/v1/deliveries`.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.app.notifier.history().list(None)
+    }
+
+    /// One delivery of the history, `None` when it is not (or no longer) kept. Also
+    /// `GET /doku-sim/v1/deliveries/{id}`.
+    pub fn delivery(&self, id: u64) -> Option<Delivery> {
+        self.app.notifier.history().get(id)
+    }
+
+    /// Delivers notification `id` again, now (DOKU's Back Office can): one attempt, signed
+    /// afresh, recorded as a new attempt with `resend: true`; an acknowledgement ends DOKU's
+    /// retries if they are still running. Returns the delivery as it then stands (its last
+    /// attempt is the resend). `Err(SimError::UnknownDelivery)` when `id` is not kept. Also
+    /// `POST /doku-sim/v1/deliveries/{id}/resend`.
+    pub async fn resend(&self, id: u64) -> Result<Delivery, SimError> {
+        self.app
+            .notifier
+            .resend(id)
+            .await
+            .ok_or(SimError::UnknownDelivery(id))
     }
 
     /// DOKU's SNAP public key (PEM): what a merchant downloads from DOKU's Back Office to verify

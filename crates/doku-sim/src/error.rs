@@ -19,6 +19,10 @@ pub enum SimError {
     /// A payment could not be triggered (unknown invoice, order already final…).
     #[error("cannot pay: {0}")]
     Pay(String),
+    /// No delivery with this id is kept in the delivery history (never scheduled, or
+    /// forgotten: the history keeps the latest notifications).
+    #[error("no delivery {0} is kept in the delivery history")]
+    UnknownDelivery(u64),
     /// Another I/O failure (reading a key file, querying the bound address).
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

@@ -35,6 +35,8 @@ pub mod cli;
 mod config;
 mod connections;
 mod control;
+mod dashboard;
+mod deliveries;
 mod doubts;
 mod echo;
 mod error;
@@ -42,12 +44,14 @@ mod faults;
 mod form;
 mod handlers;
 mod health;
+mod html;
 mod idempotency;
 mod in_process;
 mod limits;
 mod multipart;
 mod notify;
 mod orders;
+mod page;
 mod pay;
 mod pipeline;
 mod query;
@@ -69,6 +73,10 @@ pub use config::{
     DEFAULT_TIMESTAMP_WINDOW_SECONDS,
 };
 pub use control::SimControl;
+pub use deliveries::{
+    Delivery, DeliveryAttempt, DeliveryKind, DeliveryOutcome, DEFAULT_DELIVERIES_KEPT,
+    DELIVERIES_PATH, MAX_ATTEMPTS_KEPT, MAX_WAIT_SECONDS,
+};
 pub use error::SimError;
 pub use faults::{Fault, FaultKind, FaultTarget, Times};
 pub use in_process::{Delivered, InProcessSim, IN_PROCESS_BASE_URL};

@@ -22,6 +22,9 @@ use doku_sign::SecretKey;
 use http_body_util::{BodyExt as _, Full, Limited};
 use tokio::sync::{watch, Semaphore};
 
+use crate::deliveries::{
+    Deliveries, Delivery, DeliveryAttempt, DeliveryKind, DEFAULT_DELIVERIES_KEPT,
+};
 use crate::readings::NotificationRetryRequestId;
 use crate::stats::Stats;
 use doku_sign::clock::Clock;
@@ -113,6 +116,17 @@ pub(crate) struct Job {
     pub(crate) target: Target,
     pub(crate) body: Bytes,
     pub(crate) sender: Sender,
+    /// What the delivery history shows of it.
+    pub(crate) meta: JobMeta,
+}
+
+/// What the delivery history shows of a notification besides its sender.
+pub(crate) struct JobMeta {
+    pub(crate) kind: DeliveryKind,
+    /// The invoice number or Virtual Account number.
+    pub(crate) reference: String,
+    /// The URL as configured (the target is its parsed form).
+    pub(crate) url: String,
 }
 
 /// How a notification is signed and judged.
@@ -125,26 +139,41 @@ pub(crate) enum Sender {
     Snap(Box<crate::snap::pay::SnapSender>),
 }
 
+impl Sender {
+    /// The merchant the notification is from.
+    pub(crate) fn client_id(&self) -> &str {
+        match self {
+            Self::NonSnap { client_id, .. } => client_id,
+            Self::Snap(sender) => sender.client_id(),
+        }
+    }
+}
+
 /// Runs deliveries: the bound on their number, the queue behind it, the counters, the stop
 /// signal.
 pub(crate) struct Notifier {
     slots: Arc<Semaphore>,
     /// Notifications waiting for a slot. A slot is taken, and given back, only with this lock
     /// held, so a notification is never queued just after the last delivery looked for one.
-    queue: Arc<Mutex<VecDeque<Job>>>,
+    queue: Arc<Mutex<VecDeque<Queued>>>,
     max_queued: usize,
     stats: Arc<Mutex<Stats>>,
     clock: Arc<dyn Clock>,
     scale: f64,
     retry_request_id: NotificationRetryRequestId,
     stop: watch::Sender<bool>,
+    /// Every notification scheduled, with its attempts (bounded).
+    history: Arc<Deliveries>,
 }
+
+/// A notification waiting for a slot: its history id and the notification.
+type Queued = (u64, Arc<Job>);
 
 pub(crate) fn count(stats: &Mutex<Stats>, bump: impl FnOnce(&mut Stats)) {
     bump(&mut stats.lock().unwrap_or_else(|p| p.into_inner()));
 }
 
-fn lock(queue: &Mutex<VecDeque<Job>>) -> MutexGuard<'_, VecDeque<Job>> {
+fn lock(queue: &Mutex<VecDeque<Queued>>) -> MutexGuard<'_, VecDeque<Queued>> {
     queue.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -154,15 +183,18 @@ impl Notifier {
         clock: Arc<dyn Clock>,
         scale: f64,
         retry_request_id: NotificationRetryRequestId,
+        deliveries_kept: usize,
     ) -> Self {
-        Self::with_bounds(
+        let mut notifier = Self::with_bounds(
             MAX_DELIVERIES,
             MAX_QUEUED,
             stats,
             clock,
             scale,
             retry_request_id,
-        )
+        );
+        notifier.history = Arc::new(Deliveries::new(deliveries_kept));
+        notifier
     }
 
     /// A notifier with other bounds than [`MAX_DELIVERIES`] and [`MAX_QUEUED`] (for tests).
@@ -183,29 +215,39 @@ impl Notifier {
             scale,
             retry_request_id,
             stop: watch::channel(false).0,
+            history: Arc::new(Deliveries::new(DEFAULT_DELIVERIES_KEPT)),
         }
     }
 
+    /// The delivery history.
+    pub(crate) fn history(&self) -> &Deliveries {
+        &self.history
+    }
+
     /// Starts delivering `job` on a background task of the current tokio runtime, or queues it
-    /// when every delivery slot is taken. Returns `false` when the queue is full too, or there
-    /// is no runtime: the job is then dropped, counted and logged.
-    pub(crate) fn spawn(&self, job: Job) -> bool {
+    /// when every delivery slot is taken; either way it enters the delivery history, whose id is
+    /// returned. `None` when the queue is full too, or there is no runtime: the job is then
+    /// dropped, counted and logged.
+    pub(crate) fn spawn(&self, job: Job) -> Option<u64> {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             count(&self.stats, |s| s.notifications_dropped += 1);
             tracing::warn!("notification dropped: no tokio runtime to deliver it on");
-            return false;
+            return None;
         };
-        let permit = {
+        let job = Arc::new(job);
+        let now = self.clock.unix_seconds();
+        let (permit, id) = {
             let mut queue = lock(&self.queue);
             match Arc::clone(&self.slots).try_acquire_owned() {
-                Ok(permit) => permit,
+                Ok(permit) => (permit, self.history.open(&job, now, false)),
                 Err(_) if queue.len() < self.max_queued => {
-                    queue.push_back(job);
+                    let id = self.history.open(&job, now, true);
+                    queue.push_back((id, job));
                     count(&self.stats, |s| {
                         s.notifications += 1;
                         s.notifications_queued += 1;
                     });
-                    return true;
+                    return Some(id);
                 }
                 Err(_) => {
                     drop(queue);
@@ -214,21 +256,25 @@ impl Notifier {
                         "notification dropped: every delivery slot is taken and {} are queued",
                         self.max_queued
                     );
-                    return false;
+                    return None;
                 }
             }
         };
         count(&self.stats, |s| s.notifications += 1);
-        let stats = Arc::clone(&self.stats);
-        let clock = Arc::clone(&self.clock);
+        let run = Run {
+            stats: Arc::clone(&self.stats),
+            clock: Arc::clone(&self.clock),
+            history: Arc::clone(&self.history),
+            scale: self.scale,
+            reading: self.retry_request_id,
+        };
         let queue = Arc::clone(&self.queue);
-        let (scale, reading) = (self.scale, self.retry_request_id);
         let mut stop = self.stop.subscribe();
         runtime.spawn(async move {
-            let mut job = job;
+            let (mut id, mut job) = (id, job);
             loop {
                 tokio::select! {
-                    () = deliver(job, &stats, clock.as_ref(), scale, reading) => {}
+                    () = deliver(id, &job, &run) => {}
                     _ = stop.wait_for(|stopped| *stopped) => return,
                 }
                 // The next queued notification takes this slot; with none, the slot is given
@@ -243,13 +289,32 @@ impl Notifier {
                         }
                     }
                 };
-                count(&stats, |s| {
+                count(&run.stats, |s| {
                     s.notifications_queued = s.notifications_queued.saturating_sub(1);
                 });
-                job = next;
+                (id, job) = next;
+                run.history.sending(id);
             }
         });
-        true
+        Some(id)
+    }
+
+    /// Delivers the kept notification `id` once more, now (DOKU's Back Office "retry"): one
+    /// attempt, signed afresh (the `Request-Id` of its last attempt under the `same` retry
+    /// reading, a fresh one under `fresh`), recorded in the history with `resend: true`. An
+    /// acknowledgement ends DOKU's schedule if it is still running. Bounded by
+    /// [`CONNECT_TIMEOUT`] and [`ATTEMPT_TIMEOUT`].
+    pub(crate) async fn resend(&self, id: u64) -> Option<Delivery> {
+        let (job, last_request_id) = self.history.for_resend(id)?;
+        let request_id = match (self.retry_request_id, last_request_id) {
+            (NotificationRetryRequestId::Same, Some(same)) => same,
+            _ => uuid::Uuid::new_v4().to_string(),
+        };
+        let number = self.history.next_attempt_number(id);
+        count(&self.stats, |s| s.notification_resends += 1);
+        let made = attempt(&job, &request_id, &self.stats, self.clock.as_ref()).await;
+        let attempt = made.into_record(number, true, None, self.clock.as_ref());
+        self.history.record(id, attempt, false)
     }
 
     /// Whether a notification spawned now would be delivered or queued rather than dropped.
@@ -286,44 +351,119 @@ fn due(
     started.checked_add(scaled)
 }
 
-/// Runs the schedule for one notification.
-async fn deliver(
-    job: Job,
-    stats: &Mutex<Stats>,
-    clock: &dyn Clock,
+/// What a delivery task shares with the simulator.
+struct Run {
+    stats: Arc<Mutex<Stats>>,
+    clock: Arc<dyn Clock>,
+    history: Arc<Deliveries>,
     scale: f64,
     reading: NotificationRetryRequestId,
-) {
+}
+
+/// One attempt as made: the answer (status, acknowledged) or why there is none, and how long
+/// it took.
+struct Made {
+    result: Result<(u16, bool), String>,
+    latency: Duration,
+    request_id: Option<String>,
+}
+
+impl Made {
+    fn into_record(
+        self,
+        number: u32,
+        resend: bool,
+        next_retry_at: Option<String>,
+        clock: &dyn Clock,
+    ) -> DeliveryAttempt {
+        let (status, error, acknowledged) = match self.result {
+            Ok((status, ok)) => (Some(status), None, ok),
+            Err(why) => (None, Some(why), false),
+        };
+        DeliveryAttempt {
+            attempt: number,
+            resend,
+            at: doku_sign::timestamp::format_utc(clock.unix_seconds()),
+            request_id: self.request_id,
+            status,
+            error,
+            acknowledged,
+            latency_ms: u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
+            next_retry_at: if acknowledged { None } else { next_retry_at },
+        }
+    }
+}
+
+/// Makes one attempt of `job` (counted), signed now.
+async fn attempt(job: &Job, request_id: &str, stats: &Mutex<Stats>, clock: &dyn Clock) -> Made {
+    let snap = matches!(job.sender, Sender::Snap(_));
+    count(stats, |s| {
+        s.notification_attempts += 1;
+        if snap {
+            s.snap_notification_attempts += 1;
+        }
+    });
+    let started = std::time::Instant::now();
+    let result = match &job.sender {
+        Sender::NonSnap { client_id, key } => {
+            let timestamp = doku_sign::timestamp::format_utc(clock.unix_seconds());
+            attempt_non_snap(job, client_id, key, request_id, &timestamp)
+                .await
+                .map(|status| (status, (200..300).contains(&status)))
+        }
+        Sender::Snap(sender) => {
+            crate::snap::pay::attempt(sender, &job.target, &job.body, clock, stats).await
+        }
+    };
+    Made {
+        result,
+        latency: started.elapsed(),
+        request_id: (!snap).then(|| request_id.to_owned()),
+    }
+}
+
+/// Runs the schedule for one notification, recording each attempt in the history. A resend
+/// acknowledged meanwhile ends it.
+async fn deliver(id: u64, job: &Job, run: &Run) {
+    let (stats, clock, scale) = (run.stats.as_ref(), run.clock.as_ref(), run.scale);
     let started = tokio::time::Instant::now();
     let mut request_id = uuid::Uuid::new_v4().to_string();
+    let snap = matches!(job.sender, Sender::Snap(_));
     for (n, offset) in SCHEDULE.iter().enumerate() {
         let Some(at) = due(started, *offset, scale) else {
             tracing::warn!(scale, "notification retry schedule out of range: given up");
             break;
         };
         tokio::time::sleep_until(at).await;
-        if n > 0 && reading == NotificationRetryRequestId::Fresh {
+        if n > 0 && run.history.is_delivered(id) {
+            count(stats, |s| {
+                s.notifications_delivered += 1;
+                if snap {
+                    s.snap_notifications_delivered += 1;
+                }
+            });
+            tracing::info!(
+                delivery = id,
+                "notification delivered by a resend: retries end"
+            );
+            return;
+        }
+        if n > 0 && run.reading == NotificationRetryRequestId::Fresh {
             request_id = uuid::Uuid::new_v4().to_string();
         }
-        let snap = matches!(job.sender, Sender::Snap(_));
-        count(stats, |s| {
-            s.notification_attempts += 1;
-            if snap {
-                s.snap_notification_attempts += 1;
-            }
+        let (path, number) = (job.target.path(), n + 1);
+        let made = attempt(job, &request_id, stats, clock).await;
+        let next_retry_at = SCHEDULE.get(n + 1).and_then(|next| {
+            let wait = next.saturating_sub(*offset).as_secs_f64() * scale;
+            let wait = i64::try_from(Duration::try_from_secs_f64(wait).ok()?.as_secs()).ok()?;
+            Some(doku_sign::timestamp::format_utc(
+                clock.unix_seconds().saturating_add(wait),
+            ))
         });
-        let (path, attempt) = (job.target.path(), n + 1);
-        let outcome = match &job.sender {
-            Sender::NonSnap { client_id, key } => {
-                let timestamp = doku_sign::timestamp::format_utc(clock.unix_seconds());
-                attempt_non_snap(&job, client_id, key, &request_id, &timestamp)
-                    .await
-                    .map(|status| (status, (200..300).contains(&status)))
-            }
-            Sender::Snap(sender) => {
-                crate::snap::pay::attempt(sender, &job.target, &job.body, clock, stats).await
-            }
-        };
+        let outcome = made.result.clone();
+        let number32 = u32::try_from(number).unwrap_or(u32::MAX);
+        let record = made.into_record(number32, false, next_retry_at, clock);
+        run.history.record(id, record, n + 1 == SCHEDULE.len());
         match outcome {
             Ok((status, true)) => {
                 count(stats, |s| {
@@ -332,16 +472,33 @@ async fn deliver(
                         s.snap_notifications_delivered += 1;
                     }
                 });
-                tracing::info!(url_path = path, attempt, status, "notification delivered");
+                tracing::info!(
+                    delivery = id,
+                    url_path = path,
+                    attempt = number,
+                    status,
+                    "notification delivered"
+                );
                 return;
             }
             Ok((status, false)) => {
-                tracing::info!(url_path = path, attempt, status, "notification refused");
+                tracing::info!(
+                    delivery = id,
+                    url_path = path,
+                    attempt = number,
+                    status,
+                    "notification refused"
+                );
             }
-            Err(why) => tracing::info!(url_path = path, attempt, why, "notification not delivered"),
+            Err(why) => tracing::info!(
+                delivery = id,
+                url_path = path,
+                attempt = number,
+                why,
+                "notification not delivered"
+            ),
         }
     }
-    let snap = matches!(job.sender, Sender::Snap(_));
     count(stats, |s| {
         s.notifications_abandoned += 1;
         if snap {
@@ -472,15 +629,26 @@ mod tests {
                 client_id: "BRN-1".to_owned(),
                 key: SecretKey::new("k"),
             },
+            meta: JobMeta {
+                kind: DeliveryKind::Checkout,
+                reference: "INV-1".to_owned(),
+                url: url.clone(),
+            },
         };
         assert!(notifier.has_room());
-        assert!(notifier.spawn(job()), "the first takes the slot");
-        assert!(notifier.spawn(job()), "the second waits in the queue");
+        assert!(notifier.spawn(job()).is_some(), "the first takes the slot");
+        assert!(
+            notifier.spawn(job()).is_some(),
+            "the second waits in the queue"
+        );
         assert!(
             !notifier.has_room(),
             "the trigger is told before it moves an order"
         );
-        assert!(!notifier.spawn(job()), "the third finds the queue full");
+        assert!(
+            notifier.spawn(job()).is_none(),
+            "the third finds the queue full"
+        );
         let now = || stats.lock().unwrap().clone();
         let s = now();
         assert_eq!(

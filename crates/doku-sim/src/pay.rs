@@ -16,9 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use doku_model::PaymentMethod;
 
+use crate::deliveries::DeliveryKind;
 use crate::error::SimError;
 use crate::handlers::order_status;
-use crate::notify::{Job, Sender, Target};
+use crate::notify::{Job, JobMeta, Sender, Target};
 use crate::orders::PayState;
 use crate::pipeline::Outcome;
 use crate::state::App;
@@ -69,6 +70,29 @@ pub struct Payment {
     /// Whether the order's `override_notification_url` was ignored because its path differs
     /// from the configured Notification URL's path.
     pub override_ignored: bool,
+    /// The notification's id in the delivery history (`GET /doku-sim/v1/deliveries/{id}`,
+    /// [`crate::SimControl::resend`]), `None` when nothing is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_id: Option<u64>,
+    /// The delivery as it stood after the first attempt, when the payment waited for it
+    /// (`wait_seconds`); its last attempt has the receiver's status or why there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<crate::Delivery>,
+    /// One line for people about the notification: that none was sent and why (no
+    /// Notification URL configured…), or the first attempt's outcome when the payment waited
+    /// (`delivered: HTTP 200 in 3 ms (attempt 1)`, `not delivered: HTTP 500 … next retry at …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Payment {
+    /// Whether the notification was sent and its first attempt acknowledged (known only when
+    /// the payment waited for it).
+    pub fn delivered(&self) -> bool {
+        self.delivery
+            .as_ref()
+            .is_some_and(|d| d.outcome == crate::DeliveryOutcome::Delivered)
+    }
 }
 
 /// A payment to make: which order, how it ends, and through which channel. The body of
@@ -99,6 +123,12 @@ pub struct PayRequest {
     /// `VIRTUAL_ACCOUNT_BCA`. The notification and Check Status carry that channel's blocks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// Seconds to wait (at most [`crate::MAX_WAIT_SECONDS`]) for the notification's first
+    /// delivery attempt, so that the answer carries its outcome (`delivery`, `note`). Honoured
+    /// by `POST /doku-sim/v1/pay` and [`crate::SimControl::pay_and_wait`];
+    /// [`crate::SimControl::pay`] never waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_seconds: Option<u64>,
 }
 
 impl PayRequest {
@@ -110,6 +140,7 @@ impl PayRequest {
             status: PayStatus::Success,
             client_id: None,
             method: None,
+            wait_seconds: None,
         }
     }
 
@@ -130,6 +161,47 @@ impl PayRequest {
         self.method = Some(method.into());
         self
     }
+
+    /// Waits up to `seconds` (at most [`crate::MAX_WAIT_SECONDS`]) for the first delivery
+    /// attempt (`POST /doku-sim/v1/pay`, [`crate::SimControl::pay_and_wait`]).
+    pub fn wait_seconds(mut self, seconds: u64) -> Self {
+        self.wait_seconds = Some(seconds);
+        self
+    }
+}
+
+/// Checks `wait_seconds` against [`crate::MAX_WAIT_SECONDS`].
+pub(crate) fn check_wait(wait_seconds: Option<u64>) -> Result<(), String> {
+    match wait_seconds {
+        Some(s) if s > crate::MAX_WAIT_SECONDS => Err(format!(
+            "wait_seconds is {s}; at most {} accepted",
+            crate::MAX_WAIT_SECONDS
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// What the answer says when no notification was scheduled.
+pub(crate) const NO_URL_NOTE: &str = "no Notification URL is configured: no notification was \
+     sent (start the simulator with --notification-url http://HOST:PORT/PATH)";
+/// What the answer says when the notification was dropped for lack of room.
+pub(crate) const DROPPED_NOTE: &str = "the notification was dropped: every delivery slot is \
+     taken and the queue is full (stats: notifications_dropped)";
+
+/// Pays, then waits (at most `wait_seconds`) for the first delivery attempt and reports it.
+pub(crate) async fn pay_and_wait(app: &App, request: &PayRequest) -> Result<Payment, SimError> {
+    check_wait(request.wait_seconds).map_err(SimError::Pay)?;
+    let mut payment = pay(app, request)?;
+    if let (Some(id), Some(wait)) = (payment.delivery_id, request.wait_seconds) {
+        let delivery = app
+            .notifier
+            .history()
+            .wait_first_attempt(id, std::time::Duration::from_secs(wait))
+            .await;
+        payment.note = crate::deliveries::note(delivery.as_ref(), Some(wait));
+        payment.delivery = delivery;
+    }
+    Ok(payment)
 }
 
 /// Whether `req` is for the trigger.
@@ -192,7 +264,10 @@ where
             )
         }
     };
-    match pay(app, &request) {
+    if let Err(why) = check_wait(request.wait_seconds) {
+        return refusal(StatusCode::BAD_REQUEST, "invalid_wait", &why);
+    }
+    match pay_and_wait(app, &request).await {
         Ok(payment) => json_response(
             StatusCode::OK,
             &serde_json::to_value(&payment).unwrap_or_default(),
@@ -286,6 +361,8 @@ pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> 
         );
     }
     let mut scheduled = None;
+    let mut delivery_id = None;
+    let mut note = Some(NO_URL_NOTE.to_owned());
     if let Some(url) = url {
         let key = app.key_for(doku_model::Endpoint::Checkout, &order.owner);
         if let (Ok(target), Some(key)) = (Target::parse(&url), key) {
@@ -297,8 +374,18 @@ pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> 
                     client_id: order.owner.clone(),
                     key,
                 },
+                meta: JobMeta {
+                    kind: DeliveryKind::Checkout,
+                    reference: order.invoice_number.clone(),
+                    url: url.clone(),
+                },
             };
-            if app.notifier.spawn(job) {
+            delivery_id = app.notifier.spawn(job);
+            note = match delivery_id {
+                Some(_) => None,
+                None => Some(DROPPED_NOTE.to_owned()),
+            };
+            if delivery_id.is_some() {
                 scheduled = Some(url);
             }
         }
@@ -309,6 +396,9 @@ pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> 
         status,
         notification_url: scheduled,
         override_ignored,
+        delivery_id,
+        delivery: None,
+        note,
     })
 }
 

@@ -139,6 +139,15 @@ where
     if crate::snap::control::is_control(&req) {
         return crate::snap::control::answer(app, req).await;
     }
+    if crate::deliveries::is_request(&req) {
+        return crate::deliveries::answer(app, req).await;
+    }
+    if crate::page::is_request(&req) {
+        return crate::page::answer(app, req).await;
+    }
+    if crate::dashboard::is_request(&req) {
+        return crate::dashboard::answer(app, &req);
+    }
     let started = Instant::now();
     app.count_request();
     let (parts, body) = req.into_parts();

@@ -83,6 +83,7 @@ impl App {
             Arc::clone(&config.clock),
             config.time_scale,
             config.readings.notification_retry_request_id,
+            config.deliveries_kept,
         );
         let start = u64::try_from(config.clock.unix_seconds().saturating_mul(1000))
             .unwrap_or(1_700_000_000_000);

@@ -40,6 +40,9 @@ pub struct Stats {
     pub notifications_delivered: u64,
     /// Notifications given up after the last retry.
     pub notifications_abandoned: u64,
+    /// Resends asked for (`SimControl::resend`, `POST /doku-sim/v1/deliveries/{id}/resend`);
+    /// each is also one of `notification_attempts`.
+    pub notification_resends: u64,
     /// Notifications waiting now for a delivery slot (at most 1,024 are in delivery at once;
     /// the others wait, at most 10,000, and start as deliveries end).
     pub notifications_queued: u64,

@@ -63,6 +63,10 @@ pub struct PayVaRequest {
     /// a closed amount pays the bill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
+    /// Seconds to wait (at most [`crate::MAX_WAIT_SECONDS`]) for the notification's first
+    /// delivery attempt, so that the answer carries its outcome (`delivery`, `note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_seconds: Option<u64>,
 }
 
 impl PayVaRequest {
@@ -72,6 +76,7 @@ impl PayVaRequest {
             virtual_account_no: virtual_account_no.into(),
             client_id: None,
             amount: None,
+            wait_seconds: None,
         }
     }
 
@@ -84,6 +89,13 @@ impl PayVaRequest {
     /// The amount paid (open and variable amounts).
     pub fn amount(mut self, amount: impl Into<String>) -> Self {
         self.amount = Some(amount.into());
+        self
+    }
+
+    /// Waits up to `seconds` (at most [`crate::MAX_WAIT_SECONDS`]) for the notification's
+    /// first delivery attempt.
+    pub fn wait_seconds(mut self, seconds: u64) -> Self {
+        self.wait_seconds = Some(seconds);
         self
     }
 }
@@ -107,6 +119,16 @@ pub struct VaPayment {
     /// Where the notification goes, `None` when the merchant has no notification or token URL
     /// (or every delivery slot is taken).
     pub notification_url: Option<String>,
+    /// The notification's id in the delivery history, `None` when nothing is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_id: Option<u64>,
+    /// The delivery as it stood after the first attempt, when the payment waited for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<crate::Delivery>,
+    /// One line for people: why no notification was sent, or the first attempt's outcome when
+    /// the payment waited for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How a SNAP notification is sent (one per payment, shared by its attempts).
@@ -117,6 +139,13 @@ pub(crate) struct SnapSender {
     token_target: Target,
     ack: SnapAck,
     minify: SnapMinify,
+}
+
+impl SnapSender {
+    /// The merchant the notification is from.
+    pub(crate) fn client_id(&self) -> &str {
+        &self.client_id
+    }
 }
 
 /// The answer of one call to the merchant.
@@ -473,6 +502,7 @@ fn inquiry(va: &Va, inquiry_request_id: &str, at: &str) -> Value {
 
 /// Pays a Virtual Account (see the module's documentation).
 pub(crate) async fn pay_va(app: &App, request: &PayVaRequest) -> Result<VaPayment, SimError> {
+    crate::pay::check_wait(request.wait_seconds).map_err(SimError::Pay)?;
     let wanted = normal(&request.virtual_account_no);
     let now = app.config.clock.unix_seconds();
     let (key, va) = {
@@ -613,12 +643,23 @@ pub(crate) async fn pay_va(app: &App, request: &PayVaRequest) -> Result<VaPaymen
 
     // 3. The notification, in the background.
     let mut scheduled = None;
+    let mut delivery_id = None;
+    let mut note = Some(
+        "the merchant has no notification URL or token URL registered: no notification was \
+         sent (register them with POST /doku-sim/v1/snap/merchants)"
+            .to_owned(),
+    );
     if let (Some(target), Some(token_target)) = (notification_target, token_target) {
         let body = render(
             &notification(&va, &paid, &jakarta(clock.as_ref())),
             reading.minify,
         );
         let url = merchant.as_ref().and_then(|m| m.notification_url.clone());
+        let meta = crate::notify::JobMeta {
+            kind: crate::DeliveryKind::SnapVa,
+            reference: va.data.virtual_account_no.as_str().to_owned(),
+            url: url.clone().unwrap_or_default(),
+        };
         let job = Job {
             target,
             body: Bytes::from(body),
@@ -630,11 +671,25 @@ pub(crate) async fn pay_va(app: &App, request: &PayVaRequest) -> Result<VaPaymen
                 ack: reading.ack,
                 minify: reading.minify,
             })),
+            meta,
         };
-        if app.notifier.spawn(job) {
+        delivery_id = app.notifier.spawn(job);
+        if delivery_id.is_some() {
             app.stats().snap_notifications += 1;
             scheduled = url;
+            note = None;
+        } else {
+            note = Some(crate::pay::DROPPED_NOTE.to_owned());
         }
+    }
+    let mut delivery = None;
+    if let (Some(id), Some(wait)) = (delivery_id, request.wait_seconds) {
+        delivery = app
+            .notifier
+            .history()
+            .wait_first_attempt(id, std::time::Duration::from_secs(wait))
+            .await;
+        note = crate::deliveries::note(delivery.as_ref(), Some(wait));
     }
     Ok(VaPayment {
         client_id,
@@ -644,6 +699,9 @@ pub(crate) async fn pay_va(app: &App, request: &PayVaRequest) -> Result<VaPaymen
         payment_request_id: paid.payment_request_id,
         inquiry_response_code: inquiry_code,
         notification_url: scheduled,
+        delivery_id,
+        delivery,
+        note,
     })
 }
 
@@ -659,6 +717,9 @@ pub(crate) async fn answer(app: &App, body: &[u8]) -> Outcome {
             )
         }
     };
+    if let Err(why) = crate::pay::check_wait(request.wait_seconds) {
+        return super::control::refusal(StatusCode::BAD_REQUEST, "invalid_wait", &why);
+    }
     match pay_va(app, &request).await {
         Ok(payment) => super::control::json(
             StatusCode::OK,

@@ -26,8 +26,8 @@ fn order_status(id: &str) -> String {
     Endpoint::CheckStatus.path_with(id)
 }
 
-const CHECKOUT_PAYMENT: &str = Endpoint::Checkout.path();
-const NOTIFY_PATH: &str = "/payments/notifications";
+pub(crate) const CHECKOUT_PAYMENT: &str = Endpoint::Checkout.path();
+pub(crate) const NOTIFY_PATH: &str = "/payments/notifications";
 /// DOKU's schedule (+30 min, +6 h, +12 h) × 0.000001 = +1.8 ms, +21.6 ms, +43.2 ms: the whole
 /// schedule runs in well under a second of real time.
 const SCALE: f64 = 0.000_001;
@@ -43,15 +43,15 @@ async fn wait_until(what: &str, within: Duration, done: impl Fn() -> bool) {
 
 /// One notification as a receiver saw it.
 #[derive(Clone, Debug)]
-struct Seen {
-    path: String,
-    headers: http::HeaderMap,
-    body: Bytes,
+pub(crate) struct Seen {
+    pub(crate) path: String,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 /// How the test receiver answers.
 #[derive(Clone, Copy)]
-enum Answer {
+pub(crate) enum Answer {
     /// This status to every attempt.
     Always(u16),
     /// 500 to the first `n` attempts, then 200.
@@ -61,13 +61,13 @@ enum Answer {
 }
 
 /// A tiny hyper server that records every request and answers as told.
-struct Receiver {
+pub(crate) struct Receiver {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Receiver {
-    async fn start(answer: Answer) -> Self {
+    pub(crate) async fn start(answer: Answer) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
@@ -122,16 +122,16 @@ impl Receiver {
         Self { addr, seen }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
     /// Waits (at most `within`) until `n` requests arrived.
-    async fn wait_for(&self, n: usize, within: Duration) -> Vec<Seen> {
+    pub(crate) async fn wait_for(&self, n: usize, within: Duration) -> Vec<Seen> {
         let deadline = Instant::now() + within;
         while self.seen().len() < n && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -140,7 +140,7 @@ impl Receiver {
     }
 }
 
-async fn start_notifying(
+pub(crate) async fn start_notifying(
     url: Option<String>,
     tune: impl FnOnce(SimConfigBuilder) -> SimConfigBuilder,
 ) -> Fixture {
@@ -154,7 +154,7 @@ async fn start_notifying(
     .await
 }
 
-fn checkout_body(invoice: &str, override_url: Option<&str>) -> Vec<u8> {
+pub(crate) fn checkout_body(invoice: &str, override_url: Option<&str>) -> Vec<u8> {
     let mut body = serde_json::json!({
         "order": {"amount": 20000, "invoice_number": invoice},
         "payment": {"payment_due_date": 60, "payment_method_types": ["VIRTUAL_ACCOUNT_BCA", "QRIS"]},
@@ -166,7 +166,13 @@ fn checkout_body(invoice: &str, override_url: Option<&str>) -> Vec<u8> {
 }
 
 /// Creates a Checkout payment as `brand` with `key`; returns the answer.
-async fn create(f: &Fixture, brand: &str, key: &str, body: &[u8], request_id: &str) -> RawResponse {
+pub(crate) async fn create(
+    f: &Fixture,
+    brand: &str,
+    key: &str,
+    body: &[u8],
+    request_id: &str,
+) -> RawResponse {
     let mut call = f.call("POST", CHECKOUT_PAYMENT, body);
     call.client_id = brand;
     call.secret = key;
@@ -183,7 +189,7 @@ async fn start_with_brand() -> (Fixture, String, String) {
 }
 
 /// Creates a Checkout payment of [`checkout_body`] for `invoice` (no override) as `brand`.
-async fn create_order(
+pub(crate) async fn create_order(
     f: &Fixture,
     brand: &str,
     key: &str,
@@ -217,7 +223,7 @@ fn assert_message(resp: &RawResponse, status: u16, message: &str) {
     );
 }
 
-async fn status(f: &Fixture, brand: &str, key: &str, id: &str) -> RawResponse {
+pub(crate) async fn status(f: &Fixture, brand: &str, key: &str, id: &str) -> RawResponse {
     let path = order_status(id);
     let mut call = f.call("GET", &path, b"");
     call.client_id = brand;

@@ -5,6 +5,7 @@
 mod binary;
 mod checkout;
 mod common;
+mod deliveries;
 mod doku_shapes;
 mod flow;
 mod health;
