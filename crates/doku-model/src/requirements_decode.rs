@@ -43,8 +43,8 @@ impl<'de> Deserialize<'de> for RequirementNode {
 }
 
 /// What the derive of `Deserialize` for [`RequirementsResponse`] did (`business` read in place,
-/// any other field kept in `extra`, `duplicate field` / `missing field` errors), with one
-/// [`Stack`] for the whole tree under `business`.
+/// any other field kept in `extra`, `duplicate field` / `missing field` errors), with one stack
+/// of pending entries for the whole tree under `business`.
 impl<'de> Deserialize<'de> for RequirementsResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(ResponseVisitor)
