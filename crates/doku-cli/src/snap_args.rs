@@ -19,9 +19,9 @@ use crate::pay_args::SnapPrivateKeyArgs;
 pub(crate) enum SnapEnv {
     /// A local simulator: the URL in `DOKU_BASE_URL` (what `doku sim` printed).
     Sim,
-    /// DOKU's test host for SNAP, https://api-sandbox.doku.com.
+    /// DOKU's test host for SNAP, `https://api-sandbox.doku.com`.
     Sandbox,
-    /// DOKU's production host, https://api.doku.com.
+    /// DOKU's production host, `https://api.doku.com`.
     Production,
     /// Any other base URL (plain http only on loopback).
     Url(String),
