@@ -64,6 +64,28 @@ pub(crate) struct Order {
     /// The first payment method offered (decides the channel a payment goes through).
     pub(crate) method: Option<String>,
     pub(crate) override_notification_url: Option<String>,
+    /// What the payment page shows and where it sends the browser.
+    pub(crate) page: PageInfo,
+    /// Insertion order (the dashboard lists the latest orders first).
+    pub(crate) seq: u64,
+}
+
+/// What the payment page of an order needs beyond the payment itself.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PageInfo {
+    /// The page's token (`payment.token_id`, the last segment of `payment.url`).
+    pub(crate) token_id: String,
+    /// Every offered method, in the request's order.
+    pub(crate) methods: Vec<String>,
+    /// When the page expires (Unix seconds).
+    pub(crate) expires: i64,
+    pub(crate) callback_url: Option<String>,
+    pub(crate) callback_url_cancel: Option<String>,
+    pub(crate) callback_url_result: Option<String>,
+    /// `order.auto_redirect`: `false` shows the result page instead of redirecting.
+    pub(crate) auto_redirect: Option<bool>,
+    /// `customer.name` (and `last_name`), shown on the page.
+    pub(crate) customer_name: Option<String>,
 }
 
 /// Orders by invoice number and merchant, with the create call's Request-Id as a second key.
@@ -78,8 +100,12 @@ pub(crate) struct Orders {
     /// (merchant, create Request-Id) → the invoice numbers of the orders created with it (more
     /// than one only if a Request-Id was used again after its idempotency record was forgotten).
     by_request_id: HashMap<(String, String), Vec<String>>,
+    /// Payment page token → (merchant, invoice number).
+    by_token: HashMap<String, (String, String)>,
     /// Orders stored.
     len: usize,
+    /// The next order's `seq`.
+    next_seq: u64,
 }
 
 /// Why an order was not stored.
@@ -130,19 +156,28 @@ impl Orders {
     /// Stores a new order. An unpaid order of the same merchant with the same invoice number is
     /// replaced when `replace_pending` (its create Request-Id then names nothing), else refused.
     /// Returns whether an order was replaced.
-    pub(crate) fn insert(&mut self, order: Order, replace_pending: bool) -> Result<bool, Refused> {
+    pub(crate) fn insert(
+        &mut self,
+        mut order: Order,
+        replace_pending: bool,
+    ) -> Result<bool, Refused> {
         let existing = self
             .by_invoice
             .get(&order.invoice_number)
             .and_then(|m| m.get(&order.owner))
-            .map(|o| (o.state, o.request_id.clone()));
-        if let Some((state, old_request_id)) = existing {
+            .map(|o| (o.state, o.request_id.clone(), o.page.token_id.clone()));
+        order.seq = self.next_seq;
+        if let Some((state, old_request_id, old_token)) = existing {
             if state != PayState::Pending {
                 return Err(Refused::DuplicateInvoice);
             }
             if !replace_pending {
                 return Err(Refused::PendingInvoice);
             }
+            self.next_seq += 1;
+            // The replaced order's page names nothing any more.
+            self.by_token.remove(&old_token);
+            self.index_token(&order);
             let key = (order.owner.clone(), old_request_id);
             if let Some(invoices) = self.by_request_id.get_mut(&key) {
                 invoices.retain(|i| *i != order.invoice_number);
@@ -162,6 +197,8 @@ impl Orders {
         if self.len >= MAX_ORDERS {
             return Err(Refused::Full);
         }
+        self.next_seq += 1;
+        self.index_token(&order);
         self.by_request_id
             .entry((order.owner.clone(), order.request_id.clone()))
             .or_default()
@@ -172,6 +209,33 @@ impl Orders {
             .insert(order.owner.clone(), order);
         self.len += 1;
         Ok(false)
+    }
+
+    fn index_token(&mut self, order: &Order) {
+        if !order.page.token_id.is_empty() {
+            self.by_token.insert(
+                order.page.token_id.clone(),
+                (order.owner.clone(), order.invoice_number.clone()),
+            );
+        }
+    }
+
+    /// The order whose payment page has this token.
+    pub(crate) fn by_token(&self, token: &str) -> Option<&Order> {
+        let (owner, invoice) = self.by_token.get(token)?;
+        self.by_invoice.get(invoice)?.get(owner)
+    }
+
+    /// The latest `limit` orders (by creation), newest first, and how many there are.
+    pub(crate) fn latest(&self, limit: usize) -> (Vec<Order>, usize) {
+        let mut all: Vec<&Order> = self.by_invoice.values().flat_map(HashMap::values).collect();
+        let total = all.len();
+        if all.len() > limit {
+            all.select_nth_unstable_by(limit, |a, b| b.seq.cmp(&a.seq));
+            all.truncate(limit);
+        }
+        all.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        (all.into_iter().cloned().collect(), total)
     }
 
     /// The order of `owner` with this invoice number or create Request-Id.
@@ -229,7 +293,34 @@ mod tests {
             state: PayState::Pending,
             method: None,
             override_notification_url: None,
+            page: PageInfo {
+                token_id: format!("tok-{owner}-{invoice}-{request_id}"),
+                ..PageInfo::default()
+            },
+            seq: 0,
         }
+    }
+
+    #[test]
+    fn pages_are_found_by_token_and_a_replaced_page_names_nothing() {
+        let mut orders = Orders::default();
+        orders.insert(order("A", "INV-1", "r-1"), false).unwrap();
+        orders.insert(order("A", "INV-2", "r-2"), false).unwrap();
+        assert_eq!(
+            orders.by_token("tok-A-INV-1-r-1").unwrap().invoice_number,
+            "INV-1"
+        );
+        orders.insert(order("A", "INV-1", "r-3"), true).unwrap();
+        assert!(orders.by_token("tok-A-INV-1-r-1").is_none());
+        assert_eq!(
+            orders.by_token("tok-A-INV-1-r-3").unwrap().request_id,
+            "r-3"
+        );
+        let (latest, total) = orders.latest(1);
+        assert_eq!((latest[0].invoice_number.as_str(), total), ("INV-1", 2));
+        let (all, _) = orders.latest(10);
+        let invoices: Vec<&str> = all.iter().map(|o| o.invoice_number.as_str()).collect();
+        assert_eq!(invoices, ["INV-1", "INV-2"], "newest first");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::{require_json, try_reply, Req};
 use crate::channels;
 use crate::checkout_errors::{business, validation};
 use crate::doubts;
-use crate::orders::{Order, PayState, Refused};
+use crate::orders::{Order, PageInfo, PayState, Refused};
 use crate::response::Reply;
 use crate::signature_check::header;
 use crate::state::App;
@@ -62,6 +62,27 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         .as_ref()
         .and_then(|a| a.override_notification_url.clone());
     let now = app.config.clock.unix_seconds();
+    let session = uuid::Uuid::new_v4().simple().to_string();
+    let token_id = format!("{session}{}", now.unsigned_abs().saturating_mul(1000));
+    let expires = now.saturating_add(i64::from(due) * 60);
+    let customer_name = request.customer.as_ref().and_then(|c| {
+        let name = [c.name.as_deref(), c.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!name.is_empty()).then_some(name)
+    });
+    let page = PageInfo {
+        token_id: token_id.clone(),
+        methods: methods.clone(),
+        expires,
+        callback_url: order.callback_url.clone(),
+        callback_url_cancel: order.callback_url_cancel.clone(),
+        callback_url_result: order.callback_url_result.clone(),
+        auto_redirect: order.auto_redirect,
+        customer_name,
+    };
     let stored = Order {
         owner: req.client_id.to_owned(),
         invoice_number: order.invoice_number.clone(),
@@ -72,6 +93,8 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
         state: PayState::Pending,
         method: methods.first().cloned(),
         override_notification_url: override_url.clone(),
+        page,
+        seq: 0,
     };
     let inserted = app.orders().insert(stored, !app.config.strict);
     match inserted {
@@ -96,11 +119,8 @@ pub(crate) fn handle(app: &App, req: &Req<'_>) -> Reply {
     }
     app.stats().checkouts += 1;
 
-    let session = uuid::Uuid::new_v4().simple().to_string();
-    let token_id = format!("{session}{}", now.unsigned_abs().saturating_mul(1000));
     // DOKU writes `expired_date` in Jakarta time (UTC+7), `yyyyMMddHHmmss`, and (seen in a
     // 2025 answer) `expired_datetime` in UTC ISO 8601.
-    let expires = now.saturating_add(i64::from(due) * 60);
     let expired_date = channels::wib_compact(expires);
     let mut additional_info = serde_json::json!({
         "origin": {"product": "CHECKOUT", "system": "doku-sim", "apiFormat": "JOKUL", "source": "direct"}

@@ -13,5 +13,6 @@ mod hostile;
 mod hostile_attacks;
 mod hostile_cases;
 mod in_process;
+mod pages;
 mod protocol;
 mod snap;
