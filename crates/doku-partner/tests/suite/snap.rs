@@ -612,7 +612,11 @@ async fn the_va_flow_under_every_snap_reading() {
         SnapTimestampZone::Both,
     ];
     let repeats = [SnapExternalIdRepeat::Replay, SnapExternalIdRepeat::Conflict];
-    let paths = [SnapPathVersion::Current, SnapPathVersion::Both];
+    let paths = [
+        SnapPathVersion::Current,
+        SnapPathVersion::Older,
+        SnapPathVersion::Both,
+    ];
     let minifies = [
         SnapMinify::Whitespace,
         SnapMinify::Php,
@@ -638,7 +642,7 @@ async fn the_va_flow_under_every_snap_reading() {
         }
     }
     combinations.extend(minifies.map(|m| SnapReadings::default().minify(m)));
-    assert_eq!(combinations.len(), 28);
+    assert_eq!(combinations.len(), 40);
     for readings in combinations {
         let clock = ManualClock::at(START_UNIX);
         let sim = sim_with(readings, clock.clone()).await;
