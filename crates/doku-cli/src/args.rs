@@ -49,6 +49,9 @@ pub(crate) enum Command {
     /// SNAP Virtual Accounts as a merchant: create, update, delete, check status (prints the
     /// typed answer as JSON).
     Va(crate::snap_args::VaCommand),
+    /// SNAP credentials as a merchant: `doku snap token` fetches a B2B access token to check
+    /// the client id and RSA key (prints its lifetime, never the token).
+    Snap(crate::snap_args::SnapCommand),
 }
 
 /// Where the secret key comes from (never a flag value: it would show up in `ps`).

@@ -196,3 +196,20 @@ pub(crate) struct VaStatusArgs {
     #[command(flatten)]
     pub(crate) merchant: SnapMerchantArgs,
 }
+
+/// `doku snap`.
+#[derive(Debug, Args)]
+pub(crate) struct SnapCommand {
+    /// Which SNAP credential check.
+    #[command(subcommand)]
+    pub(crate) action: SnapAction,
+}
+
+/// The SNAP credential commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SnapAction {
+    /// Fetch a B2B access token (`POST /authorization/v1/access-token/b2b`, RSA-signed with the
+    /// merchant's private key) and print when it expires: checks the client id and key pair
+    /// before the first Virtual Account call. The token itself is never printed.
+    Token(SnapMerchantArgs),
+}

@@ -183,16 +183,49 @@ impl Merchant {
             )));
         };
         let body = bytes::Bytes::from(operation.to_body()?);
-        let caller = crate::snap::SnapCaller {
+        let caller = self.snap_caller(keys);
+        self.client
+            .snap_call(&caller, O::ENDPOINT, body, external_id, deadline)
+            .await
+    }
+
+    /// This merchant's B2B access token (feature `snap`), fetched now unless a fresh one is
+    /// cached, and its lifetime: what [`send_snap`](Self::send_snap) would use, for checking
+    /// SNAP credentials before the first transaction (`doku snap token`). The token itself is
+    /// never returned; concurrent callers share one fetch; `deadline` (else the policy's)
+    /// bounds the wait.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when this handle has no SNAP keys; [`Error::Snap`] when DOKU refuses
+    /// the token request (e.g. `4017300`: the signature does not verify with the public key
+    /// uploaded for this client id); otherwise as [`send_snap`](Self::send_snap).
+    #[cfg(feature = "snap")]
+    pub async fn snap_token(
+        &self,
+        deadline: Option<std::time::Duration>,
+    ) -> Result<crate::TokenLifetime, Error> {
+        let Some(keys) = self.snap.as_deref() else {
+            return Err(Error::Config(format!(
+                "merchant {} has no SNAP keys: give them with Merchant::with_snap",
+                self.brand_id.as_str()
+            )));
+        };
+        let total = deadline.unwrap_or(self.client.config().retry.total_deadline);
+        self.client
+            .ensure_snap_token(&self.snap_caller(keys), total)
+            .await
+    }
+
+    #[cfg(feature = "snap")]
+    fn snap_caller<'a>(&'a self, keys: &'a crate::snap::SnapKeys) -> crate::snap::SnapCaller<'a> {
+        crate::snap::SnapCaller {
             client_id: self.brand_id.as_str(),
             partner_id: keys.partner_id.as_deref().unwrap_or(self.brand_id.as_str()),
             secret: &self.key,
             keys,
             base: &self.client.config().checkout_url,
-        };
-        self.client
-            .snap_call(&caller, O::ENDPOINT, body, external_id, deadline)
-            .await
+        }
     }
 
     fn caller(&self) -> Caller<'_> {

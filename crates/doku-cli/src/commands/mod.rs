@@ -7,6 +7,7 @@ mod listen;
 mod pay;
 mod sign;
 mod sim;
+mod snap;
 mod va;
 pub(crate) use sim::SimCommand;
 mod verify;
@@ -32,6 +33,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
         Command::Status(args) => with_runtime(pay::status(args)),
         Command::Listen(args) => with_runtime(listen::run(args)),
         Command::Va(args) => with_runtime(va::run(args)),
+        Command::Snap(args) => with_runtime(snap::run(args)),
     };
     match result {
         Ok(code) => code,

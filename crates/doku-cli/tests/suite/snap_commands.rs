@@ -247,6 +247,34 @@ async fn va_errors_name_their_cause_and_never_print_keys() {
     sim.shutdown().await;
 }
 
+/// `doku snap token`: a token for the right key (its lifetime printed, never the token), and
+/// DOKU's `4017300` named as a key problem for another key.
+#[tokio::test]
+async fn snap_token_checks_the_key_pair_and_never_prints_the_token() {
+    let sim = sim().await;
+    let base_url = sim.base_url();
+    let ok = run(&base_url, &["snap", "token", "--env", "sim"]).await;
+    let printed = json(&ok);
+    assert_eq!(printed["client_id"], MERCHANT);
+    let expires_at = printed["expires_at"].as_i64().expect("expires_at");
+    assert!(printed["refresh_at"].as_i64().expect("refresh_at") < expires_at);
+    assert!(!text(&ok.stdout).contains("eyJ") && !text(&ok.stderr).contains("eyJ"));
+    assert_eq!(sim.stats().snap_tokens_issued, 1);
+    let other_key =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../vectors/keys/merchant-pkcs8.pem");
+    let refused = doku(&base_url, &["snap", "token", "--env", "sim"])
+        .env("DOKU_SNAP_PRIVATE_KEY_FILE", other_key)
+        .output()
+        .await
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("4017300"), "{stderr}");
+    assert!(stderr.contains("public half"), "{stderr}");
+    assert!(!stderr.contains("PRIVATE KEY"), "{stderr}");
+    sim.shutdown().await;
+}
+
 /// The next line of `lines`, within 30 s.
 async fn next_line(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStderr>>) -> String {
     tokio::time::timeout(Duration::from_secs(30), lines.next_line())

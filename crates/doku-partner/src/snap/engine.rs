@@ -159,6 +159,40 @@ impl Client {
         .await
     }
 
+    /// The caller's B2B token lifetime: the cached token when fresh, else one fetch (shared
+    /// with concurrent callers of the same client id), within `total`.
+    pub(crate) async fn ensure_snap_token(
+        &self,
+        caller: &SnapCaller<'_>,
+        total: Duration,
+    ) -> Result<crate::TokenLifetime, Error> {
+        let slot = self.inner.snap.tokens.slot(caller.client_id);
+        let clock = &self.inner.config.clock;
+        if slot.fresh(clock.unix_seconds()).is_none() {
+            let deadline = Instant::now() + total;
+            let fetch = slot.get_or_fetch(
+                || clock.unix_seconds(),
+                self.inner.config.refresh_margin,
+                || self.fetch_snap_token(caller, deadline),
+            );
+            match tokio::time::timeout_at(deadline, fetch).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {
+                    let mut progress = Progress::new();
+                    progress.stage = CallStage::FetchingToken;
+                    return Err(progress.deadline_error(total, 0, "-"));
+                }
+            }
+        }
+        slot.lifetime().ok_or_else(|| {
+            Error::Config(
+                "the B2B token was refused by another call as soon as it was fetched: try again"
+                    .to_owned(),
+            )
+        })
+    }
+
     fn new_external_id(&self) -> ExternalId {
         ExternalId::generate(unix_millis(self.inner.config.clock.unix_seconds()))
     }

@@ -706,6 +706,30 @@ async fn token_refresh_against_the_simulator_clock() {
     assert_eq!(sim.stats().snap_tokens_issued, 2);
 }
 
+/// `Merchant::snap_token` fetches once, then answers from the cache with the token's lifetime;
+/// a key DOKU does not know is refused with the cause named.
+#[tokio::test]
+async fn snap_token_fetches_once_and_reports_the_lifetime() {
+    let clock = ManualClock::at(START_UNIX);
+    let sim = sim_with(SnapReadings::default(), clock.clone()).await;
+    let client = client_at(sim.base_url(), clock.clone(), |b| b);
+    let merchant = merchant_of(&client, PRIVATE);
+    let lifetime = merchant.snap_token(None).await.unwrap();
+    assert_eq!(lifetime.expires_at, START_UNIX + 900);
+    assert!(lifetime.refresh_at < lifetime.expires_at);
+    assert_eq!(merchant.snap_token(None).await.unwrap(), lifetime);
+    assert_eq!(sim.stats().snap_tokens_issued, 1);
+    // The cached token is the one the next transaction uses: no second fetch.
+    va_flow(&merchant, "00000000000000000001").await;
+    assert_eq!(sim.stats().snap_tokens_issued, 1);
+    let err = merchant_of(&client_at(sim.base_url(), clock, |b| b), OTHER_PRIVATE)
+        .snap_token(None)
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(&err).kind, ResponseKind::UnauthorizedSignature);
+    assert!(err.to_string().contains("public half"), "{err}");
+}
+
 /// An early token expiry (DOKU revoking it) is survived by the one refetch.
 #[tokio::test]
 async fn an_expired_token_is_refetched_against_the_simulator() {
