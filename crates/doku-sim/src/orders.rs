@@ -234,7 +234,7 @@ impl Orders {
             all.select_nth_unstable_by(limit, |a, b| b.seq.cmp(&a.seq));
             all.truncate(limit);
         }
-        all.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        all.sort_unstable_by_key(|o| std::cmp::Reverse(o.seq));
         (all.into_iter().cloned().collect(), total)
     }
 
