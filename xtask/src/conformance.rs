@@ -43,14 +43,15 @@ pub(crate) fn check(root: &Path) -> Result<String, String> {
     }
 }
 
-/// A table row whose first cell is a rule id such as `R3` or `A1`.
+/// A table row whose first cell is a rule id: one to three capital letters, then a number
+/// (`R3`, `A1`, `D2`, `SC5`, `DL8`).
 fn is_rule_row(line: &str) -> bool {
     let Some(rest) = line.strip_prefix("| ") else {
         return false;
     };
     let id: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
-    let mut chars = id.chars();
-    matches!(chars.next(), Some('R' | 'A')) && chars.as_str().parse::<u32>().is_ok()
+    let letters = id.chars().take_while(char::is_ascii_uppercase).count();
+    (1..=3).contains(&letters) && id[letters..].parse::<u32>().is_ok()
 }
 
 /// The `` `file.rs::name` `` references in `line`, as (`file.rs`, `name`).
@@ -103,6 +104,8 @@ mod tests {
     fn rows_and_references_are_parsed() {
         assert!(is_rule_row("| R12 | x |"));
         assert!(is_rule_row("| A1 | x |"));
+        assert!(is_rule_row("| SC15 | x |") && is_rule_row("| DL8 | x |"));
+        assert!(!is_rule_row("| SNAP | x |") && !is_rule_row("| ABCD1 | x |"));
         assert!(!is_rule_row("| # | rule |"));
         assert!(!is_rule_row("|---|---|"));
         assert_eq!(
