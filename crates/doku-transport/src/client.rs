@@ -131,10 +131,10 @@ impl Transport {
         let deadline = tokio::time::Instant::from_std(
             deadline.map_or(attempt_deadline, |d| d.min(attempt_deadline)),
         );
-        // For the log line only, and only when it will be written: cheap clones (shared bytes),
-        // no string copies.
-        let log = tracing::enabled!(tracing::Level::DEBUG)
-            .then(|| (request.method().clone(), request.uri().clone()));
+        // For errors (which name the URL) and the log line: cheap clones (shared bytes), no
+        // string copies.
+        let uri = request.uri().clone();
+        let log = tracing::enabled!(tracing::Level::DEBUG).then(|| request.method().clone());
 
         let result = async {
             // One timer for the whole attempt: the head, then the body, by the same deadline.
@@ -143,9 +143,9 @@ impl Transport {
                 match within(timer.as_mut(), self.client.request(request.map(Full::new))).await {
                     Some(Ok(response)) => response,
                     Some(Err(source)) => {
-                        return Err(TransportError::from_client(source, start.elapsed()))
+                        return Err(TransportError::from_client(source, start.elapsed(), &uri))
                     }
-                    None => return Err(timeout(TimeoutPhase::Response, start)),
+                    None => return Err(timeout(TimeoutPhase::Response, start, &uri)),
                 };
             let (parts, body) = response.into_parts();
             let body = match within(
@@ -155,7 +155,7 @@ impl Transport {
             .await
             {
                 Some(body) => body?,
-                None => return Err(timeout(TimeoutPhase::Body, start)),
+                None => return Err(timeout(TimeoutPhase::Body, start, &uri)),
             };
             Ok(Response {
                 status: parts.status,
@@ -168,7 +168,7 @@ impl Transport {
 
         // Never log query strings, headers or bodies: they can carry tokens
         // and personal data.
-        let Some((method, uri)) = log else {
+        let Some(method) = log else {
             return result;
         };
         let elapsed = start.elapsed();
@@ -187,8 +187,9 @@ impl Transport {
     }
 }
 
-fn timeout(phase: TimeoutPhase, start: Instant) -> TransportError {
+fn timeout(phase: TimeoutPhase, start: Instant, uri: &http::Uri) -> TransportError {
     TransportError::Timeout {
+        url: crate::error::shown_url(uri),
         phase,
         elapsed: start.elapsed(),
         source: None,

@@ -41,8 +41,10 @@ pub enum TransportError {
     /// [`TransportConfigBuilder::allow_insecure_http`](crate::TransportConfigBuilder::allow_insecure_http).
     ///
     /// Refused so that signatures and bearer tokens are not sent in clear text
-    /// by mistake. Nothing was sent.
-    #[error("refusing plain http to non-loopback host `{host}` (enable allow_insecure_http to permit it)")]
+    /// by mistake. Nothing was sent. The message names the setting that allows it
+    /// (`TransportConfigBuilder::allow_insecure_http(true)`); a program built on this
+    /// crate may name its own switch for it instead.
+    #[error("refusing plain http:// to `{host}`, which is not this machine: signatures and bearer tokens would cross the network unencrypted (use https://, or allow it for a test server on a trusted network with TransportConfigBuilder::allow_insecure_http(true))")]
     InsecureHttp {
         /// The host the request was addressed to.
         host: String,
@@ -68,9 +70,15 @@ pub enum TransportError {
     /// No connection could be established: DNS failure, connection refused,
     /// TLS handshake failure, …
     ///
-    /// The request was not sent, so it is always safe to retry.
-    #[error("could not connect to the server")]
+    /// The request was not sent, so it is always safe to retry. The message names
+    /// the URL tried and, in plain words, the cause when it is a common one
+    /// ([`ConnectFailure`]).
+    #[error("could not connect to {url}{failure}")]
     Connect {
+        /// The URL tried: scheme, host, port and path (never the query).
+        url: String,
+        /// What went wrong, when it is one of the common causes.
+        failure: ConnectFailure,
         /// The client error; its source chain holds the I/O or TLS error.
         #[source]
         source: hyper_util::client::legacy::Error,
@@ -79,8 +87,10 @@ pub enum TransportError {
     /// A deadline passed; `phase` says where the request was at that moment.
     ///
     /// Only [`TimeoutPhase::Connect`] guarantees the request was not sent.
-    #[error("timed out {phase} after {elapsed:?}")]
+    #[error("{url}: timed out {phase} after {elapsed:?}")]
     Timeout {
+        /// The URL tried: scheme, host, port and path (never the query).
+        url: String,
         /// Where the request was when the deadline passed.
         phase: TimeoutPhase,
         /// Time from the start of the attempt to the timeout being observed.
@@ -96,8 +106,10 @@ pub enum TransportError {
     /// answering).
     ///
     /// The server may have received and acted on the request.
-    #[error("the request failed before a response was received")]
+    #[error("{url}: the request failed before a response was received")]
     Request {
+        /// The URL tried: scheme, host, port and path (never the query).
+        url: String,
         /// The client error; its source is usually a [`hyper::Error`].
         #[source]
         source: hyper_util::client::legacy::Error,
@@ -126,6 +138,51 @@ pub enum TransportError {
         /// The `Content-Length` the server announced, if it announced one.
         content_length: Option<u64>,
     },
+}
+
+/// Why a connection could not be established, in plain words ([`TransportError::Connect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConnectFailure {
+    /// The host answered that nothing listens on that port.
+    Refused,
+    /// The host name did not resolve.
+    UnknownHost,
+    /// `https://` to a server that answered in plain HTTP (e.g. a local simulator, which
+    /// speaks `http://`).
+    PlainHttpServer,
+    /// The server's TLS certificate was refused (expired, for another name, not from a trusted
+    /// authority).
+    Certificate,
+    /// The TLS handshake failed for another reason.
+    Tls,
+    /// Another cause; the source chain has the details.
+    Other,
+}
+
+impl fmt::Display for ConnectFailure {
+    /// The cause as the end of a sentence (`": connection refused …"`), empty for
+    /// [`ConnectFailure::Other`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Refused => ": connection refused (is the server running, on this port?)",
+            Self::UnknownHost => ": the host name does not resolve",
+            Self::PlainHttpServer => {
+                ": the server answered in plain HTTP, not HTTPS (use an http:// URL for it; a local doku-sim speaks http://)"
+            }
+            Self::Certificate => ": the server's TLS certificate was refused",
+            Self::Tls => ": the TLS handshake failed",
+            Self::Other => "",
+        })
+    }
+}
+
+/// `uri` as shown in errors: scheme, host, port and path; never the query, which can carry
+/// personal data.
+pub(crate) fn shown_url(uri: &http::Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or("?");
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    format!("{scheme}://{authority}{}", uri.path())
 }
 
 /// Where a request was when its deadline passed.
@@ -190,24 +247,65 @@ impl TransportError {
         )
     }
 
-    /// Classifies an error from `Client::request` (before any response).
+    /// Classifies an error from `Client::request` (before any response) to `uri`.
     pub(crate) fn from_client(
         source: hyper_util::client::legacy::Error,
         elapsed: Duration,
+        uri: &http::Uri,
     ) -> Self {
+        let url = shown_url(uri);
         if !source.is_connect() {
-            return Self::Request { source };
+            return Self::Request { url, source };
         }
         if is_io_timeout(&source) {
             Self::Timeout {
+                url,
                 phase: TimeoutPhase::Connect,
                 elapsed,
                 source: Some(source),
             }
         } else {
-            Self::Connect { source }
+            Self::Connect {
+                url,
+                failure: connect_failure(&source),
+                source,
+            }
         }
     }
+}
+
+/// The common cause of a failed connect, read from the error's source chain: an I/O error's
+/// kind, the rustls error inside an I/O error, or hyper-util's `dns error`.
+fn connect_failure(err: &(dyn StdError + 'static)) -> ConnectFailure {
+    let tls = |e: &rustls::Error| match e {
+        // The first bytes were not a TLS record: a plain-HTTP answer (`HTTP/1.1 400 …`).
+        rustls::Error::InvalidMessage(_) => ConnectFailure::PlainHttpServer,
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+            ConnectFailure::Certificate
+        }
+        _ => ConnectFailure::Tls,
+    };
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return ConnectFailure::Refused;
+            }
+            // `io::Error::source` skips the error it wraps: go into it directly.
+            if let Some(inner) = io.get_ref() {
+                current = Some(inner);
+                continue;
+            }
+        }
+        if let Some(inner) = e.downcast_ref::<rustls::Error>() {
+            return tls(inner);
+        }
+        if e.to_string() == "dns error" {
+            return ConnectFailure::UnknownHost;
+        }
+        current = e.source();
+    }
+    ConnectFailure::Other
 }
 
 /// Whether the source chain contains an `io::Error` of kind `TimedOut`, which
@@ -241,6 +339,7 @@ mod tests {
             },
             TransportError::InvalidConfig { reason: "x" },
             TransportError::Timeout {
+                url: "https://x/".into(),
                 phase: TimeoutPhase::Connect,
                 elapsed: Duration::from_secs(1),
                 source: None,
@@ -259,11 +358,13 @@ mod tests {
                 content_length: None,
             },
             TransportError::Timeout {
+                url: "https://x/".into(),
                 phase: TimeoutPhase::Response,
                 elapsed: Duration::from_secs(1),
                 source: None,
             },
             TransportError::Timeout {
+                url: "https://x/".into(),
                 phase: TimeoutPhase::Body,
                 elapsed: Duration::from_secs(1),
                 source: None,
@@ -277,6 +378,7 @@ mod tests {
     #[test]
     fn connect_timeout_is_both_timeout_and_connect() {
         let e = TransportError::Timeout {
+            url: "https://x/".into(),
             phase: TimeoutPhase::Connect,
             elapsed: Duration::from_secs(1),
             source: None,
@@ -284,6 +386,7 @@ mod tests {
         assert!(e.is_timeout());
         assert!(e.is_connect());
         let e = TransportError::Timeout {
+            url: "https://x/".into(),
             phase: TimeoutPhase::Response,
             elapsed: Duration::from_secs(1),
             source: None,
@@ -316,5 +419,77 @@ mod tests {
             std::io::ErrorKind::ConnectionRefused,
         )));
         assert!(!is_io_timeout(&refused));
+    }
+
+    fn transport() -> crate::Transport {
+        crate::Transport::new(crate::TransportConfig::default()).unwrap()
+    }
+
+    fn get(url: &str) -> http::Request<bytes::Bytes> {
+        http::Request::get(url).body(bytes::Bytes::new()).unwrap()
+    }
+
+    /// A refused connection names the URL (without its query) and the cause in plain words.
+    #[tokio::test]
+    async fn a_refused_connection_names_the_url_and_the_cause() {
+        let addr = {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            listener.local_addr().unwrap()
+        };
+        let url = format!("http://{addr}/adv-core-api/partner/v1.0/token?secret=no");
+        let err = transport().send(get(&url)).await.unwrap_err();
+        let TransportError::Connect { failure, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*failure, ConnectFailure::Refused);
+        assert_eq!(
+            err.to_string(),
+            format!("could not connect to http://{addr}/adv-core-api/partner/v1.0/token: connection refused (is the server running, on this port?)")
+        );
+    }
+
+    /// `https://` to a server speaking plain HTTP says so, not in rustls's words.
+    #[tokio::test]
+    async fn https_to_a_plain_http_server_says_so() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf).await;
+                let _ = stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
+            }
+        });
+        let err = transport()
+            .send(get(&format!("https://{addr}/x")))
+            .await
+            .unwrap_err();
+        let TransportError::Connect { failure, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*failure, ConnectFailure::PlainHttpServer, "{err:?}");
+        assert!(!err.may_have_reached_server());
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!("could not connect to https://{addr}/x: the server answered in plain HTTP, not HTTPS (use an http:// URL")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn plain_http_to_another_host_names_the_setting_that_allows_it() {
+        let text = TransportError::InsecureHttp {
+            host: "10.0.0.5".into(),
+        }
+        .to_string();
+        assert!(text.contains("`10.0.0.5`"), "{text}");
+        assert!(
+            text.contains("TransportConfigBuilder::allow_insecure_http(true)"),
+            "{text}"
+        );
+        assert!(!text.contains("enable allow_insecure_http"), "{text}");
     }
 }

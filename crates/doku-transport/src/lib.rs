@@ -68,5 +68,5 @@ mod tls;
 
 pub use client::Transport;
 pub use config::{TransportConfig, TransportConfigBuilder};
-pub use error::{TimeoutPhase, TransportError};
+pub use error::{ConnectFailure, TimeoutPhase, TransportError};
 pub use response::Response;
