@@ -96,9 +96,10 @@ pub enum TransportError {
         /// Time from the start of the attempt to the timeout being observed.
         elapsed: Duration,
         /// The underlying error, when the timeout was reported by the
-        /// connector rather than by the transport's own deadline.
+        /// connector rather than by the transport's own deadline (boxed: keeps the
+        /// error small).
         #[source]
-        source: Option<hyper_util::client::legacy::Error>,
+        source: Option<Box<hyper_util::client::legacy::Error>>,
     },
 
     /// Sending the request or awaiting the response headers failed after a
@@ -262,7 +263,7 @@ impl TransportError {
                 url,
                 phase: TimeoutPhase::Connect,
                 elapsed,
-                source: Some(source),
+                source: Some(Box::new(source)),
             }
         } else {
             Self::Connect {
