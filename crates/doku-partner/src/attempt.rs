@@ -30,6 +30,8 @@ impl Client {
         loop {
             call.attempt += 1;
             let http_request = self.sign(call, token)?;
+            // For the attempt's log line only, and only when it will be written.
+            let shown = tracing::enabled!(tracing::Level::DEBUG).then(|| Shown::of(&http_request));
             call.progress.stage = CallStage::InFlight;
             let sent_at = Instant::now();
             // The transport's timer ends the attempt at the earlier of its timeout and the
@@ -52,12 +54,16 @@ impl Client {
                 Err(source) => {
                     self.observe(call, None, latency, false);
                     let (outcome, error) = self.transport_failure(call, source);
-                    tracing::debug!(
-                        attempt = call.attempt,
-                        latency_ms = millis(latency),
-                        ?outcome,
-                        "attempt finished"
-                    );
+                    if let Some(shown) = &shown {
+                        tracing::debug!(
+                            method = shown.method,
+                            url = %shown.url,
+                            attempt = call.attempt,
+                            latency_ms = millis(latency),
+                            error = %ErrorLine(&error),
+                            "attempt finished without an answer"
+                        );
+                    }
                     match self.decide(call, &outcome) {
                         Decision::Retry { after } => {
                             self.wait(call, after, &outcome, error).await?;
@@ -77,17 +83,26 @@ impl Client {
                     .flatten(),
                 safe_method: call.request.is_safe(),
             };
-            tracing::debug!(
-                attempt = call.attempt,
-                latency_ms = millis(latency),
-                ?outcome,
-                "attempt finished"
-            );
             call.progress
                 .finish_attempt(matches!(response.status.as_u16(), 500 | 502 | 504));
             // The signature first: an answer that fails a required check did not
             // demonstrably come from DOKU, so its status (and Retry-After) mean nothing.
             let verified = self.verify(call, &response);
+            if let Some(shown) = &shown {
+                tracing::debug!(
+                    method = shown.method,
+                    url = %shown.url,
+                    attempt = call.attempt,
+                    status,
+                    latency_ms = millis(latency),
+                    response_signature = match &verified {
+                        Ok(true) => "verified",
+                        Ok(false) => "not checked",
+                        Err(_) => "failed",
+                    },
+                    "attempt finished"
+                );
+            }
             self.observe(
                 call,
                 Some(response.status),
@@ -160,6 +175,7 @@ impl Client {
             request_id: call.request_id.as_str(),
             target: &call.request.path,
             get: call.request.is_safe(),
+            credentials: call.request.endpoint.credentials(),
         };
         verify_signature(
             self.inner.config.response_signatures,
@@ -231,6 +247,49 @@ fn decode<T: DeserializeOwned>(
         attempts: 0,
         replay,
     })
+}
+
+/// What an attempt's log line shows of its request: the method and the URL without its query
+/// (never a header or the body: no signature, token or personal data).
+struct Shown {
+    method: &'static str,
+    url: String,
+}
+
+impl Shown {
+    fn of(request: &http::Request<bytes::Bytes>) -> Self {
+        let uri = request.uri();
+        Self {
+            method: match *request.method() {
+                http::Method::GET => "GET",
+                http::Method::POST => "POST",
+                http::Method::PUT => "PUT",
+                http::Method::DELETE => "DELETE",
+                _ => "other",
+            },
+            url: format!(
+                "{}://{}{}",
+                uri.scheme_str().unwrap_or("?"),
+                uri.authority().map_or("", |a| a.as_str()),
+                uri.path()
+            ),
+        }
+    }
+}
+
+/// An error and its sources on one line (`a: b: c`), for a log field.
+struct ErrorLine<'a>(&'a Error);
+
+impl std::fmt::Display for ErrorLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = std::error::Error::source(self.0);
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 fn millis(d: Duration) -> u64 {

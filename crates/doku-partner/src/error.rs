@@ -44,8 +44,14 @@ pub enum Error {
     /// does not verify, or its headers do not echo the request. Not retried: the answer did
     /// not demonstrably come from DOKU.
     ///
+    /// What the answer said is kept in `answer` and shown in the message, marked unverified,
+    /// with its [`LikelyCause`] when it names one (a wrong secret key gets DOKU's
+    /// `invalid_signature`, an unknown client id `invalid_client_id`): DOKU refuses a bad
+    /// request before it signs anything, so this is how a wrong key or client id shows. It is
+    /// only shown: no decision (retry, replay, success) is taken from it.
+    ///
     /// [`ResponseSignatureMode::Require`]: crate::ResponseSignatureMode::Require
-    #[error("response signature check failed ({problem}) for Request-Id {request_id}")]
+    #[error("response signature check failed ({problem}) for Request-Id {request_id}; {answer}")]
     Signature {
         /// What was wrong.
         problem: SignatureProblem,
@@ -56,6 +62,10 @@ pub enum Error {
         /// The verification error from `doku-sign`, when verification itself failed.
         #[source]
         source: Option<doku_sign::Error>,
+        /// What the answer said (status, DOKU's code and message, the body of an error
+        /// answer): unverified, for people to read, never to decide on. Boxed: keeps `Error`
+        /// small.
+        answer: Box<UnverifiedAnswer>,
     },
 
     /// The request could not be completed at the HTTP level, after all retries.
@@ -98,11 +108,11 @@ pub enum Error {
     ///
     /// DOKU may have **created** something (a business, a file): the raw body and the
     /// Request-Id are kept so nothing DOKU sent is lost.
-    #[error("cannot decode DOKU's HTTP {status} answer at `{path}` (Request-Id {request_id}): {message}")]
+    #[error("cannot decode DOKU's HTTP {status} answer (Request-Id {request_id}): {message}")]
     Decode {
         /// JSON path where decoding failed (`.` = the root).
         path: String,
-        /// What went wrong.
+        /// What went wrong, where (`path`, line and column) — the decoder's message.
         message: String,
         /// The HTTP status of the response.
         status: StatusCode,
@@ -269,9 +279,141 @@ fn code_and_message(body: &[u8]) -> (Option<String>, Option<String>) {
 }
 
 impl Error {
+    /// What most likely caused this error, when it can be told: for [`Error::Signature`] read
+    /// from the unverified answer, for [`Error::Api`] from DOKU's code, for
+    /// [`Error::TransportSetup`] a refused `http://` base URL. For people (a hint beside the
+    /// error, which a program can word in its own terms); never a reason to retry or not.
+    pub fn likely_cause(&self) -> Option<LikelyCause> {
+        match self {
+            Self::Signature { answer, .. } => answer.likely_cause(),
+            Self::Api { code, .. } => code.as_deref().and_then(LikelyCause::from_code),
+            Self::TransportSetup(TransportError::InsecureHttp { .. }) => {
+                Some(LikelyCause::PlainHttpRefused)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether DOKU refused the bearer token (HTTP 401).
     pub(crate) fn is_unauthorized(&self) -> bool {
         matches!(self, Self::Api { status, .. } if *status == StatusCode::UNAUTHORIZED)
+    }
+}
+
+/// What an answer that failed its signature check said ([`Error::Signature`]): shown, marked
+/// unverified, and never acted on — it did not demonstrably come from DOKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnverifiedAnswer {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// DOKU's machine code (`error.code`, …), when the body had one.
+    pub code: Option<String>,
+    /// DOKU's human message, when the body had one.
+    pub message: Option<String>,
+    /// The raw body of an error answer (4xx or 5xx, not 409), lossy UTF-8, capped like
+    /// [`Error::Api`]'s; empty for any other answer, which may hold a token or a shared key.
+    pub body: String,
+    /// Whose credentials signed the request: the partner's (Partner API) or a merchant's
+    /// (Checkout, Check Status), so a hint can name the right key.
+    pub credentials: doku_model::Credentials,
+}
+
+impl UnverifiedAnswer {
+    /// Reads DOKU's code and message (and, for an error answer, keeps the body).
+    pub(crate) fn read(
+        status: StatusCode,
+        body: &[u8],
+        credentials: doku_model::Credentials,
+    ) -> Self {
+        let (code, message) = code_and_message(body);
+        let error_answer = (status.is_client_error() || status.is_server_error())
+            && status != StatusCode::CONFLICT;
+        Self {
+            status,
+            code,
+            message,
+            body: if error_answer {
+                capped_lossy(body, MAX_ERROR_BODY_BYTES)
+            } else {
+                String::new()
+            },
+            credentials,
+        }
+    }
+
+    /// The likely cause DOKU's code names, if any.
+    pub fn likely_cause(&self) -> Option<LikelyCause> {
+        self.code.as_deref().and_then(LikelyCause::from_code)
+    }
+}
+
+impl fmt::Display for UnverifiedAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the answer, unverified (shown, not acted on): HTTP {}",
+            self.status
+        )?;
+        if let Some(code) = &self.code {
+            write!(f, ", code {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(cause) = self.likely_cause() {
+            write!(f, ". Likely cause: {cause}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What most likely went wrong ([`Error::likely_cause`]), mostly read from DOKU's error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LikelyCause {
+    /// DOKU refused the request's signature (`invalid_signature`): the secret key is not the one
+    /// DOKU holds for this client id.
+    SignatureRefused,
+    /// DOKU does not know the client id (`invalid_client_id`), at least not in this
+    /// environment.
+    UnknownClientId,
+    /// DOKU refused the `Request-Timestamp` (`invalid_timestamp`, `request_time_out_of_range`):
+    /// this machine's clock is off.
+    ClockSkew,
+    /// The base URL is plain `http://` to a host that is not this machine, which the transport
+    /// refuses unless allowed ([`TransportConfigBuilder::allow_insecure_http`]).
+    ///
+    /// [`TransportConfigBuilder::allow_insecure_http`]: doku_transport::TransportConfigBuilder::allow_insecure_http
+    PlainHttpRefused,
+}
+
+impl LikelyCause {
+    /// The cause DOKU's error `code` names (the Non-SNAP codes DOKU and doku-sim answer).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "invalid_signature" => Some(Self::SignatureRefused),
+            "invalid_client_id" => Some(Self::UnknownClientId),
+            "invalid_timestamp" | "request_time_out_of_range" => Some(Self::ClockSkew),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for LikelyCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::SignatureRefused => {
+                "DOKU refused our signature: is the secret key the key of this client id?"
+            }
+            Self::UnknownClientId => {
+                "DOKU does not know this client id: is it the right one, and for this environment?"
+            }
+            Self::ClockSkew => "DOKU refused our Request-Timestamp: is this machine's clock right?",
+            Self::PlainHttpRefused => {
+                "plain http:// goes only to this machine: use https://, or allow it for a test server on a trusted network (TransportConfigBuilder::allow_insecure_http(true), given to ConfigBuilder::transport)"
+            }
+        })
     }
 }
 
@@ -461,5 +603,27 @@ mod tests {
             unreachable!()
         };
         assert!(body.ends_with("<html>"));
+    }
+
+    #[test]
+    fn likely_causes_from_codes_and_a_refused_base_url() {
+        for (code, cause) in [
+            ("invalid_signature", Some(LikelyCause::SignatureRefused)),
+            ("invalid_client_id", Some(LikelyCause::UnknownClientId)),
+            ("invalid_timestamp", Some(LikelyCause::ClockSkew)),
+            ("request_time_out_of_range", Some(LikelyCause::ClockSkew)),
+            ("invalid_token", None),
+        ] {
+            let body = format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#);
+            let e = Error::api(StatusCode::UNAUTHORIZED, body.as_bytes(), "r");
+            assert_eq!(e.likely_cause(), cause, "{code}");
+        }
+        let refused = Error::TransportSetup(TransportError::InsecureHttp {
+            host: "10.1.2.3".into(),
+        });
+        assert_eq!(refused.likely_cause(), Some(LikelyCause::PlainHttpRefused));
+        assert!(LikelyCause::PlainHttpRefused
+            .to_string()
+            .contains("allow_insecure_http(true)"));
     }
 }

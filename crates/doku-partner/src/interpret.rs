@@ -103,6 +103,11 @@ mod tests {
         // Truncated JSON on a 200: a Decode error naming the problem, with the body as received.
         let err = interpret_as::<TokenResponse>(StatusCode::OK, br#"{"token":"ab"#).unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
+        // Where: the path, the line and the column, once.
+        assert_eq!(
+            err.to_string(),
+            "cannot decode DOKU's HTTP 200 OK answer (Request-Id r): truncated JSON at `token` (line 1, column 12): EOF while parsing a string"
+        );
         let Error::Decode {
             status: StatusCode::OK,
             request_id,

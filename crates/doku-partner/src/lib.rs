@@ -118,7 +118,10 @@ pub use config::{Config, ConfigBuilder, ResponseSignatureMode, DEFAULT_REFRESH_M
 pub use environment::Environment;
 #[cfg(feature = "snap")]
 pub use error::SnapRefusal;
-pub use error::{CallStage, Error, SharedCause, SignatureProblem, MAX_ERROR_BODY_BYTES};
+pub use error::{
+    CallStage, Error, LikelyCause, SharedCause, SignatureProblem, UnverifiedAnswer,
+    MAX_ERROR_BODY_BYTES,
+};
 pub use merchant::{CheckStatus, Merchant};
 pub use notification::{verify_notification, MerchantKeys, NotificationRefusal, Verified};
 pub use observer::{Exchange, Observer};

@@ -6,7 +6,7 @@ use doku_sign::SecretKey;
 use http::{HeaderMap, StatusCode};
 
 use crate::config::ResponseSignatureMode;
-use crate::error::{Error, SignatureProblem};
+use crate::error::{Error, SignatureProblem, UnverifiedAnswer};
 use crate::wire_headers;
 
 /// Who the response must have been signed for.
@@ -19,6 +19,8 @@ pub(crate) struct Expected<'a> {
     pub(crate) target: &'a str,
     /// Whether the request was a GET, whose answer DOKU may sign without a `Digest` line.
     pub(crate) get: bool,
+    /// Whose credentials signed the request (named in a failure's hint).
+    pub(crate) credentials: doku_model::Credentials,
 }
 
 /// Checks the response signature under `mode`: when a `Signature` header is present (and the
@@ -26,6 +28,10 @@ pub(crate) struct Expected<'a> {
 /// `Response-Timestamp` header and the request path, and `Client-Id`/`Request-Id` must echo
 /// the request. `Require` also fails when the header is absent. `Ok(true)` when a signature
 /// was verified, `Ok(false)` when none was checked.
+///
+/// A failure carries what the answer said ([`UnverifiedAnswer`]: status, DOKU's code and
+/// message), for the error message only: DOKU refuses a wrong key or client id with an answer it
+/// cannot sign for us, and that answer is the only place the cause is named.
 ///
 /// The `Digest` line: DOKU's response-signature page says it is "only applied for `POST`
 /// Method", while its samples sign every answer the same way. So a POST answer is verified with
@@ -45,6 +51,7 @@ pub(crate) fn verify_signature(
         status,
         request_id: expected.request_id.to_owned(),
         source,
+        answer: Box::new(UnverifiedAnswer::read(status, body, expected.credentials)),
     };
     if mode == ResponseSignatureMode::Off {
         return Ok(false);
@@ -137,6 +144,7 @@ mod tests {
             request_id: "rid",
             target: "/t",
             get: false,
+            credentials: doku_model::Credentials::Partner,
         };
         let ok = StatusCode::OK;
         let body = br#"{"token":"x"}"#;
@@ -224,6 +232,7 @@ mod tests {
             request_id: "rid",
             target: "/t",
             get: true,
+            credentials: doku_model::Credentials::Partner,
         };
         let post = Expected { get: false, ..get };
         let ok = StatusCode::OK;
@@ -293,5 +302,97 @@ mod tests {
                 })
             ));
         }
+    }
+
+    /// A wrong secret key: DOKU refuses with 401 `invalid_signature`, signed with the key it
+    /// holds, so the answer does not verify with ours. The error says what the answer said,
+    /// marked unverified, and the likely cause; the answer's status decides nothing.
+    #[test]
+    fn a_refusal_that_does_not_verify_is_shown_unverified_with_its_likely_cause() {
+        let ours = SecretKey::new("SK-wrong-key");
+        let exp = Expected {
+            key: &ours,
+            client_id: "BRN-1",
+            request_id: "rid",
+            target: "/t",
+            get: false,
+            credentials: doku_model::Credentials::Partner,
+        };
+        let body = br#"{"error":{"code":"invalid_signature","message":"the signature does not match the request"}}"#;
+        let h = signed(body, "/t", "rid");
+        let unauthorized = StatusCode::UNAUTHORIZED;
+        let err = verify_signature(ResponseSignatureMode::Require, &exp, unauthorized, &h, body)
+            .unwrap_err();
+        let Error::Signature {
+            problem: SignatureProblem::Invalid,
+            answer,
+            ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(answer.status, unauthorized);
+        assert_eq!(answer.code.as_deref(), Some("invalid_signature"));
+        assert!(answer.body.contains("invalid_signature"));
+        assert_eq!(
+            err.likely_cause(),
+            Some(crate::LikelyCause::SignatureRefused)
+        );
+        assert_eq!(
+            err.to_string(),
+            "response signature check failed (signature does not verify) for Request-Id rid; \
+             the answer, unverified (shown, not acted on): HTTP 401 Unauthorized, code \
+             invalid_signature: the signature does not match the request. Likely cause: DOKU \
+             refused our signature: is the secret key the key of this client id?"
+        );
+
+        // An unknown client id: DOKU has no key to sign with, so the answer is unsigned.
+        let body =
+            br#"{"error":{"code":"invalid_client_id","message":"Client-Id BRN-9 is not known"}}"#;
+        let err = verify_signature(
+            ResponseSignatureMode::Require,
+            &exp,
+            unauthorized,
+            &HeaderMap::new(),
+            body,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Signature {
+                    problem: SignatureProblem::Missing,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.likely_cause(),
+            Some(crate::LikelyCause::UnknownClientId)
+        );
+        let text = err.to_string();
+        assert!(text.contains("(no Signature header)"), "{text}");
+        assert!(
+            text.contains("HTTP 401 Unauthorized, code invalid_client_id: Client-Id BRN-9 is not known. Likely cause: DOKU does not know this client id"),
+            "{text}"
+        );
+
+        // A success answer that does not verify: no body kept (it may hold a token), no cause.
+        let body = br#"{"token":"eyJ.secret.token"}"#;
+        let err = verify_signature(
+            ResponseSignatureMode::Require,
+            &exp,
+            StatusCode::OK,
+            &h,
+            body,
+        )
+        .unwrap_err();
+        let Error::Signature { answer, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(answer.body.is_empty());
+        assert_eq!(err.likely_cause(), None);
+        assert!(!format!("{err:?}{err}").contains("secret.token"), "{err:?}");
     }
 }

@@ -7,3 +7,4 @@
 mod common;
 mod demo_trace_secrets;
 mod secrets;
+mod verbose;
