@@ -73,10 +73,15 @@ pub struct SimArgs {
     /// Which calls must carry the bearer token.
     #[arg(long, value_enum, default_value_t = BearerReading::UploadOnly, value_name = "READING")]
     pub bearer: BearerReading,
-    /// The merchants' Notification URL (DOKU's Back Office setting), `http://` only: where
-    /// payment notifications are delivered.
-    #[arg(long, env = "DOKU_SIM_NOTIFICATION_URL", value_name = "URL")]
-    pub notification_url: Option<String>,
+    /// A Notification URL (DOKU's Back Office setting, per merchant), `http://` only: where
+    /// payment notifications are delivered. `CLIENT_ID=URL` sets one merchant's; a bare URL is
+    /// the default for every merchant without one; repeatable.
+    #[arg(
+        long = "notification-url",
+        env = "DOKU_SIM_NOTIFICATION_URL",
+        value_name = "[CLIENT_ID=]URL"
+    )]
+    pub notification_urls: Vec<String>,
     /// Factor applied to DOKU's notification retry schedule (+30 min, +6 h, +12 h), from 0 to
     /// 1000; e.g. 0.0001 for tests.
     #[arg(long, default_value_t = 1.0, value_name = "FACTOR", value_parser = time_scale)]
@@ -151,7 +156,7 @@ impl std::fmt::Debug for SimArgs {
                 &format_args!("[{} redacted]", self.secret_keys.len()),
             )
             .field("secret_key_files", &self.secret_key_files)
-            .field("notification_url", &self.notification_url)
+            .field("notification_urls", &self.notification_urls)
             .field("time_scale", &self.time_scale)
             .field(
                 "credentials",
@@ -206,8 +211,11 @@ impl SimArgs {
             )
             .strict(self.strict)
             .time_scale(self.time_scale);
-        if let Some(url) = self.notification_url {
-            builder = builder.notification_url(url);
+        for value in &self.notification_urls {
+            builder = match notification_url(value)? {
+                (Some(id), url) => builder.merchant_notification_url(id, url),
+                (None, url) => builder.notification_url(url),
+            };
         }
         for (id, key) in self.client_ids.into_iter().zip(secrets) {
             builder = builder.credential(id, SecretKey::new(key));
@@ -236,6 +244,20 @@ impl SimArgs {
             builder = builder.snap_direct_inquiry_channels(self.snap_direct_inquiry_channels);
         }
         builder.build()
+    }
+}
+
+/// One `--notification-url`: `CLIENT_ID=URL` (that merchant's) or a bare `http://…` URL (the
+/// default).
+fn notification_url(value: &str) -> Result<(Option<&str>, &str), SimError> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        return Ok((None, value));
+    }
+    match value.split_once('=') {
+        Some((id, url)) if !id.is_empty() => Ok((Some(id), url)),
+        _ => Err(SimError::Config(
+            "--notification-url must be URL or CLIENT_ID=URL".to_owned(),
+        )),
     }
 }
 
@@ -474,9 +496,32 @@ mod tests {
             config.readings().notification_retry_request_id,
             NotificationRetryRequestId::Fresh
         );
+        // One default and one merchant's own URL (DOKU's setting is per merchant).
+        let per_merchant = SimArgs::try_parse_from([
+            "doku-sim",
+            "--credential",
+            "A=k",
+            "--notification-url",
+            "http://127.0.0.1:9/payments/notifications",
+            "--notification-url",
+            "BRN-B=http://127.0.0.1:10/payments/notifications",
+        ])
+        .unwrap()
+        .into_config()
+        .unwrap();
+        assert_eq!(
+            per_merchant.notification_url_for("A"),
+            Some("http://127.0.0.1:9/payments/notifications")
+        );
+        assert_eq!(
+            per_merchant.notification_url_for("BRN-B"),
+            Some("http://127.0.0.1:10/payments/notifications")
+        );
         for bad in [
             ["--time-scale=-1", "--notification-retry-request-id=same"],
             ["--notification-url", "https://example.com/p"],
+            ["--notification-url", "BRN-B=https://example.com/p"],
+            ["--notification-url", "example.com/p"],
         ] {
             // Refused when parsed (the time scale's range) or when configured.
             let refused =

@@ -47,6 +47,8 @@ pub struct SimConfig {
     pub(crate) limits: Limits,
     pub(crate) retention: Retention,
     pub(crate) notification_url: Option<String>,
+    /// Each merchant's own Notification URL (client id → URL), over `notification_url`.
+    pub(crate) notification_urls: BTreeMap<String, String>,
     pub(crate) time_scale: f64,
     pub(crate) strict: bool,
     pub(crate) snap_merchants: Vec<SnapMerchant>,
@@ -72,6 +74,7 @@ impl fmt::Debug for SimConfig {
             .field("limits", &self.limits)
             .field("retention", &self.retention)
             .field("notification_url", &self.notification_url)
+            .field("notification_urls", &self.notification_urls)
             .field("time_scale", &self.time_scale)
             .field("strict", &self.strict)
             .field("snap_merchants", &self.snap_merchants)
@@ -110,6 +113,7 @@ impl SimConfig {
                 limits: Limits::default(),
                 retention: Retention::default(),
                 notification_url: None,
+                notification_urls: BTreeMap::new(),
                 time_scale: 1.0,
                 strict: false,
                 snap_merchants: Vec::new(),
@@ -137,9 +141,26 @@ impl SimConfig {
         self.credentials.keys().map(String::as_str)
     }
 
-    /// The merchants' notification URL (DOKU's Back Office setting), if set.
+    /// The default Notification URL: where notifications of a merchant without one of its own
+    /// go, if set.
     pub fn notification_url(&self) -> Option<&str> {
         self.notification_url.as_deref()
+    }
+
+    /// The Notification URL `client_id`'s notifications go to at start: its own
+    /// ([`SimConfigBuilder::merchant_notification_url`]), else the default.
+    pub fn notification_url_for(&self, client_id: &str) -> Option<&str> {
+        self.notification_urls
+            .get(client_id)
+            .or(self.notification_url.as_ref())
+            .map(String::as_str)
+    }
+
+    /// The merchants' own Notification URLs (client id, URL), in client-id order.
+    pub fn merchant_notification_urls(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.notification_urls
+            .iter()
+            .map(|(id, url)| (id.as_str(), url.as_str()))
     }
 
     /// The factor applied to DOKU's notification retry schedule (1.0 = real time).
@@ -220,12 +241,29 @@ impl SimConfigBuilder {
         self
     }
 
-    /// The Notification URL every merchant has configured (DOKU's Back Office setting:
-    /// Integration > Notification). Payment notifications go there, or to a request's
+    /// The default Notification URL: that of every merchant without one of its own
+    /// ([`SimConfigBuilder::merchant_notification_url`]). DOKU's Back Office setting
+    /// (Integration > Notification) is per merchant; this stands for all of them at once.
+    /// Payment notifications go there, or to a request's
     /// `additional_info.override_notification_url` when its path is the same. Only `http://`
     /// URLs are delivered to (the simulator has no TLS client).
     pub fn notification_url(mut self, url: impl Into<String>) -> Self {
         self.config.notification_url = Some(url.into());
+        self
+    }
+
+    /// `client_id`'s own Notification URL (DOKU's Back Office setting is per merchant), over
+    /// the default one; repeat for several merchants, each with its own receiver. The client
+    /// id is a configured credential or a brand registered later (its id is known only then:
+    /// set it at run time with [`crate::SimControl::set_notification_url`]).
+    pub fn merchant_notification_url(
+        mut self,
+        client_id: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        self.config
+            .notification_urls
+            .insert(client_id.into(), url.into());
         self
     }
 
@@ -298,7 +336,12 @@ impl SimConfigBuilder {
                 "the delivery history must keep at least one notification".to_owned(),
             ));
         }
-        if let Some(url) = &self.config.notification_url {
+        for url in self
+            .config
+            .notification_url
+            .iter()
+            .chain(self.config.notification_urls.values())
+        {
             crate::notify::Target::parse(url).map_err(SimError::Config)?;
         }
         self.config.limits.check().map_err(SimError::Config)?;

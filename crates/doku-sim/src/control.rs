@@ -42,6 +42,21 @@ impl SimControl {
         self.app.faults().clear();
     }
 
+    /// Sets `client_id`'s own Notification URL (DOKU's Back Office setting is per merchant):
+    /// its payment notifications go there instead of the default URL; `None` removes it. For a
+    /// brand registered through the Partner API, whose id is known only then. Also
+    /// `POST /doku-sim/v1/notification-urls`.
+    pub fn set_notification_url(&self, client_id: &str, url: Option<&str>) -> Result<(), SimError> {
+        self.app
+            .set_notification_url(client_id, url)
+            .map_err(SimError::Config)
+    }
+
+    /// Where `client_id`'s payment notifications go now: its own URL, else the default.
+    pub fn notification_url_for(&self, client_id: &str) -> Option<String> {
+        self.app.notification_url_for(client_id)
+    }
+
     /// Number of Create Business Lite invitations recorded for `client_id`.
     pub fn invitations_for(&self, client_id: &str) -> usize {
         self.app.invitations_for(client_id)

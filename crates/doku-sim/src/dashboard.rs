@@ -248,7 +248,7 @@ fn deliveries(app: &App) -> String {
 /// Answers `GET /`.
 pub(crate) fn answer<B>(app: &App, _req: &Request<B>) -> Outcome {
     let stats = app.stats_snapshot();
-    let notification_url = app.config.notification_url.as_deref().map_or_else(
+    let mut notification_url = app.config.notification_url.as_deref().map_or_else(
         || {
             "<b>none configured</b>: Checkout payments send no notification \
              (<code>--notification-url</code>)"
@@ -256,6 +256,13 @@ pub(crate) fn answer<B>(app: &App, _req: &Request<B>) -> Outcome {
         },
         |u| format!("<code>{}</code>", escape(u)),
     );
+    for (client_id, url) in app.notification_urls() {
+        notification_url.push_str(&format!(
+            "<br><code>{}</code>: <code>{}</code>",
+            escape(&client_id),
+            escape(&url)
+        ));
+    }
     let body = format!(
         "<div class=\"card\"><h1>doku-sim</h1><dl>\
          <dt>Base URL</dt><dd><code>{base}</code></dd>\

@@ -49,6 +49,7 @@ mod idempotency;
 mod in_process;
 mod limits;
 mod multipart;
+mod notification_urls;
 mod notify;
 mod orders;
 mod page;
@@ -84,6 +85,7 @@ pub use limits::{
     DEFAULT_H2_MAX_STREAMS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INFLIGHT_BODY_BYTES,
 };
+pub use notification_urls::NOTIFICATION_URLS_PATH;
 pub use pay::{PayRequest, PayStatus, Payment, PAY_PATH};
 pub use readings::{
     BearerReading, GetResponseDigest, IdempotencyReading, NotificationRetryRequestId, Readings,

@@ -183,7 +183,8 @@ pub(crate) fn check_wait(wait_seconds: Option<u64>) -> Result<(), String> {
 
 /// What the answer says when no notification was scheduled.
 pub(crate) const NO_URL_NOTE: &str = "no Notification URL is configured: no notification was \
-     sent (start the simulator with --notification-url http://HOST:PORT/PATH)";
+     sent (none for this merchant and no default: start the simulator with --notification-url \
+     [CLIENT_ID=]http://HOST:PORT/PATH, or POST /doku-sim/v1/notification-urls)";
 /// What the answer says when the notification was dropped for lack of room.
 pub(crate) const DROPPED_NOTE: &str = "the notification was dropped: every delivery slot is \
      taken and the queue is full (stats: notifications_dropped)";
@@ -319,7 +320,7 @@ pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> 
     }
     // A full delivery queue refuses the payment before the order moves: never a paid order
     // whose notification is lost.
-    if app.config.notification_url.is_some() && !app.notifier.has_room() {
+    if app.notifies_any() && !app.notifier.has_room() {
         return Err(SimError::Pay(app.notifier.full_message()));
     }
     let order = {
@@ -351,7 +352,7 @@ pub(crate) fn pay(app: &App, request: &PayRequest) -> Result<Payment, SimError> 
     };
     app.stats().payments += 1;
     let (url, override_ignored) = destination(
-        app.config.notification_url.as_deref(),
+        app.notification_url_for(&order.owner).as_deref(),
         order.override_notification_url.as_deref(),
     );
     if override_ignored {

@@ -139,6 +139,9 @@ where
     if crate::snap::control::is_control(&req) {
         return crate::snap::control::answer(app, req).await;
     }
+    if crate::notification_urls::is_request(&req) {
+        return crate::notification_urls::answer(app, req).await;
+    }
     if crate::deliveries::is_request(&req) {
         return crate::deliveries::answer(app, req).await;
     }

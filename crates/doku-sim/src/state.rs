@@ -1,7 +1,7 @@
 //! In-memory state: uploaded files, registered businesses, invitations, and the shared
 //! application context.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -66,6 +66,9 @@ pub(crate) struct App {
     idempotency: Mutex<IdempotencyStore>,
     next_id: AtomicU64,
     body_budget: BodyBudget,
+    /// Each merchant's own Notification URL, set at start or at run time (a brand's id is
+    /// known only once it is registered).
+    notification_urls: Mutex<BTreeMap<String, String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -92,7 +95,9 @@ impl App {
             .clone()
             .or_else(|| crate::snap::DokuKeys::shipped().ok());
         let snap = crate::snap::SnapState::new(&config.snap_registered, keys);
+        let notification_urls = Mutex::new(config.notification_urls.clone());
         Self {
+            notification_urls,
             snap,
             config,
             tokens: TokenIssuer::new(),
@@ -146,6 +151,54 @@ impl App {
             }
         }
         self.config.secret_for(client_id).cloned()
+    }
+
+    /// Where `client_id`'s payment notifications go: its own Notification URL, else the
+    /// default one (DOKU's Back Office setting is per merchant).
+    pub(crate) fn notification_url_for(&self, client_id: &str) -> Option<String> {
+        lock(&self.notification_urls)
+            .get(client_id)
+            .or(self.config.notification_url.as_ref())
+            .cloned()
+    }
+
+    /// Whether any notification can be delivered (a default or a merchant's own URL).
+    pub(crate) fn notifies_any(&self) -> bool {
+        self.config.notification_url.is_some() || !lock(&self.notification_urls).is_empty()
+    }
+
+    /// Sets (`Some`) or removes (`None`: the default applies again) `client_id`'s own
+    /// Notification URL; an URL the simulator cannot deliver to is refused.
+    pub(crate) fn set_notification_url(
+        &self,
+        client_id: &str,
+        url: Option<&str>,
+    ) -> Result<(), String> {
+        if client_id.is_empty() || doku_model::ClientId::new(client_id).is_err() {
+            return Err(format!(
+                "client id {} is not visible ASCII",
+                crate::echo::echo(client_id)
+            ));
+        }
+        let mut urls = lock(&self.notification_urls);
+        match url {
+            Some(url) => {
+                crate::notify::Target::parse(url)?;
+                urls.insert(client_id.to_owned(), url.to_owned());
+            }
+            None => {
+                urls.remove(client_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// The merchants' own Notification URLs (client id, URL).
+    pub(crate) fn notification_urls(&self) -> Vec<(String, String)> {
+        lock(&self.notification_urls)
+            .iter()
+            .map(|(id, url)| (id.clone(), url.clone()))
+            .collect()
     }
 
     pub(crate) fn faults(&self) -> MutexGuard<'_, FaultTable> {

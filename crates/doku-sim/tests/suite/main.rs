@@ -13,6 +13,7 @@ mod hostile;
 mod hostile_attacks;
 mod hostile_cases;
 mod in_process;
+mod notification_urls;
 mod pages;
 mod protocol;
 mod snap;
