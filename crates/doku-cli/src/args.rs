@@ -10,6 +10,11 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "doku", version, about, long_about = None)]
 pub(crate) struct Cli {
+    /// Show each HTTP attempt on stderr: method, URL (no query), status, Request-Id, latency and
+    /// whether the answer's signature verified; never a key, token or body. -vv shows more.
+    /// RUST_LOG (e.g. RUST_LOG=doku_partner=debug) overrides it.
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -120,18 +125,42 @@ pub(crate) struct VerifyArgs {
 #[allow(rustdoc::bare_urls)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum EnvChoice {
-    /// Partner API test mode, https://api-uat.doku.com.
+    /// DOKU's test mode: the Partner API at https://api-uat.doku.com, Checkout and Check
+    /// Status at https://api-sandbox.doku.com.
     Uat,
-    /// Production, https://api.doku.com.
+    /// Checkout's and Check Status's test mode by DOKU's name for it: https://api-sandbox.doku.com
+    /// (the Partner API's test host is uat's, https://api-uat.doku.com).
+    Sandbox,
+    /// Production: https://api.doku.com.
     Production,
+}
+
+/// The hint when `sandbox` is given to a Partner API command.
+pub(crate) const SANDBOX_IS_NOT_PARTNER: &str = "--env sandbox is DOKU's test host for Checkout, \
+Check Status and SNAP (https://api-sandbox.doku.com); the Partner API's test host is \
+https://api-uat.doku.com: use --env uat";
+
+/// `--env` of a Partner API command: `uat` or `production`; `sandbox` is refused with the hint
+/// that names the Partner API's test host.
+pub(crate) fn partner_env(text: &str) -> Result<EnvChoice, String> {
+    match text {
+        "uat" => Ok(EnvChoice::Uat),
+        "production" => Ok(EnvChoice::Production),
+        "sandbox" => Err(SANDBOX_IS_NOT_PARTNER.to_owned()),
+        other => Err(format!(
+            "`{other}` is not uat (https://api-uat.doku.com) or production (https://api.doku.com)"
+        )),
+    }
 }
 
 /// Where a call goes, its Request-Id and its deadline: what every command that calls DOKU takes
 /// (flattened into [`ApiArgs`] and `MerchantArgs`).
 #[derive(Debug, Args)]
 pub(crate) struct TargetArgs {
-    /// DOKU environment (uat: DOKU's test hosts, Checkout's being api-sandbox.doku.com); without
-    /// it, DOKU_BASE_URL must name a base URL (e.g. a `doku sim`).
+    /// DOKU environment: uat (Partner API https://api-uat.doku.com; Checkout and Check Status
+    /// https://api-sandbox.doku.com), sandbox (Checkout and Check Status only,
+    /// https://api-sandbox.doku.com), production (https://api.doku.com). Without it,
+    /// DOKU_BASE_URL must name a base URL (e.g. a `doku sim`).
     #[arg(long, value_enum)]
     pub(crate) env: Option<EnvChoice>,
     /// Base URL of a custom target such as a local simulator (used when --env is absent).
@@ -178,8 +207,9 @@ pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
 /// `doku demo`.
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
-    /// Run against DOKU instead of the embedded simulator (needs DOKU_CLIENT_ID and DOKU_SECRET_KEY).
-    #[arg(long, value_enum)]
+    /// Run against DOKU instead of the embedded simulator (needs DOKU_CLIENT_ID and
+    /// DOKU_SECRET_KEY): uat (https://api-uat.doku.com) or production (https://api.doku.com).
+    #[arg(long, value_name = "uat|production", value_parser = partner_env)]
     pub(crate) env: Option<EnvChoice>,
     /// Secret key source (only with --env).
     #[command(flatten)]

@@ -11,7 +11,7 @@ use std::error::Error as StdError;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use doku_partner::{Client, Error};
+use doku_partner::{Client, Error, LikelyCause};
 
 /// `text` with every control character (C0, DEL, C1) and bidi override visibly escaped.
 /// `\n` and `\t` are kept when `keep_layout` (pretty JSON); otherwise escaped too, so a
@@ -73,13 +73,88 @@ pub(crate) fn chain(error: &(dyn StdError + 'static), client: Option<&Client>) -
     text
 }
 
+/// `error`'s message and its sources on one line, `a: b: c`, each redacted and escaped: for
+/// output that is one line per event (`doku listen`).
+pub(crate) fn chain_line(error: &(dyn StdError + 'static), client: Option<&Client>) -> String {
+    let mut text = clean(&error.to_string(), client);
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&clean(&cause.to_string(), client));
+        source = cause.source();
+    }
+    text
+}
+
+/// The likely cause of `error` in this command's terms (the variables it reads), when the error
+/// tells one.
+pub(crate) fn hint(error: &Error) -> Option<String> {
+    use crate::credentials::{CLIENT_ID_ENV, MERCHANT_ID_ENV, MERCHANT_KEY_ENV, SECRET_KEY_ENV};
+    use doku_model::Credentials;
+    let (id, key) = match error {
+        Error::Signature { answer, .. } if answer.credentials == Credentials::Merchant => {
+            (MERCHANT_ID_ENV, MERCHANT_KEY_ENV)
+        }
+        _ => (CLIENT_ID_ENV, SECRET_KEY_ENV),
+    };
+    Some(match error.likely_cause()? {
+        LikelyCause::SignatureRefused => {
+            format!("DOKU refused our signature: is {key} the key of this client id ({id})?")
+        }
+        LikelyCause::UnknownClientId => {
+            format!("DOKU does not know this client id: is {id} right, and for this --env?")
+        }
+        other => other.to_string(),
+    })
+}
+
+/// The chain of `error`'s sources (not `error` itself), one `caused by: …` line each.
+fn sources(error: &(dyn StdError + 'static), client: Option<&Client>) -> String {
+    let mut text = String::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str("\ncaused by: ");
+        text.push_str(&clean(&cause.to_string(), client));
+        source = cause.source();
+    }
+    text
+}
+
 /// Reports a failed call on stderr — the whole chain, every validation error on its own line,
-/// DOKU's raw answer — and returns exit code 1. A 2xx answer that did not decode is printed on
-/// stdout as received: DOKU may have created something, and its JSON is the only record.
+/// DOKU's raw answer, the likely cause — and returns exit code 1. A 2xx answer that did not
+/// decode is printed on stdout as received: DOKU may have created something, and its JSON is
+/// the only record.
+///
+/// An answer whose signature did not verify is reported for what it said (status, DOKU's code
+/// and message, its body), each line marked unverified: a wrong key or client id shows only
+/// there. Nothing was decided from it.
 pub(crate) fn report_failure(error: &Error, client: Option<&Client>) -> ExitCode {
     match error {
         // The list below says it all; the chain would repeat it.
         Error::Validation(_) => eprintln!("error: invalid request (nothing was sent)"),
+        Error::Signature {
+            problem,
+            request_id,
+            answer,
+            ..
+        } => {
+            eprintln!(
+                "error: the answer's signature check failed ({problem}; Request-Id {}): it did not demonstrably come from DOKU, so nothing was taken from it{}",
+                escape(request_id, false),
+                sources(error, client)
+            );
+            let mut said = format!("HTTP {}", answer.status);
+            if let Some(code) = &answer.code {
+                said.push_str(&format!(", code {code}"));
+            }
+            if let Some(message) = &answer.message {
+                said.push_str(&format!(": {message}"));
+            }
+            eprintln!("  the answer, unverified: {}", clean(&said, client));
+            if !answer.body.is_empty() {
+                eprintln!("  its body, unverified: {}", clean(&answer.body, client));
+            }
+        }
         _ => eprintln!("error: {}", chain(error, client)),
     }
     match error {
@@ -107,6 +182,9 @@ pub(crate) fn report_failure(error: &Error, client: Option<&Client>) -> ExitCode
             print_body(body, client);
         }
         _ => {}
+    }
+    if let Some(hint) = hint(error) {
+        eprintln!("  likely cause: {}", clean(&hint, client));
     }
     ExitCode::from(1)
 }
@@ -157,5 +235,27 @@ mod tests {
             chain(&Outer(inner), None),
             "cannot build the HTTP transport\\u{1b}[2J\ncaused by: refusing plain http to non-loopback host"
         );
+    }
+
+    #[test]
+    fn the_one_line_chain_joins_causes_with_colons() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the notification's signature does not verify")
+            }
+        }
+        impl StdError for Outer {
+            fn source(&self) -> Option<&(dyn StdError + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let line = chain_line(&Outer(std::io::Error::other("mismatch\r\nforged")), None);
+        assert_eq!(
+            line,
+            "the notification's signature does not verify: mismatch\\r\\nforged"
+        );
+        assert!(!line.contains('\n'));
     }
 }

@@ -471,7 +471,7 @@ fn non_snap(
             eprintln!(
                 "refused ({}): {}",
                 status.as_u16(),
-                escape(&crate::output::chain(&refusal, None), false)
+                crate::output::chain_line(&refusal, None)
             );
             answer(status, "refused")
         }
@@ -538,7 +538,7 @@ fn snap_notification(
                 "refused SNAP notification ({} {}): {}",
                 reply.status,
                 snap::response_code(&reply),
-                escape(&crate::output::chain(&refusal, None), false)
+                crate::output::chain_line(&refusal, None)
             );
             json_answer(reply.status, reply.body)
         }

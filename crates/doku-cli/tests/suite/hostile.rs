@@ -262,8 +262,8 @@ async fn plain_http_to_a_remote_host_prints_the_refusal_as_the_cause() {
     let run = doku("http://example.com", &["token"]).await;
     assert_eq!(run.output.status.code(), Some(2), "{}", run.stderr());
     run.assert_stderr_has(&[
-        "error: cannot build the HTTP transport",
-        "caused by: refusing plain http to non-loopback host `example.com`",
+        "error: refusing plain http:// to http://example.com: it is not this machine",
+        "use the server's https:// URL, or forward a local port to it",
     ]);
 }
 

@@ -4,6 +4,7 @@
 
 mod api_commands;
 mod demo;
+mod errors;
 mod hostile;
 mod listen_simulator;
 mod pay_commands;

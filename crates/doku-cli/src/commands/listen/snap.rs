@@ -196,7 +196,7 @@ pub(crate) fn token_report(reply: &doku_partner::SnapTokenReply) -> String {
             "refused SNAP token request ({} {}): {}",
             reply.status,
             response_code(reply),
-            escape(&crate::output::chain(refusal, None), false)
+            crate::output::chain_line(refusal, None)
         ),
     }
 }
