@@ -29,8 +29,12 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
-        // No colour codes when stderr is a file or a pipe (logs kept by a test or a CI job).
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // No colour codes when stderr is a file or a pipe (logs kept by a test or a CI job), or
+        // when NO_COLOR is set to anything but "" (https://no-color.org).
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .init();
     let args = Args::parse();
     let config = match args.sim.into_config().and_then(|c| args.bounds.apply_to(c)) {
