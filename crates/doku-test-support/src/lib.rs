@@ -6,7 +6,8 @@
 //! doku-sign and doku-model only, so any layer's tests can use it without pulling in the client or the
 //! simulator. Features add the heavier kits: `servers` (a scripted raw-TCP DOKU and a keep-alive server that
 //! counts connections), `flows` (a simulator with a brand onboarded through the client), `load` (the load
-//! benches' runtime and pre-signed requests) and `attacks` (the notification receivers' attack kit).
+//! benches' runtime and pre-signed requests), `attacks` (the notification receivers' attack kit) and `postgres` (a
+//! throwaway PostgreSQL server).
 
 mod checkout;
 mod credentials;
@@ -29,6 +30,9 @@ pub mod load_kit;
 #[cfg(feature = "flows")]
 #[allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 pub mod onboarded;
+#[cfg(feature = "postgres")]
+#[allow(clippy::panic)]
+pub mod postgres;
 #[cfg(feature = "attacks")]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 pub mod receiver_attack;

@@ -1,0 +1,3 @@
+//! doku-postgres's integration tests, one binary (each starts its own throwaway PostgreSQL).
+
+mod harness;
