@@ -21,7 +21,7 @@ pub enum DecodeErrorKind {
 ///
 /// When the failure is a missing field, [`decode`] goes on looking and `message` names every
 /// missing field of the document, the first one as serde wrote it (``missing field `name` ``), then
-/// the others by their paths (`… (also missing: `business.email`, `business.brands[0].category`)`).
+/// the others by their paths: ``… (also missing: `business.email`, `business.brands[0].category`)``.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct DecodeError {
     /// The JSON path of the failure; `.` means the document root.
