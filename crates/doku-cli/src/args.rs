@@ -154,7 +154,9 @@ pub(crate) fn partner_env(text: &str) -> Result<EnvChoice, String> {
 }
 
 /// Where a call goes, its Request-Id and its deadline: what every command that calls DOKU takes
-/// (flattened into [`ApiArgs`] and `MerchantArgs`).
+/// (flattened into [`ApiArgs`] and `MerchantArgs`). (Doc comments double as `--help` text, so
+/// URLs stay bare.)
+#[allow(rustdoc::bare_urls)]
 #[derive(Debug, Args)]
 pub(crate) struct TargetArgs {
     /// DOKU environment: uat (Partner API https://api-uat.doku.com; Checkout and Check Status
@@ -204,7 +206,8 @@ pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// `doku demo`.
+/// `doku demo`. (Doc comments double as `--help` text, so URLs stay bare.)
+#[allow(rustdoc::bare_urls)]
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// Run against DOKU instead of the embedded simulator (needs DOKU_CLIENT_ID and
