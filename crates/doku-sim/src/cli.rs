@@ -126,7 +126,12 @@ pub struct SimArgs {
     /// What a merchant's answer to a SNAP payment notification must carry.
     #[arg(long, value_enum, default_value_t = SnapAck::Either, value_name = "READING")]
     pub snap_ack: SnapAck,
-    /// A new B2B token makes the client's older tokens invalid (4012701).
+    /// A new token makes the client id's older tokens invalid: Partner tokens (401
+    /// invalid_token) and SNAP B2B tokens (4012701).
+    #[arg(long)]
+    pub token_revokes_previous: bool,
+    /// A new B2B token makes the client's older tokens invalid (4012701); SNAP only (see
+    /// --token-revokes-previous for both).
     #[arg(long)]
     pub snap_token_revokes_previous: bool,
     /// What a repeated X-EXTERNAL-ID (same merchant, same day) gets.
@@ -199,12 +204,15 @@ impl SimArgs {
                     .bearer(self.bearer)
                     .notification_retry_request_id(self.notification_retry_request_id)
                     .request_timestamp_millis(self.request_timestamp_millis)
+                    .token_revokes_previous(self.token_revokes_previous)
                     .snap(
                         SnapReadings::default()
                             .timestamp_zone(self.snap_timestamp_zone)
                             .minify(self.snap_minify)
                             .ack(self.snap_ack)
-                            .token_revokes_previous(self.snap_token_revokes_previous)
+                            .token_revokes_previous(
+                                self.snap_token_revokes_previous || self.token_revokes_previous,
+                            )
                             .external_id_repeat(self.snap_external_id_repeat)
                             .path_version(self.snap_path_version),
                     ),
@@ -459,6 +467,26 @@ mod tests {
         assert_eq!(
             defaults.into_config().unwrap().readings().snap,
             SnapReadings::default()
+        );
+        // --token-revokes-previous: Partner and SNAP tokens alike.
+        let both = SimArgs::try_parse_from([
+            "doku-sim",
+            "--credential",
+            "A=k",
+            "--token-revokes-previous",
+        ])
+        .unwrap()
+        .into_config()
+        .unwrap();
+        assert!(both.readings().token_revokes_previous);
+        assert!(both.readings().snap.token_revokes_previous);
+        let defaults = SimArgs::try_parse_from(["doku-sim", "--credential", "A=k"]).unwrap();
+        assert!(
+            !defaults
+                .into_config()
+                .unwrap()
+                .readings()
+                .token_revokes_previous
         );
         let unknown = SimArgs::try_parse_from([
             "doku-sim",

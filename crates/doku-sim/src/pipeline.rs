@@ -446,10 +446,12 @@ fn check_bearer(
     if expire {
         return Err(unauthorized("expired_token", TokenError::Expired.message()));
     }
-    match app
-        .tokens
-        .check(token, client_id, app.config.clock.unix_seconds())
-    {
+    match app.tokens.check(
+        token,
+        client_id,
+        app.config.clock.unix_seconds(),
+        app.config.readings.token_revokes_previous,
+    ) {
         Ok(_) => Ok(()),
         Err(e) => {
             let code = if e == TokenError::Expired {

@@ -298,6 +298,11 @@ pub struct Readings {
     pub notification_retry_request_id: NotificationRetryRequestId,
     /// Whether a `Request-Timestamp` with fractional seconds is accepted.
     pub request_timestamp_millis: RequestTimestampMillis,
+    /// Whether a new Partner token (Generate Token) makes the client id's older tokens invalid
+    /// (401 `invalid_token`). DOKU's pages do not say; default `false`: each token stays valid
+    /// until it expires. `--token-revokes-previous` sets it together with
+    /// [`SnapReadings::token_revokes_previous`].
+    pub token_revokes_previous: bool,
     /// The SNAP readings (timestamp zone, minification, ack code, token revocation,
     /// repeated `X-EXTERNAL-ID`, path version).
     pub snap: SnapReadings,
@@ -322,6 +327,7 @@ impl Readings {
                         bearer,
                         notification_retry_request_id: NotificationRetryRequestId::Same,
                         request_timestamp_millis: RequestTimestampMillis::Refuse,
+                        token_revokes_previous: false,
                         snap: SnapReadings::default(),
                     });
                 }
@@ -345,6 +351,9 @@ impl Readings {
 
         /// Sets whether a `Request-Timestamp` with fractional seconds is accepted.
         request_timestamp_millis(value: RequestTimestampMillis) => request_timestamp_millis;
+
+        /// Sets whether a new Partner token revokes the client id's older ones.
+        token_revokes_previous(value: bool) => token_revokes_previous;
 
         /// Sets the SNAP readings.
         snap(value: SnapReadings) => snap;

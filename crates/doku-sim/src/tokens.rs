@@ -22,6 +22,8 @@ pub(crate) enum TokenError {
     BadSignature,
     Expired,
     WrongClient,
+    /// A newer token was issued to the client id (under `token_revokes_previous`).
+    Revoked,
 }
 
 impl TokenError {
@@ -31,6 +33,9 @@ impl TokenError {
             Self::BadSignature => "the bearer token's signature does not verify (unknown token)",
             Self::Expired => "the bearer token has expired; request a new one",
             Self::WrongClient => "the bearer token was issued to another Client-Id",
+            Self::Revoked => {
+                "the bearer token was revoked: a newer one was issued to this Client-Id"
+            }
         }
     }
 }
@@ -38,6 +43,8 @@ impl TokenError {
 /// Issues and checks tokens.
 pub(crate) struct TokenIssuer {
     key: Vec<u8>,
+    /// Each client id's newest token (its `jti`), for the `token_revokes_previous` reading.
+    newest: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl TokenIssuer {
@@ -45,7 +52,10 @@ impl TokenIssuer {
         let mut key = Vec::with_capacity(32);
         key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
         key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-        Self { key }
+        Self {
+            key,
+            newest: std::sync::Mutex::default(),
+        }
     }
 
     fn mac(&self) -> HmacSha256 {
@@ -58,8 +68,13 @@ impl TokenIssuer {
     pub(crate) fn issue(&self, client_id: &str, now: i64, minutes: u32) -> (String, TokenClaims) {
         let minutes = minutes.min(MAX_TOKEN_MINUTES);
         let iat = now;
+        let jti = uuid::Uuid::new_v4().to_string();
+        self.newest
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(client_id.to_owned(), jti.clone());
         let mut extra = serde_json::Map::new();
-        extra.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        extra.insert("jti".into(), jti.into());
         let claims = TokenClaims {
             sub: client_id.to_owned(),
             iat,
@@ -79,12 +94,14 @@ impl TokenIssuer {
         (format!("{signing_input}.{sig}"), claims)
     }
 
-    /// Checks signature, expiry and owner.
+    /// Checks signature, expiry and owner, and (when `revokes_previous`) that it is the client
+    /// id's newest token.
     pub(crate) fn check(
         &self,
         token: &str,
         client_id: &str,
         now: i64,
+        revokes_previous: bool,
     ) -> Result<TokenClaims, TokenError> {
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(sig), None) =
@@ -112,6 +129,13 @@ impl TokenIssuer {
         if claims.user.business_service_client_id != client_id {
             return Err(TokenError::WrongClient);
         }
+        if revokes_previous {
+            let newest = self.newest.lock().unwrap_or_else(|p| p.into_inner());
+            let jti = claims.extra.get("jti").and_then(|j| j.as_str());
+            if jti.is_none() || newest.get(client_id).map(String::as_str) != jti {
+                return Err(TokenError::Revoked);
+            }
+        }
         Ok(claims)
     }
 }
@@ -126,27 +150,47 @@ mod tests {
         let now = 1_704_067_200; // 2024-01-01T00:00:00Z
         let (token, claims) = issuer.issue("BRN-1", now, 60);
         assert_eq!(claims.exp - claims.iat, 3600);
-        assert!(issuer.check(&token, "BRN-1", now).is_ok());
+        assert!(issuer.check(&token, "BRN-1", now, false).is_ok());
         let later = now + 3600;
         assert_eq!(
-            issuer.check(&token, "BRN-1", later),
+            issuer.check(&token, "BRN-1", later, false),
             Err(TokenError::Expired)
         );
         assert_eq!(
-            issuer.check(&token, "BRN-2", now),
+            issuer.check(&token, "BRN-2", now, false),
             Err(TokenError::WrongClient)
         );
         assert_eq!(
-            TokenIssuer::new().check(&token, "BRN-1", now),
+            TokenIssuer::new().check(&token, "BRN-1", now, false),
             Err(TokenError::BadSignature)
         );
         assert_eq!(
-            issuer.check("abc", "BRN-1", now),
+            issuer.check("abc", "BRN-1", now, false),
             Err(TokenError::Malformed)
         );
         let mut tampered = token.clone();
         tampered.insert(token.find('.').unwrap() + 3, 'x');
-        assert!(issuer.check(&tampered, "BRN-1", now).is_err());
+        assert!(issuer.check(&tampered, "BRN-1", now, false).is_err());
+    }
+
+    #[test]
+    fn a_newer_token_revokes_the_older_only_under_the_reading() {
+        let issuer = TokenIssuer::new();
+        let now = 1_704_067_200;
+        let (first, _) = issuer.issue("BRN-1", now, 60);
+        let (other, _) = issuer.issue("BRN-2", now, 60);
+        assert!(issuer.check(&first, "BRN-1", now, true).is_ok());
+        let (second, _) = issuer.issue("BRN-1", now, 60);
+        assert_eq!(
+            issuer.check(&first, "BRN-1", now, true),
+            Err(TokenError::Revoked)
+        );
+        assert!(issuer.check(&first, "BRN-1", now, false).is_ok());
+        assert!(issuer.check(&second, "BRN-1", now, true).is_ok());
+        assert!(
+            issuer.check(&other, "BRN-2", now, true).is_ok(),
+            "per client id"
+        );
     }
 
     #[test]
@@ -157,7 +201,7 @@ mod tests {
         assert_eq!(claims.exp - claims.iat, 24 * 3600);
         let next_day = now + 24 * 3600;
         assert_eq!(
-            issuer.check(&token, "BRN-1", next_day),
+            issuer.check(&token, "BRN-1", next_day, false),
             Err(TokenError::Expired)
         );
         let (_, claims) = issuer.issue("BRN-1", now, 360);
