@@ -19,5 +19,6 @@
 #[allow(dead_code)]
 mod db;
 mod error;
+pub mod notifications;
 
 pub use error::Error;
