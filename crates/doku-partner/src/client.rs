@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::operation::{Call, Operation, RequestContext, SameCredentials};
 use crate::token_cache::{bearer_value, TokenCache, TokenLifetime};
+use crate::token_store::{store_error, Shared, TokenKey, TokenKind};
 
 /// A DOKU Partner API client. Cheap to clone (clones share the connection pool and the token
 /// cache); create one per partner credential and reuse it.
@@ -61,12 +62,38 @@ impl Client {
                 .check_uri(&base.uri())
                 .map_err(Error::TransportSetup)?;
         }
-        let tokens = TokenCache::new(
+        let mut tokens = TokenCache::new(
             config
                 .token_valid_minutes
                 .unwrap_or(doku_model::DEFAULT_VALID_TIME_MINUTES),
             config.refresh_margin,
         );
+        // Waiting for another process's fetch is bounded like any call (and cut by the call's
+        // own deadline first).
+        let lease_wait = config.retry.total_deadline;
+        if let Some(store) = &config.token_store {
+            tokens = tokens.with_store(Shared {
+                store: store.clone(),
+                key: TokenKey::new(
+                    TokenKind::Partner,
+                    config.client_id.as_str(),
+                    config.environment.base_url(),
+                ),
+                lease_wait,
+            });
+        }
+        #[cfg(feature = "snap")]
+        let snap = {
+            let mut snap = crate::snap::SnapState::default();
+            if let Some(store) = &config.token_store {
+                snap.tokens.share_through(
+                    store.clone(),
+                    config.environment.checkout_base_url(),
+                    lease_wait,
+                );
+            }
+            snap
+        };
         let partner_client_id = HeaderValue::from_str(config.client_id.as_str()).ok();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -75,7 +102,7 @@ impl Client {
                 tokens,
                 partner_client_id,
                 #[cfg(feature = "snap")]
-                snap: crate::snap::SnapState::default(),
+                snap,
             }),
         })
     }
@@ -168,6 +195,15 @@ impl Client {
             let fetched_at = self.inner.config.clock.unix_seconds();
             let answer = self.dispatch(&self.partner_caller(), call.into()).await?;
             let token = usable_token(&answer.body, answer.status, &answer.request_id)?;
+            if let Some(shared) = self.inner.tokens.shared() {
+                // The newest token DOKU issued is the one every process should use.
+                let stored = self.inner.tokens.to_stored(&token.token, fetched_at);
+                shared
+                    .store
+                    .save(&shared.key, &stored)
+                    .await
+                    .map_err(|e| store_error("saving the new token", &shared.key, e))?;
+            }
             self.inner.tokens.store(&token.token, fetched_at);
             return Ok(answer);
         }

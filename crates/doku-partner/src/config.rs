@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::observer::Observer;
 use crate::request_id::{RequestIdGenerator, UuidV4};
 use crate::retry::RetryPolicy;
+use crate::token_store::TokenStore;
 
 /// What to do with the signature DOKU puts on its responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +55,8 @@ pub struct Config {
     pub(crate) refresh_margin: Duration,
     pub(crate) token_valid_minutes: Option<u32>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
+    /// Where tokens are shared with other processes (`None`: this client's memory only).
+    pub(crate) token_store: Option<Arc<dyn TokenStore>>,
     /// The `X-TIMESTAMP` form of SNAP calls.
     #[cfg(feature = "snap")]
     pub(crate) snap_timestamp: crate::snap::SnapTimestamp,
@@ -79,6 +82,7 @@ impl Config {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             token_valid_minutes: None,
             observer: None,
+            token_store: None,
             #[cfg(feature = "snap")]
             snap_timestamp: crate::snap::SnapTimestamp::default(),
         }
@@ -124,6 +128,11 @@ impl Config {
     pub fn snap_timestamp(&self) -> crate::snap::SnapTimestamp {
         self.snap_timestamp
     }
+
+    /// Whether tokens are shared through a [`TokenStore`].
+    pub fn has_token_store(&self) -> bool {
+        self.token_store.is_some()
+    }
 }
 
 impl fmt::Debug for Config {
@@ -138,6 +147,7 @@ impl fmt::Debug for Config {
             .field("refresh_margin", &self.refresh_margin)
             .field("token_valid_minutes", &self.token_valid_minutes)
             .field("observer", &self.observer.is_some())
+            .field("token_store", &self.token_store.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -157,6 +167,7 @@ pub struct ConfigBuilder {
     refresh_margin: Duration,
     token_valid_minutes: Option<u32>,
     observer: Option<Arc<dyn Observer>>,
+    token_store: Option<Arc<dyn TokenStore>>,
     #[cfg(feature = "snap")]
     snap_timestamp: crate::snap::SnapTimestamp,
 }
@@ -243,6 +254,18 @@ impl ConfigBuilder {
         self
     }
 
+    /// Shares this client's tokens (the Partner token and the SNAP B2B tokens) with every other
+    /// process using the same store, e.g. `doku_postgres::PgTokenStore`: one token per client id
+    /// and environment, fetched by one process at a time (see [`TokenStore`]). Without it (the
+    /// default) tokens live in this client's memory only, which is all one process needs. The
+    /// in-memory cache stays in front of the store: a fresh token is taken without asking it.
+    /// When the store fails, calls that need a token fail closed
+    /// ([`Error::TokenUnavailable`]). Pass an `Arc` to share one store between clients.
+    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
+    }
+
     /// The `X-TIMESTAMP` form of SNAP calls (default
     /// [`SnapTimestamp::Detect`](crate::SnapTimestamp::Detect): `+07:00`, switching to `Z` for
     /// good if DOKU refuses the offset form).
@@ -300,6 +323,7 @@ impl ConfigBuilder {
             refresh_margin: self.refresh_margin,
             token_valid_minutes: self.token_valid_minutes,
             observer: self.observer,
+            token_store: self.token_store,
             #[cfg(feature = "snap")]
             snap_timestamp: self.snap_timestamp,
         })

@@ -107,6 +107,7 @@ mod snap;
 #[cfg(feature = "snap")]
 mod snap_inbound;
 mod token_cache;
+mod token_store;
 mod verify;
 mod wire_headers;
 
@@ -142,6 +143,10 @@ pub use snap_inbound::{
     DEFAULT_SNAP_TOKEN_TOLERANCE_SECONDS, SNAP_REPLY_CONTENT_TYPE,
 };
 pub use token_cache::TokenLifetime;
+pub use token_store::{
+    FetchLease, MemoryTokenStore, StoreFuture, StoredToken, TokenKey, TokenKind, TokenStore,
+    TokenStoreError,
+};
 
 /// The README's Rust examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

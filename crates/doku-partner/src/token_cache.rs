@@ -1,5 +1,7 @@
 //! The bearer-token cache: one token per client, refreshed `refresh_margin` before it
 //! expires, with single-flight refresh (concurrent callers wait for one Generate Token call).
+//! With a [`TokenStore`](crate::TokenStore) the refresh goes through the store (shared with other
+//! processes, one fetch at a time under its lease); the cached token is still read synchronously.
 
 use std::fmt;
 use std::future::Future;
@@ -10,6 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use crate::error::{Error, SharedCause};
+use crate::token_store::{Shared, StoredToken};
 
 /// Longest token whose payload is decoded (DOKU's are well under 2 KiB).
 const MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -76,6 +79,19 @@ impl TokenLifetime {
     pub fn is_fresh(&self, now: i64) -> bool {
         now < self.refresh_at
     }
+
+    /// The lifetime of a token fetched at `fetched_at` that expires at `expires_at`: refreshed
+    /// `margin` before expiry, never before half its lifetime (a stored token, read back).
+    pub(crate) fn between(fetched_at: i64, expires_at: i64, margin: Duration) -> Self {
+        let lifetime = expires_at.saturating_sub(fetched_at).max(0);
+        let margin = i64::try_from(margin.as_secs()).unwrap_or(i64::MAX);
+        Self {
+            refresh_at: expires_at
+                .saturating_sub(margin)
+                .max(fetched_at.saturating_add(lifetime / 2)),
+            expires_at,
+        }
+    }
 }
 
 /// `Bearer <token>` as a sensitive header value, or `None` when the token is empty or not
@@ -134,6 +150,8 @@ struct State {
     /// The last [`REMEMBERED_TOKENS`] tokens stored, so output can redact a token a server
     /// reflects even after it was replaced.
     issued: std::collections::VecDeque<Arc<str>>,
+    /// The last token DOKU refused (never taken from the store again).
+    refused: Option<Arc<str>>,
 }
 
 /// How many issued tokens are remembered for redaction.
@@ -173,6 +191,8 @@ pub(crate) struct TokenCache {
     refresh: tokio::sync::Mutex<()>,
     valid_minutes: u32,
     margin: Duration,
+    /// The store shared with other processes, if any.
+    shared: Option<Shared>,
 }
 
 impl TokenCache {
@@ -182,7 +202,25 @@ impl TokenCache {
             refresh: tokio::sync::Mutex::new(()),
             valid_minutes,
             margin,
+            shared: None,
         }
+    }
+
+    /// Refreshes go through `shared`.
+    pub(crate) fn with_store(mut self, shared: Shared) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The store, if refreshes go through one.
+    pub(crate) fn shared(&self) -> Option<&Shared> {
+        self.shared.as_ref()
+    }
+
+    /// What a token fetched at `fetched_at` is, for the store.
+    pub(crate) fn to_stored(&self, token: &str, fetched_at: i64) -> StoredToken {
+        let lifetime = TokenLifetime::compute(token, fetched_at, self.valid_minutes, self.margin);
+        StoredToken::new(token, fetched_at, lifetime.expires_at)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -207,6 +245,11 @@ impl TokenCache {
     /// Caches a token fetched at `fetched_at` and returns it.
     pub(crate) fn store(&self, token: &str, fetched_at: i64) -> AccessToken {
         let lifetime = TokenLifetime::compute(token, fetched_at, self.valid_minutes, self.margin);
+        self.store_for(token, lifetime)
+    }
+
+    /// Caches `token` with `lifetime` and returns it.
+    fn store_for(&self, token: &str, lifetime: TokenLifetime) -> AccessToken {
         let mut state = self.lock();
         state.generation += 1;
         let token = AccessToken {
@@ -233,12 +276,8 @@ impl TokenCache {
     /// Drops the cached token if it is still the one of `generation` (a newer one is kept).
     pub(crate) fn invalidate(&self, generation: u64) {
         let mut state = self.lock();
-        if state
-            .current
-            .as_ref()
-            .is_some_and(|c| c.token.generation == generation)
-        {
-            state.current = None;
+        if let Some(current) = state.current.take_if(|c| c.token.generation == generation) {
+            state.refused = Some(current.token.value);
         }
     }
 
@@ -272,14 +311,45 @@ impl TokenCache {
                 }
             }
         }
-        let result = fetch().await;
+        let result = match &self.shared {
+            None => fetch().await.map(|(token, fetched_at)| {
+                let lifetime =
+                    TokenLifetime::compute(&token, fetched_at, self.valid_minutes, self.margin);
+                (token.into(), lifetime)
+            }),
+            Some(shared) => {
+                let refused = self.lock().refused.clone();
+                let usable = |stored: &StoredToken| {
+                    refused.as_deref() != Some(stored.token())
+                        && bearer_value(stored.token()).is_some()
+                        && TokenLifetime::between(
+                            stored.fetched_at(),
+                            stored.expires_at(),
+                            self.margin,
+                        )
+                        .is_fresh(now())
+                };
+                let fetch = || async {
+                    let (token, fetched_at) = fetch().await?;
+                    Ok(self.to_stored(&token, fetched_at))
+                };
+                shared.token(usable, fetch).await.map(|stored| {
+                    let lifetime = TokenLifetime::between(
+                        stored.fetched_at(),
+                        stored.expires_at(),
+                        self.margin,
+                    );
+                    (Arc::<str>::from(stored.token()), lifetime)
+                })
+            }
+        };
         let mut state = self.lock();
         state.fetches += 1;
         match result {
-            Ok((token, fetched_at)) => {
+            Ok((token, lifetime)) => {
                 state.last_failure = None;
                 drop(state);
-                Ok(self.store(&token, fetched_at))
+                Ok(self.store_for(&token, lifetime))
             }
             Err(error) => {
                 state.last_failure = Some((state.fetches, SharedFailure::of(&error)));

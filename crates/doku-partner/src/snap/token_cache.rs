@@ -10,6 +10,9 @@
 //! - **Generation check**: a token DOKU refused (`4012701`) is dropped only if it is still the
 //!   cached one; a newer token fetched meanwhile by another caller is kept. So the flow holds
 //!   whether or not a new token revokes the older one.
+//! - **Shared between processes** with a [`TokenStore`](crate::TokenStore): a fetch goes through
+//!   the store (its token if usable, else one fetch under its lease), keyed by the merchant's
+//!   client id and the SNAP base URL; the refused token is never taken from it again.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -21,6 +24,7 @@ use http::HeaderValue;
 
 use crate::error::{Error, SharedCause};
 use crate::token_cache::TokenLifetime;
+use crate::token_store::{Shared, StoredToken, TokenKey, TokenKind, TokenStore};
 
 /// How many issued tokens each client id remembers for redaction.
 const REMEMBERED_TOKENS: usize = 4;
@@ -68,6 +72,8 @@ struct State {
     fetches: u64,
     last_failure: Option<(u64, SharedFailure)>,
     issued: VecDeque<Arc<str>>,
+    /// The last token DOKU refused (never taken from the store again).
+    refused: Option<Arc<str>>,
 }
 
 #[derive(Clone)]
@@ -82,6 +88,8 @@ struct SharedFailure {
 pub(crate) struct Slot {
     state: Mutex<State>,
     refresh: tokio::sync::Mutex<()>,
+    /// The store shared with other processes, if any.
+    shared: Option<Shared>,
 }
 
 impl Slot {
@@ -107,24 +115,23 @@ impl Slot {
     /// Drops the cached token if it is still the one of `generation`.
     pub(crate) fn invalidate(&self, generation: u64) {
         let mut state = self.lock();
-        if state
-            .current
-            .as_ref()
-            .is_some_and(|(t, _)| t.generation == generation)
-        {
-            state.current = None;
+        if let Some((token, _)) = state.current.take_if(|(t, _)| t.generation == generation) {
+            state.refused = Some(token.value);
         }
     }
 
+    #[cfg(test)]
     fn store(&self, fetched: &Fetched, margin: Duration) -> Result<SnapToken, ()> {
-        let mut bearer =
-            HeaderValue::from_str(&format!("Bearer {}", fetched.token)).map_err(|_| ())?;
+        self.store_for(&fetched.token, lifetime(fetched, margin))
+    }
+
+    fn store_for(&self, token: &str, lifetime: TokenLifetime) -> Result<SnapToken, ()> {
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| ())?;
         bearer.set_sensitive(true);
-        let lifetime = lifetime(fetched, margin);
         let mut state = self.lock();
         state.generation += 1;
         let token = SnapToken {
-            value: Arc::from(fetched.token.as_str()),
+            value: Arc::from(token),
             bearer,
             generation: state.generation,
         };
@@ -164,9 +171,38 @@ impl Slot {
                 });
             }
         }
-        let result = fetch().await;
+        let result = match &self.shared {
+            None => fetch().await.map(|fetched| {
+                (
+                    Arc::<str>::from(fetched.token.as_str()),
+                    lifetime(&fetched, margin),
+                )
+            }),
+            Some(shared) => {
+                let refused = self.lock().refused.clone();
+                let usable = |stored: &StoredToken| {
+                    refused.as_deref() != Some(stored.token())
+                        && TokenLifetime::between(stored.fetched_at(), stored.expires_at(), margin)
+                            .is_fresh(now())
+                };
+                let fetch = || async {
+                    let fetched = fetch().await?;
+                    let life = lifetime(&fetched, margin);
+                    Ok(StoredToken::new(
+                        fetched.token,
+                        fetched.fetched_at,
+                        life.expires_at,
+                    ))
+                };
+                shared.token(usable, fetch).await.map(|stored| {
+                    let life =
+                        TokenLifetime::between(stored.fetched_at(), stored.expires_at(), margin);
+                    (Arc::<str>::from(stored.token()), life)
+                })
+            }
+        };
         let stored = match result {
-            Ok(fetched) => self.store(&fetched, margin).map_err(|()| {
+            Ok((token, life)) => self.store_for(&token, life).map_err(|()| {
                 Error::Config("DOKU's B2B token is not valid in an HTTP header".to_owned())
             }),
             Err(e) => Err(e),
@@ -206,16 +242,35 @@ fn lifetime(fetched: &Fetched, margin: Duration) -> TokenLifetime {
 #[derive(Default)]
 pub(crate) struct SnapTokens {
     slots: Mutex<HashMap<Arc<str>, Arc<Slot>>>,
+    /// The store new slots share through: the store, the SNAP base URL, the lease wait.
+    store: Option<(Arc<dyn TokenStore>, Arc<str>, Duration)>,
 }
 
 impl SnapTokens {
+    /// Slots created from now on go through `store`, keyed by client id and `base_url`.
+    pub(crate) fn share_through(
+        &mut self,
+        store: Arc<dyn TokenStore>,
+        base_url: &str,
+        lease_wait: Duration,
+    ) {
+        self.store = Some((store, Arc::from(base_url), lease_wait));
+    }
+
     /// The slot of `client_id` (created empty on first use).
     pub(crate) fn slot(&self, client_id: &str) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(slot) = slots.get(client_id) {
             return slot.clone();
         }
-        let slot = Arc::new(Slot::default());
+        let slot = Arc::new(Slot {
+            shared: self.store.as_ref().map(|(store, base, lease_wait)| Shared {
+                store: store.clone(),
+                key: TokenKey::new(TokenKind::SnapB2b, client_id, base),
+                lease_wait: *lease_wait,
+            }),
+            ..Slot::default()
+        });
         slots.insert(Arc::from(client_id), slot.clone());
         slot
     }

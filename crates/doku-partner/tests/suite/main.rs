@@ -19,4 +19,5 @@ mod snap;
 #[cfg(feature = "snap")]
 mod snap_inbound;
 mod soak;
+mod token_store;
 mod tokens;
