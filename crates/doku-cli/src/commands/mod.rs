@@ -2,12 +2,14 @@
 
 mod api;
 mod client;
+mod deliveries;
 mod demo;
 mod listen;
 mod pay;
 mod sign;
 mod sim;
 mod snap;
+mod trigger;
 mod va;
 pub(crate) use sim::SimCommand;
 mod verify;
