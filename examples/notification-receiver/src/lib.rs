@@ -1,20 +1,23 @@
-//! A DOKU payment-notification receiver: axum, verified with doku-partner, recorded once in SQLite.
+//! A DOKU payment-notification receiver: axum, verified with doku-partner, recorded once in SQLite
+//! or, for several instances behind a load balancer, in PostgreSQL ([`Database`]).
 //!
 //! DOKU signs a notification like a request whose `Request-Target` is the path of *your*
 //! notification URL and whose Digest covers the raw bytes it sent. So the handler takes the body
 //! as bytes — never as an already-parsed `Json<T>`, whose re-serialisation would not match —
-//! verifies it with [`doku_partner::verify_notification`], records it in SQLite keyed by its
-//! dedup key (a DOKU retry is applied once), and answers at once:
+//! verifies it with [`doku_partner::verify_notification`], records it keyed by its dedup key (a
+//! DOKU retry is applied once, whichever instance it reaches), and answers once the row is
+//! committed:
 //!
 //! - 200 when recorded (also when recorded but flagged, e.g. an amount that is not the order's:
 //!   retrying would not change it);
 //! - 401 when it does not verify or its `Request-Timestamp` is outside [`Limits::max_age`];
 //!   400 when it is malformed; 408 when its body is too slow; 413 when it is too large;
-//! - 409 for a refund of a payment not recorded yet, 503 when the database queue is full, 500
-//!   when the database fails: DOKU retries these (+30 min, +6 h, +12 h).
+//! - 409 for a refund of a payment not recorded yet, 503 when the database queue (or every
+//!   PostgreSQL connection) is full, 500 when the database fails or is down: DOKU retries these
+//!   (+30 min, +6 h, +12 h). Never 2xx for a notification that was not recorded.
 //!
 //! A payment's state only moves forward ([`transitions`]), and only for an order the app
-//! registered with its amount ([`Store::register_order`]). Every resource a peer can hold is
+//! registered with its amount ([`Records::register_order`]). Every resource a peer can hold is
 //! bounded ([`Limits`]); serve with [`serve`], not `axum::serve`, to get the bounds.
 //!
 //! **SNAP Virtual Accounts** ([`Receiver::with_snap`], [`SnapSide`]): DOKU first asks
@@ -26,6 +29,7 @@
 //! SNAP body DOKU expects; refusals carry DOKU's codes (`4012701` bearer, `4012700` signature).
 
 mod limits;
+mod records;
 mod server;
 mod slots;
 mod store;
@@ -53,10 +57,10 @@ use doku_sign::SecretKey;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
 pub use limits::Limits;
+pub use records::{Database, Records};
 pub use server::bind;
-pub use store::{Applied, Event, Flag, Payment, Store};
+pub use store::{snap_event, Applied, Event, Flag, FlaggedNotification, Payment, Store};
 pub use writer::WriteError;
-use writer::Writer;
 
 /// The path DOKU is configured to call (it is part of what DOKU signs).
 pub const NOTIFICATION_PATH: &str = "/payments/notifications";
@@ -68,11 +72,10 @@ pub const SNAP_TOKEN_PATH: &str = "/authorization/v1/access-token/b2b";
 /// notification URL, part of what DOKU signs; DOKU's spec names this one).
 pub const SNAP_NOTIFICATION_PATH: &str = "/v1/transfer-va/payment";
 
-/// What the handler needs: the merchants' keys, the store and its writer, the bounds.
+/// What the handler needs: the merchants' keys, the records, the bounds.
 pub struct Receiver {
     keys: Box<dyn MerchantKeys + Send + Sync>,
-    store: Arc<Store>,
-    writer: Writer,
+    records: Arc<Records>,
     limits: Limits,
     snap: Option<SnapSide>,
 }
@@ -124,19 +127,18 @@ impl SnapSide {
 }
 
 impl Receiver {
-    /// A receiver verifying with `keys` and recording into `store`, within `limits`; starts the
-    /// store's writer thread.
+    /// A receiver verifying with `keys` and recording into `database` (a SQLite [`Store`] or
+    /// a PostgreSQL [`doku_postgres::notifications::PgNotifications`]), within `limits`; for
+    /// SQLite, starts the store's writer thread.
     pub fn new(
         keys: impl MerchantKeys + Send + Sync + 'static,
-        store: Store,
+        database: impl Into<Database>,
         limits: Limits,
     ) -> std::io::Result<Self> {
-        let store = Arc::new(store);
-        let writer = Writer::start(Arc::clone(&store), limits.store_queue)?;
+        let records = Arc::new(Records::start(database.into(), limits.store_queue)?);
         Ok(Self {
             keys: Box::new(keys),
-            store,
-            writer,
+            records,
             limits,
             snap: None,
         })
@@ -149,9 +151,9 @@ impl Receiver {
         self
     }
 
-    /// The store, to register orders and read payments.
-    pub fn store(&self) -> &Arc<Store> {
-        &self.store
+    /// The records, to register orders and read payments.
+    pub fn records(&self) -> &Arc<Records> {
+        &self.records
     }
 }
 
@@ -247,7 +249,7 @@ async fn receive(
         }
     };
     match receiver
-        .writer
+        .records
         .record(Event::from_checkout(&verified), body)
         .await
     {
@@ -340,8 +342,8 @@ async fn snap_notification(State(receiver): State<Arc<Receiver>>, request: Reque
             None => snap_error(&ResponseCode::INVALID_TOKEN),
         };
     };
-    let event = Event::from_snap(client_id, &verified);
-    match receiver.writer.record(event, body).await {
+    let event = snap_event(client_id, &verified);
+    match receiver.records.record(event, body).await {
         Ok(Applied::New | Applied::Duplicate) => snap_response(verified.ack(snap.ack)),
         Ok(Applied::Flagged(flag)) => {
             eprintln!(
@@ -405,30 +407,28 @@ mod tests {
     use axum::body::Body;
     use axum::http::Request;
     use doku_model::Amount;
+    use doku_postgres::notifications::{NotificationsConfig, PgNotifications};
     use doku_sign::SecretKey;
+    use doku_test_support::postgres::TestPostgres;
     // The test partner's credentials play the merchant whose key signs notifications.
     use doku_test_support::{
         Signing, PARTNER_CLIENT_ID as MERCHANT, PARTNER_SECRET as MERCHANT_KEY,
     };
     use tower::ServiceExt;
 
-    fn receiver_with(limits: Limits) -> Arc<Receiver> {
-        let r = Receiver::new(
-            SecretKey::new(MERCHANT_KEY),
-            Store::in_memory().expect("database"),
-            limits,
-        )
-        .expect("writer");
+    async fn receiver_on(database: Database, limits: Limits) -> Arc<Receiver> {
+        let r = Receiver::new(SecretKey::new(MERCHANT_KEY), database, limits).expect("writer");
         for invoice in ["INV-1", "INV-2", "INV-3", "INV-4", "INV-5"] {
-            r.store()
+            r.records()
                 .register_order(MERCHANT, invoice, &Amount::idr(19_000))
+                .await
                 .expect("order");
         }
         Arc::new(r)
     }
 
-    fn receiver() -> Arc<Receiver> {
-        receiver_with(Limits::default())
+    async fn receiver_with(limits: Limits) -> Arc<Receiver> {
+        receiver_on(Store::in_memory().expect("database").into(), limits).await
     }
 
     fn app(receiver: &Arc<Receiver>) -> Router {
@@ -498,145 +498,253 @@ mod tests {
     }
 
     /// The recorded (status, is_final) of `invoice`.
-    fn state(r: &Arc<Receiver>, invoice: &str) -> (String, bool) {
-        let p = r
-            .store()
-            .payment(MERCHANT, invoice)
-            .expect("query")
-            .expect("row");
+    async fn state(r: &Arc<Receiver>, invoice: &str) -> (String, bool) {
+        let p = payment(r, invoice).await.expect("row");
         (p.status, p.is_final)
     }
 
-    fn flagged(r: &Arc<Receiver>) -> Vec<(String, String, String)> {
-        r.store().flagged().expect("query")
+    async fn payment(r: &Arc<Receiver>, invoice: &str) -> Option<Payment> {
+        r.records().payment(MERCHANT, invoice).await.expect("query")
     }
 
-    fn row(invoice: &str, status: &str, outcome: &str) -> (String, String, String) {
-        (invoice.to_owned(), status.to_owned(), outcome.to_owned())
+    async fn count(r: &Arc<Receiver>) -> u64 {
+        r.records().notification_count().await.expect("count")
     }
 
-    #[tokio::test]
-    async fn a_retried_notification_is_applied_once() {
-        let r = receiver();
-        // DOKU retries (+30 min, +6 h, +12 h), with the same or a new Request-Id.
-        for request_id in ["n-1", "n-1", "n-2"] {
+    async fn flagged(r: &Arc<Receiver>) -> Vec<FlaggedNotification> {
+        r.records().flagged().await.expect("query")
+    }
+
+    fn row(invoice: &str, status: &str, outcome: &str) -> FlaggedNotification {
+        FlaggedNotification {
+            invoice_number: invoice.to_owned(),
+            status: status.to_owned(),
+            outcome: outcome.to_owned(),
+        }
+    }
+
+    /// The tests that hold for every database: each runs on SQLite (a test of its own) and on
+    /// PostgreSQL ([`every_scenario_on_postgres`]).
+    macro_rules! scenarios {
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    scenario::$name(receiver_with(Limits::default()).await).await;
+                }
+            )*
+            /// Every scenario on a throwaway PostgreSQL, each in a database of its own.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn every_scenario_on_postgres() {
+                let Some(pg) = tokio::task::spawn_blocking(TestPostgres::start)
+                    .await
+                    .expect("start")
+                else {
+                    return;
+                };
+                let mut n = 0;
+                $(
+                    n += 1;
+                    let name = format!("scenario_{n}");
+                    create_database(&pg, &name).await;
+                    let store = postgres_store(&pg, &name).await;
+                    eprintln!("on PostgreSQL: {}", stringify!($name));
+                    scenario::$name(receiver_on(store.into(), Limits::default()).await).await;
+                )*
+                drop(pg);
+            }
+        };
+    }
+
+    scenarios!(
+        a_retried_notification_is_applied_once,
+        failed_is_recorded_but_not_final,
+        a_refund_or_void_follows_a_payment_and_nothing_undoes_it,
+        a_refund_before_its_payment_is_refused_until_the_payment_is_recorded,
+        a_payment_of_another_amount_or_an_unknown_order_is_flagged_not_paid,
+        request_timestamps_are_checked_against_a_wide_window,
+        a_body_over_the_cap_is_413,
+        tampered_and_malformed_notifications_are_refused_and_not_recorded,
+    );
+
+    fn url(pg: &TestPostgres, database: &str) -> String {
+        format!(
+            "host=127.0.0.1 port={} user={} dbname={database}",
+            pg.port(),
+            doku_test_support::postgres::USER
+        )
+    }
+
+    async fn create_database(pg: &TestPostgres, name: &str) {
+        let (client, connection) =
+            tokio_postgres::connect(&url(pg, "postgres"), tokio_postgres::NoTls)
+                .await
+                .expect("connect");
+        let task = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create database");
+        drop(client);
+        let _ = task.await;
+    }
+
+    async fn postgres_store(pg: &TestPostgres, database: &str) -> PgNotifications {
+        let url = url(pg, database);
+        PgNotifications::connect(&url, NotificationsConfig::default())
+            .await
+            .expect("PostgreSQL")
+    }
+
+    /// The scenarios every database runs.
+    mod scenario {
+        use super::*;
+
+        pub(super) async fn a_retried_notification_is_applied_once(r: Arc<Receiver>) {
+            // DOKU retries (+30 min, +6 h, +12 h), with the same or a new Request-Id.
+            for request_id in ["n-1", "n-1", "n-2"] {
+                assert_eq!(
+                    deliver(&r, "INV-1", "SUCCESS", request_id).await,
+                    StatusCode::OK
+                );
+            }
+            assert_eq!(count(&r).await, 1);
+            assert_eq!(state(&r, "INV-1").await, ("SUCCESS".to_owned(), true));
+        }
+
+        pub(super) async fn failed_is_recorded_but_not_final(r: Arc<Receiver>) {
+            assert_eq!(deliver(&r, "INV-2", "FAILED", "n-1").await, StatusCode::OK);
+            assert_eq!(state(&r, "INV-2").await, ("FAILED".to_owned(), false));
+            // The customer retries with another method and pays.
+            assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-2").await, StatusCode::OK);
+            assert_eq!(state(&r, "INV-2").await, ("SUCCESS".to_owned(), true));
+            // A late FAILED is a duplicate event: it does not undo a final SUCCESS.
+            assert_eq!(deliver(&r, "INV-2", "FAILED", "n-3").await, StatusCode::OK);
+            assert_eq!(state(&r, "INV-2").await, ("SUCCESS".to_owned(), true));
+            assert_eq!(count(&r).await, 2);
+        }
+
+        /// SUCCESS → REFUNDED is applied; a SUCCESS or PENDING arriving after the refund (a late
+        /// retry) is recorded as stale and does not undo it.
+        pub(super) async fn a_refund_or_void_follows_a_payment_and_nothing_undoes_it(
+            r: Arc<Receiver>,
+        ) {
+            assert_eq!(deliver(&r, "INV-1", "SUCCESS", "n-1").await, StatusCode::OK);
             assert_eq!(
-                deliver(&r, "INV-1", "SUCCESS", request_id).await,
+                deliver(&r, "INV-1", "REFUNDED", "n-2").await,
                 StatusCode::OK
             );
+            assert_eq!(state(&r, "INV-1").await, ("REFUNDED".to_owned(), true));
+            assert_eq!(deliver(&r, "INV-1", "PENDING", "n-3").await, StatusCode::OK);
+            assert_eq!(deliver(&r, "INV-1", "VOIDED", "n-4").await, StatusCode::OK);
+            assert_eq!(state(&r, "INV-1").await, ("REFUNDED".to_owned(), true));
+
+            assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-5").await, StatusCode::OK);
+            assert_eq!(deliver(&r, "INV-2", "VOIDED", "n-6").await, StatusCode::OK);
+            assert_eq!(state(&r, "INV-2").await, ("VOIDED".to_owned(), true));
+            assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-7").await, StatusCode::OK);
+            assert_eq!(state(&r, "INV-2").await, ("VOIDED".to_owned(), true));
+            assert_eq!(
+                flagged(&r).await,
+                vec![
+                    row("INV-1", "PENDING", "stale"),
+                    row("INV-1", "VOIDED", "stale")
+                ],
+                "the retried SUCCESS of INV-2 is a duplicate, the others are stale"
+            );
         }
-        assert_eq!(r.store().notification_count().expect("count"), 1);
-        assert_eq!(state(&r, "INV-1"), ("SUCCESS".to_owned(), true));
-    }
 
-    #[tokio::test]
-    async fn failed_is_recorded_but_not_final() {
-        let r = receiver();
-        assert_eq!(deliver(&r, "INV-2", "FAILED", "n-1").await, StatusCode::OK);
-        assert_eq!(state(&r, "INV-2"), ("FAILED".to_owned(), false));
-        // The customer retries with another method and pays.
-        assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-2").await, StatusCode::OK);
-        assert_eq!(state(&r, "INV-2"), ("SUCCESS".to_owned(), true));
-        // A late FAILED is a duplicate event: it does not undo a final SUCCESS.
-        assert_eq!(deliver(&r, "INV-2", "FAILED", "n-3").await, StatusCode::OK);
-        assert_eq!(state(&r, "INV-2"), ("SUCCESS".to_owned(), true));
-        assert_eq!(r.store().notification_count().expect("count"), 2);
-    }
+        /// A refund that overtakes its payment is refused (409) and not recorded, so DOKU's retry
+        /// applies it once the SUCCESS is in.
+        pub(super) async fn a_refund_before_its_payment_is_refused_until_the_payment_is_recorded(
+            r: Arc<Receiver>,
+        ) {
+            assert_eq!(
+                deliver(&r, "INV-3", "REFUNDED", "n-1").await,
+                StatusCode::CONFLICT
+            );
+            assert_eq!(payment(&r, "INV-3").await, None);
+            assert_eq!(deliver(&r, "INV-3", "SUCCESS", "n-2").await, StatusCode::OK);
+            assert_eq!(
+                deliver(&r, "INV-3", "REFUNDED", "n-1").await,
+                StatusCode::OK
+            );
+            assert_eq!(state(&r, "INV-3").await, ("REFUNDED".to_owned(), true));
+        }
 
-    /// SUCCESS → REFUNDED is applied; a SUCCESS or PENDING arriving after the refund (a late
-    /// retry) is recorded as stale and does not undo it.
-    #[tokio::test]
-    async fn a_refund_or_void_follows_a_payment_and_nothing_undoes_it() {
-        let r = receiver();
-        assert_eq!(deliver(&r, "INV-1", "SUCCESS", "n-1").await, StatusCode::OK);
-        assert_eq!(
-            deliver(&r, "INV-1", "REFUNDED", "n-2").await,
-            StatusCode::OK
-        );
-        assert_eq!(state(&r, "INV-1"), ("REFUNDED".to_owned(), true));
-        assert_eq!(deliver(&r, "INV-1", "PENDING", "n-3").await, StatusCode::OK);
-        assert_eq!(deliver(&r, "INV-1", "VOIDED", "n-4").await, StatusCode::OK);
-        assert_eq!(state(&r, "INV-1"), ("REFUNDED".to_owned(), true));
-
-        assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-5").await, StatusCode::OK);
-        assert_eq!(deliver(&r, "INV-2", "VOIDED", "n-6").await, StatusCode::OK);
-        assert_eq!(state(&r, "INV-2"), ("VOIDED".to_owned(), true));
-        assert_eq!(deliver(&r, "INV-2", "SUCCESS", "n-7").await, StatusCode::OK);
-        assert_eq!(state(&r, "INV-2"), ("VOIDED".to_owned(), true));
-        assert_eq!(
-            flagged(&r),
-            vec![
-                row("INV-1", "PENDING", "stale"),
-                row("INV-1", "VOIDED", "stale")
-            ],
-            "the retried SUCCESS of INV-2 is a duplicate, the others are stale"
-        );
-    }
-
-    /// A refund that overtakes its payment is refused (409) and not recorded, so DOKU's retry
-    /// applies it once the SUCCESS is in.
-    #[tokio::test]
-    async fn a_refund_before_its_payment_is_refused_until_the_payment_is_recorded() {
-        let r = receiver();
-        assert_eq!(
-            deliver(&r, "INV-3", "REFUNDED", "n-1").await,
-            StatusCode::CONFLICT
-        );
-        assert_eq!(r.store().payment(MERCHANT, "INV-3").expect("query"), None);
-        assert_eq!(deliver(&r, "INV-3", "SUCCESS", "n-2").await, StatusCode::OK);
-        assert_eq!(
-            deliver(&r, "INV-3", "REFUNDED", "n-1").await,
-            StatusCode::OK
-        );
-        assert_eq!(state(&r, "INV-3"), ("REFUNDED".to_owned(), true));
-    }
-
-    /// A signed SUCCESS for an amount that is not the order's is recorded and flagged, never
-    /// applied as paid; so is one for an order the app never registered.
-    #[tokio::test]
-    async fn a_payment_of_another_amount_or_an_unknown_order_is_flagged_not_paid() {
-        let r = receiver();
-        for (invoice, amount) in [("INV-4", "1.00"), ("INV-4", "190000")] {
-            let b = body_of(invoice, "SUCCESS", amount);
+        /// A signed SUCCESS for an amount that is not the order's is recorded and flagged, never
+        /// applied as paid; so is one for an order the app never registered.
+        pub(super) async fn a_payment_of_another_amount_or_an_unknown_order_is_flagged_not_paid(
+            r: Arc<Receiver>,
+        ) {
+            for (invoice, amount) in [("INV-4", "1.00"), ("INV-4", "190000")] {
+                let b = body_of(invoice, "SUCCESS", amount);
+                assert_eq!(
+                    send(&r, notification(b.clone(), &b, "n")).await,
+                    StatusCode::OK
+                );
+                assert_eq!(payment(&r, invoice).await, None);
+            }
+            let b = body("INV-UNKNOWN", "SUCCESS");
             assert_eq!(
                 send(&r, notification(b.clone(), &b, "n")).await,
                 StatusCode::OK
             );
-            assert_eq!(r.store().payment(MERCHANT, invoice).expect("query"), None);
+            assert_eq!(payment(&r, "INV-UNKNOWN").await, None);
+            assert_eq!(
+                flagged(&r).await,
+                vec![
+                    row("INV-4", "SUCCESS", "amount_mismatch"),
+                    row("INV-UNKNOWN", "SUCCESS", "unknown_order")
+                ],
+                "the second wrong amount is the same event (same status): a duplicate"
+            );
+            // The right amount, written as DOKU's QRIS does (`19000.00`), is paid.
+            assert_eq!(deliver(&r, "INV-5", "SUCCESS", "n").await, StatusCode::OK);
+            assert_eq!(state(&r, "INV-5").await, ("SUCCESS".to_owned(), true));
         }
-        let b = body("INV-UNKNOWN", "SUCCESS");
-        assert_eq!(
-            send(&r, notification(b.clone(), &b, "n")).await,
-            StatusCode::OK
-        );
-        assert_eq!(
-            r.store().payment(MERCHANT, "INV-UNKNOWN").expect("query"),
-            None
-        );
-        assert_eq!(
-            flagged(&r),
-            vec![
-                row("INV-4", "SUCCESS", "amount_mismatch"),
-                row("INV-UNKNOWN", "SUCCESS", "unknown_order")
-            ],
-            "the second wrong amount is the same event (same status): a duplicate"
-        );
-        // The right amount, written as DOKU's QRIS does (`19000.00`), is paid.
-        assert_eq!(deliver(&r, "INV-5", "SUCCESS", "n").await, StatusCode::OK);
-        assert_eq!(state(&r, "INV-5"), ("SUCCESS".to_owned(), true));
-    }
 
-    /// A notification stamped two days ago is refused; one stamped 12 hours ago (DOKU's last
-    /// retry, if retries keep the first timestamp) is accepted.
-    #[tokio::test]
-    async fn request_timestamps_are_checked_against_a_wide_window() {
-        let r = receiver();
-        let b = body("INV-1", "SUCCESS");
-        let now = SystemClock.unix_seconds();
-        let old = notification_at(b.clone(), &b, "n-1", now - 2 * 86_400);
-        assert_eq!(send(&r, old).await, StatusCode::UNAUTHORIZED);
-        let retry = notification_at(b.clone(), &b, "n-1", now - 12 * 3600 - 60);
-        assert_eq!(send(&r, retry).await, StatusCode::OK);
+        /// A notification stamped two days ago is refused; one stamped 12 hours ago (DOKU's last
+        /// retry, if retries keep the first timestamp) is accepted.
+        pub(super) async fn request_timestamps_are_checked_against_a_wide_window(r: Arc<Receiver>) {
+            let b = body("INV-1", "SUCCESS");
+            let now = SystemClock.unix_seconds();
+            let old = notification_at(b.clone(), &b, "n-1", now - 2 * 86_400);
+            assert_eq!(send(&r, old).await, StatusCode::UNAUTHORIZED);
+            let retry = notification_at(b.clone(), &b, "n-1", now - 12 * 3600 - 60);
+            assert_eq!(send(&r, retry).await, StatusCode::OK);
+        }
+
+        /// A body over the cap is 413: refused from its `Content-Length` unread, or at the cap when
+        /// it announces none.
+        pub(super) async fn a_body_over_the_cap_is_413(r: Arc<Receiver>) {
+            let b = body("INV-1", "SUCCESS");
+            let mut announced = notification(vec![b' '; 70_000], &b, "n");
+            announced.headers_mut().insert(
+                "content-length",
+                axum::http::HeaderValue::from_static("70000"),
+            );
+            assert_eq!(send(&r, announced).await, StatusCode::PAYLOAD_TOO_LARGE);
+            let unannounced = notification(vec![b' '; 70_000], &b, "n");
+            assert_eq!(send(&r, unannounced).await, StatusCode::PAYLOAD_TOO_LARGE);
+            assert_eq!(count(&r).await, 0);
+        }
+
+        pub(super) async fn tampered_and_malformed_notifications_are_refused_and_not_recorded(
+            r: Arc<Receiver>,
+        ) {
+            let b = body("INV-3", "SUCCESS");
+            let tampered = body("INV-3", "SUCCESS").into_iter().chain(*b" ").collect();
+            assert_eq!(
+                send(&r, notification(tampered, &b, "n-1")).await,
+                StatusCode::UNAUTHORIZED
+            );
+            let bare = Request::post(NOTIFICATION_PATH)
+                .body(Body::from(b))
+                .expect("request");
+            assert_eq!(send(&r, bare).await, StatusCode::BAD_REQUEST);
+            assert_eq!(count(&r).await, 0);
+        }
     }
 
     /// At most `store_queue` notifications wait for the database; the next is answered 503 at
@@ -646,11 +754,12 @@ mod tests {
         let r = receiver_with(Limits {
             store_queue: 1,
             ..Limits::default()
-        });
+        })
+        .await;
         // Another thread holds the database until told to let go.
         let (release, released) = std::sync::mpsc::channel::<()>();
         let (held, holding) = std::sync::mpsc::channel::<()>();
-        let store = Arc::clone(r.store());
+        let store = Arc::clone(r.records().sqlite().expect("SQLite"));
         let holder = std::thread::spawn(move || {
             let _busy = store.lock();
             let _ = held.send(());
@@ -673,40 +782,7 @@ mod tests {
         for task in waiting {
             assert_eq!(task.await.expect("task"), StatusCode::OK);
         }
-        assert_eq!(r.store().notification_count().expect("count"), 2);
-    }
-
-    /// A body over the cap is 413: refused from its `Content-Length` unread, or at the cap when
-    /// it announces none.
-    #[tokio::test]
-    async fn a_body_over_the_cap_is_413() {
-        let r = receiver();
-        let b = body("INV-1", "SUCCESS");
-        let mut announced = notification(vec![b' '; 70_000], &b, "n");
-        announced.headers_mut().insert(
-            "content-length",
-            axum::http::HeaderValue::from_static("70000"),
-        );
-        assert_eq!(send(&r, announced).await, StatusCode::PAYLOAD_TOO_LARGE);
-        let unannounced = notification(vec![b' '; 70_000], &b, "n");
-        assert_eq!(send(&r, unannounced).await, StatusCode::PAYLOAD_TOO_LARGE);
-        assert_eq!(r.store().notification_count().expect("count"), 0);
-    }
-
-    #[tokio::test]
-    async fn tampered_and_malformed_notifications_are_refused_and_not_recorded() {
-        let r = receiver();
-        let b = body("INV-3", "SUCCESS");
-        let tampered = body("INV-3", "SUCCESS").into_iter().chain(*b" ").collect();
-        assert_eq!(
-            send(&r, notification(tampered, &b, "n-1")).await,
-            StatusCode::UNAUTHORIZED
-        );
-        let bare = Request::post(NOTIFICATION_PATH)
-            .body(Body::from(b))
-            .expect("request");
-        assert_eq!(send(&r, bare).await, StatusCode::BAD_REQUEST);
-        assert_eq!(r.store().notification_count().expect("count"), 0);
+        assert_eq!(count(&r).await, 2);
     }
 
     #[test]

@@ -1,5 +1,15 @@
 //! Runs the notification receiver:
-//! `DOKU_CLIENT_ID=… DOKU_SECRET_KEY=… cargo run -p notification-receiver -- 127.0.0.1:8080 notifications.sqlite`.
+//! `DOKU_MERCHANT_ID=… DOKU_MERCHANT_KEY=… cargo run -p notification-receiver -- 127.0.0.1:8080 notifications.sqlite`.
+//!
+//! The merchant's brand id and shared key (the key DOKU signs its notifications with) come from
+//! `DOKU_MERCHANT_ID` and `DOKU_MERCHANT_KEY`, the names the `doku` CLI uses. The older
+//! `DOKU_CLIENT_ID` / `DOKU_SECRET_KEY` (the partner's names in the CLI) still work for one
+//! release, with a warning.
+//!
+//! With `DATABASE_URL` set (`postgresql://user:password@host:port/db` or `host=… user=…`) it
+//! records into PostgreSQL instead, shared by every instance behind the load balancer (the
+//! second argument is then ignored); `RECEIVER_PG_CONNECTIONS` sets the pool (default 8). It
+//! does not start without its database.
 //!
 //! The bounds ([`Limits`]) can be changed from the environment, e.g. for tests:
 //! `RECEIVER_MAX_CONNECTIONS`, `RECEIVER_HEADER_READ_TIMEOUT_MS`, `RECEIVER_BODY_READ_TIMEOUT_MS`,
@@ -18,17 +28,18 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use doku_model::snap::{AckCode, ResponseCode};
+use doku_postgres::notifications::{NotificationsConfig, PgNotifications};
 use doku_sign::snap_asymmetric::{PrivateKey, PublicKey};
 use doku_sign::SecretKey;
 use notification_receiver::{
-    bind, serve, Limits, Receiver, SnapSide, Store, NOTIFICATION_PATH, SNAP_NOTIFICATION_PATH,
-    SNAP_TOKEN_PATH,
+    bind, serve, Database, Limits, Receiver, SnapSide, Store, NOTIFICATION_PATH,
+    SNAP_NOTIFICATION_PATH, SNAP_TOKEN_PATH,
 };
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client_id = std::env::var("DOKU_CLIENT_ID").map_err(|_| "set DOKU_CLIENT_ID")?;
-    let secret = std::env::var("DOKU_SECRET_KEY").map_err(|_| "set DOKU_SECRET_KEY")?;
+    let client_id = merchant_var("DOKU_MERCHANT_ID", "DOKU_CLIENT_ID")?;
+    let secret = merchant_var("DOKU_MERCHANT_KEY", "DOKU_SECRET_KEY")?;
     let mut args = std::env::args().skip(1);
     let listen = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let database = PathBuf::from(
@@ -39,7 +50,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .collect();
     let limits = limits_from_env()?;
-    let mut receiver = Receiver::new(keys, Store::open(&database)?, limits)?;
+    let (store, recording_into): (Database, String) = match std::env::var("DATABASE_URL") {
+        Ok(url) => {
+            let mut config = NotificationsConfig::default().max_waiting(limits.store_queue);
+            if let Some(n) = var("RECEIVER_PG_CONNECTIONS")? {
+                config = config.connections(n);
+            }
+            let store = PgNotifications::connect(&url, config)
+                .await
+                .map_err(|e| format!("the notification store (DATABASE_URL): {e}"))?;
+            (store.into(), "PostgreSQL (DATABASE_URL)".to_owned())
+        }
+        Err(_) => (
+            Store::open(&database)?.into(),
+            database.display().to_string(),
+        ),
+    };
+    let mut receiver = Receiver::new(keys, store, limits)?;
     let snap = snap_from_env(&client_id, &secret)?;
     let snap_on = snap.is_some();
     if let Some(snap) = snap {
@@ -50,9 +77,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| format!("{listen} is not an address: {e}"))?;
     let listener = bind(addr).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     eprintln!(
-        "listening on http://{}{NOTIFICATION_PATH}, recording into {}",
+        "listening on http://{}{NOTIFICATION_PATH}, recording into {recording_into}",
         listener.local_addr()?,
-        database.display()
     );
     if snap_on {
         let addr = listener.local_addr()?;
@@ -62,6 +88,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     serve(listener, receiver).await;
     Ok(())
+}
+
+/// The merchant's variable `name`, else its deprecated name `old` (with a warning on stderr).
+fn merchant_var(name: &str, old: &str) -> Result<String, String> {
+    let set = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+    if let Some(value) = set(name) {
+        return Ok(value);
+    }
+    if let Some(value) = set(old) {
+        eprintln!(
+            "warning: {old} is deprecated for the receiver and will stop working in the next \
+             release: set {name} (the merchant's; {old} is the partner's in the doku CLI)"
+        );
+        return Ok(value);
+    }
+    Err(format!(
+        "set DOKU_MERCHANT_ID and DOKU_MERCHANT_KEY (the merchant's brand id and shared key); {name} is missing"
+    ))
 }
 
 /// The SNAP side, when DOKU's public key and the merchant's private key are configured.

@@ -1,6 +1,8 @@
-//! The receiver's record, in SQLite: the orders the shop expects to be paid, each notification
-//! applied once whatever DOKU retries, and each payment's state, which only moves forward
-//! ([`crate::transitions`]).
+//! The receiver's record in SQLite (the embedded default; [`crate::Database`] picks PostgreSQL
+//! instead): the orders the shop expects to be paid, each notification applied once whatever
+//! DOKU retries, and each payment's state, which only moves forward ([`crate::transitions`]).
+//! The vocabulary ([`Event`], [`Applied`], [`Flag`], [`Payment`]) and the decision
+//! ([`decide`]) are doku-postgres's, so both stores apply one rule.
 //!
 //! - `orders`: the amount the shop expects per invoice, registered by the app when it creates the
 //!   payment ([`Store::register_order`]). A notification is only applied to an order it matches.
@@ -17,123 +19,41 @@ use std::sync::Mutex;
 
 use doku_model::{Amount, TransactionStatus};
 use doku_partner::{Verified, VerifiedSnapNotification};
+use doku_postgres::notifications::decide;
+pub use doku_postgres::notifications::{Applied, Event, Flag, FlaggedNotification, Payment};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::transitions::{step, Step};
-
-/// The receiver's database.
+/// The SQLite database (embedded, one file).
 pub struct Store {
     connection: Mutex<Connection>,
 }
 
-/// One notification as the store records it, whichever scheme it came in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    /// The key a retry of the same event repeats.
-    pub dedup_key: String,
-    /// The merchant.
-    pub client_id: String,
-    /// The shop's invoice number (a Virtual Account's `trxId`).
-    pub invoice_number: String,
-    /// The event's `transaction.status` (`SUCCESS` for a Virtual Account payment).
-    pub status: TransactionStatus,
-    /// The amount paid, canonical (`19000`, `19000.5`), when the notification carries one.
-    pub amount: Option<String>,
-    /// DOKU's id of this delivery (`Request-Id`, or SNAP's `X-EXTERNAL-ID`), for the record.
-    pub request_id: String,
-}
-
-impl Event {
-    /// A verified Non-SNAP (Checkout) notification.
-    pub fn from_checkout(verified: &Verified) -> Self {
-        let n = &verified.notification;
-        Self {
-            dedup_key: verified.dedup_key(),
-            client_id: verified.client_id.clone(),
-            invoice_number: n.order.invoice_number.clone(),
-            status: n.transaction.status.clone(),
-            amount: n.order.amount.as_ref().map(Amount::to_canonical),
-            request_id: verified.request_id.clone(),
-        }
+/// A verified SNAP Virtual Account payment of `client_id`'s Virtual Account as an [`Event`]: the
+/// invoice is its `trxId` (the number itself, trimmed, when DOKU sends none), the status
+/// `SUCCESS`, the key doku-partner's SNAP dedup key prefixed `snap:` (so the two kinds never
+/// collide).
+pub fn snap_event(client_id: &str, verified: &VerifiedSnapNotification) -> Event {
+    let n = &verified.notification;
+    let d = &verified.delivery;
+    Event {
+        dedup_key: format!("snap:{}", verified.dedup_key()),
+        client_id: client_id.to_owned(),
+        invoice_number: n
+            .trx_id
+            .clone()
+            .unwrap_or_else(|| n.virtual_account_no.as_str().trim().to_owned()),
+        status: TransactionStatus::Success,
+        amount: n
+            .paid_amount
+            .as_ref()
+            .and_then(|a| Amount::parse(a.value.as_str()).ok())
+            .map(|a| a.to_canonical()),
+        request_id: d
+            .external_id
+            .clone()
+            .or_else(|| n.payment_request_id.clone())
+            .unwrap_or_else(|| "-".to_owned()),
     }
-
-    /// A verified SNAP Virtual Account payment of `client_id`'s Virtual Account: the invoice is
-    /// its `trxId` (the number itself, trimmed, when DOKU sends none), the status `SUCCESS`.
-    pub fn from_snap(client_id: &str, verified: &VerifiedSnapNotification) -> Self {
-        let n = &verified.notification;
-        let d = &verified.delivery;
-        Self {
-            dedup_key: format!("snap:{}", verified.dedup_key()),
-            client_id: client_id.to_owned(),
-            invoice_number: n
-                .trx_id
-                .clone()
-                .unwrap_or_else(|| n.virtual_account_no.as_str().trim().to_owned()),
-            status: TransactionStatus::Success,
-            amount: n
-                .paid_amount
-                .as_ref()
-                .and_then(|a| Amount::parse(a.value.as_str()).ok())
-                .map(|a| a.to_canonical()),
-            request_id: d
-                .external_id
-                .clone()
-                .or_else(|| n.payment_request_id.clone())
-                .unwrap_or_else(|| "-".to_owned()),
-        }
-    }
-}
-
-/// What recording a notification did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
-    /// A new event that moved the payment forward.
-    New,
-    /// The same event again (a DOKU retry): nothing changed.
-    Duplicate,
-    /// A new event, recorded but not applied, for the reason given.
-    Flagged(Flag),
-    /// A refund or void of a payment not recorded yet: not recorded, answer so DOKU retries.
-    NotYet,
-}
-
-/// Why a verified notification was recorded without changing the payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
-    /// The payment already reached a state this status cannot follow (e.g. `SUCCESS` after
-    /// `REFUNDED`).
-    Stale,
-    /// The amount is not the one registered for the order (or is missing).
-    AmountMismatch,
-    /// No order is registered for the invoice.
-    UnknownOrder,
-    /// A `transaction.status` this receiver does not know.
-    UnknownStatus,
-}
-
-impl Flag {
-    /// The `outcome` column's value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Stale => "stale",
-            Self::AmountMismatch => "amount_mismatch",
-            Self::UnknownOrder => "unknown_order",
-            Self::UnknownStatus => "unknown_status",
-        }
-    }
-}
-
-/// An invoice's state as the receiver knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Payment {
-    /// The merchant (`Client-Id`).
-    pub client_id: String,
-    /// The invoice number.
-    pub invoice_number: String,
-    /// The latest status applied, e.g. `SUCCESS`.
-    pub status: String,
-    /// Whether that status settles the payment.
-    pub is_final: bool,
 }
 
 const SCHEMA: &str = "
@@ -268,14 +188,20 @@ impl Store {
             .query_row("SELECT COUNT(*) FROM notifications", [], |row| row.get(0))
     }
 
-    /// The recorded notifications that were flagged, as (invoice number, status, outcome).
-    pub fn flagged(&self) -> rusqlite::Result<Vec<(String, String, String)>> {
+    /// The recorded notifications that were flagged, oldest first.
+    pub fn flagged(&self) -> rusqlite::Result<Vec<FlaggedNotification>> {
         let connection = self.lock();
         let mut query = connection.prepare(
             "SELECT invoice_number, status, outcome FROM notifications
              WHERE outcome <> 'applied' ORDER BY rowid",
         )?;
-        let rows = query.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        let rows = query.query_map([], |row| {
+            Ok(FlaggedNotification {
+                invoice_number: row.get(0)?,
+                status: row.get(1)?,
+                outcome: row.get(2)?,
+            })
+        })?;
         rows.collect()
     }
 }
@@ -312,24 +238,11 @@ fn record_in(tx: &Connection, event: &Event, body: &[u8]) -> rusqlite::Result<Ap
         )
         .optional()?;
     let recorded = recorded.map(|s| status_of(&s));
-    let outcome = match (expected, step(recorded.as_ref(), arriving)) {
-        (_, Step::NotYet) => return Ok(Applied::NotYet),
-        (_, Step::Unknown) => Applied::Flagged(Flag::UnknownStatus),
-        (None, _) => Applied::Flagged(Flag::UnknownOrder),
-        (Some(expected), step) => {
-            if event.amount.as_deref() != Some(expected.as_str()) {
-                Applied::Flagged(Flag::AmountMismatch)
-            } else if step == Step::Stale {
-                Applied::Flagged(Flag::Stale)
-            } else {
-                Applied::New
-            }
-        }
-    };
-    let outcome_text = match outcome {
-        Applied::Flagged(flag) => flag.as_str(),
-        _ => "applied",
-    };
+    let outcome = decide(expected.as_deref(), recorded.as_ref(), event);
+    if outcome == Applied::NotYet {
+        return Ok(Applied::NotYet);
+    }
+    let outcome_text = outcome.outcome();
     tx.execute(
         "INSERT INTO notifications
          (dedup_key, client_id, invoice_number, status, request_id, outcome, body)

@@ -18,15 +18,19 @@ use crate::store::{Applied, Event, Store};
 /// Most notifications written in one transaction.
 pub(crate) const BATCH: usize = 64;
 
-/// Why a notification was not written.
+/// Why the store did not record (or read): none of these is a recorded notification, so the
+/// handler answers 5xx and DOKU retries.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum WriteError {
-    /// The queue is full: answer 503 so DOKU retries.
+    /// The queue (SQLite) or every connection (PostgreSQL) is full: answer 503 so DOKU retries.
     Busy,
     /// The writer thread is gone.
     Stopped,
     /// SQLite refused the write.
     Database(rusqlite::Error),
+    /// PostgreSQL refused, was unreachable or did not answer in time.
+    Postgres(doku_postgres::Error),
 }
 
 impl std::fmt::Display for WriteError {
@@ -35,6 +39,7 @@ impl std::fmt::Display for WriteError {
             Self::Busy => f.write_str("the store's queue is full"),
             Self::Stopped => f.write_str("the store's writer thread stopped"),
             Self::Database(e) => write!(f, "the database refused the write: {e}"),
+            Self::Postgres(e) => write!(f, "the notification store: {e}"),
         }
     }
 }
@@ -43,6 +48,7 @@ impl std::error::Error for WriteError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Database(e) => Some(e),
+            Self::Postgres(e) => Some(e),
             _ => None,
         }
     }

@@ -79,8 +79,9 @@ async fn recorded_once_when_retried(reading: NotificationRetryRequestId) {
     let invoice = "INV-RECEIVER-0001";
     // The shop registers the order's amount when it creates the payment.
     receiver
-        .store()
+        .records()
         .register_order(&brand.id, invoice, &doku_model::Amount::idr(19_000))
+        .await
         .expect("order");
     let app = router(receiver).layer(middleware::from_fn(lose_first));
     tokio::spawn(async move { axum::serve(listener, app).await });

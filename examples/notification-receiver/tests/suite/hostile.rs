@@ -55,8 +55,8 @@ impl Running {
             .arg(bin)
             .arg("127.0.0.1:0")
             .arg(&database)
-            .env("DOKU_CLIENT_ID", MERCHANT)
-            .env("DOKU_SECRET_KEY", KEY)
+            .env("DOKU_MERCHANT_ID", MERCHANT)
+            .env("DOKU_MERCHANT_KEY", KEY)
             .stdout(Stdio::null())
             .kill_on_drop(true);
         for (name, value) in env {

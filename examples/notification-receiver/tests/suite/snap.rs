@@ -60,9 +60,10 @@ async fn a_snap_payment_is_recorded_once_when_doku_sends_it_again() {
     let receiver = Receiver::new(keys, Store::in_memory().expect("db"), Limits::default())
         .expect("writer")
         .with_snap(snap);
-    let store = Arc::clone(receiver.store());
+    let store = Arc::clone(receiver.records());
     store
         .register_order(MERCHANT, "INV-SNAP-1", &Amount::idr(25_000))
+        .await
         .expect("order");
     let notifications = Arc::new(AtomicUsize::new(0));
     let counter = notifications.clone();
@@ -138,19 +139,20 @@ async fn a_snap_payment_is_recorded_once_when_doku_sends_it_again() {
         "sent again after the lost answer, and not after the acknowledgement"
     );
     assert_eq!(
-        store.notification_count().expect("count"),
+        store.notification_count().await.expect("count"),
         1,
         "recorded once"
     );
     let payment = store
         .payment(MERCHANT, "INV-SNAP-1")
+        .await
         .expect("query")
         .expect("row");
     assert_eq!(
         (payment.status.as_str(), payment.is_final),
         ("SUCCESS", true)
     );
-    assert!(store.flagged().expect("flagged").is_empty());
+    assert!(store.flagged().await.expect("flagged").is_empty());
     sim.shutdown().await;
 }
 
@@ -169,7 +171,7 @@ async fn a_forged_snap_notification_is_refused_with_dokus_code_and_not_recorded(
     let receiver = Receiver::new(keys, Store::in_memory().expect("db"), Limits::default())
         .expect("writer")
         .with_snap(snap);
-    let store = Arc::clone(receiver.store());
+    let store = Arc::clone(receiver.records());
     let app = router(receiver);
     let body = r#"{"partnerServiceId":"   19008","customerNo":"1","virtualAccountNo":"   190081","trxId":"INV-X","paymentRequestId":"1","paidAmount":{"value":"1.00","currency":"IDR"}}"#;
     let request = axum::http::Request::post(SNAP_NOTIFICATION_PATH)
@@ -190,5 +192,5 @@ async fn a_forged_snap_notification_is_refused_with_dokus_code_and_not_recorded(
         String::from_utf8_lossy(&answer).contains("4012701"),
         "{answer:?}"
     );
-    assert_eq!(store.notification_count().expect("count"), 0);
+    assert_eq!(store.notification_count().await.expect("count"), 0);
 }
