@@ -63,8 +63,10 @@ pub(crate) struct StatusArgs {
 #[command(
     after_help = "Exit codes: 0 after --max-notifications verified notifications; \
 2 when it cannot start (no merchant key, port in use, bad flags). Refused notifications are \
-answered 401 (signature, headers, unknown Client-Id) or 400 (a signed body that is not a \
-notification), reported on stderr, and never end the command."
+answered 401 (signature, headers, stale timestamp, unknown Client-Id), 400 (a signed body that \
+is not a notification), 404 (another path) or 405 (not POST), reported on stderr with the \
+reason, never forwarded, and never end the command. With --forward-to, DOKU gets the app's \
+answer (502 when the app gives none)."
 )]
 pub(crate) struct ListenArgs {
     /// TCP port to listen on (0: any free port, printed on stderr).
@@ -100,6 +102,16 @@ pub(crate) struct ListenArgs {
     /// is closed to make room for the newcomer.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) max_connections: u16,
+    /// Pass each verified notification on to your app at this http:// URL (the exact body
+    /// bytes and DOKU's headers) and answer DOKU with the app's answer (status, body): the app
+    /// decides whether DOKU retries; 502 when it gives none. Refused notifications are never
+    /// forwarded. Your app verifies over --path (what DOKU signed), whatever this URL's path.
+    #[arg(long, value_name = "URL")]
+    pub(crate) forward_to: Option<String>,
+    /// Time the app has to answer a forwarded notification (connect, send and the whole answer;
+    /// at most 64 KiB of it is read).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = crate::args::seconds)]
+    pub(crate) forward_timeout: std::time::Duration,
     /// SNAP notifications (on when DOKU's public key is given).
     #[command(flatten)]
     pub(crate) snap: SnapListenArgs,

@@ -19,10 +19,17 @@
 //! form its signature covered) and acknowledged under `--snap-ack-code`; a refusal is answered
 //! with DOKU's code (`4012701` bearer, `4012700` signature, …) and reported on stderr.
 //!
+//! With `--forward-to URL` each notification that verified is passed on to the app being
+//! developed (the exact bytes and DOKU's headers) and DOKU is answered with the app's answer; a
+//! line on stderr gives the verdict and the app's status and latency ([`forward`]). Refusals —
+//! a wrong path or method, a bad signature, a stale timestamp — are printed with the reason and
+//! never forwarded.
+//!
 //! What is printed is escaped: control and bidirectional formatting characters in the JSON line
 //! are written as `\uXXXX` escapes (still the same JSON value), so a notification cannot reorder
 //! or rewrite what a terminal shows.
 
+pub(crate) mod forward;
 mod slots;
 pub(crate) mod snap;
 
@@ -92,6 +99,8 @@ pub(crate) struct Shared {
     read_timeout: Duration,
     /// Connections served at once.
     max_connections: usize,
+    /// Where verified notifications are forwarded (`--forward-to`), if anywhere.
+    forward: Option<forward::Forward>,
 }
 
 impl Shared {
@@ -116,6 +125,7 @@ impl Shared {
             max_age: None,
             read_timeout: READ_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
+            forward: None,
         })
     }
 }
@@ -130,6 +140,11 @@ pub(crate) async fn run(args: ListenArgs) -> Result<ExitCode, String> {
     }
     let keys = keys(&args)?;
     let snap = snap_routes(&args, &keys)?;
+    let forward = args
+        .forward_to
+        .as_deref()
+        .map(|url| forward::Forward::new(url, args.forward_timeout))
+        .transpose()?;
     let listener = bind(std::net::SocketAddr::new(args.bind, args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     let addr = listener
@@ -150,6 +165,12 @@ pub(crate) async fn run(args: ListenArgs) -> Result<ExitCode, String> {
             args.snap.snap_ack_code.response_code().as_str()
         );
     }
+    if let Some(forward) = &forward {
+        eprintln!(
+            "forwarding each verified notification to {} (DOKU gets the app's answer)",
+            escape(forward.url(), false)
+        );
+    }
     let shared = Arc::new(Shared {
         keys,
         path: args.path,
@@ -162,6 +183,7 @@ pub(crate) async fn run(args: ListenArgs) -> Result<ExitCode, String> {
         max_age: Some(args.max_age),
         read_timeout: args.read_timeout,
         max_connections: usize::from(args.max_connections),
+        forward,
     });
     if shared.max == Some(0) {
         return Ok(ExitCode::SUCCESS);
@@ -234,6 +256,8 @@ async fn serve_connection(stream: tokio::net::TcpStream, slot: Slot, shared: Arc
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(shared.read_timeout)
+        // Header names keep DOKU's spelling when a notification is forwarded.
+        .preserve_header_case(true)
         .keep_alive(false)
         .serve_connection(TokioIo::new(stream), service);
     let mut connection = std::pin::pin!(connection);
@@ -375,9 +399,28 @@ async fn handle(
         (path, _) if path == shared.path => Route::NonSnap,
         (path, Some(snap)) if path == snap.token_path => Route::SnapToken,
         (path, Some(snap)) if path == snap.notification_path => Route::SnapNotification,
-        _ => return Ok(answer(StatusCode::NOT_FOUND, "not the notification path")),
+        (path, _) => {
+            if shared.print {
+                eprintln!(
+                    "refused (404): {} {} is not the notification path {}{}",
+                    escape(request.method().as_str(), false),
+                    escape(path, false),
+                    escape(&shared.path, false),
+                    not_forwarded(&shared)
+                );
+            }
+            return Ok(answer(StatusCode::NOT_FOUND, "not the notification path"));
+        }
     };
     if request.method() != hyper::Method::POST {
+        if shared.print {
+            eprintln!(
+                "refused (405): {} {}: notifications are POSTed{}",
+                escape(request.method().as_str(), false),
+                escape(request.uri().path(), false),
+                not_forwarded(&shared)
+            );
+        }
         return Ok(answer(StatusCode::METHOD_NOT_ALLOWED, "POST only"));
     }
     let (parts, body) = request.into_parts();
@@ -409,10 +452,48 @@ async fn handle(
     };
     conn.answering();
     match route {
-        Route::NonSnap => Ok(non_snap(&parts, &body, &shared, &reached_max)),
+        Route::NonSnap => Ok(non_snap(&parts, &body, &shared, &reached_max).await),
         Route::SnapToken => Ok(snap_token(&parts, &body, &shared)),
-        Route::SnapNotification => Ok(snap_notification(&parts, &body, &shared, &reached_max)),
+        Route::SnapNotification => {
+            Ok(snap_notification(&parts, &body, &shared, &reached_max).await)
+        }
     }
+}
+
+/// `; not forwarded` when `--forward-to` is on (a refusal never reaches the app).
+fn not_forwarded(shared: &Shared) -> &'static str {
+    if shared.forward.is_some() {
+        "; not forwarded"
+    } else {
+        ""
+    }
+}
+
+/// With `--forward-to`: the verified notification passed on to the app, its JSON `line` printed
+/// with the app's answer added (`"forward"`) and a line on stderr (`verdict`, then the app's
+/// status and latency); DOKU gets the app's answer. Without: `None`, nothing done.
+async fn forwarded(
+    shared: &Shared,
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+    line: impl FnOnce() -> String,
+    verdict: impl FnOnce() -> String,
+) -> Option<Response<Full<Bytes>>> {
+    let forward = shared.forward.as_ref()?;
+    let outcome = forward.send(parts, body).await;
+    if shared.print {
+        let line = line();
+        let mut value: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or(serde_json::Value::Null);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("forward".to_owned(), outcome.json(forward));
+            println!("{}", crate::output::escape_json_text(&value.to_string()));
+        } else {
+            println!("{line}");
+        }
+        eprintln!("{} {}", verdict(), outcome.summary(forward));
+    }
+    Some(outcome.response())
 }
 
 /// Which of the receiver's routes a request is for.
@@ -439,8 +520,9 @@ fn count_verified(shared: &Shared, reached_max: &AtomicBool) -> bool {
     true
 }
 
-/// A Non-SNAP notification: verified with the `Client-Id`'s key over `--path`.
-fn non_snap(
+/// A Non-SNAP notification: verified with the `Client-Id`'s key over `--path`; forwarded when
+/// `--forward-to` is on.
+async fn non_snap(
     parts: &hyper::http::request::Parts,
     body: &Bytes,
     shared: &Shared,
@@ -454,6 +536,19 @@ fn non_snap(
         Ok(verified) => {
             if !count_verified(shared, reached_max) {
                 return answer(StatusCode::SERVICE_UNAVAILABLE, "stopping");
+            }
+            let verdict = || {
+                format!(
+                    "verified {} {} {}",
+                    escape(&verified.client_id, false),
+                    escape(&verified.notification.order.invoice_number, false),
+                    escape(verified.status().as_str(), false)
+                )
+            };
+            if let Some(response) =
+                forwarded(shared, parts, body, || json_line(&verified), verdict).await
+            {
+                return response;
             }
             if shared.print {
                 println!("{}", json_line(&verified));
@@ -469,9 +564,10 @@ fn non_snap(
                 _ => StatusCode::UNAUTHORIZED,
             };
             eprintln!(
-                "refused ({}): {}",
+                "refused ({}): {}{}",
                 status.as_u16(),
-                crate::output::chain_line(&refusal, None)
+                crate::output::chain_line(&refusal, None),
+                not_forwarded(shared)
             );
             answer(status, "refused")
         }
@@ -496,8 +592,9 @@ fn snap_token(
 }
 
 /// A SNAP payment notification: our bearer, then the merchant's HMAC over the signed path
-/// (with its query, as DOKU signs it) and the raw bytes.
-fn snap_notification(
+/// (with its query, as DOKU signs it) and the raw bytes; forwarded when `--forward-to` is on
+/// (the app's answer then decides the acknowledgement).
+async fn snap_notification(
     parts: &hyper::http::request::Parts,
     body: &Bytes,
     shared: &Shared,
@@ -523,6 +620,12 @@ fn snap_notification(
             if let Some(warning) = received.minified_warning() {
                 eprintln!("{warning}");
             }
+            let verdict = || format!("verified SNAP {}", escape(&received.client_id, false));
+            if let Some(response) =
+                forwarded(shared, parts, body, || received.json_line(), verdict).await
+            {
+                return response;
+            }
             let reply = received.reply();
             if shared.print {
                 println!("{}", received.json_line());
@@ -535,10 +638,11 @@ fn snap_notification(
         Err(refusal) => {
             let reply = refusal.notification_reply();
             eprintln!(
-                "refused SNAP notification ({} {}): {}",
+                "refused SNAP notification ({} {}): {}{}",
                 reply.status,
                 snap::response_code(&reply),
-                crate::output::chain_line(&refusal, None)
+                crate::output::chain_line(&refusal, None),
+                not_forwarded(shared)
             );
             json_answer(reply.status, reply.body)
         }
