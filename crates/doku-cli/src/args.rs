@@ -116,9 +116,13 @@ pub(crate) struct VerifyArgs {
     /// Reject notifications whose Request-Timestamp is more than SECS seconds from now.
     #[arg(long, value_name = "SECS")]
     pub(crate) max_age: Option<u32>,
-    /// Secret key source.
-    #[command(flatten)]
-    pub(crate) secret: SecretArgs,
+    /// Read the merchant's key (DOKU signs a notification with it) from this file instead of
+    /// DOKU_MERCHANT_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) merchant_key_file: Option<PathBuf>,
+    /// Deprecated name of --merchant-key-file (accepted for one more release, with a warning).
+    #[arg(long, value_name = "FILE", hide = true, conflicts_with = "merchant_key_file")]
+    pub(crate) secret_key_file: Option<PathBuf>,
 }
 
 /// Which DOKU host a command talks to. (Doc comments double as `--help` text, so URLs stay bare.)

@@ -99,6 +99,36 @@ fn key(file: Option<&Path>, env: &str, what: &str, flag: &str) -> Result<SecretK
         .ok_or_else(|| format!("no {what}: set {env} or pass {flag} FILE"))
 }
 
+/// The key of the merchant that signed a notification (`doku verify`): from `file`, else
+/// `DOKU_MERCHANT_KEY`; the older `--secret-key-file` (`deprecated_file`) and `DOKU_SECRET_KEY`
+/// still work for one release, each with a warning on stderr naming its replacement.
+pub(crate) fn notification_key(
+    file: Option<&Path>,
+    deprecated_file: Option<&Path>,
+) -> Result<SecretKey, String> {
+    if file.is_some() || non_empty_env(MERCHANT_KEY_ENV).is_some() {
+        return merchant_key(file, MERCHANT_KEY_ENV);
+    }
+    if let Some(path) = deprecated_file {
+        eprintln!("{}", deprecated("--secret-key-file", "--merchant-key-file"));
+        return merchant_key(Some(path), MERCHANT_KEY_ENV);
+    }
+    if non_empty_env(SECRET_KEY_ENV).is_some() {
+        eprintln!("{}", deprecated(SECRET_KEY_ENV, MERCHANT_KEY_ENV));
+        return key(None, SECRET_KEY_ENV, "merchant key", "--merchant-key-file");
+    }
+    merchant_key(None, MERCHANT_KEY_ENV)
+}
+
+/// The warning for a name kept for one release: `old` still works, `new` is the name.
+pub(crate) fn deprecated(old: &str, new: &str) -> String {
+    format!(
+        "warning: {old} is deprecated here and will stop working in the next release: a \
+         notification is signed with the merchant's key, which the CLI reads from {new} \
+         (README: Environment variables)"
+    )
+}
+
 /// The client id from a flag, else from `DOKU_CLIENT_ID`.
 pub(crate) fn client_id(flag: Option<&str>) -> Result<String, String> {
     if let Some(id) = flag {

@@ -1,4 +1,6 @@
-//! `doku verify`: check an inbound DOKU notification with doku-sign alone.
+//! `doku verify`: check an inbound DOKU notification with doku-sign alone, with the key of the
+//! merchant it is for (`DOKU_MERCHANT_KEY` or `--merchant-key-file`; the older
+//! `DOKU_SECRET_KEY` and `--secret-key-file` still work for one release, with a warning).
 
 use std::process::ExitCode;
 
@@ -31,7 +33,10 @@ fn lookup<'a>(headers: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
 }
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
-    let key = credentials::secret_key(args.secret.secret_key_file.as_deref())?;
+    let key = credentials::notification_key(
+        args.merchant_key_file.as_deref(),
+        args.secret_key_file.as_deref(),
+    )?;
     let received = parse_headers(&args.headers)?;
     let body = std::fs::read(&args.body)
         .map_err(|e| format!("cannot read body {}: {e}", args.body.display()))?;

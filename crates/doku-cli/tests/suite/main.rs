@@ -4,6 +4,7 @@
 
 mod api_commands;
 mod demo;
+mod developer_loop;
 mod errors;
 mod hostile;
 mod listen_simulator;

@@ -3,13 +3,24 @@
 use std::ffi::OsStr;
 use std::process::{Command, Output};
 
+/// `doku ARGS` with `secret` as the key: the partner's `DOKU_SECRET_KEY` for `sign`, the
+/// merchant's `DOKU_MERCHANT_KEY` for `verify` (a notification is signed with the merchant's).
 fn doku(args: &[impl AsRef<OsStr>], secret: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_doku"));
-    command.args(args).env_remove("DOKU_CLIENT_ID");
-    match secret {
-        Some(secret) => command.env("DOKU_SECRET_KEY", secret),
-        None => command.env_remove("DOKU_SECRET_KEY"),
+    command
+        .args(args)
+        .env_remove("DOKU_CLIENT_ID")
+        .env_remove("DOKU_SECRET_KEY")
+        .env_remove("DOKU_MERCHANT_KEY");
+    let verify = args.first().is_some_and(|a| a.as_ref() == "verify");
+    let variable = if verify {
+        "DOKU_MERCHANT_KEY"
+    } else {
+        "DOKU_SECRET_KEY"
     };
+    if let Some(secret) = secret {
+        command.env(variable, secret);
+    }
     command.output().expect("run doku")
 }
 
@@ -186,4 +197,45 @@ fn verify_refuses_a_stale_notification_and_names_missing_headers() {
     );
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("Request-Id"));
+}
+
+/// `doku verify` reads the merchant's key; the older `DOKU_SECRET_KEY` and `--secret-key-file`
+/// still work for one release, each with a warning naming the new name.
+#[test]
+fn verify_still_takes_the_deprecated_names_with_a_warning() {
+    let body = body_file("deprecated.json", b"{}");
+    let args = verify_what_sign_printed("/n", &body, &["--client-id", "M"], "SK-old");
+    let old_env = Command::new(env!("CARGO_BIN_EXE_doku"))
+        .args(&args)
+        .env_remove("DOKU_MERCHANT_KEY")
+        .env("DOKU_SECRET_KEY", "SK-old")
+        .output()
+        .expect("run doku");
+    assert_eq!(old_env.status.code(), Some(0), "{old_env:?}");
+    let stderr = String::from_utf8_lossy(&old_env.stderr);
+    assert!(
+        stderr.contains("warning: DOKU_SECRET_KEY is deprecated")
+            && stderr.contains("DOKU_MERCHANT_KEY"),
+        "{stderr}"
+    );
+
+    let key_file = body_file("merchant.key", b"SK-old\n");
+    let mut old_flag = args.clone();
+    old_flag.extend(["--secret-key-file".to_owned(), key_file.clone()]);
+    let output = doku(&old_flag, None);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--merchant-key-file"));
+
+    let mut new_flag = args;
+    new_flag.extend(["--merchant-key-file".to_owned(), key_file]);
+    let output = doku(&new_flag, None);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stderr.is_empty(), "no warning: {output:?}");
+
+    let none = doku(
+        &["verify", "--target", "/n", "--body", &body, "-H", "A: b"],
+        None,
+    );
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("set DOKU_MERCHANT_KEY"));
 }
