@@ -4,4 +4,5 @@
 
 mod from_simulator;
 mod hostile;
+mod scale;
 mod snap;
