@@ -11,14 +11,20 @@
 //! - **Errors fail closed**: when the database cannot be reached or answers an error, no call goes
 //!   to DOKU without the shared state, and the caller gets the [`Error`] with what failed.
 //!
+//! | store | what it shares | table |
+//! |---|---|---|
+//! | [`PgTokenStore`] | one bearer token per client id and environment (Partner and SNAP B2B), one fetch at a time under a row lease | `doku_tokens` ([`TOKENS_DDL`]) |
+//!
 //! Nothing of this crate ever holds a secret key.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::panic))]
 
 // The stores' shared connection (the token store and the notification store build on it).
-#[allow(dead_code)]
 mod db;
 mod error;
-pub mod notifications;
+mod tokens;
 
 pub use error::Error;
+pub use tokens::{PgTokenStore, DEFAULT_LEASE, DEFAULT_LEASE_POLL, TOKENS_DDL};
+/// The PostgreSQL driver this crate is built on, for callers that need its types.
+pub use tokio_postgres;

@@ -1,4 +1,6 @@
 //! doku-postgres's integration tests, one binary (each starts its own throwaway PostgreSQL).
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod harness;
-mod notifications;
+mod scale;
+mod tokens;
