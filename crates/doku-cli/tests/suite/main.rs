@@ -12,3 +12,4 @@ mod pay_commands;
 mod sign_verify;
 mod sim_command;
 mod snap_commands;
+mod walkthrough;

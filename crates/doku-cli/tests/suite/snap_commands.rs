@@ -124,13 +124,20 @@ async fn va_create_then_status_then_sim_pay_va_then_paid() {
         "Pending"
     );
 
-    // `doku sim pay-va` through the control API (no SNAP URLs registered: no notification).
+    // `doku sim pay-va` through the control API (no SNAP URLs registered: no notification, so
+    // it exits 1 and says so; the payment's answer is still printed).
     let paid = run(
         &base_url,
         &["sim", "pay-va", "19008000001", "--base-url", &base_url],
     )
     .await;
-    let paid = json(&paid);
+    assert_eq!(paid.status.code(), Some(1), "{}", text(&paid.stderr));
+    assert!(
+        text(&paid.stderr).contains("error: no notification was sent"),
+        "{}",
+        text(&paid.stderr)
+    );
+    let paid: serde_json::Value = serde_json::from_slice(&paid.stdout).expect("JSON on stdout");
     assert_eq!(paid["client_id"], MERCHANT);
     assert_eq!(paid["paid_amount"], "25000.00");
     assert_eq!(paid["trx_id"], "INV-VA-1");
