@@ -41,8 +41,10 @@ pub(crate) enum Command {
     Sign(SignArgs),
     /// Verify an inbound DOKU notification: exit 0 if valid, 1 if not (with the reason).
     Verify(VerifyArgs),
-    /// Run the local DOKU simulator (same flags as `doku-sim`) until Ctrl-C; `doku sim pay INVOICE`
-    /// pays a Checkout order in a running one, `doku sim pay-va NUMBER` a SNAP Virtual Account.
+    /// Run the local DOKU simulator (same flags as `doku-sim`) until Ctrl-C, printing the
+    /// `export` lines of its credentials; in a running one, `doku sim pay INVOICE` pays a Checkout
+    /// order, `pay-va NUMBER` a SNAP Virtual Account, `trigger` creates and pays one, and
+    /// `deliveries` / `resend ID` show and resend its notifications.
     Sim(crate::commands::SimCommand),
     /// DOKU Checkout as a merchant: create a payment page and print its URL and invoice.
     Checkout(crate::pay_args::CheckoutArgs),

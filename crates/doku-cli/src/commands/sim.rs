@@ -243,9 +243,11 @@ async fn run_sim(mut args: SimArgs, bounds: BoundArgs) -> Result<ExitCode, Strin
     let sim = Sim::start(config).await.map_err(|e| e.to_string())?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on {}", sim.base_url())
-        .and_then(|()| exports::write(&mut stdout, &credentials, &sim.base_url(), generated))
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    // Best effort: a script that read the first line may have closed the pipe already.
+    let _ = exports::write(&mut stdout, &credentials, &sim.base_url(), generated)
+        .and_then(|()| stdout.flush());
     drop(stdout);
     tokio::signal::ctrl_c()
         .await

@@ -25,15 +25,15 @@ const BOUND: Duration = Duration::from_secs(30);
 type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
 /// A receiver or app on loopback: records each request (head and exact body bytes) and answers
-/// with the current status and a fixed body.
-struct App {
+/// with the current status and a fixed body (also `snap_commands`' app).
+pub(crate) struct App {
     addr: String,
     status: Arc<AtomicU16>,
     seen: Seen,
 }
 
 impl App {
-    async fn start(status: u16, reply_body: &'static str) -> Self {
+    pub(crate) async fn start(status: u16, reply_body: &'static str) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let status = Arc::new(AtomicU16::new(status));
@@ -70,11 +70,11 @@ impl App {
         Self { addr, status, seen }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    fn seen(&self) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn seen(&self) -> Vec<(String, Vec<u8>)> {
         self.seen.lock().unwrap().clone()
     }
 }

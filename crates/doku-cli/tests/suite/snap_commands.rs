@@ -483,3 +483,99 @@ async fn listen_takes_the_simulators_snap_notification_and_refuses_forged_ones()
     sim.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `doku listen --forward-to` on the SNAP route: the simulator's SNAP notification (after the
+/// token `doku listen` issued) is verified and passed on byte for byte with its headers as DOKU
+/// spells them; the app's answer (its `responseCode`) is what the simulator sees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_forwards_a_verified_snap_notification_to_the_app() {
+    let sim = sim().await;
+    let base_url = sim.base_url();
+    let app = crate::developer_loop::App::start(
+        200,
+        r#"{"responseCode":"2002500","responseMessage":"Successful"}"#,
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("doku-cli-snap-forward-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let doku_public = dir.join("doku-public.pem");
+    std::fs::write(&doku_public, sim.doku_public_key_pem()).expect("write");
+    let app_url = app.url("/app/snap");
+    let mut child = doku(
+        &base_url,
+        &[
+            "listen",
+            "--port",
+            "0",
+            "--max-notifications",
+            "1",
+            "--doku-public-key",
+            doku_public.to_str().expect("path"),
+            "--forward-to",
+            &app_url,
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("doku listen");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = next_line(&mut stderr).await;
+    let addr = first
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(addr, _)| addr.to_owned())
+        .unwrap_or_else(|| panic!("{first}"));
+    sim.register_snap_merchant(
+        SnapMerchant::new(MERCHANT, MERCHANT_PUBLIC)
+            .token_url(format!("http://{addr}{TOKEN_PATH}"))
+            .notification_url(format!("http://{addr}{NOTIFY_PATH}")),
+    )
+    .expect("register");
+    create_va(&base_url, "000003", "INV-VA-FWD").await;
+    let paid = run(
+        &base_url,
+        &["sim", "pay-va", "19008000003", "--base-url", &base_url],
+    )
+    .await;
+    assert_eq!(paid.status.code(), Some(0), "{}", text(&paid.stderr));
+    assert!(
+        text(&paid.stderr).contains("delivered: HTTP 200"),
+        "the app's acknowledgement reached the simulator: {}",
+        text(&paid.stderr)
+    );
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("listen exits after one notification")
+        .expect("output");
+    assert!(output.status.success(), "{:?}", output.status);
+    let seen = app.seen();
+    assert_eq!(
+        seen.len(),
+        1,
+        "only the notification is forwarded, not the token call"
+    );
+    let (head, body) = &seen[0];
+    assert!(head.starts_with("POST /app/snap HTTP/1.1"), "{head}");
+    for name in [
+        "X-PARTNER-ID: ",
+        "X-SIGNATURE: ",
+        "X-TIMESTAMP: ",
+        "CHANNEL-ID: ",
+        "Authorization: Bearer ",
+    ] {
+        assert!(
+            head.lines().any(|l| l.starts_with(name)),
+            "{name} as DOKU spells it: {head}"
+        );
+    }
+    let sent: serde_json::Value = serde_json::from_slice(body).expect("the notification");
+    assert_eq!(sent["trxId"], "INV-VA-FWD");
+    let line: serde_json::Value =
+        serde_json::from_str(text(&output.stdout).trim()).expect("one JSON line");
+    assert_eq!(line["scheme"], "snap");
+    assert_eq!(line["forward"]["status"], 200);
+    assert_eq!(line["forward"]["url"], app_url.as_str());
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
