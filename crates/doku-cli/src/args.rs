@@ -123,7 +123,12 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) merchant_key_file: Option<PathBuf>,
     /// Deprecated name of --merchant-key-file (accepted for one more release, with a warning).
-    #[arg(long, value_name = "FILE", hide = true, conflicts_with = "merchant_key_file")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "merchant_key_file"
+    )]
     pub(crate) secret_key_file: Option<PathBuf>,
 }
 
