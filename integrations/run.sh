@@ -140,7 +140,7 @@ for lang in "${LANGS[@]}"; do
     fi
     out=$WORK/$lang.out
     # timeout leads its own process group: whatever the integration started (php -S) goes with it.
-    DOKU_BASE_URL=$SIM_URL DOKU_CLIENT_ID=$client_id DOKU_SECRET_KEY=$key NOTIFY_PORT=$port \
+    DOKU_BASE_URL=$SIM_URL DOKU_MERCHANT_ID=$client_id DOKU_MERCHANT_KEY=$key NOTIFY_PORT=$port \
         NOTIFY_PATH=$NOTIFY_PATH timeout -k 5 120 $cmd >"$out" 2>"$WORK/$lang.err" &
     RUN_PID=$!
     wait "$RUN_PID"

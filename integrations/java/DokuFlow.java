@@ -6,7 +6,7 @@
 // block fails with a NullPointerException, which is what such an integration would do in
 // production.
 //
-// Environment: DOKU_BASE_URL, DOKU_CLIENT_ID, DOKU_SECRET_KEY, NOTIFY_PORT, NOTIFY_PATH.
+// Environment: DOKU_BASE_URL, DOKU_MERCHANT_ID, DOKU_MERCHANT_KEY, NOTIFY_PORT, NOTIFY_PATH.
 // Prints one line per check: "PASS <check>" or "FAIL <check>: <why>"; exits 1 if any failed.
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -156,8 +156,8 @@ public final class DokuFlow {
 
     public static void main(String[] args) throws Exception {
         baseUrl = System.getenv("DOKU_BASE_URL").replaceAll("/$", "");
-        clientId = System.getenv("DOKU_CLIENT_ID");
-        secretKey = System.getenv("DOKU_SECRET_KEY");
+        clientId = System.getenv("DOKU_MERCHANT_ID");
+        secretKey = System.getenv("DOKU_MERCHANT_KEY");
         notifyPath = System.getenv().getOrDefault("NOTIFY_PATH", "/payments/notifications");
         int notifyPort = Integer.parseInt(System.getenv("NOTIFY_PORT"));
 

@@ -4,14 +4,14 @@
 // and Mandiri VA, has the simulator pay it by the second one (Mandiri VA), receives and verifies the HTTP notification on its own `http`
 // server, then calls Check Status.
 //
-// Environment: DOKU_BASE_URL, DOKU_CLIENT_ID, DOKU_SECRET_KEY, NOTIFY_PORT, NOTIFY_PATH.
+// Environment: DOKU_BASE_URL, DOKU_MERCHANT_ID, DOKU_MERCHANT_KEY, NOTIFY_PORT, NOTIFY_PATH.
 // Prints one line per check: "PASS <check>" or "FAIL <check>: <why>"; exits 1 if any failed.
 import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 
 const baseUrl = process.env.DOKU_BASE_URL.replace(/\/$/, "");
-const clientId = process.env.DOKU_CLIENT_ID;
-const secretKey = process.env.DOKU_SECRET_KEY;
+const clientId = process.env.DOKU_MERCHANT_ID;
+const secretKey = process.env.DOKU_MERCHANT_KEY;
 const notifyPort = Number(process.env.NOTIFY_PORT);
 const notifyPath = process.env.NOTIFY_PATH ?? "/payments/notifications";
 

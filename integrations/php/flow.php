@@ -5,11 +5,11 @@
 // customer id as JSON integers), starts notify.php under `php -S` as the Notification URL, has
 // the simulator pay the order by BCA VA, checks what notify.php received, then calls Check Status.
 //
-// Environment: DOKU_BASE_URL, DOKU_CLIENT_ID, DOKU_SECRET_KEY, NOTIFY_PORT, NOTIFY_PATH.
+// Environment: DOKU_BASE_URL, DOKU_MERCHANT_ID, DOKU_MERCHANT_KEY, NOTIFY_PORT, NOTIFY_PATH.
 // Prints one line per check: "PASS <check>" or "FAIL <check>: <why>"; exits 1 if any failed.
 $baseUrl = rtrim(getenv('DOKU_BASE_URL'), '/');
-$clientId = getenv('DOKU_CLIENT_ID');
-$secretKey = getenv('DOKU_SECRET_KEY');
+$clientId = getenv('DOKU_MERCHANT_ID');
+$secretKey = getenv('DOKU_MERCHANT_KEY');
 $notifyPort = (int) getenv('NOTIFY_PORT');
 $notifyPath = getenv('NOTIFY_PATH') ?: '/payments/notifications';
 

@@ -1,11 +1,11 @@
 <?php
 // DOKU HTTP notification receiver, written as PHP shops write it, run with the built-in server:
-//   DOKU_SECRET_KEY=… NOTIFY_OUT=/tmp/notes.jsonl php -S 127.0.0.1:PORT notify.php
+//   DOKU_MERCHANT_KEY=… NOTIFY_OUT=/tmp/notes.jsonl php -S 127.0.0.1:PORT notify.php
 // Reads DOKU's four headers from getallheaders() by their exact names (DOKU spells them
 // Client-Id, Request-Id, Request-Timestamp, Signature), recomputes the Signature over the raw
 // body, answers 200 when it matches (400 otherwise), and appends what it saw to NOTIFY_OUT for
 // flow.php to check.
-$secretKey = getenv('DOKU_SECRET_KEY');
+$secretKey = getenv('DOKU_MERCHANT_KEY');
 $headers = getallheaders();
 $clientId = $headers['Client-Id'] ?? null;
 $requestId = $headers['Request-Id'] ?? null;

@@ -5,7 +5,7 @@ Creates a Checkout, has the simulator pay it, receives and verifies the HTTP not
 own http.server, then calls Check Status. The invoice number has a '/' and a space, as many shops
 number their invoices, so the Check Status path carries it percent-encoded.
 
-Environment: DOKU_BASE_URL, DOKU_CLIENT_ID, DOKU_SECRET_KEY, NOTIFY_PORT, NOTIFY_PATH.
+Environment: DOKU_BASE_URL, DOKU_MERCHANT_ID, DOKU_MERCHANT_KEY, NOTIFY_PORT, NOTIFY_PATH.
 Prints one line per check: "PASS <check>" or "FAIL <check>: <why>"; exits 1 if any failed.
 """
 
@@ -25,8 +25,8 @@ import urllib.request
 import uuid
 
 BASE_URL = os.environ["DOKU_BASE_URL"].rstrip("/")
-CLIENT_ID = os.environ["DOKU_CLIENT_ID"]
-SECRET_KEY = os.environ["DOKU_SECRET_KEY"]
+CLIENT_ID = os.environ["DOKU_MERCHANT_ID"]
+SECRET_KEY = os.environ["DOKU_MERCHANT_KEY"]
 NOTIFY_PORT = int(os.environ["NOTIFY_PORT"])
 NOTIFY_PATH = os.environ.get("NOTIFY_PATH", "/payments/notifications")
 TIMEOUT = 10
