@@ -14,6 +14,8 @@
 //!    `merchants:` and `receiver:` lines.
 //! 5. The idempotency record's memory: `cargo bench -p doku-sim --bench idempotency_memory`,
 //!    its `idempotency:` line (bytes per record and the retention bound, with targets).
+//! 6. Tokens shared in PostgreSQL: `cargo bench -p doku-postgres --bench token_store`, its
+//!    `tokens:` line (per call with `PgTokenStore` vs in memory; a refresh through the store).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -98,6 +100,18 @@ pub(crate) fn run(root: &Path, extra_sim_args: &[&str]) -> Result<String, String
         Ok(out) => match out.lines().rev().find(|l| l.starts_with("idempotency:")) {
             Some(l) => println!("{l}"),
             None => failures.push("idempotency bench: no `idempotency:` summary line".to_owned()),
+        },
+        Err(e) => failures.push(e),
+    }
+
+    // Tokens shared in PostgreSQL (starts a throwaway server: needs Debian's `postgresql`).
+    match cargo(
+        root,
+        &["bench", "-p", "doku-postgres", "--bench", "token_store"],
+    ) {
+        Ok(out) => match out.lines().rev().find(|l| l.starts_with("tokens:")) {
+            Some(l) => println!("{l}"),
+            None => failures.push("token store bench: no `tokens:` summary line".to_owned()),
         },
         Err(e) => failures.push(e),
     }

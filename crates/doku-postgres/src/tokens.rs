@@ -78,13 +78,15 @@ const LOAD: &str = "SELECT token, fetched_at, expires_at FROM doku_tokens
     WHERE kind = $1 AND client_id = $2 AND base_url = $3
       AND token IS NOT NULL AND fetched_at IS NOT NULL AND expires_at IS NOT NULL";
 
-const SAVE: &str = "INSERT INTO doku_tokens (kind, client_id, base_url, token, fetched_at, expires_at)
+const SAVE: &str =
+    "INSERT INTO doku_tokens (kind, client_id, base_url, token, fetched_at, expires_at)
     VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (kind, client_id, base_url) DO UPDATE
     SET token = EXCLUDED.token, fetched_at = EXCLUDED.fetched_at,
         expires_at = EXCLUDED.expires_at, updated_at = now()";
 
-const ACQUIRE: &str = "INSERT INTO doku_tokens (kind, client_id, base_url, lease_holder, lease_until)
+const ACQUIRE: &str =
+    "INSERT INTO doku_tokens (kind, client_id, base_url, lease_holder, lease_until)
     VALUES ($1, $2, $3, $4, clock_timestamp() + make_interval(secs => $5))
     ON CONFLICT (kind, client_id, base_url) DO UPDATE
     SET lease_holder = EXCLUDED.lease_holder, lease_until = EXCLUDED.lease_until
@@ -173,9 +175,8 @@ impl PgTokenStore {
     ///
     /// Any [`Error`]: the database cannot be reached, or the role may not create tables.
     pub async fn migrate(&self) -> Result<(), Error> {
-        let sql = format!(
-            "BEGIN; SELECT pg_advisory_xact_lock({MIGRATE_LOCK}); {TOKENS_DDL}; COMMIT;"
-        );
+        let sql =
+            format!("BEGIN; SELECT pg_advisory_xact_lock({MIGRATE_LOCK}); {TOKENS_DDL}; COMMIT;");
         self.db
             .run("creating the doku_tokens table", |c| async move {
                 c.batch_execute(&sql).await

@@ -94,7 +94,7 @@ async fn run(pg: Option<&TestPostgres>, epoch_ms: i64) -> Run {
                 .env("DOKU_SCALE_EPOCH_MS", epoch_ms.to_string())
                 .env(
                     "DOKU_SCALE_CALLS",
-                    (CALLS / PROCESSES + usize::from(i < CALLS % PROCESSES)).to_string(),
+                    (CALLS * (i + 1) / PROCESSES - CALLS * i / PROCESSES).to_string(),
                 )
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
