@@ -1,32 +1,4 @@
 //! The token store seam: where several processes with the same DOKU credentials share one token.
-//!
-//! Each [`Client`](crate::Client) keeps its tokens in memory (the Partner token and a SNAP B2B token
-//! per merchant client id), and that cache is the only one a single process needs. Several processes
-//! that each fetch their own token may revoke each other's: DOKU does not say whether a new token
-//! invalidates the older ones, and if it does, N processes live in a 401 → fetch → 401 loop. A
-//! [`TokenStore`] set with [`ConfigBuilder::token_store`](crate::ConfigBuilder::token_store) is
-//! consulted **only when the in-memory token is missing, due for refresh or refused**:
-//!
-//! 1. the store's token, if it is not the one just refused and not due for refresh, is taken;
-//! 2. else the process takes the store's **fetch lease** for the key
-//!    ([`TokenStore::acquire_fetch_lease`], waiting while another process holds it), reads the store
-//!    again (the holder may just have saved a new token), and only if it is still missing or stale
-//!    asks DOKU, [`save`](TokenStore::save)s the answer and releases the lease.
-//!
-//! So one process fetches while the others wait and then read the shared token. The lease has a
-//! deadline of the store's choosing, so a holder that crashed blocks the others only until then. A
-//! call whose future is dropped while it holds the lease releases it from a spawned task.
-//!
-//! **The in-memory path is unchanged**: a cached, fresh token is taken synchronously with no store
-//! call and no allocation; the store's futures are boxed ([`StoreFuture`]) because they run once
-//! per token lifetime per process, never per call.
-//!
-//! **Fail closed**: when the store fails (the database is down), the call fails with
-//! [`Error::TokenUnavailable`] whose source says what the store was doing and why; no token is
-//! fetched or used without it.
-//!
-//! **What is stored** is what DOKU issued: the bearer token and its lifetime, keyed by
-//! [`TokenKey`] (kind, client id, base URL). Never the secret key or the RSA key.
 
 use std::fmt;
 use std::future::Future;
@@ -170,8 +142,36 @@ impl FetchLease {
     }
 }
 
-/// Where tokens are shared between processes (see the [module docs](self)). Implemented by
-/// `doku_postgres::PgTokenStore`; [`MemoryTokenStore`] shares between clients of one process.
+/// Where tokens are shared between processes. Implemented by `doku_postgres::PgTokenStore`;
+/// [`MemoryTokenStore`] shares between clients of one process.
+///
+/// Each [`Client`](crate::Client) keeps its tokens in memory (the Partner token and a SNAP B2B token
+/// per merchant client id), and that cache is the only one a single process needs. Several processes
+/// that each fetch their own token may revoke each other's: DOKU does not say whether a new token
+/// invalidates the older ones, and if it does, N processes live in a 401 → fetch → 401 loop. A
+/// [`TokenStore`] set with [`ConfigBuilder::token_store`](crate::ConfigBuilder::token_store) is
+/// consulted **only when the in-memory token is missing, due for refresh or refused**:
+///
+/// 1. the store's token, if it is not the one just refused and not due for refresh, is taken;
+/// 2. else the process takes the store's **fetch lease** for the key
+///    ([`TokenStore::acquire_fetch_lease`], waiting while another process holds it), reads the store
+///    again (the holder may just have saved a new token), and only if it is still missing or stale
+///    asks DOKU, [`save`](TokenStore::save)s the answer and releases the lease.
+///
+/// So one process fetches while the others wait and then read the shared token. The lease has a
+/// deadline of the store's choosing, so a holder that crashed blocks the others only until then. A
+/// call whose future is dropped while it holds the lease releases it from a spawned task.
+///
+/// **The in-memory path is unchanged**: a cached, fresh token is taken synchronously with no store
+/// call and no allocation; the store's futures are boxed ([`StoreFuture`]) because they run once
+/// per token lifetime per process, never per call.
+///
+/// **Fail closed**: when the store fails (the database is down), the call fails with
+/// [`Error::TokenUnavailable`] whose source says what the store was doing and why; no token is
+/// fetched or used without it.
+///
+/// **What is stored** is what DOKU issued: the bearer token and its lifetime, keyed by
+/// [`TokenKey`] (kind, client id, base URL). Never the secret key or the RSA key.
 ///
 /// Every method must be bounded in time and fail rather than wait forever.
 pub trait TokenStore: Send + Sync + 'static {

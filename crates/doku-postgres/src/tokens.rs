@@ -1,46 +1,4 @@
 //! [`PgTokenStore`]: DOKU's tokens shared by every instance of an app through one PostgreSQL table.
-//!
-//! # The table
-//!
-//! [`PgTokenStore::migrate`] creates it ([`TOKENS_DDL`]), once, under an advisory lock so instances
-//! starting together do not race:
-//!
-//! ```sql
-//! CREATE TABLE IF NOT EXISTS doku_tokens (
-//!     kind         text        NOT NULL,   -- 'partner' or 'snap_b2b'
-//!     client_id    text        NOT NULL,   -- the client id DOKU issued the token to
-//!     base_url     text        NOT NULL,   -- the environment (https://api.doku.com, …)
-//!     token        text,                   -- the bearer token as DOKU issued it; NULL until the first fetch
-//!     fetched_at   bigint,                 -- Unix seconds the fetch started (the fetching instance's clock)
-//!     expires_at   bigint,                 -- Unix seconds the token expires
-//!     lease_holder text,                   -- who is fetching now, if anyone
-//!     lease_until  timestamptz,            -- until when (the database's clock)
-//!     updated_at   timestamptz NOT NULL DEFAULT now(),
-//!     PRIMARY KEY (kind, client_id, base_url)
-//! );
-//! ```
-//!
-//! One row per token: (kind, client id, environment). No secret key and no RSA key is ever
-//! written; the token is a credential for its lifetime (an hour by default), so whoever can
-//! `SELECT` from the table can call DOKU as the partner until it expires: grant the table to the
-//! app's role only.
-//!
-//! # The fetch lease: a row lease with a deadline
-//!
-//! A process that finds no usable token takes the lease with one statement — an `INSERT … ON
-//! CONFLICT DO UPDATE … WHERE lease_until IS NULL OR lease_until <= clock_timestamp()` — which
-//! succeeds for exactly one process at a time. It reads the row again (another process may just
-//! have saved a token), fetches from DOKU only if it still must, saves the token and clears the
-//! lease. The others poll every [`DEFAULT_LEASE_POLL`] (bounded by the caller's wait) and, once the
-//! lease is free, find the new token.
-//!
-//! Why not `pg_advisory_lock`: a session lock lives as long as the holder's connection, so a holder
-//! that hangs, or whose host vanished without closing its TCP connection, blocks every other
-//! instance until the server notices (TCP keepalive: up to hours); it also pins one connection for
-//! the whole fetch and does not survive a transaction-mode pooler such as PgBouncer. The row lease
-//! ends at `lease_until` whatever happens to its holder ([`DEFAULT_LEASE`], 30 s by default, the
-//! database's clock so instances' clocks do not matter), needs no connection held, and costs the
-//! waiters a few polls once per token lifetime.
 
 use std::fmt;
 use std::time::Duration;
@@ -97,8 +55,51 @@ const RELEASE: &str = "UPDATE doku_tokens SET lease_holder = NULL, lease_until =
     WHERE kind = $1 AND client_id = $2 AND base_url = $3 AND lease_holder = $4";
 
 /// DOKU's tokens in PostgreSQL, shared by every process whose client is built with it
-/// ([`doku_partner::ConfigBuilder::token_store`]). See the [module docs](self) for the table and
-/// the lease.
+/// ([`doku_partner::ConfigBuilder::token_store`]).
+///
+/// # The table
+///
+/// [`PgTokenStore::migrate`] creates it ([`TOKENS_DDL`]), once, under an advisory lock so instances
+/// starting together do not race:
+///
+/// ```sql
+/// CREATE TABLE IF NOT EXISTS doku_tokens (
+///     kind         text        NOT NULL,   -- 'partner' or 'snap_b2b'
+///     client_id    text        NOT NULL,   -- the client id DOKU issued the token to
+///     base_url     text        NOT NULL,   -- the environment (https://api.doku.com, …)
+///     token        text,                   -- the bearer token as DOKU issued it; NULL until the first fetch
+///     fetched_at   bigint,                 -- Unix seconds the fetch started (the fetching instance's clock)
+///     expires_at   bigint,                 -- Unix seconds the token expires
+///     lease_holder text,                   -- who is fetching now, if anyone
+///     lease_until  timestamptz,            -- until when (the database's clock)
+///     updated_at   timestamptz NOT NULL DEFAULT now(),
+///     PRIMARY KEY (kind, client_id, base_url)
+/// );
+/// ```
+///
+/// One row per token: (kind, client id, environment). No secret key and no RSA key is ever
+/// written; the token is a credential for its lifetime (an hour by default), so whoever can
+/// `SELECT` from the table can call DOKU as the partner until it expires: grant the table to the
+/// app's role only.
+///
+/// # The fetch lease: a row lease with a deadline
+///
+/// A process that finds no usable token takes the lease with one statement — an `INSERT … ON
+/// CONFLICT DO UPDATE … WHERE lease_until IS NULL OR lease_until <= clock_timestamp()` — which
+/// succeeds for exactly one process at a time. It reads the row again (another process may just
+/// have saved a token), fetches from DOKU only if it still must, saves the token and clears the
+/// lease. The others poll every [`DEFAULT_LEASE_POLL`] (bounded by the caller's wait) and, once the
+/// lease is free, find the new token.
+///
+/// Why not `pg_advisory_lock`: a session lock lives as long as the holder's connection, so a holder
+/// that hangs, or whose host vanished without closing its TCP connection, blocks every other
+/// instance until the server notices (TCP keepalive: up to hours); it also pins one connection for
+/// the whole fetch and does not survive a transaction-mode pooler such as PgBouncer. The row lease
+/// ends at `lease_until` whatever happens to its holder ([`DEFAULT_LEASE`], 30 s by default, the
+/// database's clock so instances' clocks do not matter), needs no connection held, and costs the
+/// waiters a few polls once per token lifetime.
+///
+/// # Example
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
