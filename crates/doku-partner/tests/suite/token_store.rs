@@ -139,3 +139,56 @@ async fn a_store_that_fails_fails_the_call_closed_without_a_token_fetch() {
     assert_eq!(sim.stats().tokens_for(CLIENT_ID), 0);
     assert_eq!(sim.stats().total_requests, 0, "nothing was sent");
 }
+
+/// SNAP B2B tokens go through the same store, per merchant client id: two clients of one
+/// merchant under a revoking simulator fetch one token between them.
+#[cfg(feature = "snap")]
+#[tokio::test]
+async fn snap_b2b_tokens_are_shared_through_the_store_too() {
+    use doku_model::snap::{CheckStatusVaRequest, CustomerNo, PartnerServiceId, ResponseKind};
+    use doku_model::ClientId;
+    use doku_partner::SnapKeys;
+    use doku_sign::snap_asymmetric::PrivateKey;
+    use doku_sign::SecretKey;
+    use doku_sim::{SnapMerchant, SnapReadings};
+
+    const PRIVATE: &str =
+        include_str!("../../../doku-sim/tests/suite/snap_keys/merchant-private.pem");
+    const PUBLIC: &str =
+        include_str!("../../../doku-sim/tests/suite/snap_keys/merchant-public.pem");
+    let sim = sim_with(
+        SimConfig::builder()
+            .snap_merchant(SnapMerchant::new(CLIENT_ID, PUBLIC))
+            .readings(
+                Readings::default()
+                    .token_revokes_previous(true)
+                    .snap(SnapReadings::default().token_revokes_previous(true)),
+            ),
+    )
+    .await;
+    let store = MemoryTokenStore::new();
+    let merchant = |client: &Client| {
+        client
+            .merchant(ClientId::new(CLIENT_ID).unwrap(), SecretKey::new(SECRET))
+            .with_snap(SnapKeys::new(PrivateKey::from_pem(PRIVATE).unwrap()))
+    };
+    let (a, b) = (
+        build(config(&sim).token_store(store.clone())),
+        build(config(&sim).token_store(store.clone())),
+    );
+    let (ma, mb) = (merchant(&a), merchant(&b));
+    let status = CheckStatusVaRequest::new(
+        PartnerServiceId::from_digits("19008").unwrap(),
+        CustomerNo::new("00000000000000000001").unwrap(),
+    );
+    for _ in 0..5 {
+        for m in [&ma, &mb] {
+            // No such account: a business refusal, never a refused token.
+            match m.send_snap(&status).await {
+                Err(Error::Snap(refusal)) => assert_ne!(refusal.kind, ResponseKind::InvalidToken),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert_eq!(sim.stats().snap_tokens_issued, 1);
+}
