@@ -56,26 +56,30 @@ pub(crate) fn verify_signature(
     if mode == ResponseSignatureMode::Off {
         return Ok(false);
     }
-    let header = |name: &'static str| {
-        match wire_headers::named(name) {
-            Some(known) => response_headers.get(known),
-            None => response_headers.get(name),
-        }
-        .and_then(|v| v.to_str().ok())
-    };
-    if header(doku_sign::headers::SIGNATURE).is_none() {
+    // Each header is looked up once, by its prebuilt name (no parsing of the name, no second
+    // look-up of `Signature`).
+    let header = |name: &http::HeaderName| response_headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(signature) = header(&wire_headers::SIGNATURE) else {
         return match mode {
             ResponseSignatureMode::Require => Err(fail(SignatureProblem::Missing, None)),
             _ => Ok(false),
         };
-    }
-    let (message, signature) = Message::from_headers(Kind::Response, header, expected.target, None)
-        .map_err(|e| match e {
-            doku_sign::Error::MissingHeader { name } => {
-                fail(SignatureProblem::MissingHeader(name), None)
-            }
-            other => fail(SignatureProblem::Invalid, Some(other)),
-        })?;
+    };
+    // As `Message::from_headers` reads them, in its order: a header that is absent (or not
+    // text) is `MissingHeader`.
+    let get = |known: &http::HeaderName, name: &'static str| {
+        header(known).ok_or_else(|| fail(SignatureProblem::MissingHeader(name), None))
+    };
+    let message = Message {
+        client_id: get(&wire_headers::CLIENT_ID, doku_sign::headers::CLIENT_ID)?,
+        request_id: get(&wire_headers::REQUEST_ID, doku_sign::headers::REQUEST_ID)?,
+        timestamp: get(
+            &wire_headers::RESPONSE_TIMESTAMP,
+            doku_sign::headers::RESPONSE_TIMESTAMP,
+        )?,
+        target: expected.target,
+        body: None,
+    };
     if message.client_id != expected.client_id {
         return Err(fail(
             SignatureProblem::Mismatch(doku_sign::headers::CLIENT_ID),

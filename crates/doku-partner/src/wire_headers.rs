@@ -14,20 +14,6 @@ pub(crate) const RESPONSE_TIMESTAMP: HeaderName = HeaderName::from_static("respo
 /// [`doku_sign::headers::SIGNATURE`].
 pub(crate) const SIGNATURE: HeaderName = HeaderName::from_static("signature");
 
-/// The header name for one of doku-sign's names above, without parsing it (a look-up by `&str`
-/// lowercases and validates the name on every call); `None` for any other name.
-pub(crate) fn named(name: &str) -> Option<HeaderName> {
-    use doku_sign::headers;
-    Some(match name {
-        headers::CLIENT_ID => CLIENT_ID,
-        headers::REQUEST_ID => REQUEST_ID,
-        headers::REQUEST_TIMESTAMP => REQUEST_TIMESTAMP,
-        headers::RESPONSE_TIMESTAMP => RESPONSE_TIMESTAMP,
-        headers::SIGNATURE => SIGNATURE,
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use doku_sign::headers;
@@ -42,8 +28,6 @@ mod tests {
             (super::SIGNATURE, headers::SIGNATURE),
         ] {
             assert_eq!(name, http::HeaderName::from_bytes(doku.as_bytes()).unwrap());
-            assert_eq!(super::named(doku), Some(name));
         }
-        assert_eq!(super::named(headers::DIGEST), None);
     }
 }
