@@ -14,6 +14,9 @@
 //!    `merchants:` and `receiver:` lines.
 //! 5. The idempotency record's memory: `cargo bench -p doku-sim --bench idempotency_memory`,
 //!    its `idempotency:` line (bytes per record and the retention bound, with targets).
+//! 6. Notifications verified and committed per second by receiver processes:
+//!    `cargo bench -p notification-receiver --bench store`, its `notifications:` line
+//!    (PostgreSQL with 1 and 4 receivers against SQLite with 1; needs PostgreSQL).
 //! 6. Tokens shared in PostgreSQL: `cargo bench -p doku-postgres --bench token_store`, its
 //!    `tokens:` line (per call with `PgTokenStore` vs in memory; a refresh through the store).
 
@@ -39,6 +42,8 @@ const SIM_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "throughput"];
 const CLIENT_ARGS: &[&str] = &["bench", "-p", "doku-partner", "--bench", "client"];
 const MERCHANTS_ARGS: &[&str] = &["bench", "-p", "doku-partner", "--bench", "merchants"];
 const IDEMPOTENCY_ARGS: &[&str] = &["bench", "-p", "doku-sim", "--bench", "idempotency_memory"];
+/// The notification store bench (receiver processes on SQLite and on PostgreSQL).
+const NOTIFICATIONS_ARGS: &[&str] = &["bench", "-p", "notification-receiver", "--bench", "store"];
 /// Prefixes of the summary lines of the merchants bench, each required at least once.
 const MERCHANTS_PREFIXES: &[&str] = &["merchants:", "receiver:"];
 /// (size label, target for sign/raw).
@@ -112,6 +117,16 @@ pub(crate) fn run(root: &Path, extra_sim_args: &[&str]) -> Result<String, String
         Ok(out) => match out.lines().rev().find(|l| l.starts_with("tokens:")) {
             Some(l) => println!("{l}"),
             None => failures.push("token store bench: no `tokens:` summary line".to_owned()),
+        },
+        Err(e) => failures.push(e),
+    }
+
+    // Notifications verified and committed per second: PostgreSQL with 1 and 4 receiver
+    // processes against SQLite with 1, in the same run (needs PostgreSQL installed).
+    match cargo(root, NOTIFICATIONS_ARGS) {
+        Ok(out) => match out.lines().rev().find(|l| l.starts_with("notifications:")) {
+            Some(l) => println!("{l}"),
+            None => failures.push("store bench: no `notifications:` summary line".to_owned()),
         },
         Err(e) => failures.push(e),
     }

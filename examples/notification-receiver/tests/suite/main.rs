@@ -4,5 +4,6 @@
 
 mod from_simulator;
 mod hostile;
+mod poster;
 mod scale;
 mod snap;

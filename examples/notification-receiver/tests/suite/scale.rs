@@ -23,15 +23,13 @@ use doku_test_support::postgres::{TestPostgres, USER};
 use doku_test_support::receiver_attack::{now_unix, ListeningProcess, Sender};
 use doku_test_support::{PARTNER_CLIENT_ID as MERCHANT, PARTNER_SECRET as KEY};
 use notification_receiver::NOTIFICATION_PATH as PATH;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+use crate::poster::Connections;
 
 const INSTANCES: usize = 4;
 const WORKERS: usize = 32;
 /// Attempts per notification before the test gives up on it (DOKU makes 4 in 12 h).
 const MAX_ATTEMPTS: usize = 40;
-/// One exchange's bound.
-const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn database_url(pg: &TestPostgres) -> String {
     format!(
@@ -61,79 +59,6 @@ fn notification(n: usize) -> (String, Vec<u8>) {
         r#"{{"order":{{"invoice_number":"{invoice}","amount":19000.00}},"transaction":{{"status":"{status}","date":"2026-09-30T06:29:46Z"}},"channel":{{"id":"QRIS_DOKU"}}}}"#
     );
     (invoice, body.into_bytes())
-}
-
-/// One kept-alive connection per instance address.
-#[derive(Default)]
-struct Connections {
-    open: Vec<Option<(SocketAddr, TcpStream)>>,
-}
-
-impl Connections {
-    /// Posts `request` to `addr` (reusing the connection when it is still to `addr`): the
-    /// status, 0 when there was no answer.
-    async fn post(&mut self, slot: usize, addr: SocketAddr, request: &[u8]) -> u16 {
-        if self.open.len() <= slot {
-            self.open.resize_with(slot + 1, || None);
-        }
-        let reuse = matches!(&self.open[slot], Some((a, _)) if *a == addr);
-        let mut stream = match (reuse, self.open[slot].take()) {
-            (true, Some((_, stream))) => stream,
-            _ => match tokio::time::timeout(EXCHANGE_TIMEOUT, TcpStream::connect(addr)).await {
-                Ok(Ok(stream)) => stream,
-                _ => return 0,
-            },
-        };
-        let _ = stream.set_nodelay(true);
-        let answer = tokio::time::timeout(EXCHANGE_TIMEOUT, async {
-            stream.write_all(request).await.ok()?;
-            read_answer(&mut stream).await
-        })
-        .await
-        .ok()
-        .flatten();
-        match answer {
-            Some(status) => {
-                self.open[slot] = Some((addr, stream));
-                status
-            }
-            None => 0,
-        }
-    }
-}
-
-/// Reads one whole answer (head and `Content-Length` body): its status.
-async fn read_answer(stream: &mut TcpStream) -> Option<u16> {
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 2048];
-    let head_end = loop {
-        if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        seen.extend_from_slice(&buf[..n]);
-    };
-    let head = std::str::from_utf8(&seen[..head_end]).ok()?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while seen.len() < head_end + length {
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        seen.extend_from_slice(&buf[..n]);
-    }
-    Some(status)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
