@@ -5,6 +5,8 @@
 //! sent are the same `Bytes` value, and both are testable without a network. Method, path and bearer rule come from [`doku_model::Endpoint`], the one table of
 //! DOKU's calls.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use doku_model::{Bearer, Endpoint};
 use http::Method;
@@ -16,7 +18,11 @@ pub struct ApiRequest {
     pub endpoint: Endpoint,
     /// The path, e.g. `/adv-core-api/partner/v1.0/file`. This is the `Request-Target` signed
     /// (the query string is **not** part of it — see `docs/doku-api-notes.md`).
-    pub path: String,
+    ///
+    /// Borrowed for a call whose path is fixed (the endpoint table's `&'static str`, no copy per
+    /// call), owned when it carries a parameter ([`get_at`](Self::get_at)). It reads as a `&str`
+    /// (`&request.path`, `request.path == "/…"`); a `String` becomes one with `.into()`.
+    pub path: Cow<'static, str>,
     /// The query string without `?`, if any.
     pub query: Option<String>,
     /// The exact body bytes sent and digested; `None` for a GET (no `Digest` line).
@@ -30,7 +36,7 @@ impl ApiRequest {
     pub fn post_json(endpoint: Endpoint, body: Vec<u8>) -> Self {
         Self {
             endpoint,
-            path: endpoint.path().to_owned(),
+            path: Cow::Borrowed(endpoint.path()),
             query: None,
             body: Some(Bytes::from(body)),
             content_type: Some("application/json".to_owned()),
@@ -41,7 +47,7 @@ impl ApiRequest {
     pub fn get(endpoint: Endpoint, query: Option<String>) -> Self {
         Self {
             endpoint,
-            path: endpoint.path().to_owned(),
+            path: Cow::Borrowed(endpoint.path()),
             query: query.filter(|q| !q.is_empty()),
             body: None,
             content_type: None,
@@ -52,7 +58,7 @@ impl ApiRequest {
     /// percent-encoded as one segment ([`Endpoint::path_with`]).
     pub fn get_at(endpoint: Endpoint, parameter: &str) -> Self {
         Self {
-            path: endpoint.path_with(parameter),
+            path: Cow::Owned(endpoint.path_with(parameter)),
             ..Self::get(endpoint, None)
         }
     }
@@ -83,7 +89,16 @@ impl ApiRequest {
                 out.push_str(q);
                 out
             }
-            None => self.path.clone(),
+            None => self.path.clone().into_owned(),
+        }
+    }
+
+    /// [`path_and_query`](Self::path_and_query) as the `Bytes` a URI takes over: a fixed path
+    /// without a query is the endpoint table's static text itself (no allocation).
+    pub(crate) fn path_and_query_bytes(&self) -> Bytes {
+        match (&self.path, &self.query) {
+            (Cow::Borrowed(path), None) => Bytes::from_static(path.as_bytes()),
+            _ => Bytes::from(self.path_and_query()),
         }
     }
 
@@ -121,6 +136,19 @@ mod tests {
         assert!(file.needs_token() && file.is_safe());
         let business = ApiRequest::get_at(Endpoint::GetBusinessData, "BRN 1");
         assert_eq!(business.path, "/adv-core-api/partner/v1.0/business/BRN%201");
+        assert_eq!(
+            business.path_and_query_bytes(),
+            "/adv-core-api/partner/v1.0/business/BRN%201"
+        );
+        assert_eq!(
+            token.path_and_query_bytes(),
+            "/adv-core-api/partner/v1.0/token"
+        );
+        let query = ApiRequest::get(Endpoint::CheckRequirements, Some("a=1".to_owned()));
+        assert_eq!(
+            query.path_and_query_bytes(),
+            "/adv-core-api/partner/v1.0/file?a=1"
+        );
         let status = ApiRequest::get_at(Endpoint::CheckStatus, "INV-1");
         assert!(!status.needs_token(), "merchant calls send no bearer");
     }

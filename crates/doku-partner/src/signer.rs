@@ -82,8 +82,9 @@ pub(crate) fn build(
         Kind::Request,
         &message(request, input, timestamp),
     );
-    // As `Bytes`, the URI takes the string over; a `String` would be copied.
-    let path = PathAndQuery::from_maybe_shared(Bytes::from(request.path_and_query()))
+    // As `Bytes`, the URI takes the text over (a `String` would be copied; a fixed path is not
+    // copied at all).
+    let path = PathAndQuery::from_maybe_shared(request.path_and_query_bytes())
         .map_err(|e| Error::Config(format!("the request path is not valid in a URI: {e}")))?;
     let value = |name: &str, v: &str| {
         HeaderValue::from_str(v)
