@@ -22,6 +22,7 @@
 // The stores' shared connection (the token store and the notification store build on it).
 mod db;
 mod error;
+pub mod notifications;
 mod tokens;
 
 pub use error::Error;

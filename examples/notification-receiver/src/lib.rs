@@ -523,16 +523,10 @@ mod tests {
         }
     }
 
-    /// The tests that hold for every database: each runs on SQLite (a test of its own) and on
-    /// PostgreSQL ([`every_scenario_on_postgres`]).
+    /// The tests that hold for every database: each runs on SQLite (a test of its own, below) and
+    /// on PostgreSQL (`every_scenario_on_postgres`).
     macro_rules! scenarios {
         ($($name:ident),* $(,)?) => {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    scenario::$name(receiver_with(Limits::default()).await).await;
-                }
-            )*
             /// Every scenario on a throwaway PostgreSQL, each in a database of its own.
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn every_scenario_on_postgres() {
@@ -566,6 +560,63 @@ mod tests {
         a_body_over_the_cap_is_413,
         tampered_and_malformed_notifications_are_refused_and_not_recorded,
     );
+
+    // The scenarios on SQLite, one test each.
+    #[tokio::test]
+    async fn a_retried_notification_is_applied_once() {
+        scenario::a_retried_notification_is_applied_once(receiver_with(Limits::default()).await)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn failed_is_recorded_but_not_final() {
+        scenario::failed_is_recorded_but_not_final(receiver_with(Limits::default()).await).await;
+    }
+
+    #[tokio::test]
+    async fn a_refund_or_void_follows_a_payment_and_nothing_undoes_it() {
+        scenario::a_refund_or_void_follows_a_payment_and_nothing_undoes_it(
+            receiver_with(Limits::default()).await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_refund_before_its_payment_is_refused_until_the_payment_is_recorded() {
+        scenario::a_refund_before_its_payment_is_refused_until_the_payment_is_recorded(
+            receiver_with(Limits::default()).await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_payment_of_another_amount_or_an_unknown_order_is_flagged_not_paid() {
+        scenario::a_payment_of_another_amount_or_an_unknown_order_is_flagged_not_paid(
+            receiver_with(Limits::default()).await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn request_timestamps_are_checked_against_a_wide_window() {
+        scenario::request_timestamps_are_checked_against_a_wide_window(
+            receiver_with(Limits::default()).await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_cap_is_413() {
+        scenario::a_body_over_the_cap_is_413(receiver_with(Limits::default()).await).await;
+    }
+
+    #[tokio::test]
+    async fn tampered_and_malformed_notifications_are_refused_and_not_recorded() {
+        scenario::tampered_and_malformed_notifications_are_refused_and_not_recorded(
+            receiver_with(Limits::default()).await,
+        )
+        .await;
+    }
 
     fn url(pg: &TestPostgres, database: &str) -> String {
         format!(
