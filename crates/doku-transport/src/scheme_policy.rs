@@ -17,13 +17,16 @@ use crate::error::TransportError;
 /// `allow_insecure_http` lifts the loopback restriction for `http://` but
 /// never admits other schemes.
 pub(crate) fn check(uri: &Uri, allow_insecure_http: bool) -> Result<(), TransportError> {
-    let scheme = uri.scheme_str().ok_or(TransportError::InvalidUri {
+    // Runs on every attempt: no error value is built unless it is returned, and the host is
+    // read off the authority's text directly (`Uri::host` splits it with two string searches).
+    let scheme = uri.scheme_str().ok_or_else(|| TransportError::InvalidUri {
         reason: "the request URI must be absolute (scheme and host)",
     })?;
     let host = uri
-        .host()
+        .authority()
+        .map(|authority| host_of(authority.as_str()))
         .filter(|h| !h.is_empty())
-        .ok_or(TransportError::InvalidUri {
+        .ok_or_else(|| TransportError::InvalidUri {
             reason: "the request URI has no host",
         })?;
     if scheme.eq_ignore_ascii_case("https") {
@@ -41,6 +44,23 @@ pub(crate) fn check(uri: &Uri, allow_insecure_http: bool) -> Result<(), Transpor
             host: host.to_owned(),
         })
     }
+}
+
+/// The host of an authority (`[user@]host[:port]`), as `http::uri::Authority::host` reads it:
+/// after the last `@`; an IPv6 literal with its brackets; else up to the first `:`.
+fn host_of(authority: &str) -> &str {
+    let bytes = authority.as_bytes();
+    let start = bytes
+        .iter()
+        .rposition(|&b| b == b'@')
+        .map_or(0, |at| at + 1);
+    let host_port = &authority[start..];
+    let end = if host_port.starts_with('[') {
+        host_port.bytes().position(|b| b == b']').map(|i| i + 1)
+    } else {
+        host_port.bytes().position(|b| b == b':')
+    };
+    end.map_or(host_port, |end| &host_port[..end])
 }
 
 /// Whether `host` (as it appears in a URI authority) names the local machine.
@@ -111,6 +131,27 @@ mod tests {
             "",
         ] {
             assert!(!is_loopback_host(host), "{host} should not be loopback");
+        }
+    }
+
+    #[test]
+    fn the_host_is_read_as_http_reads_it() {
+        for s in [
+            "http://127.0.0.1:8080/x",
+            "https://api.doku.com/x",
+            "https://api.doku.com:443",
+            "http://user:pw@localhost:80/x",
+            "http://a@b@example.com/",
+            "http://[::1]:9000/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://user@[::1]/",
+        ] {
+            let uri = uri(s);
+            assert_eq!(
+                Some(host_of(uri.authority().unwrap().as_str())),
+                uri.host(),
+                "{s}"
+            );
         }
     }
 
