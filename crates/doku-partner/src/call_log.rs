@@ -53,6 +53,7 @@ fn error_kind(e: &Error) -> &'static str {
         Error::TransportSetup(_) => "transport_setup",
         Error::Io { .. } => "io",
         Error::TokenUnavailable { .. } => "token_unavailable",
+        Error::TokenStore { .. } => "token_store",
         Error::InvalidToken { .. } => "invalid_token",
         #[cfg(feature = "snap")]
         Error::Snap(_) => "snap",

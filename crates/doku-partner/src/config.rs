@@ -260,7 +260,7 @@ impl ConfigBuilder {
     /// default) tokens live in this client's memory only, which is all one process needs. The
     /// in-memory cache stays in front of the store: a fresh token is taken without asking it.
     /// When the store fails, calls that need a token fail closed
-    /// ([`Error::TokenUnavailable`]). Pass an `Arc` to share one store between clients.
+    /// ([`Error::TokenStore`]). Pass an `Arc` to share one store between clients.
     pub fn token_store(mut self, store: impl TokenStore) -> Self {
         self.token_store = Some(Arc::new(store));
         self

@@ -167,6 +167,20 @@ pub enum Error {
         source: SharedCause,
     },
 
+    /// The token store ([`ConfigBuilder::token_store`](crate::ConfigBuilder::token_store))
+    /// failed while the call needed a token from it: no call is sent without the shared token
+    /// (fail closed). `source` is the store's own error and its chain.
+    #[error("the token store failed while {what} ({key}); no call is sent without the shared token (fail closed)")]
+    TokenStore {
+        /// What the client asked of the store: `loading the token`, `taking the fetch lease`, …
+        what: &'static str,
+        /// Which token: its kind, client id and base URL (never the token).
+        key: String,
+        /// The store's error, its chain kept.
+        #[source]
+        source: SharedCause,
+    },
+
     /// DOKU's Generate Token answer decoded, but the token in it cannot be used: it is empty or
     /// not valid in an HTTP header. Not cached; the next call asks again.
     #[error("DOKU's Generate Token answer (HTTP {status}, Request-Id {request_id}) holds no usable token: it is empty or not valid in an HTTP header")]

@@ -167,7 +167,7 @@ impl FetchLease {
 /// per token lifetime per process, never per call.
 ///
 /// **Fail closed**: when the store fails (the database is down), the call fails with
-/// [`Error::TokenUnavailable`] whose source says what the store was doing and why; no token is
+/// [`Error::TokenStore`] saying what the store was doing and why; no token is
 /// fetched or used without it.
 ///
 /// **What is stored** is what DOKU issued: the bearer token and its lifetime, keyed by
@@ -351,44 +351,15 @@ pub(crate) struct Shared {
     pub(crate) lease_wait: Duration,
 }
 
-/// Why the store failed, as the source of [`Error::TokenUnavailable`].
-#[derive(Debug)]
-struct StoreFailure {
-    what: &'static str,
-    key: TokenKey,
-    source: TokenStoreError,
-}
-
-impl fmt::Display for StoreFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the token store failed while {} ({} token of client {} at {}); no call is sent without the shared token (fail closed)",
-            self.what,
-            self.key.kind,
-            self.key.client_id,
-            self.key.base_url
-        )
-    }
-}
-
-impl std::error::Error for StoreFailure {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.source)
-    }
-}
-
-/// [`Error::TokenUnavailable`] for a store failure.
+/// [`Error::TokenStore`] for a store failure while `what`.
 pub(crate) fn store_error(what: &'static str, key: &TokenKey, source: TokenStoreError) -> Error {
-    let failure = StoreFailure {
+    Error::TokenStore {
         what,
-        key: key.clone(),
-        source,
-    };
-    Error::TokenUnavailable {
-        status: None,
-        request_id: "-".to_owned(),
-        source: SharedCause::of(&failure),
+        key: format!(
+            "{} token of client {} at {}",
+            key.kind, key.client_id, key.base_url
+        ),
+        source: SharedCause::of(&*source),
     }
 }
 

@@ -120,7 +120,7 @@ async fn a_store_that_fails_fails_the_call_closed_without_a_token_fetch() {
     let sim = revoking_sim().await;
     let client = build(config(&sim).token_store(DownStore));
     let err = client.send(&personal_query()).await.unwrap_err();
-    assert!(matches!(err, Error::TokenUnavailable { .. }), "{err:?}");
+    assert!(matches!(err, Error::TokenStore { .. }), "{err:?}");
     let chain = {
         let mut out = err.to_string();
         let mut source = std::error::Error::source(&err);
