@@ -62,6 +62,7 @@ fn notification(n: usize) -> (String, Vec<u8>) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "scale test: ~45 s of whole processes on PostgreSQL; CI runs it in its own step, locally `cargo test -- --ignored`"]
 async fn four_receivers_on_one_postgres_record_each_notification_once() {
     let total: usize = std::env::var("RECEIVER_SCALE_NOTIFICATIONS")
         .ok()
