@@ -106,11 +106,14 @@ fn policy() -> RetryPolicy {
         .with_total_deadline(Duration::from_secs(10))
 }
 
-/// Whether a caller may repeat the call with the same Request-Id.
+/// Whether a caller may repeat the call with the same Request-Id: DOKU's idempotency makes the
+/// repeat safe whatever the status, so a caller repeats every server-side failure — a 500 too,
+/// which the client itself retries only on a GET (a POST's 500 may mean "processed"; the same
+/// Request-Id then gets the replay).
 fn caller_retryable(e: &Error) -> bool {
     match e {
         Error::Transport { .. } => true,
-        Error::Api { status, .. } => matches!(status.as_u16(), 401 | 429 | 502 | 503 | 504),
+        Error::Api { status, .. } => matches!(status.as_u16(), 401 | 429 | 500 | 502 | 503 | 504),
         _ => false,
     }
 }
