@@ -5,7 +5,7 @@
 //! The client processes are this test binary run again with `DOKU_SCALE_CHILD` set: the test
 //! [`scale_child`] is then the client (and does nothing otherwise). Every process, the simulator
 //! included, reads one clock that runs [`SPEED`] times real time from the test's start, so tokens of
-//! one minute (`valid_time`), refreshed at half-life, expire every 1.5 s of real time and the run
+//! one minute (`valid_time`), refreshed at half-life, come due every 0.5 s of real time and the run
 //! sees several expiries.
 
 use std::process::{Command, Stdio};
@@ -22,8 +22,9 @@ const PROCESSES: usize = 8;
 const CALLS: usize = 10_000;
 /// Calls in flight per process.
 const CONCURRENCY: usize = 4;
-/// The shared clock's speed: tokens of 60 clock seconds live 3 s of real time.
-const SPEED: i64 = 20;
+/// The shared clock's speed: tokens of 60 clock seconds live 1 s of real time, so even a run of
+/// 2.5 s (an idle machine) sees several refresh points.
+const SPEED: i64 = 60;
 /// The token lifetime asked for (`valid_time`, minutes).
 const TOKEN_MINUTES: u32 = 1;
 /// Bound on each run of the eight processes.
