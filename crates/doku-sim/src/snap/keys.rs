@@ -9,9 +9,9 @@ use std::sync::{Arc, OnceLock};
 use doku_sign::snap_asymmetric::PrivateKey;
 
 /// The shipped test key's private half (PKCS#8): never use it outside tests.
-const TEST_PRIVATE_PEM: &str = include_str!("doku-test-private.pem");
+const TEST_PRIVATE_PEM: &str = include_str!("doku-private.TEST-ONLY.pem");
 /// The shipped test key's public half (SPKI).
-pub(crate) const TEST_PUBLIC_PEM: &str = include_str!("doku-test-public.pem");
+pub(crate) const TEST_PUBLIC_PEM: &str = include_str!("doku-public.TEST-ONLY.pem");
 
 /// The simulator's DOKU key pair.
 #[derive(Clone)]
