@@ -114,7 +114,7 @@ pub(crate) fn token_headers<'a>(
     app: &App,
     headers: &'a HeaderMap,
 ) -> Result<TokenHeaders<'a>, Reply> {
-    let service = 73;
+    let service = super::service_code(doku_model::Endpoint::SnapToken);
     let client_id = required(headers, X_CLIENT_KEY, service)?;
     let timestamp_value = required(headers, X_TIMESTAMP, service)?;
     let signature = required(headers, X_SIGNATURE, service)?;

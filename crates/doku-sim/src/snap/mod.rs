@@ -47,6 +47,14 @@ pub(crate) use doku_sign::headers::{
     CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP,
 };
 
+/// The call's SNAP service code (the middle of its `responseCode`s), from its declaration.
+pub(crate) const fn service_code(endpoint: Endpoint) -> u8 {
+    match endpoint.snap_service() {
+        Some(code) => code,
+        None => 0,
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -191,7 +199,7 @@ where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let service = endpoint.snap_service().unwrap_or(0);
+    let service = service_code(endpoint);
     match endpoint.scheme() {
         Scheme::SnapAsymmetric => token(app, endpoint, headers, body).await,
         Scheme::SnapSymmetric => {
@@ -249,7 +257,7 @@ where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let service = 73;
+    let service = service_code(Endpoint::SnapToken);
     let checked = match check::token_headers(app, headers) {
         Ok(c) => c,
         Err(reply) => return respond(reply, "bad_signature_headers"),
@@ -279,7 +287,7 @@ fn token_answer(
     body: &[u8],
     doubts: Vec<crate::doubts::Doubt>,
 ) -> Reply {
-    let service = 73;
+    let service = service_code(Endpoint::SnapToken);
     let Ok(serde_json::Value::Object(request)) = serde_json::from_slice::<serde_json::Value>(body)
     else {
         return reply::bad_request(service, "the body must be a JSON object");
@@ -327,7 +335,7 @@ where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let service = endpoint.snap_service().unwrap_or(0);
+    let service = service_code(endpoint);
     let checked = match check::symmetric_headers(app, endpoint, headers) {
         Ok(c) => c,
         Err(reply) => return respond(reply, "bad_signature_headers"),

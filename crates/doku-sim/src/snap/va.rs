@@ -324,7 +324,7 @@ fn answer_data(app: &App, data: &VirtualAccountData) -> Value {
 }
 
 fn success(endpoint: Endpoint, data: Value) -> Reply {
-    let service = endpoint.snap_service().unwrap_or(0);
+    let service = super::service_code(endpoint);
     let mut extra = Map::new();
     extra.insert("virtualAccountData".into(), data);
     reply::with(200, service, 0, "Successful", extra)
@@ -333,7 +333,7 @@ fn success(endpoint: Endpoint, data: Value) -> Reply {
 /// Create VA: `2002700` with the data and the how-to-pay links; the same number again
 /// `4092700`.
 pub(crate) fn create(app: &App, call: VaCall<'_>) -> Reply {
-    let service = 27;
+    let service = super::service_code(Endpoint::CreateVa);
     let mut doubts = call.doubts;
     let data: VirtualAccountData = match decode_as(service, call.body) {
         Ok(d) => d,
@@ -379,7 +379,7 @@ pub(crate) fn create(app: &App, call: VaCall<'_>) -> Reply {
 
 /// Update VA: `2002800`; unknown `4042812`; a paid closed-amount number `4042814`.
 pub(crate) fn update(app: &App, call: VaCall<'_>) -> Reply {
-    let service = 28;
+    let service = super::service_code(Endpoint::UpdateVa);
     let mut doubts = call.doubts;
     let data: VirtualAccountData = match decode_as(service, call.body) {
         Ok(d) => d,
@@ -444,7 +444,7 @@ fn merge(stored: &mut VirtualAccountData, new: &VirtualAccountData) {
 
 /// Delete VA: `2003100` echoing the request; unknown number (or another trxId) `4043112`.
 pub(crate) fn delete(app: &App, call: VaCall<'_>) -> Reply {
-    let service = 31;
+    let service = super::service_code(Endpoint::DeleteVa);
     let request: DeleteVaRequest = match decode_as(service, call.body) {
         Ok(d) => d,
         Err(r) => return r,
@@ -488,7 +488,7 @@ pub(crate) fn delete(app: &App, call: VaCall<'_>) -> Reply {
 
 /// Check status: `2002600` with `paymentFlagReason`, paid and bill amounts; unknown `4042612`.
 pub(crate) fn status(app: &App, call: VaCall<'_>) -> Reply {
-    let service = 26;
+    let service = super::service_code(Endpoint::VaStatus);
     let request: CheckStatusVaRequest = match decode_as(service, call.body) {
         Ok(d) => d,
         Err(r) => return r,
