@@ -442,29 +442,32 @@ fn merge(stored: &mut VirtualAccountData, new: &VirtualAccountData) {
     stored.extra.extend(new.extra.clone());
 }
 
+/// The preamble of a call that names an existing VA (delete, status): the request decoded, its
+/// three numbers consistent, the doubts settled, and the VA's store key.
+fn naming_a_va<T: DeserializeOwned>(
+    app: &App,
+    endpoint: Endpoint,
+    call: VaCall<'_>,
+    numbers: impl Fn(&T) -> (&PartnerServiceId, &CustomerNo, &VirtualAccountNo),
+) -> Result<(T, Key), Reply> {
+    let service = super::service_code(endpoint);
+    let request: T = decode_as(service, call.body)?;
+    let (psid, customer_no, va_no) = numbers(&request);
+    check_identity(service, psid, customer_no, va_no)?;
+    settle(app, service, endpoint.name(), call.doubts)?;
+    let key = key(call.client_id, psid, customer_no);
+    Ok((request, key))
+}
+
 /// Delete VA: `2003100` echoing the request; unknown number (or another trxId) `4043112`.
 pub(crate) fn delete(app: &App, call: VaCall<'_>) -> Reply {
     let service = super::service_code(Endpoint::DeleteVa);
-    let request: DeleteVaRequest = match decode_as(service, call.body) {
-        Ok(d) => d,
+    let (request, key) = match naming_a_va(app, Endpoint::DeleteVa, call, |r: &DeleteVaRequest| {
+        (&r.partner_service_id, &r.customer_no, &r.virtual_account_no)
+    }) {
+        Ok(named) => named,
         Err(r) => return r,
     };
-    if let Err(r) = check_identity(
-        service,
-        &request.partner_service_id,
-        &request.customer_no,
-        &request.virtual_account_no,
-    ) {
-        return r;
-    }
-    if let Err(r) = settle(app, service, Endpoint::DeleteVa.name(), call.doubts) {
-        return r;
-    }
-    let key = key(
-        call.client_id,
-        &request.partner_service_id,
-        &request.customer_no,
-    );
     {
         let mut store = app.snap.vas();
         let same_trx = store
@@ -489,26 +492,13 @@ pub(crate) fn delete(app: &App, call: VaCall<'_>) -> Reply {
 /// Check status: `2002600` with `paymentFlagReason`, paid and bill amounts; unknown `4042612`.
 pub(crate) fn status(app: &App, call: VaCall<'_>) -> Reply {
     let service = super::service_code(Endpoint::VaStatus);
-    let request: CheckStatusVaRequest = match decode_as(service, call.body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_identity(
-        service,
-        &request.partner_service_id,
-        &request.customer_no,
-        &request.virtual_account_no,
-    ) {
-        return r;
-    }
-    if let Err(r) = settle(app, service, Endpoint::VaStatus.name(), call.doubts) {
-        return r;
-    }
-    let key = key(
-        call.client_id,
-        &request.partner_service_id,
-        &request.customer_no,
-    );
+    let (request, key) =
+        match naming_a_va(app, Endpoint::VaStatus, call, |r: &CheckStatusVaRequest| {
+            (&r.partner_service_id, &r.customer_no, &r.virtual_account_no)
+        }) {
+            Ok(named) => named,
+            Err(r) => return r,
+        };
     let Some(va) = app.snap.vas().accounts.get(&key).cloned() else {
         return reply::not_found(service, "no such virtualAccountNo for this merchant");
     };
